@@ -1,0 +1,804 @@
+//! The parameter catalogue: one entry per leaf config key with its type, default, unit,
+//! allowed range, source tag and a one-line description (printed by `seedsoil params`).
+//!
+//! The catalogue is the single source of truth for per-key checks: loading a config checks
+//! every key of the TOML table against it (unknown keys, types, ranges) before serde sees
+//! the table. A unit test keeps it in step with the serde structs: it must list exactly the
+//! leaf keys of `toml::to_string(&Config::default())` (plus the optional `run.seed`).
+//!
+//! Source tags follow MODEL.md: `[V]` checked in a published source, `[M]` from the cited
+//! paper but not re-checked, `[A]` assumption, `–` technical key (no biological meaning).
+
+use std::fmt::Write as _;
+
+/// An interval of real numbers; unbounded ends are ±infinity. Values must also be finite.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FloatRange {
+    /// Lower bound (`f64::NEG_INFINITY` if none).
+    pub min: f64,
+    /// Whether `min` itself is allowed.
+    pub min_inclusive: bool,
+    /// Upper bound (`f64::INFINITY` if none).
+    pub max: f64,
+    /// Whether `max` itself is allowed.
+    pub max_inclusive: bool,
+}
+
+impl FloatRange {
+    /// `min ≤ value ≤ max`.
+    pub const fn closed(min: f64, max: f64) -> Self {
+        FloatRange {
+            min,
+            min_inclusive: true,
+            max,
+            max_inclusive: true,
+        }
+    }
+
+    /// `min < value ≤ max`.
+    pub const fn open_closed(min: f64, max: f64) -> Self {
+        FloatRange {
+            min,
+            min_inclusive: false,
+            max,
+            max_inclusive: true,
+        }
+    }
+
+    /// `value ≥ min` (finite).
+    pub const fn at_least(min: f64) -> Self {
+        Self::closed(min, f64::INFINITY)
+    }
+
+    /// `value > 0` (finite).
+    pub const fn positive() -> Self {
+        Self::open_closed(0.0, f64::INFINITY)
+    }
+
+    /// Whether `x` is finite and inside the interval.
+    pub fn contains(&self, x: f64) -> bool {
+        x.is_finite()
+            && (if self.min_inclusive {
+                x >= self.min
+            } else {
+                x > self.min
+            })
+            && (if self.max_inclusive {
+                x <= self.max
+            } else {
+                x < self.max
+            })
+    }
+}
+
+impl std::fmt::Display for FloatRange {
+    /// `0 ≤ value ≤ 1`, `value ≥ 0`, `0 < value ≤ 24`, `value > 0`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lo = if self.min_inclusive { "≤" } else { "<" };
+        let hi = if self.max_inclusive { "≤" } else { "<" };
+        let ge = if self.min_inclusive { "≥" } else { ">" };
+        match (self.min.is_finite(), self.max.is_finite()) {
+            (true, true) => write!(f, "{} {lo} value {hi} {}", self.min, self.max),
+            (true, false) => write!(f, "value {ge} {}", self.min),
+            (false, true) => write!(f, "value {hi} {}", self.max),
+            (false, false) => write!(f, "any finite number"),
+        }
+    }
+}
+
+/// The type of a parameter, with its allowed range or values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ParamKind {
+    /// A real number in the given range. Integers are accepted and converted.
+    Float(FloatRange),
+    /// An integer in `min..=max`.
+    Int {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// `true` or `false`.
+    Bool,
+    /// A string, one of the listed values.
+    Enum(&'static [&'static str]),
+    /// A list of real numbers, each in the given range (integers accepted and converted).
+    FloatList(FloatRange),
+}
+
+/// One leaf config key of the catalogue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParamInfo {
+    /// Dotted key, e.g. `cells.p_symmetric`.
+    pub key: &'static str,
+    /// Type and allowed range or values.
+    pub kind: ParamKind,
+    /// Default value as text, as it would be written in TOML or with `--set`
+    /// (enum values unquoted).
+    pub default: &'static str,
+    /// Unit, e.g. `h`, `per day`, `µm`; `–` for dimensionless.
+    pub unit: &'static str,
+    /// Source tag from MODEL.md: `[V]`, `[M]`, `[A]`, or `–` for technical keys.
+    pub source: &'static str,
+    /// One-line description.
+    pub description: &'static str,
+    /// Whether the key may be absent with no default value (only `run.seed`).
+    pub optional: bool,
+}
+
+impl ParamInfo {
+    /// The allowed range or values as text, e.g. `0 ≤ value ≤ 1`,
+    /// `integer 2 ≤ value ≤ 3`, `one of "single_csc", "disc"`, `true or false`.
+    pub fn range_text(&self) -> String {
+        match self.kind {
+            ParamKind::Float(range) => range.to_string(),
+            ParamKind::Int { min, max } => format!("integer {min} ≤ value ≤ {max}"),
+            ParamKind::Bool => "true or false".to_string(),
+            ParamKind::Enum(values) => {
+                let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+                format!("one of {}", quoted.join(", "))
+            }
+            ParamKind::FloatList(range) => format!("list of numbers, each {range}"),
+        }
+    }
+
+    /// The text of a problem's "allowed" part for this key:
+    /// `allowed <range> (<unit>)`, the unit left out when dimensionless.
+    pub fn allowed_text(&self) -> String {
+        format!("allowed {}{}", self.range_text(), self.unit_suffix())
+    }
+
+    /// ` (unit)`, or nothing for dimensionless keys.
+    fn unit_suffix(&self) -> String {
+        if self.unit == "–" || self.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.unit)
+        }
+    }
+
+    /// Checks a TOML value against this key's type and range.
+    ///
+    /// Returns the value converted to the catalogue type (integers become floats for
+    /// `Float` and `FloatList` keys), or the "allowed" text of a [`crate::error::Problem`].
+    pub fn check(&self, value: &toml::Value) -> Result<toml::Value, String> {
+        use toml::Value as V;
+        let wrong_type = |expected: &str| {
+            format!(
+                "expected {expected}, got {}; {}",
+                type_name(value),
+                self.allowed_text()
+            )
+        };
+        match self.kind {
+            ParamKind::Float(range) => {
+                let x = as_number(value).ok_or_else(|| wrong_type("a number"))?;
+                if range.contains(x) {
+                    Ok(V::Float(x))
+                } else {
+                    Err(self.out_of_range(x))
+                }
+            }
+            ParamKind::Int { min, max } => match value {
+                V::Integer(i) if (min..=max).contains(i) => Ok(V::Integer(*i)),
+                V::Integer(_) => Err(self.allowed_text()),
+                _ => Err(wrong_type("an integer")),
+            },
+            ParamKind::Bool => match value {
+                V::Boolean(_) => Ok(value.clone()),
+                _ => Err(wrong_type("true or false")),
+            },
+            ParamKind::Enum(values) => match value {
+                V::String(s) if values.contains(&s.as_str()) => Ok(value.clone()),
+                V::String(_) => Err(self.allowed_text()),
+                _ => Err(wrong_type("a string")),
+            },
+            ParamKind::FloatList(range) => {
+                let V::Array(items) = value else {
+                    return Err(wrong_type("a list of numbers"));
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    let x = as_number(item).ok_or_else(|| wrong_type("a list of numbers"))?;
+                    if !range.contains(x) {
+                        return Err(self.out_of_range(x));
+                    }
+                    out.push(V::Float(x));
+                }
+                Ok(V::Array(out))
+            }
+        }
+    }
+
+    /// "allowed" text for a number outside the range (mentions finiteness for inf/NaN).
+    fn out_of_range(&self, x: f64) -> String {
+        if x.is_finite() {
+            self.allowed_text()
+        } else {
+            format!(
+                "allowed finite values only, {}{}",
+                self.range_text(),
+                self.unit_suffix()
+            )
+        }
+    }
+}
+
+/// A TOML integer or float as `f64`.
+fn as_number(value: &toml::Value) -> Option<f64> {
+    match value {
+        toml::Value::Float(x) => Some(*x),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// Human name of a TOML value's type, for "wrong type" messages.
+pub(crate) fn type_name(value: &toml::Value) -> &'static str {
+    match value {
+        toml::Value::String(_) => "a string",
+        toml::Value::Integer(_) => "an integer",
+        toml::Value::Float(_) => "a float",
+        toml::Value::Boolean(_) => "a boolean",
+        toml::Value::Datetime(_) => "a date-time",
+        toml::Value::Array(_) => "a list",
+        toml::Value::Table(_) => "a table",
+    }
+}
+
+/// Probability in `[0, 1]`.
+const PROBABILITY: FloatRange = FloatRange::closed(0.0, 1.0);
+/// Non-negative rate.
+const RATE: FloatRange = FloatRange::at_least(0.0);
+
+/// Shorthand constructor for the static table below.
+const fn p(
+    key: &'static str,
+    kind: ParamKind,
+    default: &'static str,
+    unit: &'static str,
+    source: &'static str,
+    description: &'static str,
+) -> ParamInfo {
+    ParamInfo {
+        key,
+        kind,
+        default,
+        unit,
+        source,
+        description,
+        optional: false,
+    }
+}
+
+/// The catalogue, in section order.
+static CATALOGUE: &[ParamInfo] = &[
+    // [run]
+    p(
+        "run.days",
+        ParamKind::Float(FloatRange::open_closed(0.0, 100_000.0)),
+        "90",
+        "days",
+        "–",
+        "Simulated duration.",
+    ),
+    ParamInfo {
+        key: "run.seed",
+        kind: ParamKind::Int {
+            min: 0,
+            max: i64::MAX,
+        },
+        default: "random (drawn and recorded)",
+        unit: "–",
+        source: "–",
+        description: "Master seed; if absent, one is drawn at start and written to the resolved config.",
+        optional: true,
+    },
+    p(
+        "run.threads",
+        ParamKind::Int { min: 0, max: 1024 },
+        "0",
+        "–",
+        "–",
+        "Worker threads (0 = all cores); outputs never depend on it.",
+    ),
+    p(
+        "run.dt_h",
+        ParamKind::Float(FloatRange::open_closed(0.0, 24.0)),
+        "1",
+        "h",
+        "[V]",
+        "Cell time step dt (Enderling 2009; Poleszczuk & Enderling 2014); per-step probability = rate × dt.",
+    ),
+    p(
+        "run.stop_at_cells",
+        ParamKind::Int {
+            min: 0,
+            max: u32::MAX as i64,
+        },
+        "0",
+        "cells",
+        "–",
+        "Stop as soon as the primary tumour holds at least this many cells (0 = never).",
+    ),
+    // [space]
+    p(
+        "space.dims",
+        ParamKind::Int { min: 2, max: 3 },
+        "2",
+        "–",
+        "–",
+        "Lattice dimension: 2 (Moore, 8 neighbours) or 3 (Moore, 26 neighbours).",
+    ),
+    p(
+        "space.initial_size",
+        ParamKind::Int {
+            min: 8,
+            max: 65_536,
+        },
+        "64",
+        "sites",
+        "–",
+        "Side of the lattice window allocated at start; grown as the tumour nears its edge.",
+    ),
+    p(
+        "space.max_size",
+        ParamKind::Int {
+            min: 8,
+            max: 65_536,
+        },
+        "2000",
+        "sites",
+        "–",
+        "Side of the whole domain; its outermost ring is an occupied border (R0: 1000).",
+    ),
+    p(
+        "space.spacing_um",
+        ParamKind::Float(FloatRange::positive()),
+        "10",
+        "µm",
+        "[V]",
+        "Lattice spacing, one cell diameter.",
+    ),
+    // [init]
+    p(
+        "init.kind",
+        ParamKind::Enum(&["single_csc", "disc"]),
+        "single_csc",
+        "–",
+        "–",
+        "Initial condition: one CSC in the centre, or a full disc/ball of mixed cells.",
+    ),
+    p(
+        "init.radius",
+        ParamKind::Float(FloatRange::closed(0.0, 32_768.0)),
+        "10",
+        "sites",
+        "–",
+        "Radius of the initial disc/ball (disc only); must fit inside space.max_size.",
+    ),
+    p(
+        "init.csc_fraction",
+        ParamKind::Float(PROBABILITY),
+        "0.1",
+        "–",
+        "[A]",
+        "Fraction of CSCs in the initial disc/ball (disc only); others Progenitor(ρ), ρ uniform on 0..=ρmax.",
+    ),
+    // [cells]
+    p(
+        "cells.cycle_time_h",
+        ParamKind::Float(FloatRange::closed(1.0, 1000.0)),
+        "24",
+        "h",
+        "[V]",
+        "Cell cycle time; p_div = dt / cycle_time (typical range 18–48 h).",
+    ),
+    p(
+        "cells.p_symmetric",
+        ParamKind::Float(PROBABILITY),
+        "0.1",
+        "per CSC division",
+        "[V]",
+        "p_s: base probability that a CSC division is symmetric (typical range 0.01–0.3).",
+    ),
+    p(
+        "cells.p_symmetric_max",
+        ParamKind::Float(PROBABILITY),
+        "0.5",
+        "per CSC division",
+        "[A]",
+        "p_s_max: cap on the cytokine-raised symmetric probability; must be ≥ cells.p_symmetric.",
+    ),
+    p(
+        "cells.rho_max",
+        ParamKind::Int { min: 0, max: 20 },
+        "10",
+        "divisions",
+        "[V]",
+        "ρmax: divisions left to a fresh progenitor (typical range 5–20; at most 20 by lattice encoding).",
+    ),
+    p(
+        "cells.death_at_division",
+        ParamKind::Float(PROBABILITY),
+        "0.01",
+        "per progenitor division attempt",
+        "[V]",
+        "α: probability that a progenitor dies at a division attempt (typical range 0–0.3).",
+    ),
+    p(
+        "cells.migration_per_day",
+        ParamKind::Float(RATE),
+        "10",
+        "cell widths per day",
+        "[V]",
+        "μ: migration; p_mig = μ · dt (typical range 0–15).",
+    ),
+    p(
+        "cells.dedifferentiation_per_day",
+        ParamKind::Float(RATE),
+        "0.004",
+        "per day",
+        "[A]",
+        "r_dedif: base rate at which non-stem cells become CSCs, raised by IL6 (derived from Gupta 2011).",
+    ),
+    p(
+        "cells.background_death_per_day",
+        ParamKind::Float(RATE),
+        "0",
+        "per day",
+        "[V]",
+        "α_bg: background death of non-stem cells, with or without space.",
+    ),
+    p(
+        "cells.csc_death_per_day",
+        ParamKind::Float(RATE),
+        "0",
+        "per day",
+        "[V]",
+        "α_s: death of CSCs.",
+    ),
+    // [signalling]
+    p(
+        "signalling.k_il6_ng_ml",
+        ParamKind::Float(FloatRange::positive()),
+        "1",
+        "ng/mL",
+        "[A]",
+        "K_IL6: half-saturation of the IL6 Hill term H(c; K, n) = cⁿ/(Kⁿ + cⁿ).",
+    ),
+    p(
+        "signalling.k_cxcl7_ng_ml",
+        ParamKind::Float(FloatRange::positive()),
+        "5",
+        "ng/mL",
+        "[A]",
+        "K_CXCL7: half-saturation of the CXCL7 Hill term.",
+    ),
+    p(
+        "signalling.hill_n",
+        ParamKind::Float(FloatRange::closed(0.1, 10.0)),
+        "1",
+        "–",
+        "[A]",
+        "n: Hill coefficient of both Hill terms.",
+    ),
+    p(
+        "signalling.gain_il6",
+        ParamKind::Float(RATE),
+        "1",
+        "–",
+        "[A]",
+        "g_IL6: gain of the symmetric-division probability p_s by IL6.",
+    ),
+    p(
+        "signalling.gain_cxcl7",
+        ParamKind::Float(RATE),
+        "2",
+        "–",
+        "[A]",
+        "g_CXCL7: gain of the symmetric-division probability p_s by CXCL7.",
+    ),
+    p(
+        "signalling.gain_plasticity",
+        ParamKind::Float(RATE),
+        "3",
+        "–",
+        "[A]",
+        "g_plast: gain of dedifferentiation by IL6.",
+    ),
+    p(
+        "signalling.gain_il6_secretion",
+        ParamKind::Float(RATE),
+        "1",
+        "–",
+        "[A]",
+        "g_sec: gain of IL6 secretion by CXCL7.",
+    ),
+    // [output]
+    p(
+        "output.timeseries_every_h",
+        ParamKind::Float(FloatRange::positive()),
+        "24",
+        "h",
+        "–",
+        "Interval between timeseries rows (rows also at start and end).",
+    ),
+    p(
+        "output.snapshot_days",
+        ParamKind::FloatList(FloatRange::closed(0.0, 100_000.0)),
+        "[]",
+        "days",
+        "–",
+        "Days at which lattice snapshots are written (each ≤ run.days).",
+    ),
+    p(
+        "output.snapshot_csv",
+        ParamKind::Bool,
+        "true",
+        "–",
+        "–",
+        "Write snapshots as CSV (one row per occupied site).",
+    ),
+    p(
+        "output.snapshot_png",
+        ParamKind::Bool,
+        "true",
+        "–",
+        "–",
+        "Write snapshots as PNG images (3D: the central z slice).",
+    ),
+];
+
+/// Every parameter, one entry per leaf config key, in section order.
+pub fn catalogue() -> &'static [ParamInfo] {
+    CATALOGUE
+}
+
+/// The catalogue entry of a dotted key, e.g. `lookup("cells.p_symmetric")`.
+pub fn lookup(key: &str) -> Option<&'static ParamInfo> {
+    CATALOGUE.iter().find(|info| info.key == key)
+}
+
+/// Section names (every dotted prefix of a catalogue key), e.g. `run`, `cells`.
+pub fn sections() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for info in CATALOGUE {
+        let mut end = 0;
+        while let Some(dot) = info.key[end..].find('.') {
+            end += dot;
+            let section = &info.key[..end];
+            if !out.contains(&section) {
+                out.push(section);
+            }
+            end += 1;
+        }
+    }
+    out
+}
+
+/// Output format of [`params_table`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ParamsFormat {
+    /// A Markdown table.
+    Md,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// The catalogue as a table with columns key, default, unit, range, source, description
+/// (`seedsoil params --format md|csv`).
+pub fn params_table(format: ParamsFormat) -> String {
+    const HEADER: [&str; 6] = ["key", "default", "unit", "range", "source", "description"];
+    let rows = CATALOGUE.iter().map(|info| {
+        [
+            info.key.to_string(),
+            info.default.to_string(),
+            info.unit.to_string(),
+            info.range_text(),
+            info.source.to_string(),
+            info.description.to_string(),
+        ]
+    });
+    match format {
+        ParamsFormat::Md => {
+            let mut out = String::new();
+            let cell = |s: &str| s.replace('|', "\\|");
+            let _ = writeln!(out, "| {} |", HEADER.join(" | "));
+            let _ = writeln!(out, "|{}", "---|".repeat(HEADER.len()));
+            for row in rows {
+                let cells: Vec<String> = row
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| if i == 0 { format!("`{s}`") } else { cell(s) })
+                    .collect();
+                let _ = writeln!(out, "| {} |", cells.join(" | "));
+            }
+            out
+        }
+        ParamsFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            // Writing to a Vec cannot fail, and all fields are valid UTF-8.
+            writer.write_record(HEADER).expect("write to memory");
+            for row in rows {
+                writer.write_record(&row).expect("write to memory");
+            }
+            let bytes = writer.into_inner().expect("flush to memory");
+            String::from_utf8(bytes).expect("catalogue text is UTF-8")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::collections::BTreeSet;
+
+    /// Dotted leaf keys of a TOML table (arrays are leaves).
+    fn leaf_keys(table: &toml::Table, prefix: &str, out: &mut BTreeSet<String>) {
+        for (name, value) in table {
+            let key = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            match value {
+                toml::Value::Table(t) => leaf_keys(t, &key, out),
+                _ => {
+                    out.insert(key);
+                }
+            }
+        }
+    }
+
+    fn keys_of(config: &Config) -> BTreeSet<String> {
+        let text = toml::to_string(config).unwrap();
+        let table: toml::Table = text.parse().unwrap();
+        let mut keys = BTreeSet::new();
+        leaf_keys(&table, "", &mut keys);
+        keys
+    }
+
+    #[test]
+    fn catalogue_lists_exactly_the_serialised_keys() {
+        let listed: BTreeSet<String> = catalogue().iter().map(|i| i.key.to_string()).collect();
+        assert_eq!(listed.len(), catalogue().len(), "duplicate catalogue keys");
+
+        let mut from_default = keys_of(&Config::default());
+        // run.seed is optional and absent from the default; it must be listed anyway.
+        assert!(!from_default.contains("run.seed"));
+        from_default.insert("run.seed".to_string());
+        assert_eq!(listed, from_default);
+
+        let mut seeded = Config::default();
+        seeded.run.seed = Some(7);
+        assert_eq!(listed, keys_of(&seeded));
+    }
+
+    #[test]
+    fn only_run_seed_is_optional() {
+        let optional: Vec<&str> = catalogue()
+            .iter()
+            .filter(|i| i.optional)
+            .map(|i| i.key)
+            .collect();
+        assert_eq!(optional, ["run.seed"]);
+    }
+
+    #[test]
+    fn catalogue_defaults_match_config_default() {
+        let table = Config::default().to_table();
+        for info in catalogue().iter().filter(|i| !i.optional) {
+            let (section, name) = info.key.split_once('.').unwrap();
+            let actual = &table[section].as_table().unwrap()[name];
+            let shown = crate::config::load::parse_value_text(info.default);
+            let shown = info
+                .check(&shown)
+                .unwrap_or_else(|e| panic!("{}: default text invalid: {e}", info.key));
+            assert_eq!(&shown, actual, "{}: default text disagrees", info.key);
+            // The default itself is inside the range.
+            assert!(info.check(actual).is_ok(), "{}", info.key);
+        }
+    }
+
+    #[test]
+    fn every_entry_is_described() {
+        for info in catalogue() {
+            assert!(!info.description.is_empty(), "{}", info.key);
+            assert!(!info.unit.is_empty(), "{}", info.key);
+            assert!(
+                ["[V]", "[M]", "[A]", "–"].contains(&info.source),
+                "{}: bad source tag {}",
+                info.key,
+                info.source
+            );
+        }
+    }
+
+    #[test]
+    fn sections_in_order() {
+        assert_eq!(
+            sections(),
+            ["run", "space", "init", "cells", "signalling", "output"]
+        );
+    }
+
+    #[test]
+    fn range_texts() {
+        assert_eq!(
+            lookup("cells.p_symmetric").unwrap().allowed_text(),
+            "allowed 0 ≤ value ≤ 1 (per CSC division)"
+        );
+        assert_eq!(lookup("run.dt_h").unwrap().range_text(), "0 < value ≤ 24");
+        assert_eq!(
+            lookup("cells.migration_per_day").unwrap().range_text(),
+            "value ≥ 0"
+        );
+        assert_eq!(
+            lookup("space.spacing_um").unwrap().range_text(),
+            "value > 0"
+        );
+        assert_eq!(
+            lookup("init.kind").unwrap().range_text(),
+            "one of \"single_csc\", \"disc\""
+        );
+        assert_eq!(
+            lookup("space.dims").unwrap().allowed_text(),
+            "allowed integer 2 ≤ value ≤ 3"
+        );
+    }
+
+    #[test]
+    fn check_coerces_and_rejects() {
+        let ps = lookup("cells.p_symmetric").unwrap();
+        assert_eq!(
+            ps.check(&toml::Value::Integer(1)),
+            Ok(toml::Value::Float(1.0))
+        );
+        assert!(ps.check(&toml::Value::Float(1.5)).is_err());
+        assert!(ps.check(&toml::Value::Float(f64::NAN)).is_err());
+        assert!(ps.check(&toml::Value::String("x".into())).is_err());
+        let mig = lookup("cells.migration_per_day").unwrap();
+        let err = mig.check(&toml::Value::Float(f64::INFINITY)).unwrap_err();
+        assert!(err.contains("finite"), "{err}");
+        let rho = lookup("cells.rho_max").unwrap();
+        assert!(rho.check(&toml::Value::Integer(21)).is_err());
+        assert!(rho.check(&toml::Value::Float(10.0)).is_err());
+        let days = lookup("output.snapshot_days").unwrap();
+        assert_eq!(
+            days.check(&toml::Value::Array(vec![
+                toml::Value::Integer(1),
+                toml::Value::Float(2.5)
+            ])),
+            Ok(toml::Value::Array(vec![
+                toml::Value::Float(1.0),
+                toml::Value::Float(2.5)
+            ]))
+        );
+        assert!(
+            days.check(&toml::Value::Array(vec![toml::Value::Integer(-1)]))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn tables_render() {
+        let md = params_table(ParamsFormat::Md);
+        assert!(md.starts_with("| key | default | unit | range | source | description |"));
+        assert_eq!(md.lines().count(), catalogue().len() + 2);
+        assert!(md.contains("`cells.p_symmetric`"));
+
+        let csv_text = params_table(ParamsFormat::Csv);
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        assert_eq!(
+            headers.iter().collect::<Vec<_>>(),
+            ["key", "default", "unit", "range", "source", "description"]
+        );
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(records.len(), catalogue().len());
+        let seed = records.iter().find(|r| &r[0] == "run.seed").unwrap();
+        assert_eq!(&seed[1], "random (drawn and recorded)");
+    }
+}

@@ -1,0 +1,428 @@
+//! Configuration: serde structs with defaults and units, validation that reports every
+//! problem at once, `--set key=value` overrides, the embedded default config and the
+//! parameter catalogue printed by `seedsoil params`.
+//!
+//! Data flow: TOML text → [`toml::Table`] → overrides applied → catalogue check (unknown
+//! keys, types, ranges; all problems collected) → serde deserialisation into [`Config`] →
+//! cross-key checks ([`Config::validate`]). Constructors downstream take a validated config.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ConfigError, Problem};
+
+pub mod catalogue;
+mod load;
+mod validate;
+
+pub use catalogue::{
+    FloatRange, ParamInfo, ParamKind, ParamsFormat, catalogue, lookup, params_table,
+};
+pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
+
+/// The embedded default configuration: the text of `configs/baseline.toml`. `seedsoil run`
+/// with no file runs it.
+pub const DEFAULT_TOML: &str = include_str!("../../configs/baseline.toml");
+
+/// The whole run configuration. One section per concern; units live in key names.
+///
+/// `Config::default()` holds the MODEL.md defaults with no seed; the embedded default
+/// ([`DEFAULT_TOML`], `configs/baseline.toml`) equals it except for a fixed seed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `[run]`: duration, seed, threads, time step, stop conditions.
+    #[serde(default)]
+    pub run: RunConfig,
+    /// `[space]`: lattice dimension and size.
+    #[serde(default)]
+    pub space: SpaceConfig,
+    /// `[init]`: initial condition.
+    #[serde(default)]
+    pub init: InitConfig,
+    /// `[cells]`: the cancer-cell hierarchy (MODEL.md section 2).
+    #[serde(default)]
+    pub cells: CellsConfig,
+    /// `[signalling]`: Hill terms by which cytokines modulate cell rules (MODEL.md section 3).
+    #[serde(default)]
+    pub signalling: SignallingConfig,
+    /// `[output]`: what is written and when.
+    #[serde(default)]
+    pub output: OutputConfig,
+}
+
+/// `[run]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunConfig {
+    /// Simulated duration in days (`run.days`).
+    pub days: f64,
+    /// Master seed; `None` draws one at start and records it in the resolved config.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Worker threads; 0 = all cores. Outputs never depend on it.
+    pub threads: usize,
+    /// Cell time step in hours (`run.dt_h`, MODEL.md section 1: 1 h).
+    pub dt_h: f64,
+    /// Stop as soon as the primary tumour holds at least this many cells (0 = no such stop).
+    pub stop_at_cells: u64,
+}
+
+/// `[space]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SpaceConfig {
+    /// 2 (Moore 8) or 3 (Moore 26).
+    pub dims: u8,
+    /// Side of the lattice window allocated at start, in sites (grown as needed).
+    pub initial_size: u32,
+    /// Side of the whole domain in sites; its outermost ring is an occupied border.
+    pub max_size: u32,
+    /// Lattice spacing in micrometres (one cell diameter).
+    pub spacing_um: f64,
+}
+
+/// Kind of initial condition (`init.kind`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InitKind {
+    /// One CSC in the centre of the domain.
+    #[default]
+    SingleCsc,
+    /// A disc (2D) or ball (3D) of `init.radius` sites, fully occupied, CSCs at
+    /// `init.csc_fraction`, other cells Progenitor(ρ) with ρ uniform on 0..=ρmax.
+    Disc,
+}
+
+/// `[init]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InitConfig {
+    /// `single_csc` or `disc`.
+    pub kind: InitKind,
+    /// Radius of the initial disc/ball in sites (`disc` only).
+    pub radius: f64,
+    /// Fraction of CSCs in the initial disc/ball (`disc` only).
+    pub csc_fraction: f64,
+}
+
+/// `[cells]` section: MODEL.md section 2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CellsConfig {
+    /// Cell cycle time in hours; p_div = dt / cycle_time.
+    pub cycle_time_h: f64,
+    /// Base probability p_s that a CSC division is symmetric (CSC daughter).
+    pub p_symmetric: f64,
+    /// Cap p_s_max on the cytokine-raised symmetric probability.
+    pub p_symmetric_max: f64,
+    /// ρmax: divisions left to a fresh progenitor.
+    pub rho_max: u8,
+    /// α: probability a progenitor dies at a division attempt.
+    pub death_at_division: f64,
+    /// μ: migration in cell widths per day; p_mig = μ·dt.
+    pub migration_per_day: f64,
+    /// r_dedif: base dedifferentiation rate of non-stem cells, per day.
+    pub dedifferentiation_per_day: f64,
+    /// α_bg: background death of non-stem cells, per day.
+    pub background_death_per_day: f64,
+    /// α_s: CSC death, per day.
+    pub csc_death_per_day: f64,
+}
+
+/// `[signalling]` section: Hill terms H(c; K, n) = cⁿ/(Kⁿ + cⁿ).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignallingConfig {
+    /// K_IL6 in ng/mL.
+    pub k_il6_ng_ml: f64,
+    /// K_CXCL7 in ng/mL.
+    pub k_cxcl7_ng_ml: f64,
+    /// Hill coefficient n.
+    pub hill_n: f64,
+    /// g_IL6: gain of p_s by IL6.
+    pub gain_il6: f64,
+    /// g_CXCL7: gain of p_s by CXCL7.
+    pub gain_cxcl7: f64,
+    /// g_plast: gain of dedifferentiation by IL6.
+    pub gain_plasticity: f64,
+    /// g_sec: gain of IL6 secretion by CXCL7.
+    pub gain_il6_secretion: f64,
+}
+
+/// `[output]` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutputConfig {
+    /// Interval between timeseries rows, in hours (rows also at start and end).
+    pub timeseries_every_h: f64,
+    /// Days at which lattice snapshots are written (`snapshots/`).
+    pub snapshot_days: Vec<f64>,
+    /// Write snapshots as CSV (one row per occupied site).
+    pub snapshot_csv: bool,
+    /// Write snapshots as PNG images (3D: the central z slice).
+    pub snapshot_png: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            days: 90.0,
+            seed: None,
+            threads: 0,
+            dt_h: 1.0,
+            stop_at_cells: 0,
+        }
+    }
+}
+
+impl Default for SpaceConfig {
+    fn default() -> Self {
+        SpaceConfig {
+            dims: 2,
+            initial_size: 64,
+            max_size: 2000,
+            spacing_um: 10.0,
+        }
+    }
+}
+
+impl Default for InitConfig {
+    fn default() -> Self {
+        InitConfig {
+            kind: InitKind::SingleCsc,
+            radius: 10.0,
+            csc_fraction: 0.1,
+        }
+    }
+}
+
+impl Default for CellsConfig {
+    /// MODEL.md section 2 defaults.
+    fn default() -> Self {
+        CellsConfig {
+            cycle_time_h: 24.0,
+            p_symmetric: 0.1,
+            p_symmetric_max: 0.5,
+            rho_max: 10,
+            death_at_division: 0.01,
+            migration_per_day: 10.0,
+            dedifferentiation_per_day: 0.004,
+            background_death_per_day: 0.0,
+            csc_death_per_day: 0.0,
+        }
+    }
+}
+
+impl Default for SignallingConfig {
+    /// MODEL.md section 3 defaults.
+    fn default() -> Self {
+        SignallingConfig {
+            k_il6_ng_ml: 1.0,
+            k_cxcl7_ng_ml: 5.0,
+            hill_n: 1.0,
+            gain_il6: 1.0,
+            gain_cxcl7: 2.0,
+            gain_plasticity: 3.0,
+            gain_il6_secretion: 1.0,
+        }
+    }
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        OutputConfig {
+            timeseries_every_h: 24.0,
+            snapshot_days: Vec::new(),
+            snapshot_csv: true,
+            snapshot_png: true,
+        }
+    }
+}
+
+impl Config {
+    /// Checks a configuration built or edited in code (e.g. after command-line flags such
+    /// as `--days` were applied to a loaded config) with the same rules as [`load`]: every
+    /// key's range from the catalogue, then the cross-key rules. All problems are reported.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Vec::new();
+        let mut copy = self.clone();
+        // Integers beyond i64 cannot be written as TOML; report and neutralise them so the
+        // rest can still be checked.
+        if let Some(seed) = copy.run.seed
+            && i64::try_from(seed).is_err()
+        {
+            problems.push(Problem::new(
+                "run.seed",
+                seed.to_string(),
+                lookup("run.seed").expect("catalogued").allowed_text(),
+            ));
+            copy.run.seed = None;
+        }
+        if i64::try_from(copy.run.stop_at_cells).is_err() {
+            problems.push(Problem::new(
+                "run.stop_at_cells",
+                copy.run.stop_at_cells.to_string(),
+                lookup("run.stop_at_cells")
+                    .expect("catalogued")
+                    .allowed_text(),
+            ));
+            copy.run.stop_at_cells = 0;
+        }
+        if i64::try_from(copy.run.threads).is_err() {
+            problems.push(Problem::new(
+                "run.threads",
+                copy.run.threads.to_string(),
+                lookup("run.threads").expect("catalogued").allowed_text(),
+            ));
+            copy.run.threads = 0;
+        }
+        let mut table = copy.to_table();
+        let mut rejected = HashSet::new();
+        load::check_table(&mut table, "", &mut problems, &mut rejected);
+        validate::push_cross_key_problems(self, &rejected, &mut problems);
+        load::sort_problems(&mut problems);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(problems))
+        }
+    }
+
+    /// The resolved configuration as TOML text (every key, one section per table).
+    /// Loading it again gives an equal `Config`; runs write it as `config.toml`.
+    ///
+    /// # Panics
+    /// If an integer does not fit TOML's 64-bit signed integers (a seed above
+    /// `i64::MAX`), which [`Config::validate`] and [`load`] reject.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a validated config serialises to TOML")
+    }
+
+    /// The configuration as a TOML table (e.g. to edit it with [`set_value`] and check it
+    /// again with [`from_table`]).
+    ///
+    /// # Panics
+    /// As [`Config::to_toml`].
+    pub fn to_table(&self) -> toml::Table {
+        toml::Table::try_from(self).expect("a validated config serialises to TOML")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn baseline_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/baseline.toml")
+    }
+
+    #[test]
+    fn embedded_default_equals_baseline_file() {
+        let embedded = load(None, &[]).unwrap();
+        let file = load(Some(&baseline_path()), &[]).unwrap();
+        assert_eq!(embedded, file);
+        let text = std::fs::read_to_string(baseline_path()).unwrap();
+        assert_eq!(DEFAULT_TOML, text);
+    }
+
+    #[test]
+    fn embedded_default_is_config_default_with_a_fixed_seed() {
+        let loaded = load_str(DEFAULT_TOML, "test", &[]).unwrap();
+        assert_eq!(loaded.run.seed, Some(20261122));
+        let mut expected = Config::default();
+        expected.run.seed = Some(20261122);
+        assert_eq!(loaded, expected);
+    }
+
+    #[test]
+    fn baseline_file_spells_out_every_key() {
+        let table = parse_table(DEFAULT_TOML, "test").unwrap();
+        for info in catalogue() {
+            let (section, name) = info.key.split_once('.').unwrap();
+            assert!(
+                table
+                    .get(section)
+                    .and_then(|s| s.as_table())
+                    .is_some_and(|s| s.contains_key(name)),
+                "configs/baseline.toml lacks {}",
+                info.key
+            );
+        }
+    }
+
+    #[test]
+    fn baseline_comments_every_key() {
+        // Each `key = value` line is directly preceded by a comment line.
+        let lines: Vec<&str> = DEFAULT_TOML.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
+                continue;
+            }
+            assert!(
+                i > 0 && lines[i - 1].trim().starts_with('#'),
+                "no comment above `{line}`"
+            );
+        }
+    }
+
+    #[test]
+    fn reference_r0_loads() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/reference-r0.toml");
+        let c = load(Some(&path), &[]).unwrap();
+        assert_eq!(c.space.dims, 2);
+        assert_eq!(c.space.max_size, 1000);
+        assert_eq!(c.init.kind, InitKind::SingleCsc);
+        assert_eq!(c.cells.p_symmetric, 0.3);
+        assert_eq!(c.cells.p_symmetric_max, 0.3);
+        assert_eq!(c.cells.death_at_division, 0.05);
+        assert_eq!(c.cells.migration_per_day, 15.0);
+        assert_eq!(c.cells.dedifferentiation_per_day, 0.0);
+        assert_eq!(c.run.seed, Some(1));
+        assert_eq!(c.run.stop_at_cells, 500_000);
+        assert!(c.output.snapshot_days.is_empty());
+    }
+
+    #[test]
+    fn to_toml_round_trips() {
+        let mut c = Config::default();
+        c.run.seed = Some(42);
+        c.run.dt_h = 0.7;
+        c.cells.p_symmetric = 0.123456789;
+        c.init.kind = InitKind::Disc;
+        c.output.snapshot_days = vec![1.5, 30.0];
+        let text = c.to_toml();
+        assert_eq!(load_str(&text, "round trip", &[]).unwrap(), c);
+        // Without a seed the key is absent and stays absent.
+        let text = Config::default().to_toml();
+        assert!(!text.contains("seed"));
+        assert_eq!(
+            load_str(&text, "round trip", &[]).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn validate_checks_ranges_and_cross_keys() {
+        assert!(Config::default().validate().is_ok());
+        let mut c = Config::default();
+        c.run.days = -1.0;
+        c.cells.p_symmetric = 0.9;
+        c.run.seed = Some(u64::MAX);
+        let err = c.validate().unwrap_err();
+        let keys: Vec<&str> = err.problems().iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["run.days", "run.seed", "cells.p_symmetric"]);
+    }
+
+    #[test]
+    fn partial_files_take_defaults() {
+        let c = load_str("[cells]\np_symmetric = 0.2\n", "test", &[]).unwrap();
+        let mut expected = Config::default();
+        expected.cells.p_symmetric = 0.2;
+        assert_eq!(c, expected);
+        assert_eq!(load_str("", "empty", &[]).unwrap(), Config::default());
+    }
+}

@@ -1,0 +1,177 @@
+//! Typed errors of the library (ARCHITECTURE.md section 9: typed in the library with
+//! `thiserror`, contextual in the binary with `anyhow`).
+//!
+//! - [`ConfigError`]: a configuration could not be read, parsed or validated. Invalid
+//!   configurations carry *every* problem found ([`Problem`]), not only the first one.
+//! - [`RunError`]: a run could not write its outputs.
+//!
+//! Exit codes (ARCHITECTURE.md section 6): 0 success, 1 a run failed, 2 bad usage or
+//! invalid config; see [`ConfigError::exit_code`] and [`RunError::exit_code`].
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem found in a configuration: which key, what value was given, what is allowed.
+///
+/// Displayed as `key = value: allowed`, e.g.
+/// `cells.p_symmetric = 1.5: allowed 0 ≤ value ≤ 1 (per CSC division)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Dotted key, e.g. `cells.p_symmetric` (or `--set` for a malformed override).
+    pub key: String,
+    /// The value as given, in TOML syntax where possible (strings quoted).
+    pub value: String,
+    /// What is allowed instead (or why the key is refused), e.g.
+    /// `allowed 0 ≤ value ≤ 1 (per CSC division)` or
+    /// `unknown key; did you mean cells.p_symmetric?`.
+    pub allowed: String,
+}
+
+impl Problem {
+    /// Builds a problem from its three parts.
+    pub fn new(
+        key: impl Into<String>,
+        value: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> Self {
+        Problem {
+            key: key.into(),
+            value: value.into(),
+            allowed: allowed.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {}: {}", self.key, self.value, self.allowed)
+    }
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The configuration file could not be read (missing, unreadable, not UTF-8).
+    #[error("cannot read configuration file {}", path.display())]
+    Io {
+        /// The file that was asked for.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The text is not valid TOML. `message` is toml's message, which includes the line and
+    /// column of the error and the offending line.
+    #[error("invalid TOML in {path_or_origin}:\n{message}")]
+    Parse {
+        /// The file path, or a description of where the text came from (e.g. the embedded
+        /// default).
+        path_or_origin: String,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// The TOML is well formed but keys, types, ranges or cross-key rules are violated.
+    /// Every problem found is listed.
+    #[error("{}", format_problems(.0))]
+    Invalid(Vec<Problem>),
+}
+
+impl ConfigError {
+    /// Process exit code for this error: always 2 ("bad usage or invalid config",
+    /// ARCHITECTURE.md section 6).
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+
+    /// The problems of an [`ConfigError::Invalid`] error; empty for the other variants.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ConfigError::Invalid(problems) => problems,
+            _ => &[],
+        }
+    }
+}
+
+/// Header line and one indented line per problem.
+fn format_problems(problems: &[Problem]) -> String {
+    let n = problems.len();
+    let mut text = format!(
+        "invalid configuration ({n} problem{}):",
+        if n == 1 { "" } else { "s" }
+    );
+    for problem in problems {
+        text.push_str("\n  ");
+        text.push_str(&problem.to_string());
+    }
+    text
+}
+
+/// Why a run failed after its configuration was accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// An output file or folder could not be written.
+    #[error("cannot write output {}", path.display())]
+    Output {
+        /// The file or folder being written.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// The run folder exists already; runs never overwrite without `--force`.
+    #[error("output folder {} already exists; pass --force to overwrite", .0.display())]
+    Exists(PathBuf),
+    /// Any other failure, described in words.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl RunError {
+    /// Process exit code for this error: 2 for [`RunError::Exists`] (bad usage: the user
+    /// must choose another folder or pass `--force`), 1 for every other failure ("a run
+    /// failed", ARCHITECTURE.md section 6).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Exists(_) => 2,
+            RunError::Output { .. } | RunError::Other(_) => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_lists_every_problem_on_its_own_line() {
+        let err = ConfigError::Invalid(vec![
+            Problem::new("cells.p_symmetric", "1.5", "allowed 0 ≤ value ≤ 1"),
+            Problem::new("space.dims", "4", "allowed integer 2 ≤ value ≤ 3"),
+        ]);
+        let text = err.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "invalid configuration (2 problems):");
+        assert_eq!(lines[1], "  cells.p_symmetric = 1.5: allowed 0 ≤ value ≤ 1");
+        assert_eq!(lines[2], "  space.dims = 4: allowed integer 2 ≤ value ≤ 3");
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(err.problems().len(), 2);
+    }
+
+    #[test]
+    fn one_problem_is_singular() {
+        let err = ConfigError::Invalid(vec![Problem::new("a.b", "1", "allowed x")]);
+        assert!(
+            err.to_string()
+                .starts_with("invalid configuration (1 problem):")
+        );
+    }
+
+    #[test]
+    fn run_error_messages_and_codes() {
+        let err = RunError::Exists(PathBuf::from("out/run1"));
+        assert_eq!(
+            err.to_string(),
+            "output folder out/run1 already exists; pass --force to overwrite"
+        );
+        assert_eq!(err.exit_code(), 2);
+        assert_eq!(RunError::Other("boom".into()).exit_code(), 1);
+    }
+}

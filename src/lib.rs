@@ -1,0 +1,9 @@
+//! seedsoil: a fast, reproducible agent-based simulator of tumour cell hierarchies.
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod model;
+pub mod rng;
+pub mod sim;
+pub mod space;

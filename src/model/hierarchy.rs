@@ -1,0 +1,150 @@
+//! Fate rules of the cancer-cell hierarchy (MODEL.md section 2), per step of `dt` hours.
+//!
+//! | symbol | field | unit | meaning |
+//! |---|---|---|---|
+//! | p_div | `p_div` | per step | division attempt, `dt / cycle_time` |
+//! | p_s | `p_symmetric` | per CSC division | symmetric (CSC) daughter |
+//! | p_s_max | `p_symmetric_max` | per CSC division | cap of the cytokine-raised p_s |
+//! | ρmax | `rho_max` | divisions | capacity of a fresh progenitor |
+//! | α | `alpha` | per progenitor division attempt | death at division |
+//! | p_mig | `p_mig` | per step | migration, `μ · dt` |
+//! | p_dedif | `p_dedif_base` | per step | plasticity, `r_dedif · dt` |
+//! | α_bg · dt | `p_death_non_stem` | per step | background death of non-stem cells |
+//! | α_s · dt | `p_death_stem` | per step | CSC death |
+//!
+//! `p_s_eff = min(p_s_max, p_s · (1 + g_IL6 · H(IL6; K_IL6, n) + g_CXCL7 · H(CXCL7; K_CXCL7, n)))`
+//! and `p_dedif = r_dedif · dt · (1 + g_plast · H(IL6; K_IL6, n))`, with
+//! `H(c; K, n) = cⁿ / (Kⁿ + cⁿ)`.
+
+use crate::config::Config;
+
+/// Hill function `H(c; K, n) = cⁿ / (Kⁿ + cⁿ)`, 0 for c ≤ 0.
+#[inline]
+pub fn hill(c: f64, k: f64, n: f64) -> f64 {
+    if c <= 0.0 {
+        return 0.0;
+    }
+    let cn = c.powf(n);
+    cn / (k.powf(n) + cn)
+}
+
+/// Per-step probabilities of the hierarchy rules, derived from a validated config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HierarchyRates {
+    /// Division attempt per step.
+    pub p_div: f64,
+    /// Base symmetric-division probability.
+    pub p_symmetric: f64,
+    /// Cap on the raised symmetric-division probability.
+    pub p_symmetric_max: f64,
+    /// ρmax.
+    pub rho_max: u8,
+    /// Death at a progenitor division attempt.
+    pub alpha: f64,
+    /// Migration per step (only when not attempting division).
+    pub p_mig: f64,
+    /// Base dedifferentiation per step of a non-stem cell.
+    pub p_dedif_base: f64,
+    /// Background death per step of a non-stem cell.
+    pub p_death_non_stem: f64,
+    /// Death per step of a CSC.
+    pub p_death_stem: f64,
+    /// K_IL6, ng/mL.
+    pub k_il6: f64,
+    /// K_CXCL7, ng/mL.
+    pub k_cxcl7: f64,
+    /// Hill coefficient.
+    pub hill_n: f64,
+    /// g_IL6.
+    pub gain_il6: f64,
+    /// g_CXCL7.
+    pub gain_cxcl7: f64,
+    /// g_plast.
+    pub gain_plasticity: f64,
+}
+
+impl HierarchyRates {
+    /// Per-step probabilities for the step `run.dt_h` of `config`.
+    pub fn from_config(config: &Config) -> Self {
+        let dt = config.run.dt_h;
+        let c = &config.cells;
+        let s = &config.signalling;
+        HierarchyRates {
+            p_div: dt / c.cycle_time_h,
+            p_symmetric: c.p_symmetric,
+            p_symmetric_max: c.p_symmetric_max,
+            rho_max: c.rho_max,
+            alpha: c.death_at_division,
+            p_mig: c.migration_per_day * dt / 24.0,
+            p_dedif_base: c.dedifferentiation_per_day * dt / 24.0,
+            p_death_non_stem: c.background_death_per_day * dt / 24.0,
+            p_death_stem: c.csc_death_per_day * dt / 24.0,
+            k_il6: s.k_il6_ng_ml,
+            k_cxcl7: s.k_cxcl7_ng_ml,
+            hill_n: s.hill_n,
+            gain_il6: s.gain_il6,
+            gain_cxcl7: s.gain_cxcl7,
+            gain_plasticity: s.gain_plasticity,
+        }
+    }
+
+    /// Effective symmetric-division probability at local IL6 and CXCL7 (ng/mL).
+    #[inline]
+    pub fn p_symmetric_eff(&self, il6: f64, cxcl7: f64) -> f64 {
+        let raise = 1.0
+            + self.gain_il6 * hill(il6, self.k_il6, self.hill_n)
+            + self.gain_cxcl7 * hill(cxcl7, self.k_cxcl7, self.hill_n);
+        (self.p_symmetric * raise).min(self.p_symmetric_max.max(self.p_symmetric))
+    }
+
+    /// Dedifferentiation probability per step of a non-stem cell at local IL6 (ng/mL).
+    #[inline]
+    pub fn p_dedif(&self, il6: f64) -> f64 {
+        self.p_dedif_base * (1.0 + self.gain_plasticity * hill(il6, self.k_il6, self.hill_n))
+    }
+
+    /// Largest per-step probability of a rare event (death or plasticity) for any cell at
+    /// any cytokine level: the rate at which sites are sampled before thinning.
+    pub fn p_rare_max(&self) -> f64 {
+        let non_stem = self.p_death_non_stem + self.p_dedif_base * (1.0 + self.gain_plasticity);
+        non_stem.max(self.p_death_stem).min(1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hill_values() {
+        assert_eq!(hill(0.0, 1.0, 1.0), 0.0);
+        assert!((hill(1.0, 1.0, 1.0) - 0.5).abs() < 1e-12);
+        assert!((hill(3.0, 1.0, 2.0) - 0.9).abs() < 1e-12);
+    }
+
+    #[test]
+    fn symmetric_probability_is_raised_and_capped() {
+        let mut cfg = Config::default();
+        cfg.cells.p_symmetric = 0.1;
+        cfg.cells.p_symmetric_max = 0.5;
+        let r = HierarchyRates::from_config(&cfg);
+        assert_eq!(r.p_symmetric_eff(0.0, 0.0), 0.1);
+        // IL6 at K: 0.1 * (1 + 1 * 0.5) = 0.15
+        assert!((r.p_symmetric_eff(1.0, 0.0) - 0.15).abs() < 1e-12);
+        // Saturating both: 0.1 * (1 + 1 + 2) = 0.4 < 0.5
+        assert!((r.p_symmetric_eff(1e9, 1e9) - 0.4).abs() < 1e-6);
+        cfg.cells.p_symmetric_max = 0.3;
+        let r = HierarchyRates::from_config(&cfg);
+        assert!((r.p_symmetric_eff(1e9, 1e9) - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn plasticity_is_raised_by_il6() {
+        let cfg = Config::default();
+        let r = HierarchyRates::from_config(&cfg);
+        let base = 0.004 / 24.0;
+        assert!((r.p_dedif(0.0) - base).abs() < 1e-15);
+        assert!((r.p_dedif(1.0) - base * 2.5).abs() < 1e-15);
+        assert!(r.p_rare_max() >= r.p_dedif(1e9));
+    }
+}

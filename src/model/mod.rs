@@ -1,0 +1,8 @@
+//! Model rules as pure functions: cell kinds, their one-byte encoding, and the fate rules
+//! of the cancer-cell hierarchy (MODEL.md section 2). Random numbers are passed in.
+
+pub mod hierarchy;
+pub mod kind;
+
+pub use hierarchy::{HierarchyRates, hill};
+pub use kind::{Class, Kind};

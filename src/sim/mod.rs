@@ -1,0 +1,217 @@
+//! The simulation: construction from a validated config and the step loop in the fixed
+//! order of MODEL.md section 8.
+//!
+//! Step order (the parts that exist today are marked):
+//! 1. record outputs due at this step (observers) — *yes*;
+//! 2. apply scheduled therapy events — arrives with the therapy model;
+//! 3. update cytokine fields — arrives with the cytokine model;
+//! 4. update primary cancer cells (rules 1–6 of MODEL.md section 2) — *yes*;
+//! 5. update MSCs; 6. dissemination; 7. niches; 8. colonies — arrive with their models;
+//! 9. advance time — *yes*.
+
+pub mod primary;
+
+use crate::config::{Config, InitKind};
+use crate::model::HierarchyRates;
+use crate::model::kind::{STEM, progenitor};
+use crate::rng::{self, below, purpose, uniform};
+use crate::space::Lattice;
+pub use primary::{EventCounts, Primary};
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// `run.days` elapsed.
+    Days,
+    /// The primary tumour reached `run.stop_at_cells`.
+    Cells,
+    /// Every cancer cell died.
+    Extinct,
+}
+
+impl StopReason {
+    /// Short name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Days => "days",
+            StopReason::Cells => "stop_at_cells",
+            StopReason::Extinct => "extinct",
+        }
+    }
+}
+
+/// Receives the state of a simulation at each step (outputs, progress).
+pub trait Observer {
+    /// Called at the start of every step (step order item 1) and once after the last step
+    /// with `last = true`.
+    fn observe(&mut self, sim: &Simulation, last: bool);
+}
+
+/// An observer that does nothing.
+impl Observer for () {
+    fn observe(&mut self, _sim: &Simulation, _last: bool) {}
+}
+
+/// A seeded simulation of one tumour.
+#[derive(Debug)]
+pub struct Simulation {
+    config: Config,
+    seed: u64,
+    rates: HierarchyRates,
+    /// The primary tumour.
+    pub primary: Primary,
+    step: u64,
+    max_steps: u64,
+    pool: rayon::ThreadPool,
+}
+
+/// Errors constructing a simulation.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads {
+        /// Requested threads.
+        threads: usize,
+        /// The cause.
+        message: String,
+    },
+}
+
+impl Simulation {
+    /// Build a simulation from a validated config. `config.run.seed` must be set (the CLI
+    /// draws and records one when the user gave none).
+    pub fn new(config: &Config) -> Result<Self, SimError> {
+        let seed = config.run.seed.unwrap_or(0);
+        let threads = config.run.threads;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| SimError::Threads { threads, message: e.to_string() })?;
+        let dims = config.space.dims as usize;
+        let lattice = Lattice::new(dims, config.space.initial_size, config.space.max_size);
+        seed_initial_cells(&lattice, config, seed);
+        let primary = pool.install(|| Primary::new(lattice));
+        let max_steps = (config.run.days * 24.0 / config.run.dt_h).round() as u64;
+        Ok(Simulation {
+            config: config.clone(),
+            seed,
+            rates: HierarchyRates::from_config(config),
+            primary,
+            step: 0,
+            max_steps,
+            pool,
+        })
+    }
+
+    /// The config the simulation was built from.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The master seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Steps taken so far.
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    /// Simulated time in hours.
+    pub fn time_h(&self) -> f64 {
+        self.step as f64 * self.config.run.dt_h
+    }
+
+    /// Steps the run lasts unless stopped earlier.
+    pub fn max_steps(&self) -> u64 {
+        self.max_steps
+    }
+
+    /// Per-step probabilities of the hierarchy rules.
+    pub fn rates(&self) -> &HierarchyRates {
+        &self.rates
+    }
+
+    /// Whether the run should stop now, and why.
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        let stop_cells = self.config.run.stop_at_cells;
+        if stop_cells > 0 && self.primary.total() >= stop_cells {
+            Some(StopReason::Cells)
+        } else if self.primary.total() == 0 {
+            Some(StopReason::Extinct)
+        } else if self.step >= self.max_steps {
+            Some(StopReason::Days)
+        } else {
+            None
+        }
+    }
+
+    /// One step in the order of MODEL.md section 8 (without observers).
+    pub fn step(&mut self) {
+        let (rates, seed, step) = (&self.rates, self.seed, self.step);
+        let primary = &mut self.primary;
+        self.pool.install(|| primary.step(rates, seed, step));
+        self.step += 1;
+    }
+
+    /// Run until a stop condition, calling `observer` at every step and at the end.
+    pub fn run(&mut self, observer: &mut impl Observer) -> StopReason {
+        loop {
+            if let Some(reason) = self.stop_reason() {
+                observer.observe(self, true);
+                return reason;
+            }
+            observer.observe(self, false);
+            self.step();
+        }
+    }
+}
+
+/// Place the initial cells of `config.init` on the lattice (domain centre = max_size / 2).
+fn seed_initial_cells(lattice: &Lattice, config: &Config, seed: u64) {
+    let dims = config.space.dims as usize;
+    let c = (config.space.max_size / 2) as i64;
+    let centre = [c, c, if dims == 3 { c } else { 0 }];
+    match config.init.kind {
+        InitKind::SingleCsc => {
+            let s = lattice.site_at(centre).expect("centre inside window");
+            lattice.set(s, STEM);
+        }
+        InitKind::Disc => {
+            let mut rng = rng::stream(seed, purpose::INIT, 0, 0);
+            let r = config.init.radius;
+            let ri = r.ceil() as i64;
+            let zr = if dims == 3 { -ri..=ri } else { 0..=0 };
+            for dz in zr {
+                for dy in -ri..=ri {
+                    for dx in -ri..=ri {
+                        if ((dx * dx + dy * dy + dz * dz) as f64) > r * r {
+                            continue;
+                        }
+                        let d = [centre[0] + dx, centre[1] + dy, centre[2] + dz];
+                        if lattice.is_wall(d) {
+                            continue;
+                        }
+                        let code = if uniform(&mut rng) < config.init.csc_fraction {
+                            STEM
+                        } else {
+                            progenitor(below(&mut rng, config.cells.rho_max as usize + 1) as u8)
+                        };
+                        if let Some(s) = lattice.site_at(d) {
+                            lattice.set(s, code);
+                        } else {
+                            // The window is grown before the first step; place via growth.
+                            unreachable_outside_window(d);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn unreachable_outside_window(d: [i64; 3]) {
+    panic!("initial cell at {d:?} outside the initial lattice window; raise space.initial_size");
+}

@@ -1,0 +1,621 @@
+//! The primary tumour: the hierarchy rules of MODEL.md section 2 on the growing lattice,
+//! updated in parallel and deterministically (ARCHITECTURE.md section 3).
+//!
+//! # Update scheme
+//!
+//! Each step every cancer cell takes one turn, in a random order, exactly as in the
+//! reference automaton; the order is built from tiles:
+//! - the lattice is cut into tiles (32² in 2D, 16³ in 3D) coloured 2×2 (2×2×2), so that
+//!   tiles of one colour never touch the same sites; the colours are visited in a random
+//!   order per step and the tiles of one colour are updated in parallel;
+//! - within a tile cells take their turns in a uniformly random order, each tile drawing
+//!   from its own stream keyed by (seed, tile, step), so results never depend on threads.
+//!
+//! Only cells that can act are visited. A cell with no free neighbour does nothing in its
+//! turn (contact inhibition), so each tile keeps an *active list* of sites whose cells may
+//! have space. A cell found without space in its turn is dropped from the list; when a site
+//! is freed (death, migration) its occupied neighbours are put back. A neighbour activated
+//! during its own tile's phase takes a turn later in this step with the probability that
+//! its place in the tile's random order lies after the current one (and then at a uniformly
+//! random place among the remaining turns), which reproduces the random-order sequential
+//! update exactly while visiting only cells at the tumour's free surfaces. Daughters and
+//! migrants are stamped with the step so they do not act again in it.
+//!
+//! Rare events of every cell — background death, CSC death, plasticity (rules 4 and 6) —
+//! are sampled at the start of each tile's turn by skipping ahead geometrically over its
+//! sites at the largest possible rate and thinning to the actual one; a cell that already
+//! moved or was born in this step is not sampled again. (The reference applies them after
+//! the cell's own division/migration; the difference is of order dt² per step.)
+
+use crate::model::HierarchyRates;
+use crate::model::kind::{EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
+use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
+use rand::Rng;
+use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, stamp_for};
+use rayon::prelude::*;
+
+
+/// Cumulative counts of cell events in the primary tumour.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct EventCounts {
+    /// Cells born by division (daughters).
+    pub births: u64,
+    /// Cells that died (at division, background, CSC death).
+    pub deaths: u64,
+    /// Migrations.
+    pub migrations: u64,
+    /// Non-stem cells that turned into CSCs.
+    pub dedifferentiations: u64,
+    /// CSC divisions that gave a CSC daughter.
+    pub symmetric_divisions: u64,
+    /// Number of times the lattice window grew.
+    pub growths: u64,
+}
+
+impl EventCounts {
+    fn add(&mut self, o: &EventCounts) {
+        self.births += o.births;
+        self.deaths += o.deaths;
+        self.migrations += o.migrations;
+        self.dedifferentiations += o.dedifferentiations;
+        self.symmetric_divisions += o.symmetric_divisions;
+        self.growths += o.growths;
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tile {
+    /// Global tile index in the current window.
+    index: usize,
+    /// First site of the tile.
+    base: usize,
+    /// Key of the tile in domain tile coordinates (stable across growth).
+    key: u64,
+    list: Vec<u32>,
+    hold: Vec<u32>,
+    outbox: Vec<u32>,
+    dropped: Vec<u32>,
+    delta: [i64; 3],
+    events: EventCounts,
+    near_edge: bool,
+}
+
+/// Geometry shared by all tiles of the current window.
+#[derive(Debug, Clone)]
+struct Tiling {
+    /// Tiles per axis.
+    n: [usize; 3],
+    /// Tile side log2.
+    tl: u32,
+    /// Tiles touching an open window face, by global tile index.
+    edge: Vec<bool>,
+}
+
+impl Tiling {
+    fn new(lat: &Lattice) -> Self {
+        let tl = lat.tile_log;
+        let n = [
+            lat.side(0) >> tl,
+            lat.side(1) >> tl,
+            if lat.dims == 3 { lat.side(2) >> tl } else { 1 },
+        ];
+        let mut edge = vec![false; n[0] * n[1] * n[2]];
+        for tz in 0..n[2] {
+            for ty in 0..n[1] {
+                for tx in 0..n[0] {
+                    let t = [tx, ty, tz];
+                    let e = (0..lat.dims).any(|a| {
+                        (t[a] == 0 && lat.face_open(a, false)) || (t[a] + 1 == n[a] && lat.face_open(a, true))
+                    });
+                    edge[tx + n[0] * (ty + n[1] * tz)] = e;
+                }
+            }
+        }
+        Tiling { n, tl, edge }
+    }
+
+    fn groups(&self) -> usize {
+        if self.n[2] > 1 { 8 } else { 4 }
+    }
+
+    /// (group, index within group) of a tile.
+    #[inline(always)]
+    fn locate(&self, t: [usize; 3]) -> (usize, usize) {
+        let g = (t[0] & 1) | ((t[1] & 1) << 1) | ((t[2] & 1) << 2);
+        let hx = self.n[0] / 2;
+        let hy = self.n[1] / 2;
+        (g, (t[0] >> 1) + hx * ((t[1] >> 1) + hy * (t[2] >> 1)))
+    }
+}
+
+/// The primary tumour on its lattice.
+#[derive(Debug)]
+pub struct Primary {
+    /// The lattice.
+    pub lattice: Lattice,
+    tiling: Tiling,
+    groups: Vec<Vec<Tile>>,
+    counts: [u64; 3],
+    events: EventCounts,
+}
+
+/// Read-only state shared by the tiles during one phase.
+struct Ctx<'a, const NB: usize> {
+    lat: &'a Lattice,
+    off: [isize; NB],
+    rates: &'a HierarchyRates,
+    p_rare_max: f64,
+    /// Division threshold on a 32-bit uniform: `p_div · 2³²`.
+    thr_div: u64,
+    /// Migration threshold on the rest of the range: `p_mig · (2³² − thr_div)`.
+    thr_mig: u64,
+    cur: u8,
+    mask: [usize; 3],
+    log: [u32; 3],
+    tiling: &'a Tiling,
+}
+
+impl<const NB: usize> Ctx<'_, NB> {
+    /// Global tile index of a site.
+    #[inline(always)]
+    fn tile_of(&self, site: usize) -> usize {
+        let tl = self.tiling.tl;
+        let x = (site & self.mask[0]) >> tl;
+        let y = ((site >> self.log[0]) & self.mask[1]) >> tl;
+        let z = (site >> (self.log[0] + self.log[1])) >> tl;
+        x + self.tiling.n[0] * (y + self.tiling.n[1] * z)
+    }
+
+    /// Local IL6 concentration (ng/mL) at a site. Fields arrive with the cytokine model;
+    /// until then every site reads zero.
+    #[inline(always)]
+    fn il6(&self, _site: usize) -> f64 {
+        0.0
+    }
+
+    /// Local CXCL7 concentration (ng/mL) at a site (zero until the cytokine model).
+    #[inline(always)]
+    fn cxcl7(&self, _site: usize) -> f64 {
+        0.0
+    }
+}
+
+/// One tile's turn: mutable tile state, its stream and the phase context.
+struct Turn<'a, 'c, const NB: usize> {
+    t: &'a mut Tile,
+    c: &'a Ctx<'c, NB>,
+    rng: Stream,
+    /// Index of the entry taking its turn; `None` before the turns start.
+    cursor: Option<usize>,
+}
+
+impl<const NB: usize> Turn<'_, '_, NB> {
+    /// Put a new cell with `code` on the free site `s` (daughter or migrant): stamped with
+    /// this step, listed if not already.
+    #[inline(always)]
+    fn place(&mut self, s: usize, code: u8) {
+        let v = self.c.lat.get(s);
+        debug_assert_eq!(v & KIND_MASK, EMPTY);
+        self.c.lat.set(s, code | self.c.cur | LISTED);
+        let ti = self.c.tile_of(s);
+        if v & LISTED == 0 {
+            if ti == self.t.index {
+                self.t.hold.push(s as u32);
+            } else {
+                self.t.outbox.push(s as u32);
+            }
+        }
+        if self.c.tiling.edge[ti] {
+            self.t.near_edge = true;
+        }
+    }
+
+    /// Site `x` was just freed: give its occupied, unlisted neighbours back their turn.
+    #[inline(always)]
+    fn activate_around(&mut self, x: usize) {
+        // Branch-free mask of the neighbours that hold an unlisted cell.
+        let mut mask = 0u32;
+        for (k, &o) in self.c.off.iter().enumerate() {
+            let v = self.c.lat.get((x as isize + o) as usize);
+            let code = v & KIND_MASK;
+            let want = (v & LISTED == 0) & (code != EMPTY) & (code != WALL);
+            mask |= (want as u32) << k;
+        }
+        while mask != 0 {
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let n = (x as isize + self.c.off[k]) as usize;
+            let v = self.c.lat.get(n);
+            let base = v & KIND_MASK;
+            if self.c.tile_of(n) != self.t.index {
+                // Another tile: its phase is either later in this step (then the cell takes
+                // its turn there) or already done (then it acts next step).
+                self.c.lat.set(n, base | LISTED);
+                self.t.outbox.push(n as u32);
+                continue;
+            }
+            match self.cursor {
+                None => {
+                    self.c.lat.set(n, base | LISTED);
+                    self.t.list.push(n as u32);
+                }
+                Some(i) => {
+                    let len = self.t.list.len();
+                    let remaining = len - i - 1;
+                    let had_turn = v & STAMP_MASK == self.c.cur;
+                    if !had_turn && below(&mut self.rng, len + 1) < remaining + 1 {
+                        // Its place in the random order is after the current turn.
+                        self.c.lat.set(n, base | LISTED);
+                        self.t.list.push(n as u32);
+                        let j = i + 1 + below(&mut self.rng, remaining + 1);
+                        self.t.list.swap(j, len);
+                    } else {
+                        self.c.lat.set(n, base | LISTED | self.c.cur);
+                        self.t.hold.push(n as u32);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Kill the cell at `s` outside its own turn (rare events), keeping the listed flag so
+    /// that a pending entry stays consistent.
+    fn kill_rare(&mut self, s: usize, code: u8) {
+        let v = self.c.lat.get(s);
+        self.c.lat.set(s, v & LISTED);
+        self.t.delta[class_index(code)] -= 1;
+        self.t.events.deaths += 1;
+        self.activate_around(s);
+    }
+
+    /// Rules 4 and 6 for every cell of the tile, by geometric skipping over sites.
+    fn rare_events(&mut self) {
+        let p_max = self.c.p_rare_max;
+        if p_max <= 0.0 {
+            return;
+        }
+        let tl = self.c.tiling.tl;
+        let dims3 = self.c.lat.dims == 3;
+        let nsites: u64 = 1u64 << (tl * if dims3 { 3 } else { 2 });
+        let tmask = (1usize << tl) - 1;
+        let r = self.c.rates;
+        let mut i = geometric_gap(&mut self.rng, p_max);
+        while i < nsites {
+            let li = i as usize;
+            let s = self.t.base
+                + (li & tmask)
+                + (((li >> tl) & tmask) << self.c.log[0])
+                + ((li >> (2 * tl)) << (self.c.log[0] + self.c.log[1]));
+            let v = self.c.lat.get(s);
+            let code = v & KIND_MASK;
+            if is_cell(code) && v & STAMP_MASK != self.c.cur {
+                let u = uniform(&mut self.rng) * p_max;
+                if code == STEM {
+                    if u < r.p_death_stem {
+                        self.kill_rare(s, code);
+                    }
+                } else if u < r.p_death_non_stem {
+                    self.kill_rare(s, code);
+                } else if u < r.p_death_non_stem + r.p_dedif(self.c.il6(s)) {
+                    self.c.lat.set(s, (v & !KIND_MASK) | STEM);
+                    self.t.delta[class_index(code)] -= 1;
+                    self.t.delta[0] += 1;
+                    self.t.events.dedifferentiations += 1;
+                }
+            }
+            i = i.saturating_add(1).saturating_add(geometric_gap(&mut self.rng, p_max));
+        }
+    }
+
+    /// Rules 1–3 for the listed cells of the tile, in random order.
+    fn turns(&mut self) {
+        let c = self.c;
+        let r = c.rates;
+        let cur = c.cur;
+        rng::shuffle(&mut self.rng, &mut self.t.list);
+        let mut kept = 0usize;
+        let mut i = 0usize;
+        while i < self.t.list.len() {
+            let x = self.t.list[i] as usize;
+            self.cursor = Some(i);
+            i += 1;
+            let v = c.lat.get(x);
+            let code = v & KIND_MASK;
+            if code == EMPTY {
+                c.lat.set(x, EMPTY);
+                continue;
+            }
+            if v & STAMP_MASK == cur {
+                // Born, arrived or already acted in this step.
+                self.t.list[kept] = x as u32;
+                kept += 1;
+                continue;
+            }
+            // Branch-free gather of the free neighbours (the branch would be unpredictable).
+            let mut free = [0u32; NB];
+            let mut nf = 0usize;
+            for (k, &o) in c.off.iter().enumerate() {
+                let n = (x as isize + o) as usize;
+                free[nf.min(k)] = n as u32;
+                nf += (c.lat.get(n) & KIND_MASK == EMPTY) as usize;
+            }
+            if nf == 0 {
+                // Contact inhibition: the turn passes, the cell leaves the active list.
+                c.lat.set(x, code | cur);
+                self.t.dropped.push(x as u32);
+                continue;
+            }
+            // One 64-bit draw decides the turn: the high half picks the free site, the low
+            // half (32-bit resolution) decides division, and, given no division, migration
+            // (the low half is then uniform on [thr_div, 2³²)).
+            let draw = self.rng.next_u64();
+            let target = free[(((draw >> 32) * nf as u64) >> 32) as usize] as usize;
+            let low = draw & 0xFFFF_FFFF;
+            if low < c.thr_div {
+                if code == STEM {
+                    let p_s = r.p_symmetric_eff(c.il6(x), c.cxcl7(x));
+                    let daughter = if uniform(&mut self.rng) < p_s {
+                        self.t.events.symmetric_divisions += 1;
+                        STEM
+                    } else {
+                        progenitor(r.rho_max)
+                    };
+                    c.lat.set(x, code | cur | LISTED);
+                    self.place(target, daughter);
+                    self.t.delta[class_index(daughter)] += 1;
+                    self.t.events.births += 1;
+                    self.t.list[kept] = x as u32;
+                    kept += 1;
+                } else if code > progenitor(0) && uniform(&mut self.rng) >= r.alpha {
+                    let child = code - 1;
+                    c.lat.set(x, child | cur | LISTED);
+                    self.place(target, child);
+                    self.t.delta[class_index(code)] -= 1;
+                    self.t.delta[class_index(child)] += 2;
+                    self.t.events.births += 1;
+                    self.t.list[kept] = x as u32;
+                    kept += 1;
+                } else {
+                    // Death at division (probability α) or exhaustion (ρ = 0).
+                    c.lat.set(x, EMPTY);
+                    self.t.delta[class_index(code)] -= 1;
+                    self.t.events.deaths += 1;
+                    self.activate_around(x);
+                }
+            } else if low - c.thr_div < c.thr_mig {
+                c.lat.set(x, EMPTY);
+                self.place(target, code);
+                self.t.events.migrations += 1;
+                self.activate_around(x);
+            } else {
+                c.lat.set(x, code | cur | LISTED);
+                self.t.list[kept] = x as u32;
+                kept += 1;
+            }
+        }
+        self.cursor = None;
+        self.t.list.truncate(kept);
+        self.t.list.append(&mut self.t.hold);
+        for &s in &self.t.dropped {
+            let v = c.lat.get(s as usize);
+            c.lat.set(s as usize, v & !STAMP_MASK);
+        }
+        self.t.dropped.clear();
+    }
+}
+
+impl Primary {
+    /// A primary tumour on `lattice` (already holding the initial cells).
+    pub fn new(lattice: Lattice) -> Self {
+        let mut p = Primary {
+            tiling: Tiling::new(&lattice),
+            lattice,
+            groups: Vec::new(),
+            counts: [0; 3],
+            events: EventCounts::default(),
+        };
+        p.rebuild();
+        while p.any_cell_on_edge() && p.lattice.grow() {
+            p.events.growths += 1;
+            p.rebuild();
+        }
+        p
+    }
+
+    /// Rebuild the tiling and active lists from the lattice (after construction or growth).
+    fn rebuild(&mut self) {
+        let lat = &self.lattice;
+        lat.clear_flags();
+        self.tiling = Tiling::new(lat);
+        let tl = self.tiling.tl;
+        let n = self.tiling.n;
+        let off = lat.offsets();
+        let mut groups: Vec<Vec<Tile>> = (0..self.tiling.groups()).map(|_| Vec::new()).collect();
+        for g in groups.iter_mut() {
+            g.resize_with(n[0] * n[1] * n[2] / self.tiling.groups(), Tile::default);
+        }
+        let mut counts = [0u64; 3];
+        let side = 1usize << tl;
+        for tz in 0..n[2] {
+            for ty in 0..n[1] {
+                for tx in 0..n[0] {
+                    let (g, gi) = self.tiling.locate([tx, ty, tz]);
+                    let tile = &mut groups[g][gi];
+                    tile.index = tx + n[0] * (ty + n[1] * tz);
+                    tile.base = lat.index([tx << tl, ty << tl, tz << tl]);
+                    let dt = [
+                        (lat.origin[0] >> tl) + tx as i64,
+                        (lat.origin[1] >> tl) + ty as i64,
+                        (lat.origin[2] >> tl) + tz as i64,
+                    ];
+                    tile.key = dt.iter().fold(0u64, |k, &d| (k << 21) | ((d + (1 << 20)) as u64 & 0x1F_FFFF));
+                    let zs = if lat.dims == 3 { side } else { 1 };
+                    for lz in 0..zs {
+                        for ly in 0..side {
+                            for lx in 0..side {
+                                let s = lat.index([(tx << tl) + lx, (ty << tl) + ly, if lat.dims == 3 { (tz << tl) + lz } else { 0 }]);
+                                let code = lat.code(s);
+                                if !is_cell(code) {
+                                    continue;
+                                }
+                                counts[class_index(code)] += 1;
+                                if off.iter().any(|&o| lat.code((s as isize + o) as usize) == EMPTY) {
+                                    lat.set(s, code | LISTED);
+                                    tile.list.push(s as u32);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.groups = groups;
+        self.counts = counts;
+    }
+
+    fn any_cell_on_edge(&self) -> bool {
+        let lat = &self.lattice;
+        (0..lat.len()).any(|s| {
+            is_cell(lat.code(s)) && {
+                let c = lat.coords(s);
+                let t = [c[0] >> self.tiling.tl, c[1] >> self.tiling.tl, c[2] >> self.tiling.tl];
+                self.tiling.edge[t[0] + self.tiling.n[0] * (t[1] + self.tiling.n[1] * t[2])]
+            }
+        })
+    }
+
+    /// Cells by class: `[csc, progenitor (ρ > 0), differentiated (ρ = 0)]`.
+    pub fn counts(&self) -> [u64; 3] {
+        self.counts
+    }
+
+    /// Total number of cancer cells.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    /// Cumulative event counts.
+    pub fn events(&self) -> EventCounts {
+        self.events
+    }
+
+    /// Number of listed (possibly active) cells.
+    pub fn active(&self) -> usize {
+        self.groups.iter().flatten().map(|t| t.list.len()).sum()
+    }
+
+    /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).
+    pub fn step(&mut self, rates: &HierarchyRates, seed: u64, step: u64) {
+        if self.lattice.dims == 2 {
+            self.step_n::<8>(rates, seed, step);
+        } else {
+            self.step_n::<26>(rates, seed, step);
+        }
+    }
+
+    fn step_n<const NB: usize>(&mut self, rates: &HierarchyRates, seed: u64, step: u64) {
+        let off: [isize; NB] = self.lattice.offsets().try_into().expect("neighbourhood size");
+        let ngroups = self.groups.len();
+        let mut order: Vec<usize> = (0..ngroups).collect();
+        rng::shuffle(&mut rng::stream(seed, purpose::COLOUR_ORDER, 0, step), &mut order);
+        let p_rare_max = rates.p_rare_max();
+        let two32 = (1u64 << 32) as f64;
+        let thr_div = ((rates.p_div.clamp(0.0, 1.0) * two32).round() as u64).min(1 << 32);
+        let thr_mig = (rates.p_mig.clamp(0.0, 1.0) * ((1u64 << 32) - thr_div) as f64).round() as u64;
+        let lat = &self.lattice;
+        let ctx = Ctx::<NB> {
+            lat,
+            off,
+            rates,
+            p_rare_max,
+            thr_div,
+            thr_mig,
+            cur: stamp_for(step),
+            mask: [lat.side(0) - 1, lat.side(1) - 1, lat.side(2) - 1],
+            log: lat.log,
+            tiling: &self.tiling,
+        };
+        let mut near_edge = false;
+        for &g in &order {
+            self.groups[g].par_iter_mut().for_each(|tile| {
+                if tile.list.is_empty() && p_rare_max <= 0.0 {
+                    return;
+                }
+                let mut turn = Turn {
+                    rng: rng::stream(seed, purpose::TILE, tile.key, step),
+                    t: tile,
+                    c: &ctx,
+                    cursor: None,
+                };
+                turn.rare_events();
+                turn.turns();
+            });
+            // Deliver cross-tile entries in tile order (deterministic), then fold counts.
+            for i in 0..self.groups[g].len() {
+                let out = std::mem::take(&mut self.groups[g][i].outbox);
+                for &s in &out {
+                    let c = lat.coords(s as usize);
+                    let tl = self.tiling.tl;
+                    let (tg, ti) = self.tiling.locate([c[0] >> tl, c[1] >> tl, c[2] >> tl]);
+                    self.groups[tg][ti].list.push(s);
+                }
+                let tile = &mut self.groups[g][i];
+                tile.outbox = out;
+                tile.outbox.clear();
+                for k in 0..3 {
+                    self.counts[k] = (self.counts[k] as i64 + tile.delta[k]) as u64;
+                }
+                tile.delta = [0; 3];
+                self.events.add(&tile.events);
+                tile.events = EventCounts::default();
+                near_edge |= std::mem::take(&mut tile.near_edge);
+            }
+        }
+        if near_edge && self.lattice.grow() {
+            self.events.growths += 1;
+            self.rebuild();
+        }
+    }
+
+    /// Kind code at domain coordinates (`WALL` outside the domain, `EMPTY` outside the window).
+    pub fn code_at(&self, d: [i64; 3]) -> u8 {
+        if self.lattice.is_wall(d) {
+            return WALL;
+        }
+        self.lattice.site_at(d).map(|s| self.lattice.code(s)).unwrap_or(EMPTY)
+    }
+
+    /// Recount cells by scanning the lattice (for checks; the engine keeps counts
+    /// incrementally).
+    pub fn recount(&self) -> [u64; 3] {
+        let mut c = [0u64; 3];
+        for s in 0..self.lattice.len() {
+            let code = self.lattice.code(s);
+            if is_cell(code) {
+                c[class_index(code)] += 1;
+            }
+        }
+        c
+    }
+
+    /// Check internal invariants (listed flags match list entries, no stale stamps on
+    /// unlisted cells, counts match the lattice). For tests; panics with a message.
+    pub fn check_invariants(&self) {
+        let lat = &self.lattice;
+        let mut entries = vec![0u8; lat.len()];
+        for t in self.groups.iter().flatten() {
+            for &s in &t.list {
+                entries[s as usize] += 1;
+            }
+        }
+        for (s, &e) in entries.iter().enumerate() {
+            let v = lat.get(s);
+            assert!(e <= 1, "site {s} listed {e} times");
+            assert_eq!(e == 1, v & LISTED != 0, "listed flag of site {s} (byte {v:#x})");
+            if v & LISTED == 0 && is_cell(v & KIND_MASK) {
+                assert_eq!(v & STAMP_MASK, 0, "unlisted cell at {s} has a stamp");
+            }
+        }
+        assert_eq!(self.recount(), self.counts, "incremental counts");
+    }
+}

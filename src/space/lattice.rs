@@ -1,0 +1,314 @@
+//! The primary tumour's lattice: one byte per site in a window that grows.
+//!
+//! The *domain* is a square (cube) of `max_size` sites per side whose outermost ring is an
+//! occupied border (MODEL.md R0). Only a *window* of it is allocated: a box of power-of-two
+//! sides, aligned to the tile size, that starts small around the centre and doubles when
+//! the tumour reaches a tile on its edge (Poleszczuk & Enderling 2014). Sites of the window
+//! outside the domain, and the domain's border, hold [`WALL`].
+//!
+//! A site byte holds (bit 7) the *listed* flag: some tile's active list has an entry for
+//! the site; (bits 5–6) a step *stamp*: 0 = none, else `step mod 3 + 1` when the occupant
+//! was born, arrived or took its turn in that step; (bits 0–4) the kind code
+//! ([`crate::model::kind`]). Sites are `AtomicU8` accessed with relaxed loads and stores
+//! (plain moves on common hardware) so tiles of one colour can be updated in parallel in
+//! safe Rust; the colouring guarantees no two threads touch the same site in a phase.
+//!
+//! Tiles are `2^TILE_LOG` sites per side (32 in 2D, 16 in 3D), defined in domain
+//! coordinates, so growth re-tiles deterministically.
+
+use crate::model::kind::{EMPTY, KIND_MASK, WALL, is_cell};
+use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+
+/// Listed flag (bit 7 of a site byte).
+pub const LISTED: u8 = 0x80;
+/// Stamp bits (5–6 of a site byte).
+pub const STAMP_MASK: u8 = 0x60;
+/// Shift of the stamp bits.
+pub const STAMP_SHIFT: u32 = 5;
+
+/// The stamp value (already shifted into place) for `step`: never 0, and different for
+/// consecutive steps.
+#[inline]
+pub const fn stamp_for(step: u64) -> u8 {
+    (((step % 3) + 1) as u8) << STAMP_SHIFT
+}
+
+/// log2 of the tile side for a dimension.
+pub const fn tile_log(dims: usize) -> u32 {
+    if dims == 2 { 5 } else { 4 }
+}
+
+/// A growing lattice window over a square/cubic domain.
+#[derive(Debug)]
+pub struct Lattice {
+    /// 2 or 3.
+    pub dims: usize,
+    /// log2 of the window side per axis (axis 2 is 0 in 2D).
+    pub log: [u32; 3],
+    /// Domain coordinates of window site (0, 0, 0); multiples of the tile side.
+    pub origin: [i64; 3],
+    /// Domain side in sites (`space.max_size`).
+    pub domain: i64,
+    /// log2 of the tile side.
+    pub tile_log: u32,
+    /// The site bytes, x fastest.
+    pub sites: Vec<AtomicU8>,
+}
+
+impl Lattice {
+    /// A window of at least `initial` sites per side (rounded up to a power of two, at least
+    /// two tiles) centred on the domain centre `max_size / 2`.
+    pub fn new(dims: usize, initial: u32, max_size: u32) -> Self {
+        let tl = tile_log(dims);
+        let min_side = 2u64 << tl;
+        let side = (initial as u64).max(min_side).next_power_of_two();
+        let l = side.trailing_zeros();
+        let centre = (max_size / 2) as i64;
+        let t = 1i64 << tl;
+        let end_aligned = (max_size as i64 + t - 1).div_euclid(t) * t;
+        let o = if side as i64 >= end_aligned {
+            0
+        } else {
+            ((centre - (side as i64) / 2).div_euclid(t)) * t
+        };
+        let mut lat = Lattice {
+            dims,
+            log: [l, l, if dims == 3 { l } else { 0 }],
+            origin: [o, o, if dims == 3 { o } else { 0 }],
+            domain: max_size as i64,
+            tile_log: tl,
+            sites: Vec::new(),
+        };
+        lat.sites = (0..lat.len()).map(|_| AtomicU8::new(EMPTY)).collect();
+        lat.paint_walls();
+        lat
+    }
+
+    /// Number of sites in the window.
+    pub fn len(&self) -> usize {
+        1usize << (self.log[0] + self.log[1] + self.log[2])
+    }
+
+    /// Whether the window has no sites (never true).
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Window side per axis.
+    pub fn side(&self, axis: usize) -> usize {
+        1usize << self.log[axis]
+    }
+
+    /// Site index offsets of the Moore neighbourhood (8 in 2D, 26 in 3D), in z, y, x order.
+    pub fn offsets(&self) -> Vec<isize> {
+        let sx = 1isize;
+        let sy = self.side(0) as isize;
+        let sz = sy * self.side(1) as isize;
+        let zr = if self.dims == 3 { -1..=1 } else { 0..=0 };
+        let mut v = Vec::with_capacity(26);
+        for dz in zr {
+            for dy in -1..=1isize {
+                for dx in -1..=1isize {
+                    if dx != 0 || dy != 0 || dz != 0 {
+                        v.push(dz * sz + dy * sy + dx * sx);
+                    }
+                }
+            }
+        }
+        v
+    }
+
+    /// Window coordinates of a site.
+    #[inline(always)]
+    pub fn coords(&self, site: usize) -> [usize; 3] {
+        let x = site & (self.side(0) - 1);
+        let y = (site >> self.log[0]) & (self.side(1) - 1);
+        let z = site >> (self.log[0] + self.log[1]);
+        [x, y, z]
+    }
+
+    /// Site index of window coordinates.
+    #[inline(always)]
+    pub fn index(&self, c: [usize; 3]) -> usize {
+        c[0] | (c[1] << self.log[0]) | (c[2] << (self.log[0] + self.log[1]))
+    }
+
+    /// Domain coordinates of a site.
+    pub fn domain_coords(&self, site: usize) -> [i64; 3] {
+        let c = self.coords(site);
+        [c[0] as i64 + self.origin[0], c[1] as i64 + self.origin[1], c[2] as i64 + self.origin[2]]
+    }
+
+    /// Site index of domain coordinates, if inside the window.
+    pub fn site_at(&self, d: [i64; 3]) -> Option<usize> {
+        let mut c = [0usize; 3];
+        for a in 0..3 {
+            let w = d[a] - self.origin[a];
+            if w < 0 || w >= self.side(a) as i64 {
+                return None;
+            }
+            c[a] = w as usize;
+        }
+        Some(self.index(c))
+    }
+
+    /// Whether domain coordinates lie on the border ring or outside the domain.
+    pub fn is_wall(&self, d: [i64; 3]) -> bool {
+        (0..self.dims).any(|a| d[a] <= 0 || d[a] >= self.domain - 1)
+    }
+
+    /// Relaxed load of a site byte.
+    #[inline(always)]
+    pub fn get(&self, site: usize) -> u8 {
+        self.sites[site].load(Relaxed)
+    }
+
+    /// Relaxed store of a site byte.
+    #[inline(always)]
+    pub fn set(&self, site: usize, v: u8) {
+        self.sites[site].store(v, Relaxed)
+    }
+
+    /// Kind code at a site.
+    #[inline(always)]
+    pub fn code(&self, site: usize) -> u8 {
+        self.get(site) & KIND_MASK
+    }
+
+    fn paint_walls(&self) {
+        for s in 0..self.len() {
+            if self.is_wall(self.domain_coords(s)) {
+                self.set(s, WALL);
+            }
+        }
+    }
+
+    /// Whether the window already covers the whole domain along `axis`.
+    pub fn covers(&self, axis: usize) -> bool {
+        axis >= self.dims || (self.origin[axis] <= 0 && self.origin[axis] + self.side(axis) as i64 >= self.domain)
+    }
+
+    /// Whether the window face on `axis` (`upper` or lower) lies inside the domain, so that
+    /// a tumour reaching it needs a larger window.
+    pub fn face_open(&self, axis: usize, upper: bool) -> bool {
+        if axis >= self.dims {
+            return false;
+        }
+        if upper {
+            self.origin[axis] + (self.side(axis) as i64) < self.domain
+        } else {
+            self.origin[axis] > 0
+        }
+    }
+
+    /// Double the window along every axis that does not yet cover the domain, keeping the
+    /// old window inside and the origin aligned to tiles; cells keep their domain
+    /// coordinates and flags are cleared. Returns `false` if nothing could grow.
+    pub fn grow(&mut self) -> bool {
+        let t = 1i64 << self.tile_log;
+        let mut log = self.log;
+        let mut origin = self.origin;
+        let mut grown = false;
+        for a in 0..self.dims {
+            if self.covers(a) {
+                continue;
+            }
+            let side = self.side(a) as i64;
+            let mut lo = origin[a] - side / 2;
+            let end_aligned = (self.domain + t - 1).div_euclid(t) * t;
+            let excess = lo + 2 * side - end_aligned;
+            if excess > 0 {
+                lo -= excess;
+            }
+            if 2 * side >= end_aligned && origin[a] >= 0 && origin[a] + side <= 2 * side {
+                // The doubled window can cover the whole domain: do so.
+                lo = 0;
+            }
+            lo = lo.max(origin[a] - side).min(origin[a]);
+            lo = lo.div_euclid(t) * t;
+            origin[a] = lo;
+            log[a] += 1;
+            grown = true;
+        }
+        if !grown {
+            return false;
+        }
+        let mut next = Lattice {
+            dims: self.dims,
+            log,
+            origin,
+            domain: self.domain,
+            tile_log: self.tile_log,
+            sites: Vec::new(),
+        };
+        next.sites = (0..next.len()).map(|_| AtomicU8::new(EMPTY)).collect();
+        next.paint_walls();
+        for s in 0..self.len() {
+            let code = self.code(s);
+            if is_cell(code) {
+                let d = self.domain_coords(s);
+                let n = next.site_at(d).expect("grown window contains the old one");
+                next.set(n, code);
+            }
+        }
+        *self = next;
+        true
+    }
+
+    /// Clear the listed flags and stamps of every site.
+    pub fn clear_flags(&self) {
+        for s in &self.sites {
+            let v = s.load(Relaxed);
+            s.store(v & KIND_MASK, Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::kind::STEM;
+
+    #[test]
+    fn window_is_centred_and_walls_are_painted() {
+        let lat = Lattice::new(2, 64, 1000);
+        assert_eq!(lat.side(0), 64);
+        assert_eq!(lat.origin[0] % 32, 0);
+        assert!(lat.site_at([500, 500, 0]).is_some());
+        // A domain smaller than the window: the border ring is wall.
+        let small = Lattice::new(2, 64, 40);
+        assert_eq!(small.code(small.site_at([0, 5, 0]).unwrap()), WALL);
+        assert_eq!(small.code(small.site_at([39, 5, 0]).unwrap()), WALL);
+        assert_eq!(small.code(small.site_at([20, 20, 0]).unwrap()), EMPTY);
+    }
+
+    #[test]
+    fn growth_keeps_cells_at_their_domain_coordinates() {
+        for dims in [2, 3] {
+            let mut lat = Lattice::new(dims, 32, 1000);
+            let d = [500, 501, if dims == 3 { 499 } else { 0 }];
+            lat.set(lat.site_at(d).unwrap(), STEM);
+            let before = lat.len();
+            assert!(lat.grow());
+            assert_eq!(lat.len(), before << dims);
+            assert_eq!(lat.code(lat.site_at(d).unwrap()), STEM);
+            let n = (0..lat.len()).filter(|&s| lat.code(s) == STEM).count();
+            assert_eq!(n, 1);
+        }
+    }
+
+    #[test]
+    fn growth_stops_at_the_domain() {
+        let mut lat = Lattice::new(2, 64, 100);
+        while lat.grow() {}
+        assert!(lat.covers(0) && lat.covers(1));
+        assert!(lat.side(0) <= 256);
+        assert!(!lat.face_open(0, false) && !lat.face_open(0, true));
+    }
+
+    #[test]
+    fn offsets_are_moore() {
+        assert_eq!(Lattice::new(2, 64, 100).offsets().len(), 8);
+        assert_eq!(Lattice::new(3, 32, 100).offsets().len(), 26);
+    }
+}

@@ -1,0 +1,5 @@
+//! Space: the growing 2D/3D lattice, its neighbourhoods and its tiling.
+
+pub mod lattice;
+
+pub use lattice::Lattice;
