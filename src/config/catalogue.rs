@@ -363,11 +363,11 @@ static CATALOGUE: &[ParamInfo] = &[
     // [init]
     p(
         "init.kind",
-        ParamKind::Enum(&["single_csc", "disc"]),
+        ParamKind::Enum(&["single_csc", "single_progenitor", "disc"]),
         "single_csc",
         "–",
         "–",
-        "Initial condition: one CSC in the centre, or a full disc/ball of mixed cells.",
+        "Initial condition: one CSC in the centre, one Progenitor(ρmax) in the centre, or a full disc/ball of mixed cells.",
     ),
     p(
         "init.radius",
@@ -741,7 +741,7 @@ mod tests {
         );
         assert_eq!(
             lookup("init.kind").unwrap().range_text(),
-            "one of \"single_csc\", \"disc\""
+            "one of \"single_csc\", \"single_progenitor\", \"disc\""
         );
         assert_eq!(
             lookup("space.dims").unwrap().allowed_text(),

@@ -90,6 +90,8 @@ pub enum InitKind {
     /// One CSC in the centre of the domain.
     #[default]
     SingleCsc,
+    /// One `Progenitor(ρmax)` in the centre of the domain (a non-stem clone).
+    SingleProgenitor,
     /// A disc (2D) or ball (3D) of `init.radius` sites, fully occupied, CSCs at
     /// `init.csc_fraction`, other cells Progenitor(ρ) with ρ uniform on 0..=ρmax.
     Disc,

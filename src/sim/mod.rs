@@ -175,9 +175,14 @@ fn seed_initial_cells(lattice: &Lattice, config: &Config, seed: u64) {
     let c = (config.space.max_size / 2) as i64;
     let centre = [c, c, if dims == 3 { c } else { 0 }];
     match config.init.kind {
-        InitKind::SingleCsc => {
+        InitKind::SingleCsc | InitKind::SingleProgenitor => {
             let s = lattice.site_at(centre).expect("centre inside window");
-            lattice.set(s, STEM);
+            let code = if config.init.kind == InitKind::SingleCsc {
+                STEM
+            } else {
+                progenitor(config.cells.rho_max)
+            };
+            lattice.set(s, code);
         }
         InitKind::Disc => {
             let mut rng = rng::stream(seed, purpose::INIT, 0, 0);
