@@ -7,3 +7,4 @@ pub mod model;
 pub mod rng;
 pub mod sim;
 pub mod space;
+pub mod output;

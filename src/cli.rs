@@ -1,0 +1,250 @@
+//! Command-line interface (ARCHITECTURE.md section 6). Exit codes: 0 success, 1 a run
+//! failed, 2 bad usage or invalid config.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use seedsoil::config::{self, Config, ParamsFormat};
+use seedsoil::error::{ConfigError, RunError};
+use seedsoil::output::{Recorder, RunDir};
+use seedsoil::sim::Simulation;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// seedsoil: a fast, reproducible agent-based simulator of tumour cell hierarchies.
+#[derive(Debug, Parser)]
+#[command(name = "seedsoil", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one simulation and write its output folder.
+    Run(RunArgs),
+    /// Validate a config (all problems at once) and print the resolved config.
+    Check(CheckArgs),
+    /// List every parameter: key, default, unit, allowed range, source tag.
+    Params {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "md")]
+        format: ParamsFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// Config file (TOML); the embedded default (configs/baseline.toml) if omitted.
+    config: Option<PathBuf>,
+    /// Override any key, e.g. --set cells.p_symmetric=0.2 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Output folder (default: runs/<config name>-seed<seed>, never reused).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output folder.
+    #[arg(long)]
+    force: bool,
+    /// Master seed (run.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads, 0 = all cores (run.threads). Outputs do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Simulated days (run.days).
+    #[arg(long)]
+    days: Option<f64>,
+    /// Stop when the primary tumour holds this many cells (run.stop_at_cells).
+    #[arg(long, value_name = "N")]
+    stop_at_cells: Option<u64>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// Exit code for an error: 2 for invalid configs and usage, 1 for failed runs.
+pub fn exit_code(e: &anyhow::Error) -> i32 {
+    if let Some(c) = e.downcast_ref::<ConfigError>() {
+        return c.exit_code();
+    }
+    if let Some(r) = e.downcast_ref::<RunError>() {
+        return r.exit_code();
+    }
+    1
+}
+
+/// Parse arguments and run the command.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run_cmd(args),
+        Command::Check(args) => {
+            let cfg = load(&args.config, &[])?;
+            print!("{}", cfg.to_toml());
+            eprintln!("config is valid");
+            Ok(())
+        }
+        Command::Params { format } => {
+            print!("{}", config::params_table(format));
+            Ok(())
+        }
+    }
+}
+
+fn load(args: &ConfigArgs, extra: &[String]) -> Result<Config> {
+    let mut sets = args.sets.clone();
+    sets.extend_from_slice(extra);
+    Ok(config::load(args.config.as_deref(), &sets)?)
+}
+
+/// A seed from the clock when none is configured (kept ≤ i64::MAX so TOML can hold it).
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut s = nanos ^ (std::process::id() as u64).rotate_left(32);
+    seedsoil::rng::splitmix64(&mut s) >> 1
+}
+
+fn run_cmd(args: RunArgs) -> Result<()> {
+    let started = Instant::now();
+    // Command-line flags become overrides, so they are validated like the file.
+    let mut extra = Vec::new();
+    if let Some(s) = args.seed {
+        extra.push(format!("run.seed={s}"));
+    }
+    if let Some(t) = args.threads {
+        extra.push(format!("run.threads={t}"));
+    }
+    if let Some(d) = args.days {
+        extra.push(format!("run.days={d:?}"));
+    }
+    if let Some(n) = args.stop_at_cells {
+        extra.push(format!("run.stop_at_cells={n}"));
+    }
+    let mut cfg = load(&args.config, &extra)?;
+    if cfg.run.seed.is_none() {
+        cfg.run.seed = Some(fresh_seed());
+    }
+    let seed = cfg.run.seed.unwrap_or_default();
+    let name = args
+        .config
+        .config
+        .as_deref()
+        .and_then(Path::file_stem)
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "baseline".to_string());
+    let dir = match &args.output {
+        Some(p) => RunDir::create(p, args.force)?,
+        None => RunDir::fresh(&PathBuf::from("runs").join(format!("{name}-seed{seed}")))?,
+    };
+    dir.write("config.toml", cfg.to_toml().as_bytes())?;
+
+    let mut sim = Simulation::new(&cfg).context("cannot start the simulation")?;
+    let progress = if !args.quiet && std::io::stderr().is_terminal() {
+        let p = ProgressBar::with_draw_target(Some(sim.max_steps()), ProgressDrawTarget::stderr());
+        p.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (eta {eta})")
+                .expect("valid template"),
+        );
+        Some(p)
+    } else {
+        None
+    };
+    let mut recorder = Recorder::new(&sim, Some(dir.clone()), progress);
+    let reason = sim.run(&mut recorder);
+    let snapshot_files = recorder.snapshot_files.clone();
+    let [timeseries, events, summary] = recorder.finish(&sim, reason)?;
+    dir.write("timeseries.csv", timeseries.as_bytes())?;
+    dir.write("events.csv", events.as_bytes())?;
+    dir.write("summary.csv", summary.as_bytes())?;
+    let wall = started.elapsed().as_secs_f64();
+    let manifest = manifest_json(&cfg, &sim, reason.as_str(), wall);
+    dir.write("manifest.json", manifest.as_bytes())?;
+
+    if !args.quiet {
+        let [csc, prog, diff] = sim.primary.counts();
+        let total = csc + prog + diff;
+        let frac = if total > 0 { 100.0 * csc as f64 / total as f64 } else { 0.0 };
+        println!("seedsoil {}: run finished ({})", env!("CARGO_PKG_VERSION"), reason.as_str());
+        println!(
+            "  simulated {:.1} days ({} steps of {} h), seed {}",
+            sim.time_h() / 24.0,
+            sim.step_count(),
+            cfg.run.dt_h,
+            seed
+        );
+        println!("  primary tumour: {total} cells");
+        println!("    cancer stem cells      {csc:>12}  ({frac:.2} %)");
+        println!("    progenitors (rho > 0)  {prog:>12}");
+        println!("    differentiated         {diff:>12}");
+        let e = sim.primary.events();
+        println!(
+            "  events: {} births, {} deaths, {} migrations, {} dedifferentiations",
+            e.births, e.deaths, e.migrations, e.dedifferentiations
+        );
+        println!("  metastases: not modelled yet (dissemination arrives with the metastasis model)");
+        println!("  wall time {wall:.2} s");
+        println!("  outputs in {}:", dir.path.display());
+        println!("    config.toml timeseries.csv events.csv summary.csv manifest.json");
+        if !snapshot_files.is_empty() {
+            println!("    snapshots/ ({} files)", snapshot_files.len());
+        }
+    }
+    Ok(())
+}
+
+/// Crate versions that shape the numbers, read from the embedded Cargo.lock.
+fn crate_versions() -> Vec<(String, String)> {
+    let lock = include_str!("../Cargo.lock");
+    let wanted = ["rand", "rand_core", "rand_distr", "rand_xoshiro", "rayon", "serde", "toml", "csv", "png"];
+    let mut out = Vec::new();
+    let mut name: Option<String> = None;
+    for line in lock.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_string());
+        } else if let Some(v) = line.strip_prefix("version = ") {
+            if let Some(n) = name.take() {
+                if wanted.contains(&n.as_str()) {
+                    out.push((n, v.trim_matches('"').to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn manifest_json(cfg: &Config, sim: &Simulation, reason: &str, wall: f64) -> String {
+    let crates: serde_json::Map<String, serde_json::Value> =
+        crate_versions().into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
+    let threads = if cfg.run.threads == 0 { rayon::current_num_threads() } else { cfg.run.threads };
+    let v = serde_json::json!({
+        "seedsoil_version": env!("CARGO_PKG_VERSION"),
+        "crates": crates,
+        "seed": sim.seed(),
+        "threads": threads,
+        "wall_time_s": wall,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "status": "completed",
+        "stop_reason": reason,
+        "steps": sim.step_count(),
+        "files": ["config.toml", "timeseries.csv", "events.csv", "summary.csv", "manifest.json"],
+        "deterministic_note": "every file but manifest.json is identical for the same config and seed, whatever the thread count",
+    });
+    serde_json::to_string_pretty(&v).expect("manifest serialises") + "\n"
+}

@@ -1,0 +1,21 @@
+//! Outputs of a run (ARCHITECTURE.md section 7): the run folder, its tables, snapshots and
+//! manifest. Writers serialise to `impl Write` or return strings so tests can compare text;
+//! files are written to a temporary name and renamed when complete.
+//!
+//! ```text
+//! manifest.json    version, crate versions, seed, threads, wall time, command line
+//! config.toml      the fully resolved config: rerunning it reproduces the run
+//! timeseries.csv   one row per compartment per sampled step
+//! events.csv       discrete events (start, lattice growth, sizes reached, snapshots, stop)
+//! summary.csv      one row of endpoints
+//! snapshots/       lattice snapshots (CSV, PNG) at configured days
+//! ```
+//! Every file except `manifest.json` is byte-identical for the same config and seed,
+//! whatever the thread count; the manifest records wall time and the command line.
+
+pub mod files;
+pub mod recorder;
+pub mod snapshot;
+
+pub use files::{RunDir, write_atomic};
+pub use recorder::Recorder;

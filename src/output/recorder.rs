@@ -1,0 +1,219 @@
+//! The recorder: an [`Observer`] that samples the simulation into the run's tables and
+//! writes snapshots at their configured days.
+
+use crate::error::RunError;
+use crate::output::files::RunDir;
+use crate::output::snapshot;
+use crate::sim::{Observer, Simulation, StopReason};
+use indicatif::ProgressBar;
+use std::fmt::Write as _;
+
+/// Population sizes whose first crossing is recorded as a `size_reached` event and in
+/// the summary.
+pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// Header of `timeseries.csv`.
+pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites\n";
+/// Header of `events.csv`.
+pub const EVENTS_HEADER: &str = "step,time_h,event,compartment,cell_kind,colony_id,value\n";
+
+/// Collects a run's outputs while it runs.
+#[derive(Debug)]
+pub struct Recorder {
+    every: u64,
+    snapshot_steps: Vec<u64>,
+    snapshot_csv: bool,
+    snapshot_png: bool,
+    dir: Option<RunDir>,
+    timeseries: String,
+    events: String,
+    last_sampled: Option<u64>,
+    growths_seen: u64,
+    milestone_steps: [Option<u64>; MILESTONES.len()],
+    peak_total: u64,
+    error: Option<RunError>,
+    progress: Option<ProgressBar>,
+    /// Paths of the snapshot files written.
+    pub snapshot_files: Vec<std::path::PathBuf>,
+}
+
+fn fmt_f(x: f64) -> String {
+    // Shortest representation that round-trips: stable and exact.
+    format!("{x}")
+}
+
+impl Recorder {
+    /// A recorder for `sim`'s config; snapshots go to `dir` (none written without a dir).
+    pub fn new(sim: &Simulation, dir: Option<RunDir>, progress: Option<ProgressBar>) -> Self {
+        let cfg = sim.config();
+        let dt = cfg.run.dt_h;
+        let every = ((cfg.output.timeseries_every_h / dt).round() as u64).max(1);
+        let mut snapshot_steps: Vec<u64> =
+            cfg.output.snapshot_days.iter().map(|d| (d * 24.0 / dt).round() as u64).collect();
+        snapshot_steps.sort_unstable();
+        snapshot_steps.dedup();
+        Recorder {
+            every,
+            snapshot_steps,
+            snapshot_csv: cfg.output.snapshot_csv,
+            snapshot_png: cfg.output.snapshot_png,
+            dir,
+            timeseries: TIMESERIES_HEADER.to_string(),
+            events: EVENTS_HEADER.to_string(),
+            last_sampled: None,
+            growths_seen: sim.primary.events().growths,
+            milestone_steps: [None; MILESTONES.len()],
+            peak_total: 0,
+            error: None,
+            progress,
+            snapshot_files: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, sim: &Simulation, event: &str, cell_kind: &str, value: &str) {
+        let _ = writeln!(
+            self.events,
+            "{},{},{},primary,{},,{}",
+            sim.step_count(),
+            fmt_f(sim.time_h()),
+            event,
+            cell_kind,
+            value
+        );
+    }
+
+    fn sample(&mut self, sim: &Simulation) {
+        let [csc, prog, diff] = sim.primary.counts();
+        let total = csc + prog + diff;
+        let frac = if total > 0 { csc as f64 / total as f64 } else { 0.0 };
+        let e = sim.primary.events();
+        let _ = writeln!(
+            self.timeseries,
+            "{},{},primary,{},{},{},{},{},{},{},{},{},{}",
+            sim.step_count(),
+            fmt_f(sim.time_h()),
+            csc,
+            prog,
+            diff,
+            total,
+            fmt_f(frac),
+            e.births,
+            e.deaths,
+            e.migrations,
+            e.dedifferentiations,
+            sim.primary.lattice.len()
+        );
+        self.last_sampled = Some(sim.step_count());
+    }
+
+    fn snapshot(&mut self, sim: &Simulation) {
+        let Some(dir) = &self.dir else { return };
+        let day = sim.time_h() / 24.0;
+        let stem = format!("snapshots/lattice_day{}", fmt_f((day * 1000.0).round() / 1000.0));
+        let mut written = Vec::new();
+        let mut result = Ok(());
+        if self.snapshot_csv {
+            match dir.write(&format!("{stem}.csv"), snapshot::lattice_csv(&sim.primary).as_bytes()) {
+                Ok(p) => written.push(p),
+                Err(e) => result = Err(e),
+            }
+        }
+        if self.snapshot_png && result.is_ok() {
+            let png = snapshot::lattice_png(&sim.primary, sim.config().cells.rho_max);
+            match dir.write(&format!("{stem}.png"), &png) {
+                Ok(p) => written.push(p),
+                Err(e) => result = Err(e),
+            }
+        }
+        self.snapshot_files.extend(written);
+        match result {
+            Ok(()) => self.event(sim, "snapshot", "", &stem),
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(e);
+                }
+            }
+        }
+    }
+
+    /// Finish: the three tables as text (`timeseries.csv`, `events.csv`, `summary.csv`),
+    /// or the first error met while writing snapshots.
+    pub fn finish(mut self, sim: &Simulation, reason: StopReason) -> Result<[String; 3], RunError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if let Some(p) = &self.progress {
+            p.finish_and_clear();
+        }
+        self.event(sim, "stop", "", reason.as_str());
+        let [csc, prog, diff] = sim.primary.counts();
+        let total = csc + prog + diff;
+        let frac = if total > 0 { csc as f64 / total as f64 } else { 0.0 };
+        let e = sim.primary.events();
+        let mut summary = String::from(
+            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,peak_total",
+        );
+        for m in MILESTONES {
+            let _ = write!(summary, ",step_reached_{m}");
+        }
+        summary.push('\n');
+        let _ = write!(
+            summary,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            sim.seed(),
+            reason.as_str(),
+            sim.step_count(),
+            fmt_f(sim.time_h()),
+            csc,
+            prog,
+            diff,
+            total,
+            fmt_f(frac),
+            e.births,
+            e.deaths,
+            e.migrations,
+            e.dedifferentiations,
+            e.symmetric_divisions,
+            self.peak_total
+        );
+        for s in self.milestone_steps {
+            let _ = write!(summary, ",{}", s.map(|s| s.to_string()).unwrap_or_default());
+        }
+        summary.push('\n');
+        Ok([self.timeseries, self.events, summary])
+    }
+}
+
+impl Observer for Recorder {
+    fn observe(&mut self, sim: &Simulation, last: bool) {
+        let step = sim.step_count();
+        let total = sim.primary.total();
+        self.peak_total = self.peak_total.max(total);
+        if step == 0 && self.last_sampled.is_none() {
+            self.event(sim, "start", "", &total.to_string());
+        }
+        let growths = sim.primary.events().growths;
+        if growths != self.growths_seen {
+            self.growths_seen = growths;
+            self.event(sim, "lattice_grown", "", &sim.primary.lattice.len().to_string());
+        }
+        for (i, m) in MILESTONES.iter().enumerate() {
+            if self.milestone_steps[i].is_none() && total >= *m {
+                self.milestone_steps[i] = Some(step);
+                self.event(sim, "size_reached", "", &m.to_string());
+            }
+        }
+        if (step % self.every == 0 || last) && self.last_sampled != Some(step) {
+            self.sample(sim);
+        }
+        if self.snapshot_steps.binary_search(&step).is_ok() {
+            self.snapshot(sim);
+        }
+        if let Some(p) = &self.progress {
+            if step % 24 == 0 || last {
+                p.set_position(step);
+                p.set_message(format!("{total} cells"));
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Lattice snapshots: a CSV of occupied sites and a PNG picture.
+//!
+//! CSV columns: `x,y,z,kind,rho` in domain coordinates (`kind` = `csc` | `progenitor` |
+//! `differentiated`; `rho` = divisions left, empty for CSCs), in site order.
+//! PNG: the domain region of the lattice window (3D: the central z slice), one square of
+//! pixels per site, colours from the Okabe–Ito palette (readable with colour-blindness):
+//! CSC vermillion, progenitors blue (darker = more divisions left), differentiated grey,
+//! empty white, border black.
+
+use crate::model::kind::{EMPTY, Kind, STEM, WALL};
+use crate::sim::primary::Primary;
+
+/// The snapshot as CSV text.
+pub fn lattice_csv(primary: &Primary) -> String {
+    let lat = &primary.lattice;
+    let mut out = String::from("x,y,z,kind,rho\n");
+    for s in 0..lat.len() {
+        let code = lat.code(s);
+        if code == EMPTY || code == WALL {
+            continue;
+        }
+        let d = lat.domain_coords(s);
+        let (kind, rho) = match Kind::from_code(code) {
+            Kind::Stem => ("csc", String::new()),
+            Kind::Progenitor(0) => ("differentiated", "0".to_string()),
+            Kind::Progenitor(r) => ("progenitor", r.to_string()),
+            _ => continue,
+        };
+        out.push_str(&format!("{},{},{},{},{}\n", d[0], d[1], d[2], kind, rho));
+    }
+    out
+}
+
+/// RGB colour of a kind code, for pictures.
+pub fn colour(code: u8, rho_max: u8) -> [u8; 3] {
+    match code {
+        EMPTY => [255, 255, 255],
+        WALL => [0, 0, 0],
+        STEM => [213, 94, 0],
+        1 => [153, 153, 153],
+        c => {
+            // Progenitor(ρ), ρ ≥ 1: from light sky blue (ρ = 1) to Okabe–Ito blue (ρmax).
+            let t = ((c - 1) as f64 / rho_max.max(1) as f64).clamp(0.0, 1.0);
+            let light = [86.0, 180.0, 233.0];
+            let dark = [0.0, 114.0, 178.0];
+            let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+            [mix(light[0], dark[0]), mix(light[1], dark[1]), mix(light[2], dark[2])]
+        }
+    }
+}
+
+/// The snapshot as a PNG image (bytes). Small lattices are scaled up so the picture is at
+/// least 256 pixels wide.
+pub fn lattice_png(primary: &Primary, rho_max: u8) -> Vec<u8> {
+    let lat = &primary.lattice;
+    // Domain region of the window along x and y.
+    let lo = |a: usize| lat.origin[a].max(0);
+    let hi = |a: usize| (lat.origin[a] + lat.side(a) as i64).min(lat.domain);
+    let (x0, x1, y0, y1) = (lo(0), hi(0), lo(1), hi(1));
+    let z = if lat.dims == 3 { lat.domain / 2 } else { 0 };
+    let w = (x1 - x0) as usize;
+    let h = (y1 - y0) as usize;
+    let scale = (256 / w.max(1)).clamp(1, 8);
+    let (pw, ph) = (w * scale, h * scale);
+    let mut data = vec![0u8; pw * ph * 3];
+    for py in 0..ph {
+        for px in 0..pw {
+            let d = [x0 + (px / scale) as i64, y1 - 1 - (py / scale) as i64, z];
+            let c = colour(primary.code_at(d), rho_max);
+            let i = (py * pw + px) * 3;
+            data[i..i + 3].copy_from_slice(&c);
+        }
+    }
+    encode_png(pw as u32, ph as u32, &data)
+}
+
+/// Encode an RGB8 image as PNG.
+pub fn encode_png(width: u32, height: u32, rgb: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, width, height);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().expect("PNG header to memory");
+        writer.write_image_data(rgb).expect("PNG data to memory");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_are_distinct() {
+        let cs = [colour(EMPTY, 10), colour(WALL, 10), colour(STEM, 10), colour(1, 10), colour(11, 10), colour(2, 10)];
+        for i in 0..cs.len() {
+            for j in 0..i {
+                assert_ne!(cs[i], cs[j]);
+            }
+        }
+        let png = encode_png(2, 1, &[0, 0, 0, 255, 255, 255]);
+        assert_eq!(&png[1..4], b"PNG");
+    }
+}
