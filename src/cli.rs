@@ -56,11 +56,12 @@ struct RunArgs {
     /// Master seed (run.seed).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads, 0 = all cores (run.threads). Outputs do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    /// Worker threads, 0 = all cores (overrides run.threads for this run only; outputs,
+    /// including the written config.toml, do not depend on it).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: Option<u16>,
     /// Simulated days (run.days).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     days: Option<f64>,
     /// Stop when the primary tumour holds this many cells (run.stop_at_cells).
     #[arg(long, value_name = "N")]
@@ -128,9 +129,6 @@ fn run_cmd(args: RunArgs) -> Result<()> {
     if let Some(s) = args.seed {
         extra.push(format!("run.seed={s}"));
     }
-    if let Some(t) = args.threads {
-        extra.push(format!("run.threads={t}"));
-    }
     if let Some(d) = args.days {
         extra.push(format!("run.days={d:?}"));
     }
@@ -155,7 +153,11 @@ fn run_cmd(args: RunArgs) -> Result<()> {
     };
     dir.write("config.toml", cfg.to_toml().as_bytes())?;
 
-    let mut sim = Simulation::new(&cfg).context("cannot start the simulation")?;
+    let mut run_cfg = cfg.clone();
+    if let Some(t) = args.threads {
+        run_cfg.run.threads = t as usize;
+    }
+    let mut sim = Simulation::new(&run_cfg).context("cannot start the simulation")?;
     let progress = if !args.quiet && std::io::stderr().is_terminal() {
         let p = ProgressBar::with_draw_target(Some(sim.max_steps()), ProgressDrawTarget::stderr());
         p.set_style(
@@ -174,7 +176,7 @@ fn run_cmd(args: RunArgs) -> Result<()> {
     dir.write("events.csv", events.as_bytes())?;
     dir.write("summary.csv", summary.as_bytes())?;
     let wall = started.elapsed().as_secs_f64();
-    let manifest = manifest_json(&cfg, &sim, reason.as_str(), wall);
+    let manifest = manifest_json(&run_cfg, &sim, reason.as_str(), wall);
     dir.write("manifest.json", manifest.as_bytes())?;
 
     if !args.quiet {

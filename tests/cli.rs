@@ -1,0 +1,245 @@
+//! The command line, end to end (assert_cmd): outputs, determinism of the files across
+//! thread counts, re-running the resolved config, refusal to overwrite, exit codes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn seedsoil() -> Command {
+    Command::cargo_bin("seedsoil").expect("binary built")
+}
+
+/// A small but real run: R0 rules on a 2D lattice, with snapshots.
+const SMALL: &[&str] = &[
+    "--set",
+    "run.days=40",
+    "--set",
+    "cells.p_symmetric=0.3",
+    "--set",
+    "cells.migration_per_day=15",
+    "--set",
+    "cells.background_death_per_day=0.01",
+    "--set",
+    "output.snapshot_days=[10, 40]",
+    "--seed",
+    "7",
+];
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for sub in ["", "snapshots"] {
+        let d = dir.join(sub);
+        let mut names: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        names.sort();
+        for p in names {
+            let name = p.strip_prefix(dir).unwrap().display().to_string();
+            if name != "manifest.json" {
+                out.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+fn assert_same(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)]) {
+    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(a), names(b));
+    for ((name, x), (_, y)) in a.iter().zip(b) {
+        assert!(x == y, "{name} differs");
+    }
+}
+
+#[test]
+fn run_writes_every_output_and_is_identical_across_thread_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let dir = tmp.path().join(format!("t{threads}"));
+        seedsoil()
+            .arg("run")
+            .args(SMALL)
+            .args(["--threads", threads, "-o"])
+            .arg(&dir)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("cancer stem cells"));
+        let f = files(&dir);
+        let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
+        for want in [
+            "config.toml",
+            "events.csv",
+            "summary.csv",
+            "timeseries.csv",
+            "snapshots/lattice_day10.csv",
+            "snapshots/lattice_day10.png",
+            "snapshots/lattice_day40.csv",
+            "snapshots/lattice_day40.png",
+        ] {
+            assert!(names.contains(&want), "missing {want} in {names:?}");
+        }
+        assert!(dir.join("manifest.json").is_file());
+        results.push(f);
+    }
+    for other in &results[1..] {
+        assert_same(&results[0], other);
+    }
+    // The run is not trivial: cells grew and the timeseries has a row per day.
+    let ts = String::from_utf8(results[0].iter().find(|(n, _)| n == "timeseries.csv").unwrap().1.clone()).unwrap();
+    assert_eq!(ts.lines().count(), 1 + 41);
+    let summary = String::from_utf8(results[0].iter().find(|(n, _)| n == "summary.csv").unwrap().1.clone()).unwrap();
+    let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
+    let total: u64 = row[7].parse().unwrap();
+    assert!(total > 100, "tumour grew: {summary}");
+}
+
+#[test]
+fn different_seeds_give_different_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    for seed in ["1", "2"] {
+        seedsoil()
+            .args(["run", "--days", "20", "--seed", seed, "-q", "-o"])
+            .arg(tmp.path().join(seed))
+            .assert()
+            .success();
+    }
+    assert_ne!(
+        std::fs::read(tmp.path().join("1/timeseries.csv")).unwrap(),
+        std::fs::read(tmp.path().join("2/timeseries.csv")).unwrap()
+    );
+}
+
+#[test]
+fn rerunning_the_resolved_config_reproduces_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    seedsoil().arg("run").args(SMALL).arg("-o").arg(&a).assert().success();
+    // No flags at all: everything comes from the written config.toml.
+    seedsoil().arg("run").arg(a.join("config.toml")).arg("-o").arg(&b).assert().success();
+    assert_same(&files(&a), &files(&b));
+}
+
+#[test]
+fn unset_seed_is_drawn_and_recorded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("noseed.toml");
+    std::fs::write(&cfg, "[run]\ndays = 3\n").unwrap();
+    let out = tmp.path().join("o");
+    seedsoil().arg("run").arg(&cfg).arg("-q").arg("-o").arg(&out).assert().success();
+    let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(resolved.contains("seed = "), "{resolved}");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"seed\""));
+}
+
+#[test]
+fn existing_output_folder_is_refused_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    seedsoil().args(["run", "--days", "2", "-q", "-o"]).arg(&out).assert().success();
+    let before = std::fs::read(out.join("timeseries.csv")).unwrap();
+    seedsoil()
+        .args(["run", "--days", "3", "-q", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists").and(predicate::str::contains("--force")));
+    assert_eq!(std::fs::read(out.join("timeseries.csv")).unwrap(), before, "untouched");
+    seedsoil().args(["run", "--days", "3", "-q", "--force", "-o"]).arg(&out).assert().success();
+    assert_ne!(std::fs::read(out.join("timeseries.csv")).unwrap(), before);
+    // No temporary files are left behind.
+    for e in std::fs::read_dir(&out).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.contains(".tmp"), "{name}");
+    }
+}
+
+#[test]
+fn default_output_folders_are_never_reused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        seedsoil().current_dir(tmp.path()).args(["run", "--days", "1", "-q"]).assert().success();
+    }
+    let runs: Vec<_> = std::fs::read_dir(tmp.path().join("runs")).unwrap().collect();
+    assert_eq!(runs.len(), 2);
+}
+
+#[test]
+fn stop_at_cells_stops_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r0");
+    seedsoil()
+        .arg("run")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/configs/reference-r0.toml"))
+        .args(["--stop-at-cells", "2000", "-q", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let header: Vec<&str> = summary.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
+    let col = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(col("stop_reason"), "stop_at_cells");
+    let total: u64 = col("total").parse().unwrap();
+    assert!((2000..2200).contains(&total), "{total}");
+    assert_eq!(col("step_reached_1000").is_empty(), false);
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(events.contains("size_reached"));
+    assert!(events.trim_end().ends_with("stop,primary,,,stop_at_cells"));
+}
+
+#[test]
+fn invalid_config_reports_every_problem_with_exit_code_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("bad.toml");
+    std::fs::write(&cfg, "[cells]\np_symmetric = 1.5\nrho_max = 99\nmigraton_per_day = 3\n").unwrap();
+    for cmd in ["check", "run"] {
+        seedsoil()
+            .arg(cmd)
+            .arg(&cfg)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("cells.p_symmetric = 1.5")
+                    .and(predicate::str::contains("cells.rho_max = 99"))
+                    .and(predicate::str::contains("did you mean cells.migration_per_day")),
+            );
+    }
+    seedsoil()
+        .args(["run", "--set", "cells.nope=1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cells.nope"));
+    seedsoil()
+        .args(["run", "--days", "-5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("run.days"));
+    seedsoil().arg("run").arg(tmp.path().join("missing.toml")).assert().code(2);
+    seedsoil().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn check_prints_the_resolved_config() {
+    seedsoil()
+        .args(["check", "--set", "cells.p_symmetric=0.2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("p_symmetric = 0.2").and(predicate::str::contains("[space]")));
+}
+
+#[test]
+fn params_lists_every_key_with_unit_range_and_source() {
+    let out = seedsoil().args(["params", "--format", "csv"]).assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(out).unwrap();
+    for p in seedsoil::config::catalogue() {
+        assert!(text.contains(p.key), "params lacks {}", p.key);
+    }
+    assert!(text.lines().next().unwrap().contains("unit"));
+    let md = seedsoil().arg("params").assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8(md).unwrap().contains("| `cells.p_symmetric` |"));
+}
