@@ -56,13 +56,13 @@ fn main() {
         while next < targets.len() && sim.primary.total() >= targets[next] {
             let el = t0.elapsed().as_secs_f64();
             println!(
-                "reached {} at step {} in {:.3} s ({:.1} M cell-updates/s, window {} sites, {} listed)",
+                "reached {} at step {} in {:.3} s ({:.1} M cell-updates/s, {:.1} ns per turn, window {} sites)",
                 targets[next],
                 sim.step_count(),
                 el,
                 updates as f64 / el / 1e6,
-                sim.primary.lattice.len(),
-                sim.primary.active()
+                el * 1e9 / sim.primary.events().turns as f64,
+                sim.primary.lattice.len()
             );
             next += 1;
         }

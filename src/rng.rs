@@ -62,11 +62,29 @@ pub fn below<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
     ((rng.next_u64() as u128 * n as u128) >> 64) as usize
 }
 
-/// Fisher–Yates shuffle driven by [`below`].
+/// Fisher–Yates shuffle. Each 64-bit draw serves two swaps through 32-bit multiply-shift
+/// (Lemire) reductions; for slices shorter than 2¹⁶ the selection probabilities differ
+/// from uniform by less than 2⁻¹⁶ of themselves... in absolute terms below n / 2³² per
+/// choice, far below anything a simulation can detect.
 pub fn shuffle<T, R: Rng + ?Sized>(rng: &mut R, items: &mut [T]) {
-    for i in (1..items.len()).rev() {
-        let j = below(rng, i + 1);
-        items.swap(i, j);
+    let mut i = items.len();
+    if i > u32::MAX as usize {
+        for k in (1..i).rev() {
+            let j = below(rng, k + 1);
+            items.swap(k, j);
+        }
+        return;
+    }
+    while i > 1 {
+        let r = rng.next_u64();
+        let j = ((r & 0xFFFF_FFFF) * i as u64 >> 32) as usize;
+        items.swap(i - 1, j);
+        i -= 1;
+        if i > 1 {
+            let j = ((r >> 32) * i as u64 >> 32) as usize;
+            items.swap(i - 1, j);
+            i -= 1;
+        }
     }
 }
 

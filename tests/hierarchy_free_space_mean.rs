@@ -107,7 +107,9 @@ struct Sample {
 /// thread each) and records the class counts at `times`.
 fn sample(p: Params, replicates: u64, times: &[usize]) -> Sample {
     let horizon = *times.iter().max().unwrap();
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8) as u64;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8) as u64;
     // Per checkpoint and class: (sum, sum of squares) as exact integers.
     let partials: Vec<Vec<[(u64, u64); 3]>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -265,7 +267,7 @@ fn free_space_means_match_the_recursion_2d() {
         rho_max: 3,
         alpha: 0.1,
     };
-    check(p, std::env::var("R2").ok().and_then(|v| v.parse().ok()).unwrap_or(2000), &[48, 96, 168, 240]);
+    check(p, 4000, &[48, 96, 168, 240]);
 }
 
 #[test]
@@ -280,5 +282,5 @@ fn free_space_means_match_the_recursion_3d() {
         rho_max: 3,
         alpha: 0.1,
     };
-    check(p, std::env::var("R3").ok().and_then(|v| v.parse().ok()).unwrap_or(600), &[72, 144, 216]);
+    check(p, 2000, &[72, 144, 216]);
 }

@@ -50,6 +50,8 @@ pub struct EventCounts {
     pub symmetric_divisions: u64,
     /// Number of times the lattice window grew.
     pub growths: u64,
+    /// Turns taken by listed cells (work done by the engine; a diagnostic).
+    pub turns: u64,
 }
 
 impl EventCounts {
@@ -60,6 +62,7 @@ impl EventCounts {
         self.dedifferentiations += o.dedifferentiations;
         self.symmetric_divisions += o.symmetric_divisions;
         self.growths += o.growths;
+        self.turns += o.turns;
     }
 }
 
@@ -140,9 +143,13 @@ pub struct Primary {
 }
 
 /// Read-only state shared by the tiles during one phase.
-struct Ctx<'a, const NB: usize> {
+struct Ctx<'a, const R: usize> {
     lat: &'a Lattice,
-    off: [isize; NB],
+    /// Offsets (from a site) of the first site of each of the R rows of three sites that
+    /// make up its Moore neighbourhood (3 rows in 2D, 9 in 3D).
+    rows: [isize; R],
+    /// Offset of the neighbour of neighbourhood bit `3·row + column`.
+    bit_off: [isize; 32],
     rates: &'a HierarchyRates,
     p_rare_max: f64,
     /// Division threshold on a 32-bit uniform: `p_div · 2³²`.
@@ -152,10 +159,19 @@ struct Ctx<'a, const NB: usize> {
     cur: u8,
     mask: [usize; 3],
     log: [u32; 3],
+    /// Bits of a site index that encode its tile: two sites share a tile iff their
+    /// indices agree on these bits.
+    tile_bits: usize,
     tiling: &'a Tiling,
 }
 
-impl<const NB: usize> Ctx<'_, NB> {
+impl<const R: usize> Ctx<'_, R> {
+    /// Whether two sites lie in the same tile.
+    #[inline(always)]
+    fn same_tile(&self, a: usize, b: usize) -> bool {
+        (a ^ b) & self.tile_bits == 0
+    }
+
     /// Global tile index of a site.
     #[inline(always)]
     fn tile_of(&self, site: usize) -> usize {
@@ -180,63 +196,115 @@ impl<const NB: usize> Ctx<'_, NB> {
     }
 }
 
+/// Move flag bits 7, 15, 23 to bits 0, 1, 2: after `>> 7` they sit at 0, 8, 16, and the
+/// multiplication by 1 + 2⁷ + 2¹⁴ adds copies of them at 14, 15, 16 with no collisions.
+#[inline(always)]
+fn gather_flags(e: u32) -> u32 {
+    ((e >> 7).wrapping_mul(0x4081) >> 14) & 7
+}
+
+/// Bit c (0..3) set iff byte c of a three-site row holds an empty site.
+#[inline(always)]
+fn empty_bits(row: u32) -> u32 {
+    let m = row & 0x1F_1F1F;
+    let occupied = (m + 0x7F_7F7F) & 0x80_8080;
+    let e = !occupied & 0x80_8080;
+    gather_flags(e)
+}
+
+/// Bit c (0..3) set iff byte c of a three-site row holds a cancer cell that is not listed.
+#[inline(always)]
+fn unlisted_cell_bits(row: u32) -> u32 {
+    let m = row & 0x1F_1F1F;
+    let occupied = (m + 0x7F_7F7F) & 0x80_8080;
+    let not_wall = ((m ^ 0x1F_1F1F) + 0x7F_7F7F) & 0x80_8080;
+    let e = occupied & not_wall & !row & 0x80_8080;
+    gather_flags(e)
+}
+
+/// Position of the `k`-th (from 0) set bit of `mask`.
+#[inline(always)]
+fn nth_set_bit(mut mask: u32, k: u32) -> u32 {
+    for _ in 0..k {
+        mask &= mask - 1;
+    }
+    mask.trailing_zeros()
+}
+
+impl<const R: usize> Ctx<'_, R> {
+    /// Write a site during the tile's turn.
+    #[inline(always)]
+    fn put(&self, site: usize, v: u8) {
+        // SAFETY: a tile's turn writes only its own sites and their one-site halo, and
+        // reads at most two sites beyond its edge; tiles of one colour, the only ones
+        // updated concurrently, are at least one tile (≥ 16 sites) apart, so no other
+        // thread touches `site` meanwhile (Lattice::set_shared's contract).
+        unsafe { self.lat.set_shared(site, v) }
+    }
+
+    /// Neighbourhood bits of site `x` selected by `bits` applied to each row.
+    #[inline(always)]
+    fn neighbour_mask(&self, x: usize, bits: impl Fn(u32) -> u32) -> u32 {
+        let mut mask = 0u32;
+        for (r, &ro) in self.rows.iter().enumerate() {
+            mask |= bits(self.lat.get3((x as isize + ro) as usize)) << (3 * r);
+        }
+        mask
+    }
+}
+
 /// One tile's turn: mutable tile state, its stream and the phase context.
-struct Turn<'a, 'c, const NB: usize> {
+struct Turn<'a, 'c, const R: usize> {
     t: &'a mut Tile,
-    c: &'a Ctx<'c, NB>,
+    c: &'a Ctx<'c, R>,
     rng: Stream,
     /// Index of the entry taking its turn; `None` before the turns start.
     cursor: Option<usize>,
 }
 
-impl<const NB: usize> Turn<'_, '_, NB> {
+impl<const R: usize> Turn<'_, '_, R> {
     /// Put a new cell with `code` on the free site `s` (daughter or migrant): stamped with
     /// this step, listed if not already.
     #[inline(always)]
     fn place(&mut self, s: usize, code: u8) {
         let v = self.c.lat.get(s);
         debug_assert_eq!(v & KIND_MASK, EMPTY);
-        self.c.lat.set(s, code | self.c.cur | LISTED);
-        let ti = self.c.tile_of(s);
-        if v & LISTED == 0 {
-            if ti == self.t.index {
+        self.c.put(s, code | self.c.cur | LISTED);
+        if self.c.same_tile(s, self.t.base) {
+            if v & LISTED == 0 {
                 self.t.hold.push(s as u32);
-            } else {
+            }
+            self.t.near_edge |= self.c.tiling.edge[self.t.index];
+        } else {
+            if v & LISTED == 0 {
                 self.t.outbox.push(s as u32);
             }
-        }
-        if self.c.tiling.edge[ti] {
-            self.t.near_edge = true;
+            self.t.near_edge |= self.c.tiling.edge[self.c.tile_of(s)];
         }
     }
 
     /// Site `x` was just freed: give its occupied, unlisted neighbours back their turn.
     #[inline(always)]
     fn activate_around(&mut self, x: usize) {
-        // Branch-free mask of the neighbours that hold an unlisted cell.
-        let mut mask = 0u32;
-        for (k, &o) in self.c.off.iter().enumerate() {
-            let v = self.c.lat.get((x as isize + o) as usize);
-            let code = v & KIND_MASK;
-            let want = (v & LISTED == 0) & (code != EMPTY) & (code != WALL);
-            mask |= (want as u32) << k;
-        }
+        // Branch-free mask of the neighbours that hold an unlisted cell (the centre, just
+        // freed, is empty and never selected).
+        let mut mask = self.c.neighbour_mask(x, unlisted_cell_bits);
         while mask != 0 {
             let k = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let n = (x as isize + self.c.off[k]) as usize;
+            let n = (x as isize + self.c.bit_off[k]) as usize;
             let v = self.c.lat.get(n);
             let base = v & KIND_MASK;
-            if self.c.tile_of(n) != self.t.index {
+            if !self.c.same_tile(n, self.t.base) {
                 // Another tile: its phase is either later in this step (then the cell takes
                 // its turn there) or already done (then it acts next step).
-                self.c.lat.set(n, base | LISTED);
+                self.c.put(n, base | LISTED);
                 self.t.outbox.push(n as u32);
                 continue;
             }
             match self.cursor {
                 None => {
-                    self.c.lat.set(n, base | LISTED);
+                    self.c.put(n, base | LISTED);
                     self.t.list.push(n as u32);
                 }
                 Some(i) => {
@@ -245,12 +313,12 @@ impl<const NB: usize> Turn<'_, '_, NB> {
                     let had_turn = v & STAMP_MASK == self.c.cur;
                     if !had_turn && below(&mut self.rng, len + 1) < remaining + 1 {
                         // Its place in the random order is after the current turn.
-                        self.c.lat.set(n, base | LISTED);
+                        self.c.put(n, base | LISTED);
                         self.t.list.push(n as u32);
                         let j = i + 1 + below(&mut self.rng, remaining + 1);
                         self.t.list.swap(j, len);
                     } else {
-                        self.c.lat.set(n, base | LISTED | self.c.cur);
+                        self.c.put(n, base | LISTED | self.c.cur);
                         self.t.hold.push(n as u32);
                     }
                 }
@@ -262,7 +330,7 @@ impl<const NB: usize> Turn<'_, '_, NB> {
     /// that a pending entry stays consistent.
     fn kill_rare(&mut self, s: usize, code: u8) {
         let v = self.c.lat.get(s);
-        self.c.lat.set(s, v & LISTED);
+        self.c.put(s, v & LISTED);
         self.t.delta[class_index(code)] -= 1;
         self.t.events.deaths += 1;
         self.activate_around(s);
@@ -297,7 +365,7 @@ impl<const NB: usize> Turn<'_, '_, NB> {
                 } else if u < r.p_death_non_stem {
                     self.kill_rare(s, code);
                 } else if u < r.p_death_non_stem + r.p_dedif(self.c.il6(s)) {
-                    self.c.lat.set(s, (v & !KIND_MASK) | STEM);
+                    self.c.put(s, (v & !KIND_MASK) | STEM);
                     self.t.delta[class_index(code)] -= 1;
                     self.t.delta[0] += 1;
                     self.t.events.dedifferentiations += 1;
@@ -322,7 +390,7 @@ impl<const NB: usize> Turn<'_, '_, NB> {
             let v = c.lat.get(x);
             let code = v & KIND_MASK;
             if code == EMPTY {
-                c.lat.set(x, EMPTY);
+                c.put(x, EMPTY);
                 continue;
             }
             if v & STAMP_MASK == cur {
@@ -331,17 +399,12 @@ impl<const NB: usize> Turn<'_, '_, NB> {
                 kept += 1;
                 continue;
             }
-            // Branch-free gather of the free neighbours (the branch would be unpredictable).
-            let mut free = [0u32; NB];
-            let mut nf = 0usize;
-            for (k, &o) in c.off.iter().enumerate() {
-                let n = (x as isize + o) as usize;
-                free[nf.min(k)] = n as u32;
-                nf += (c.lat.get(n) & KIND_MASK == EMPTY) as usize;
-            }
+            // Branch-free mask of the free neighbours (the centre is occupied).
+            let free = c.neighbour_mask(x, empty_bits);
+            let nf = free.count_ones();
             if nf == 0 {
                 // Contact inhibition: the turn passes, the cell leaves the active list.
-                c.lat.set(x, code | cur);
+                c.put(x, code | cur);
                 self.t.dropped.push(x as u32);
                 continue;
             }
@@ -349,7 +412,8 @@ impl<const NB: usize> Turn<'_, '_, NB> {
             // half (32-bit resolution) decides division, and, given no division, migration
             // (the low half is then uniform on [thr_div, 2³²)).
             let draw = self.rng.next_u64();
-            let target = free[(((draw >> 32) * nf as u64) >> 32) as usize] as usize;
+            let k = (((draw >> 32) * nf as u64) >> 32) as u32;
+            let target = (x as isize + c.bit_off[nth_set_bit(free, k) as usize]) as usize;
             let low = draw & 0xFFFF_FFFF;
             if low < c.thr_div {
                 if code == STEM {
@@ -360,7 +424,7 @@ impl<const NB: usize> Turn<'_, '_, NB> {
                     } else {
                         progenitor(r.rho_max)
                     };
-                    c.lat.set(x, code | cur | LISTED);
+                    c.put(x, code | cur | LISTED);
                     self.place(target, daughter);
                     self.t.delta[class_index(daughter)] += 1;
                     self.t.events.births += 1;
@@ -368,7 +432,7 @@ impl<const NB: usize> Turn<'_, '_, NB> {
                     kept += 1;
                 } else if code > progenitor(0) && uniform(&mut self.rng) >= r.alpha {
                     let child = code - 1;
-                    c.lat.set(x, child | cur | LISTED);
+                    c.put(x, child | cur | LISTED);
                     self.place(target, child);
                     self.t.delta[class_index(code)] -= 1;
                     self.t.delta[class_index(child)] += 2;
@@ -377,28 +441,29 @@ impl<const NB: usize> Turn<'_, '_, NB> {
                     kept += 1;
                 } else {
                     // Death at division (probability α) or exhaustion (ρ = 0).
-                    c.lat.set(x, EMPTY);
+                    c.put(x, EMPTY);
                     self.t.delta[class_index(code)] -= 1;
                     self.t.events.deaths += 1;
                     self.activate_around(x);
                 }
             } else if low - c.thr_div < c.thr_mig {
-                c.lat.set(x, EMPTY);
+                c.put(x, EMPTY);
                 self.place(target, code);
                 self.t.events.migrations += 1;
                 self.activate_around(x);
             } else {
-                c.lat.set(x, code | cur | LISTED);
+                c.put(x, code | cur | LISTED);
                 self.t.list[kept] = x as u32;
                 kept += 1;
             }
         }
         self.cursor = None;
+        self.t.events.turns += i as u64;
         self.t.list.truncate(kept);
         self.t.list.append(&mut self.t.hold);
         for &s in &self.t.dropped {
             let v = c.lat.get(s as usize);
-            c.lat.set(s as usize, v & !STAMP_MASK);
+            c.put(s as usize, v & !STAMP_MASK);
         }
         self.t.dropped.clear();
     }
@@ -424,8 +489,8 @@ impl Primary {
 
     /// Rebuild the tiling and active lists from the lattice (after construction or growth).
     fn rebuild(&mut self) {
-        let lat = &self.lattice;
-        lat.clear_flags();
+        self.lattice.clear_flags();
+        let lat = &mut self.lattice;
         self.tiling = Tiling::new(lat);
         let tl = self.tiling.tl;
         let n = self.tiling.n;
@@ -507,14 +572,24 @@ impl Primary {
     /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).
     pub fn step(&mut self, rates: &HierarchyRates, seed: u64, step: u64) {
         if self.lattice.dims == 2 {
-            self.step_n::<8>(rates, seed, step);
+            self.step_n::<3>(rates, seed, step);
         } else {
-            self.step_n::<26>(rates, seed, step);
+            self.step_n::<9>(rates, seed, step);
         }
     }
 
-    fn step_n<const NB: usize>(&mut self, rates: &HierarchyRates, seed: u64, step: u64) {
-        let off: [isize; NB] = self.lattice.offsets().try_into().expect("neighbourhood size");
+    fn step_n<const R: usize>(&mut self, rates: &HierarchyRates, seed: u64, step: u64) {
+        let sy = self.lattice.side(0) as isize;
+        let sz = sy * self.lattice.side(1) as isize;
+        let mut rows = [0isize; R];
+        let mut bit_off = [0isize; 32];
+        for (r, row) in rows.iter_mut().enumerate() {
+            let (dz, dy) = if R == 9 { (r as isize / 3 - 1, r as isize % 3 - 1) } else { (0, r as isize - 1) };
+            *row = dz * sz + dy * sy - 1;
+            for col in 0..3 {
+                bit_off[3 * r + col] = *row + col as isize;
+            }
+        }
         let ngroups = self.groups.len();
         let mut order: Vec<usize> = (0..ngroups).collect();
         rng::shuffle(&mut rng::stream(seed, purpose::COLOUR_ORDER, 0, step), &mut order);
@@ -523,9 +598,10 @@ impl Primary {
         let thr_div = ((rates.p_div.clamp(0.0, 1.0) * two32).round() as u64).min(1 << 32);
         let thr_mig = (rates.p_mig.clamp(0.0, 1.0) * ((1u64 << 32) - thr_div) as f64).round() as u64;
         let lat = &self.lattice;
-        let ctx = Ctx::<NB> {
+        let ctx = Ctx::<R> {
             lat,
-            off,
+            rows,
+            bit_off,
             rates,
             p_rare_max,
             thr_div,
@@ -533,6 +609,12 @@ impl Primary {
             cur: stamp_for(step),
             mask: [lat.side(0) - 1, lat.side(1) - 1, lat.side(2) - 1],
             log: lat.log,
+            tile_bits: {
+                let t = (1usize << lat.tile_log) - 1;
+                ((lat.side(0) - 1) & !t)
+                    | (((lat.side(1) - 1) & !t) << lat.log[0])
+                    | (((lat.side(2) - 1) & !t) << (lat.log[0] + lat.log[1]))
+            },
             tiling: &self.tiling,
         };
         let mut near_edge = false;

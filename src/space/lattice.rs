@@ -9,15 +9,24 @@
 //! A site byte holds (bit 7) the *listed* flag: some tile's active list has an entry for
 //! the site; (bits 5–6) a step *stamp*: 0 = none, else `step mod 3 + 1` when the occupant
 //! was born, arrived or took its turn in that step; (bits 0–4) the kind code
-//! ([`crate::model::kind`]). Sites are `AtomicU8` accessed with relaxed loads and stores
-//! (plain moves on common hardware) so tiles of one colour can be updated in parallel in
-//! safe Rust; the colouring guarantees no two threads touch the same site in a phase.
+//! ([`crate::model::kind`]).
+//!
+//! # Shared mutation
+//!
+//! Tiles of one colour are updated in parallel, each writing its own sites and a one-site
+//! halo, and reading a two-site halo. Sites are therefore `UnsafeCell<u8>` and the lattice
+//! is `Sync`; the only writer through a shared reference is the crate-private
+//! [`Lattice::set_shared`], whose contract is the colouring invariant: tiles of one colour
+//! are at least one tile (16 or 32 sites) apart, so no site is written by one thread while
+//! another thread reads or writes it. Everything else mutates through `&mut self`. This is
+//! the only `unsafe` in seedsoil; it lets a row of three neighbours be read with a single
+//! unaligned 4-byte load in the hot loop.
 //!
 //! Tiles are `2^TILE_LOG` sites per side (32 in 2D, 16 in 3D), defined in domain
 //! coordinates, so growth re-tiles deterministically.
 
-use crate::model::kind::{EMPTY, KIND_MASK, WALL, is_cell};
-use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use crate::model::kind::{KIND_MASK, WALL, is_cell};
+use std::cell::UnsafeCell;
 
 /// Listed flag (bit 7 of a site byte).
 pub const LISTED: u8 = 0x80;
@@ -51,9 +60,16 @@ pub struct Lattice {
     pub domain: i64,
     /// log2 of the tile side.
     pub tile_log: u32,
-    /// The site bytes, x fastest.
-    pub sites: Vec<AtomicU8>,
+    /// The site bytes, x fastest, followed by [`PAD`] padding bytes.
+    sites: Box<[UnsafeCell<u8>]>,
 }
+
+/// Padding bytes after the last site, so a 4-byte row read never leaves the allocation.
+const PAD: usize = 4;
+
+// SAFETY: shared mutation happens only through `set_shared`, whose callers guarantee that
+// no two threads touch the same site concurrently (see the module docs).
+unsafe impl Sync for Lattice {}
 
 impl Lattice {
     /// A window of at least `initial` sites per side (rounded up to a power of two, at least
@@ -77,9 +93,9 @@ impl Lattice {
             origin: [o, o, if dims == 3 { o } else { 0 }],
             domain: max_size as i64,
             tile_log: tl,
-            sites: Vec::new(),
+            sites: Box::new([]),
         };
-        lat.sites = (0..lat.len()).map(|_| AtomicU8::new(EMPTY)).collect();
+        lat.sites = Self::alloc(lat.len());
         lat.paint_walls();
         lat
     }
@@ -157,16 +173,51 @@ impl Lattice {
         (0..self.dims).any(|a| d[a] <= 0 || d[a] >= self.domain - 1)
     }
 
-    /// Relaxed load of a site byte.
-    #[inline(always)]
-    pub fn get(&self, site: usize) -> u8 {
-        self.sites[site].load(Relaxed)
+    fn alloc(sites: usize) -> Box<[UnsafeCell<u8>]> {
+        (0..sites + PAD).map(|_| UnsafeCell::new(0)).collect()
     }
 
-    /// Relaxed store of a site byte.
+    /// Load of a site byte.
     #[inline(always)]
-    pub fn set(&self, site: usize, v: u8) {
-        self.sites[site].store(v, Relaxed)
+    pub fn get(&self, site: usize) -> u8 {
+        // SAFETY: a read; concurrent writers of this site are excluded by the contract of
+        // `set_shared`.
+        unsafe { *self.sites[site].get() }
+    }
+
+    /// Store of a site byte, with exclusive access.
+    #[inline(always)]
+    pub fn set(&mut self, site: usize, v: u8) {
+        *self.sites[site].get_mut() = v;
+    }
+
+    /// Store of a site byte through a shared reference, during a parallel phase.
+    ///
+    /// # Safety
+    /// No other thread may read or write `site` (or read it as part of a row) while this
+    /// call runs. The tile colouring guarantees it: a tile's turn touches only its own
+    /// sites and those within two sites of it, and tiles updated together are at least 16
+    /// sites apart.
+    #[inline(always)]
+    pub(crate) unsafe fn set_shared(&self, site: usize, v: u8) {
+        // SAFETY: exclusive access to this byte is the caller's contract.
+        unsafe { *self.sites[site].get() = v }
+    }
+
+    /// The bytes of sites `site`, `site + 1`, `site + 2` in the low 24 bits, read with one
+    /// unaligned 4-byte load (the fourth byte, `site + 3`, is read and discarded).
+    #[inline(always)]
+    pub fn get3(&self, site: usize) -> u32 {
+        let cells = &self.sites[site..site + 4];
+        // SAFETY: four in-bounds bytes (checked by the slice above); `UnsafeCell<u8>` has the
+        // layout of `u8`; concurrent writers are excluded by the contract of `set_shared`.
+        let bytes = unsafe { (cells.as_ptr() as *const [u8; 4]).read_unaligned() };
+        u32::from_le_bytes(bytes) & 0x00FF_FFFF
+    }
+
+    /// A copy of all site bytes (for tests and snapshots).
+    pub fn bytes(&self) -> Vec<u8> {
+        (0..self.len()).map(|s| self.get(s)).collect()
     }
 
     /// Kind code at a site.
@@ -175,7 +226,7 @@ impl Lattice {
         self.get(site) & KIND_MASK
     }
 
-    fn paint_walls(&self) {
+    fn paint_walls(&mut self) {
         for s in 0..self.len() {
             if self.is_wall(self.domain_coords(s)) {
                 self.set(s, WALL);
@@ -239,9 +290,9 @@ impl Lattice {
             origin,
             domain: self.domain,
             tile_log: self.tile_log,
-            sites: Vec::new(),
+            sites: Box::new([]),
         };
-        next.sites = (0..next.len()).map(|_| AtomicU8::new(EMPTY)).collect();
+        next.sites = Self::alloc(next.len());
         next.paint_walls();
         for s in 0..self.len() {
             let code = self.code(s);
@@ -256,10 +307,9 @@ impl Lattice {
     }
 
     /// Clear the listed flags and stamps of every site.
-    pub fn clear_flags(&self) {
-        for s in &self.sites {
-            let v = s.load(Relaxed);
-            s.store(v & KIND_MASK, Relaxed);
+    pub fn clear_flags(&mut self) {
+        for c in self.sites.iter_mut() {
+            *c.get_mut() &= KIND_MASK;
         }
     }
 }
@@ -267,7 +317,7 @@ impl Lattice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::kind::STEM;
+    use crate::model::kind::{EMPTY, STEM};
 
     #[test]
     fn window_is_centred_and_walls_are_painted() {
@@ -287,7 +337,8 @@ mod tests {
         for dims in [2, 3] {
             let mut lat = Lattice::new(dims, 32, 1000);
             let d = [500, 501, if dims == 3 { 499 } else { 0 }];
-            lat.set(lat.site_at(d).unwrap(), STEM);
+            let s = lat.site_at(d).unwrap();
+            lat.set(s, STEM);
             let before = lat.len();
             assert!(lat.grow());
             assert_eq!(lat.len(), before << dims);

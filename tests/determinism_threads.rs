@@ -1,0 +1,167 @@
+//! Reproducibility (ARCHITECTURE.md section 3, MODEL.md section 9): the same config and
+//! seed give identical results whatever the number of worker threads. Runs with 1, 2 and 4
+//! threads must agree exactly, at several steps, on the cell counts, the event counts, the
+//! lattice window and every site byte of the lattice (kind code, listed flag and stamp); a
+//! different seed must give a different tumour (so the comparison can fail).
+
+use std::path::PathBuf;
+
+use seedsoil::config::{Config, InitKind, load};
+use seedsoil::sim::{EventCounts, Simulation};
+
+/// The full observable state of the primary tumour at one step.
+#[derive(Debug, PartialEq, Eq)]
+struct Snapshot {
+    step: u64,
+    counts: [u64; 3],
+    events: EventCounts,
+    origin: [i64; 3],
+    log: [u32; 3],
+    /// Every site byte of the lattice window.
+    sites: Vec<u8>,
+}
+
+fn snapshot(sim: &Simulation) -> Snapshot {
+    let lat = &sim.primary.lattice;
+    Snapshot {
+        step: sim.step_count(),
+        counts: sim.primary.counts(),
+        events: sim.primary.events(),
+        origin: lat.origin,
+        log: lat.log,
+        sites: (0..lat.len()).map(|s| lat.get(s)).collect(),
+    }
+}
+
+/// Runs `config` with `threads` worker threads and snapshots it at each of `checkpoints`.
+fn run(config: &Config, threads: usize, checkpoints: &[u64]) -> Vec<Snapshot> {
+    let mut c = config.clone();
+    c.run.threads = threads;
+    let mut sim = Simulation::new(&c).unwrap();
+    let mut out = Vec::new();
+    for &at in checkpoints {
+        while sim.step_count() < at {
+            sim.step();
+        }
+        out.push(snapshot(&sim));
+    }
+    sim.primary.check_invariants();
+    out
+}
+
+/// Describes the first difference between two snapshots (rather than dumping megabytes).
+fn first_difference(a: &Snapshot, b: &Snapshot) -> String {
+    if a.counts != b.counts {
+        return format!("counts {:?} vs {:?}", a.counts, b.counts);
+    }
+    if a.events != b.events {
+        return format!("events {:?} vs {:?}", a.events, b.events);
+    }
+    if (a.origin, a.log) != (b.origin, b.log) {
+        return format!(
+            "window {:?}/{:?} vs {:?}/{:?}",
+            a.origin, a.log, b.origin, b.log
+        );
+    }
+    match a.sites.iter().zip(&b.sites).position(|(x, y)| x != y) {
+        Some(i) => format!(
+            "site {i}: byte {:#04x} vs {:#04x} ({} sites differ)",
+            a.sites[i],
+            b.sites[i],
+            a.sites.iter().zip(&b.sites).filter(|(x, y)| x != y).count()
+        ),
+        None => "identical".to_string(),
+    }
+}
+
+/// Asserts that 1, 2 and 4 threads give identical snapshots at every checkpoint, that the
+/// tumour is non-trivial (at least `min_cells` at the end), and that another seed differs.
+/// Returns the single-thread snapshots.
+fn assert_thread_independent(name: &str, config: &Config, checkpoints: &[u64], min_cells: u64) {
+    let reference = run(config, 1, checkpoints);
+    let last = reference.last().unwrap();
+    eprintln!(
+        "{name}: {:?} cells at step {}, window 2^{:?}, {:?}",
+        last.counts, last.step, last.log, last.events
+    );
+    assert!(
+        last.counts.iter().sum::<u64>() >= min_cells,
+        "{name}: only {:?} cells at step {}; the comparison would be weak",
+        last.counts,
+        last.step
+    );
+    for threads in [2, 4] {
+        let other = run(config, threads, checkpoints);
+        for (a, b) in reference.iter().zip(&other) {
+            assert!(
+                a == b,
+                "{name}: 1 thread vs {threads} threads differ at step {}: {}",
+                a.step,
+                first_difference(a, b)
+            );
+        }
+    }
+    // The comparison can fail: another seed gives another tumour.
+    let mut c = config.clone();
+    c.run.seed = Some(config.run.seed.unwrap() + 1);
+    let other_seed = run(&c, 2, checkpoints);
+    let (a, b) = (last, other_seed.last().unwrap());
+    assert!(
+        a.sites != b.sites && (a.counts != b.counts || a.events != b.events),
+        "{name}: seeds {} and {} gave the same result",
+        config.run.seed.unwrap(),
+        config.run.seed.unwrap() + 1
+    );
+}
+
+#[test]
+fn r0_2d_is_independent_of_threads() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/reference-r0.toml");
+    let mut c = load(Some(&path), &[]).expect("configs/reference-r0.toml loads");
+    c.run.seed = Some(11);
+    // Growth happens along the way (64 → 128 → 256 sites), so re-tiling is compared too.
+    assert_thread_independent("R0 2D", &c, &[1, 100, 400, 700, 900], 2000);
+}
+
+#[test]
+fn spheroid_3d_is_independent_of_threads() {
+    let mut c = Config::default();
+    c.run.seed = Some(12);
+    c.space.dims = 3;
+    c.space.initial_size = 32;
+    c.space.max_size = 300;
+    c.cells.p_symmetric = 0.3;
+    c.cells.death_at_division = 0.05;
+    c.cells.migration_per_day = 15.0;
+    c.cells.dedifferentiation_per_day = 0.0;
+    assert_thread_independent("3D", &c, &[1, 150, 300, 450], 2000);
+}
+
+#[test]
+fn rare_events_and_disc_are_independent_of_threads() {
+    for dims in [2u8, 3] {
+        let mut c = Config::default();
+        c.run.seed = Some(13);
+        c.space.dims = dims;
+        // The disc must fit the initial window (see the report on seed_initial_cells).
+        c.space.initial_size = if dims == 2 { 128 } else { 64 };
+        c.space.max_size = if dims == 2 { 1000 } else { 200 };
+        c.init.kind = InitKind::Disc;
+        c.init.radius = if dims == 2 { 20.0 } else { 8.0 };
+        c.init.csc_fraction = 0.05;
+        c.cells.p_symmetric = 0.1;
+        c.cells.death_at_division = 0.05;
+        c.cells.migration_per_day = 10.0;
+        c.cells.dedifferentiation_per_day = 0.05;
+        c.cells.background_death_per_day = 0.2;
+        c.cells.csc_death_per_day = 0.05;
+        let name = format!("{dims}D disc with rare events");
+        // Dedifferentiation makes many CSCs: keep the 3D run short.
+        let checkpoints: &[u64] = if dims == 2 {
+            &[0, 1, 2, 50, 150, 250]
+        } else {
+            &[0, 1, 2, 50, 120]
+        };
+        assert_thread_independent(&name, &c, checkpoints, 1000);
+    }
+}
