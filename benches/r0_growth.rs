@@ -10,7 +10,10 @@ use seedsoil::sim::Simulation;
 use std::time::Instant;
 
 fn main() {
-    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let mut args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let mut threads = 1usize;
     let mut dims = 2u8;
     let mut seed = 1u64;
@@ -31,10 +34,17 @@ fn main() {
     }
     let mut targets: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     if targets.is_empty() {
-        targets = if dims == 2 { vec![100_000, 250_000, 500_000] } else { vec![1_000_000] };
+        targets = if dims == 2 {
+            vec![100_000, 250_000, 500_000]
+        } else {
+            vec![1_000_000]
+        };
     }
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/configs/reference-r0.toml"))
-        .expect("configs/reference-r0.toml");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/configs/reference-r0.toml"
+    ))
+    .expect("configs/reference-r0.toml");
     let mut config: Config = toml::from_str(&text).expect("reference config parses");
     config.run.threads = threads;
     config.run.seed = Some(seed);
@@ -56,11 +66,12 @@ fn main() {
         while next < targets.len() && sim.primary.total() >= targets[next] {
             let el = t0.elapsed().as_secs_f64();
             println!(
-                "reached {} at step {} in {:.3} s ({:.1} M cell-updates/s, {:.1} ns per turn, window {} sites)",
+                "reached {} at step {} in {:.3} s ({:.1} M cell-updates/s, {} turns, {:.1} ns per turn, window {} sites)",
                 targets[next],
                 sim.step_count(),
                 el,
                 updates as f64 / el / 1e6,
+                sim.primary.events().turns,
                 el * 1e9 / sim.primary.events().turns as f64,
                 sim.primary.lattice.len()
             );

@@ -161,8 +161,10 @@ fn run_cmd(args: RunArgs) -> Result<()> {
     let progress = if !args.quiet && std::io::stderr().is_terminal() {
         let p = ProgressBar::with_draw_target(Some(sim.max_steps()), ProgressDrawTarget::stderr());
         p.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (eta {eta})")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (eta {eta})",
+            )
+            .expect("valid template"),
         );
         Some(p)
     } else {
@@ -182,8 +184,16 @@ fn run_cmd(args: RunArgs) -> Result<()> {
     if !args.quiet {
         let [csc, prog, diff] = sim.primary.counts();
         let total = csc + prog + diff;
-        let frac = if total > 0 { 100.0 * csc as f64 / total as f64 } else { 0.0 };
-        println!("seedsoil {}: run finished ({})", env!("CARGO_PKG_VERSION"), reason.as_str());
+        let frac = if total > 0 {
+            100.0 * csc as f64 / total as f64
+        } else {
+            0.0
+        };
+        println!(
+            "seedsoil {}: run finished ({})",
+            env!("CARGO_PKG_VERSION"),
+            reason.as_str()
+        );
         println!(
             "  simulated {:.1} days ({} steps of {} h), seed {}",
             sim.time_h() / 24.0,
@@ -200,7 +210,9 @@ fn run_cmd(args: RunArgs) -> Result<()> {
             "  events: {} births, {} deaths, {} migrations, {} dedifferentiations",
             e.births, e.deaths, e.migrations, e.dedifferentiations
         );
-        println!("  metastases: not modelled yet (dissemination arrives with the metastasis model)");
+        println!(
+            "  metastases: not modelled yet (dissemination arrives with the metastasis model)"
+        );
         println!("  wall time {wall:.2} s");
         println!("  outputs in {}:", dir.path.display());
         println!("    config.toml timeseries.csv events.csv summary.csv manifest.json");
@@ -214,27 +226,42 @@ fn run_cmd(args: RunArgs) -> Result<()> {
 /// Crate versions that shape the numbers, read from the embedded Cargo.lock.
 fn crate_versions() -> Vec<(String, String)> {
     let lock = include_str!("../Cargo.lock");
-    let wanted = ["rand", "rand_core", "rand_distr", "rand_xoshiro", "rayon", "serde", "toml", "csv", "png"];
+    let wanted = [
+        "rand",
+        "rand_core",
+        "rand_distr",
+        "rand_xoshiro",
+        "rayon",
+        "serde",
+        "toml",
+        "csv",
+        "png",
+    ];
     let mut out = Vec::new();
     let mut name: Option<String> = None;
     for line in lock.lines() {
         if let Some(n) = line.strip_prefix("name = ") {
             name = Some(n.trim_matches('"').to_string());
-        } else if let Some(v) = line.strip_prefix("version = ") {
-            if let Some(n) = name.take() {
-                if wanted.contains(&n.as_str()) {
-                    out.push((n, v.trim_matches('"').to_string()));
-                }
-            }
+        } else if let Some(v) = line.strip_prefix("version = ")
+            && let Some(n) = name.take()
+            && wanted.contains(&n.as_str())
+        {
+            out.push((n, v.trim_matches('"').to_string()));
         }
     }
     out
 }
 
 fn manifest_json(cfg: &Config, sim: &Simulation, reason: &str, wall: f64) -> String {
-    let crates: serde_json::Map<String, serde_json::Value> =
-        crate_versions().into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect();
-    let threads = if cfg.run.threads == 0 { rayon::current_num_threads() } else { cfg.run.threads };
+    let crates: serde_json::Map<String, serde_json::Value> = crate_versions()
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    let threads = if cfg.run.threads == 0 {
+        rayon::current_num_threads()
+    } else {
+        cfg.run.threads
+    };
     let v = serde_json::json!({
         "seedsoil_version": env!("CARGO_PKG_VERSION"),
         "crates": crates,

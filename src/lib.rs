@@ -4,7 +4,7 @@
 pub mod config;
 pub mod error;
 pub mod model;
+pub mod output;
 pub mod rng;
 pub mod sim;
 pub mod space;
-pub mod output;

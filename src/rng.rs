@@ -63,9 +63,9 @@ pub fn below<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
 }
 
 /// Fisher–Yates shuffle. Each 64-bit draw serves two swaps through 32-bit multiply-shift
-/// (Lemire) reductions; for slices shorter than 2¹⁶ the selection probabilities differ
-/// from uniform by less than 2⁻¹⁶ of themselves... in absolute terms below n / 2³² per
-/// choice, far below anything a simulation can detect.
+/// (Lemire) reductions, whose selection probabilities differ from uniform by less than
+/// n / 2³² per choice (below 10⁻⁶ for a tile's list), far below anything a simulation can
+/// detect.
 pub fn shuffle<T, R: Rng + ?Sized>(rng: &mut R, items: &mut [T]) {
     let mut i = items.len();
     if i > u32::MAX as usize {
@@ -77,11 +77,11 @@ pub fn shuffle<T, R: Rng + ?Sized>(rng: &mut R, items: &mut [T]) {
     }
     while i > 1 {
         let r = rng.next_u64();
-        let j = ((r & 0xFFFF_FFFF) * i as u64 >> 32) as usize;
+        let j = (((r & 0xFFFF_FFFF) * i as u64) >> 32) as usize;
         items.swap(i - 1, j);
         i -= 1;
         if i > 1 {
-            let j = ((r >> 32) * i as u64 >> 32) as usize;
+            let j = (((r >> 32) * i as u64) >> 32) as usize;
             items.swap(i - 1, j);
             i -= 1;
         }
@@ -101,7 +101,11 @@ pub fn geometric_gap<R: Rng + ?Sized>(rng: &mut R, p: f64) -> u64 {
     // 1 - uniform is in (0, 1], so the logarithm is finite.
     let u = 1.0 - uniform(rng);
     let g = (u.ln() / (-p).ln_1p()).floor();
-    if g >= u64::MAX as f64 { u64::MAX } else { g as u64 }
+    if g >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        g as u64
+    }
 }
 
 #[cfg(test)]
@@ -110,10 +114,21 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(stream(1, 2, 3, 4), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(stream(1, 2, 3, 4), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(1, 2, 3, 4), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(1, 2, 3, 4), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
-        for other in [stream(2, 2, 3, 4), stream(1, 3, 3, 4), stream(1, 2, 4, 4), stream(1, 2, 3, 5)] {
+        for other in [
+            stream(2, 2, 3, 4),
+            stream(1, 3, 3, 4),
+            stream(1, 2, 4, 4),
+            stream(1, 2, 3, 5),
+        ] {
             let mut o = other;
             assert_ne!(a[0], o.next_u64());
         }

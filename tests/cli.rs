@@ -88,9 +88,25 @@ fn run_writes_every_output_and_is_identical_across_thread_counts() {
         assert_same(&results[0], other);
     }
     // The run is not trivial: cells grew and the timeseries has a row per day.
-    let ts = String::from_utf8(results[0].iter().find(|(n, _)| n == "timeseries.csv").unwrap().1.clone()).unwrap();
+    let ts = String::from_utf8(
+        results[0]
+            .iter()
+            .find(|(n, _)| n == "timeseries.csv")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
     assert_eq!(ts.lines().count(), 1 + 41);
-    let summary = String::from_utf8(results[0].iter().find(|(n, _)| n == "summary.csv").unwrap().1.clone()).unwrap();
+    let summary = String::from_utf8(
+        results[0]
+            .iter()
+            .find(|(n, _)| n == "summary.csv")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
     let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
     let total: u64 = row[7].parse().unwrap();
     assert!(total > 100, "tumour grew: {summary}");
@@ -117,9 +133,21 @@ fn rerunning_the_resolved_config_reproduces_the_run() {
     let tmp = tempfile::tempdir().unwrap();
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
-    seedsoil().arg("run").args(SMALL).arg("-o").arg(&a).assert().success();
+    seedsoil()
+        .arg("run")
+        .args(SMALL)
+        .arg("-o")
+        .arg(&a)
+        .assert()
+        .success();
     // No flags at all: everything comes from the written config.toml.
-    seedsoil().arg("run").arg(a.join("config.toml")).arg("-o").arg(&b).assert().success();
+    seedsoil()
+        .arg("run")
+        .arg(a.join("config.toml"))
+        .arg("-o")
+        .arg(&b)
+        .assert()
+        .success();
     assert_same(&files(&a), &files(&b));
 }
 
@@ -129,7 +157,14 @@ fn unset_seed_is_drawn_and_recorded() {
     let cfg = tmp.path().join("noseed.toml");
     std::fs::write(&cfg, "[run]\ndays = 3\n").unwrap();
     let out = tmp.path().join("o");
-    seedsoil().arg("run").arg(&cfg).arg("-q").arg("-o").arg(&out).assert().success();
+    seedsoil()
+        .arg("run")
+        .arg(&cfg)
+        .arg("-q")
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
     let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
     assert!(resolved.contains("seed = "), "{resolved}");
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
@@ -140,16 +175,30 @@ fn unset_seed_is_drawn_and_recorded() {
 fn existing_output_folder_is_refused_unless_forced() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
-    seedsoil().args(["run", "--days", "2", "-q", "-o"]).arg(&out).assert().success();
+    seedsoil()
+        .args(["run", "--days", "2", "-q", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
     let before = std::fs::read(out.join("timeseries.csv")).unwrap();
     seedsoil()
         .args(["run", "--days", "3", "-q", "-o"])
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("already exists").and(predicate::str::contains("--force")));
-    assert_eq!(std::fs::read(out.join("timeseries.csv")).unwrap(), before, "untouched");
-    seedsoil().args(["run", "--days", "3", "-q", "--force", "-o"]).arg(&out).assert().success();
+        .stderr(
+            predicate::str::contains("already exists").and(predicate::str::contains("--force")),
+        );
+    assert_eq!(
+        std::fs::read(out.join("timeseries.csv")).unwrap(),
+        before,
+        "untouched"
+    );
+    seedsoil()
+        .args(["run", "--days", "3", "-q", "--force", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
     assert_ne!(std::fs::read(out.join("timeseries.csv")).unwrap(), before);
     // No temporary files are left behind.
     for e in std::fs::read_dir(&out).unwrap() {
@@ -162,9 +211,15 @@ fn existing_output_folder_is_refused_unless_forced() {
 fn default_output_folders_are_never_reused() {
     let tmp = tempfile::tempdir().unwrap();
     for _ in 0..2 {
-        seedsoil().current_dir(tmp.path()).args(["run", "--days", "1", "-q"]).assert().success();
+        seedsoil()
+            .current_dir(tmp.path())
+            .args(["run", "--days", "1", "-q"])
+            .assert()
+            .success();
     }
-    let runs: Vec<_> = std::fs::read_dir(tmp.path().join("runs")).unwrap().collect();
+    let runs: Vec<_> = std::fs::read_dir(tmp.path().join("runs"))
+        .unwrap()
+        .collect();
     assert_eq!(runs.len(), 2);
 }
 
@@ -174,7 +229,10 @@ fn stop_at_cells_stops_the_run() {
     let out = tmp.path().join("r0");
     seedsoil()
         .arg("run")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/configs/reference-r0.toml"))
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/configs/reference-r0.toml"
+        ))
         .args(["--stop-at-cells", "2000", "-q", "-o"])
         .arg(&out)
         .assert()
@@ -186,7 +244,7 @@ fn stop_at_cells_stops_the_run() {
     assert_eq!(col("stop_reason"), "stop_at_cells");
     let total: u64 = col("total").parse().unwrap();
     assert!((2000..2200).contains(&total), "{total}");
-    assert_eq!(col("step_reached_1000").is_empty(), false);
+    assert!(!col("step_reached_1000").is_empty());
     let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
     assert!(events.contains("size_reached"));
     assert!(events.trim_end().ends_with("stop,primary,,,stop_at_cells"));
@@ -196,18 +254,19 @@ fn stop_at_cells_stops_the_run() {
 fn invalid_config_reports_every_problem_with_exit_code_2() {
     let tmp = tempfile::tempdir().unwrap();
     let cfg = tmp.path().join("bad.toml");
-    std::fs::write(&cfg, "[cells]\np_symmetric = 1.5\nrho_max = 99\nmigraton_per_day = 3\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "[cells]\np_symmetric = 1.5\nrho_max = 99\nmigraton_per_day = 3\n",
+    )
+    .unwrap();
     for cmd in ["check", "run"] {
-        seedsoil()
-            .arg(cmd)
-            .arg(&cfg)
-            .assert()
-            .code(2)
-            .stderr(
-                predicate::str::contains("cells.p_symmetric = 1.5")
-                    .and(predicate::str::contains("cells.rho_max = 99"))
-                    .and(predicate::str::contains("did you mean cells.migration_per_day")),
-            );
+        seedsoil().arg(cmd).arg(&cfg).assert().code(2).stderr(
+            predicate::str::contains("cells.p_symmetric = 1.5")
+                .and(predicate::str::contains("cells.rho_max = 99"))
+                .and(predicate::str::contains(
+                    "did you mean cells.migration_per_day",
+                )),
+        );
     }
     seedsoil()
         .args(["run", "--set", "cells.nope=1"])
@@ -219,7 +278,11 @@ fn invalid_config_reports_every_problem_with_exit_code_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("run.days"));
-    seedsoil().arg("run").arg(tmp.path().join("missing.toml")).assert().code(2);
+    seedsoil()
+        .arg("run")
+        .arg(tmp.path().join("missing.toml"))
+        .assert()
+        .code(2);
     seedsoil().arg("frobnicate").assert().code(2);
 }
 
@@ -229,17 +292,35 @@ fn check_prints_the_resolved_config() {
         .args(["check", "--set", "cells.p_symmetric=0.2"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("p_symmetric = 0.2").and(predicate::str::contains("[space]")));
+        .stdout(
+            predicate::str::contains("p_symmetric = 0.2").and(predicate::str::contains("[space]")),
+        );
 }
 
 #[test]
 fn params_lists_every_key_with_unit_range_and_source() {
-    let out = seedsoil().args(["params", "--format", "csv"]).assert().success().get_output().stdout.clone();
+    let out = seedsoil()
+        .args(["params", "--format", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     for p in seedsoil::config::catalogue() {
         assert!(text.contains(p.key), "params lacks {}", p.key);
     }
     assert!(text.lines().next().unwrap().contains("unit"));
-    let md = seedsoil().arg("params").assert().success().get_output().stdout.clone();
-    assert!(String::from_utf8(md).unwrap().contains("| `cells.p_symmetric` |"));
+    let md = seedsoil()
+        .arg("params")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(md)
+            .unwrap()
+            .contains("| `cells.p_symmetric` |")
+    );
 }

@@ -47,28 +47,16 @@ fn run_clone(dims: u8, rho_max: u8, alpha: f64, migration_per_day: f64, seed: u6
     let bound = 1u64 << rho_max;
     let what =
         format!("{dims}D rho_max {rho_max} alpha {alpha} mu {migration_per_day} seed {seed}");
-    let c = sim.primary.counts();
+    let founder_class = if rho_max > 0 { 1 } else { 2 };
+    let mut expected = [0; 3];
+    expected[founder_class] = 1;
+    assert_eq!(sim.primary.counts(), expected, "{what}: initial clone");
+    let c = (cfg.space.max_size / 2) as i64;
+    let centre = [c, c, if dims == 3 { c } else { 0 }];
     assert_eq!(
-        c,
-        [
-            0,
-            if rho_max > 0 { 1 } else { 0 },
-            if rho_max == 0 { 1 } else { 0 }
-        ],
-        "{what}: initial clone"
-    );
-    assert_eq!(
-        sim.primary.code_at([
-            (cfg.space.max_size / 2) as i64,
-            (cfg.space.max_size / 2) as i64,
-            if dims == 3 {
-                (cfg.space.max_size / 2) as i64
-            } else {
-                0
-            }
-        ]),
+        sim.primary.code_at(centre),
         rho_max + 1,
-        "{what}: founder is a Progenitor(rho_max) at the centre"
+        "{what}: the founder is a Progenitor(rho_max) (code rho_max + 1) at the centre"
     );
     let mut max_total = 1;
     while sim.primary.total() > 0 {

@@ -92,7 +92,13 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for k in [Kind::Empty, Kind::Stem, Kind::Wall, Kind::Progenitor(0), Kind::Progenitor(RHO_LIMIT)] {
+        for k in [
+            Kind::Empty,
+            Kind::Stem,
+            Kind::Wall,
+            Kind::Progenitor(0),
+            Kind::Progenitor(RHO_LIMIT),
+        ] {
             assert_eq!(Kind::from_code(k.code()), k);
         }
         assert!(progenitor(RHO_LIMIT) < STEM);

@@ -48,8 +48,12 @@ impl Recorder {
         let cfg = sim.config();
         let dt = cfg.run.dt_h;
         let every = ((cfg.output.timeseries_every_h / dt).round() as u64).max(1);
-        let mut snapshot_steps: Vec<u64> =
-            cfg.output.snapshot_days.iter().map(|d| (d * 24.0 / dt).round() as u64).collect();
+        let mut snapshot_steps: Vec<u64> = cfg
+            .output
+            .snapshot_days
+            .iter()
+            .map(|d| (d * 24.0 / dt).round() as u64)
+            .collect();
         snapshot_steps.sort_unstable();
         snapshot_steps.dedup();
         Recorder {
@@ -85,7 +89,11 @@ impl Recorder {
     fn sample(&mut self, sim: &Simulation) {
         let [csc, prog, diff] = sim.primary.counts();
         let total = csc + prog + diff;
-        let frac = if total > 0 { csc as f64 / total as f64 } else { 0.0 };
+        let frac = if total > 0 {
+            csc as f64 / total as f64
+        } else {
+            0.0
+        };
         let e = sim.primary.events();
         let _ = writeln!(
             self.timeseries,
@@ -109,11 +117,17 @@ impl Recorder {
     fn snapshot(&mut self, sim: &Simulation) {
         let Some(dir) = &self.dir else { return };
         let day = sim.time_h() / 24.0;
-        let stem = format!("snapshots/lattice_day{}", fmt_f((day * 1000.0).round() / 1000.0));
+        let stem = format!(
+            "snapshots/lattice_day{}",
+            fmt_f((day * 1000.0).round() / 1000.0)
+        );
         let mut written = Vec::new();
         let mut result = Ok(());
         if self.snapshot_csv {
-            match dir.write(&format!("{stem}.csv"), snapshot::lattice_csv(&sim.primary).as_bytes()) {
+            match dir.write(
+                &format!("{stem}.csv"),
+                snapshot::lattice_csv(&sim.primary).as_bytes(),
+            ) {
                 Ok(p) => written.push(p),
                 Err(e) => result = Err(e),
             }
@@ -148,7 +162,11 @@ impl Recorder {
         self.event(sim, "stop", "", reason.as_str());
         let [csc, prog, diff] = sim.primary.counts();
         let total = csc + prog + diff;
-        let frac = if total > 0 { csc as f64 / total as f64 } else { 0.0 };
+        let frac = if total > 0 {
+            csc as f64 / total as f64
+        } else {
+            0.0
+        };
         let e = sim.primary.events();
         let mut summary = String::from(
             "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,peak_total",
@@ -195,7 +213,12 @@ impl Observer for Recorder {
         let growths = sim.primary.events().growths;
         if growths != self.growths_seen {
             self.growths_seen = growths;
-            self.event(sim, "lattice_grown", "", &sim.primary.lattice.len().to_string());
+            self.event(
+                sim,
+                "lattice_grown",
+                "",
+                &sim.primary.lattice.len().to_string(),
+            );
         }
         for (i, m) in MILESTONES.iter().enumerate() {
             if self.milestone_steps[i].is_none() && total >= *m {
@@ -203,17 +226,17 @@ impl Observer for Recorder {
                 self.event(sim, "size_reached", "", &m.to_string());
             }
         }
-        if (step % self.every == 0 || last) && self.last_sampled != Some(step) {
+        if (step.is_multiple_of(self.every) || last) && self.last_sampled != Some(step) {
             self.sample(sim);
         }
         if self.snapshot_steps.binary_search(&step).is_ok() {
             self.snapshot(sim);
         }
-        if let Some(p) = &self.progress {
-            if step % 24 == 0 || last {
-                p.set_position(step);
-                p.set_message(format!("{total} cells"));
-            }
+        if let Some(p) = &self.progress
+            && (step.is_multiple_of(24) || last)
+        {
+            p.set_position(step);
+            p.set_message(format!("{total} cells"));
         }
     }
 }

@@ -44,7 +44,11 @@ pub fn colour(code: u8, rho_max: u8) -> [u8; 3] {
             let light = [86.0, 180.0, 233.0];
             let dark = [0.0, 114.0, 178.0];
             let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-            [mix(light[0], dark[0]), mix(light[1], dark[1]), mix(light[2], dark[2])]
+            [
+                mix(light[0], dark[0]),
+                mix(light[1], dark[1]),
+                mix(light[2], dark[2]),
+            ]
         }
     }
 }
@@ -93,7 +97,14 @@ mod tests {
 
     #[test]
     fn colours_are_distinct() {
-        let cs = [colour(EMPTY, 10), colour(WALL, 10), colour(STEM, 10), colour(1, 10), colour(11, 10), colour(2, 10)];
+        let cs = [
+            colour(EMPTY, 10),
+            colour(WALL, 10),
+            colour(STEM, 10),
+            colour(1, 10),
+            colour(11, 10),
+            colour(2, 10),
+        ];
         for i in 0..cs.len() {
             for j in 0..i {
                 assert_ne!(cs[i], cs[j]);

@@ -87,7 +87,10 @@ impl Simulation {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .map_err(|e| SimError::Threads { threads, message: e.to_string() })?;
+            .map_err(|e| SimError::Threads {
+                threads,
+                message: e.to_string(),
+            })?;
         let dims = config.space.dims as usize;
         let mut lattice = Lattice::new(dims, config.space.initial_size, config.space.max_size);
         seed_initial_cells(&mut lattice, config, seed);
@@ -188,6 +191,20 @@ fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) {
             let mut rng = rng::stream(seed, purpose::INIT, 0, 0);
             let r = config.init.radius;
             let ri = r.ceil() as i64;
+            // The window starts small: grow it until the disc's bounding box fits.
+            let lo = [
+                centre[0] - ri,
+                centre[1] - ri,
+                if dims == 3 { centre[2] - ri } else { 0 },
+            ];
+            let hi = [
+                centre[0] + ri,
+                centre[1] + ri,
+                if dims == 3 { centre[2] + ri } else { 0 },
+            ];
+            while (lattice.site_at(lo).is_none() || lattice.site_at(hi).is_none()) && lattice.grow()
+            {
+            }
             let zr = if dims == 3 { -ri..=ri } else { 0..=0 };
             for dz in zr {
                 for dy in -ri..=ri {
@@ -204,21 +221,15 @@ fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) {
                         } else {
                             progenitor(below(&mut rng, config.cells.rho_max as usize + 1) as u8)
                         };
-                        if let Some(s) = lattice.site_at(d) {
-                            lattice.set(s, code);
-                        } else {
-                            // The window is grown before the first step; place via growth.
-                            unreachable_outside_window(d);
-                        }
+                        let s = lattice
+                            .site_at(d)
+                            .expect("the window was grown to hold the disc, which validation keeps inside the domain");
+                        lattice.set(s, code);
                     }
                 }
             }
         }
     }
-}
-
-fn unreachable_outside_window(d: [i64; 3]) {
-    panic!("initial cell at {d:?} outside the initial lattice window; raise space.initial_size");
 }
 
 #[cfg(test)]
@@ -238,7 +249,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "engine bug: seed_initial_cells panics when a valid disc does not fit the initial window"]
     fn a_valid_disc_larger_than_the_initial_window_is_placed() {
         // Both configs validate (the disc fits the domain); the window should grow to hold
         // the disc (MODEL.md section 1: the lattice may start smaller and grow).

@@ -30,10 +30,9 @@
 use crate::model::HierarchyRates;
 use crate::model::kind::{EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
 use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
-use rand::Rng;
 use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, stamp_for};
+use rand::Rng;
 use rayon::prelude::*;
-
 
 /// Cumulative counts of cell events in the primary tumour.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +107,8 @@ impl Tiling {
                 for tx in 0..n[0] {
                     let t = [tx, ty, tz];
                     let e = (0..lat.dims).any(|a| {
-                        (t[a] == 0 && lat.face_open(a, false)) || (t[a] + 1 == n[a] && lat.face_open(a, true))
+                        (t[a] == 0 && lat.face_open(a, false))
+                            || (t[a] + 1 == n[a] && lat.face_open(a, true))
                     });
                     edge[tx + n[0] * (ty + n[1] * tz)] = e;
                 }
@@ -222,13 +222,37 @@ fn unlisted_cell_bits(row: u32) -> u32 {
     gather_flags(e)
 }
 
-/// Position of the `k`-th (from 0) set bit of `mask`.
-#[inline(always)]
-fn nth_set_bit(mut mask: u32, k: u32) -> u32 {
-    for _ in 0..k {
-        mask &= mask - 1;
+/// `SELECT8[b][k]`: position of the `k`-th set bit of the byte `b` (8 if none).
+static SELECT8: [[u8; 8]; 256] = {
+    let mut t = [[8u8; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut k = 0;
+        let mut bit = 0;
+        while bit < 8 {
+            if b & (1 << bit) != 0 {
+                t[b][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        b += 1;
     }
-    mask.trailing_zeros()
+    t
+};
+
+/// Position of the `k`-th (from 0) set bit of `mask` (fewer than 32 bits used; k below
+/// the number of set bits). Branch-free: byte-wise popcounts locate the byte, a table the
+/// bit (a loop over set bits would end at a random count and mispredict).
+#[inline(always)]
+fn nth_set_bit(mask: u32, k: u32) -> u32 {
+    let c0 = (mask & 0xFF).count_ones();
+    let c1 = c0 + ((mask >> 8) & 0xFF).count_ones();
+    let c2 = c1 + ((mask >> 16) & 0xFF).count_ones();
+    let byte = (k >= c0) as u32 + (k >= c1) as u32 + (k >= c2) as u32;
+    let before = [0, c0, c1, c2][byte as usize];
+    let b = (mask >> (8 * byte)) & 0xFF;
+    8 * byte + SELECT8[b as usize][((k - before) & 7) as usize] as u32
 }
 
 impl<const R: usize> Ctx<'_, R> {
@@ -371,7 +395,9 @@ impl<const R: usize> Turn<'_, '_, R> {
                     self.t.events.dedifferentiations += 1;
                 }
             }
-            i = i.saturating_add(1).saturating_add(geometric_gap(&mut self.rng, p_max));
+            i = i
+                .saturating_add(1)
+                .saturating_add(geometric_gap(&mut self.rng, p_max));
         }
     }
 
@@ -513,18 +539,27 @@ impl Primary {
                         (lat.origin[1] >> tl) + ty as i64,
                         (lat.origin[2] >> tl) + tz as i64,
                     ];
-                    tile.key = dt.iter().fold(0u64, |k, &d| (k << 21) | ((d + (1 << 20)) as u64 & 0x1F_FFFF));
+                    tile.key = dt.iter().fold(0u64, |k, &d| {
+                        (k << 21) | ((d + (1 << 20)) as u64 & 0x1F_FFFF)
+                    });
                     let zs = if lat.dims == 3 { side } else { 1 };
                     for lz in 0..zs {
                         for ly in 0..side {
                             for lx in 0..side {
-                                let s = lat.index([(tx << tl) + lx, (ty << tl) + ly, if lat.dims == 3 { (tz << tl) + lz } else { 0 }]);
+                                let s = lat.index([
+                                    (tx << tl) + lx,
+                                    (ty << tl) + ly,
+                                    if lat.dims == 3 { (tz << tl) + lz } else { 0 },
+                                ]);
                                 let code = lat.code(s);
                                 if !is_cell(code) {
                                     continue;
                                 }
                                 counts[class_index(code)] += 1;
-                                if off.iter().any(|&o| lat.code((s as isize + o) as usize) == EMPTY) {
+                                if off
+                                    .iter()
+                                    .any(|&o| lat.code((s as isize + o) as usize) == EMPTY)
+                                {
                                     lat.set(s, code | LISTED);
                                     tile.list.push(s as u32);
                                 }
@@ -543,7 +578,11 @@ impl Primary {
         (0..lat.len()).any(|s| {
             is_cell(lat.code(s)) && {
                 let c = lat.coords(s);
-                let t = [c[0] >> self.tiling.tl, c[1] >> self.tiling.tl, c[2] >> self.tiling.tl];
+                let t = [
+                    c[0] >> self.tiling.tl,
+                    c[1] >> self.tiling.tl,
+                    c[2] >> self.tiling.tl,
+                ];
                 self.tiling.edge[t[0] + self.tiling.n[0] * (t[1] + self.tiling.n[1] * t[2])]
             }
         })
@@ -584,7 +623,11 @@ impl Primary {
         let mut rows = [0isize; R];
         let mut bit_off = [0isize; 32];
         for (r, row) in rows.iter_mut().enumerate() {
-            let (dz, dy) = if R == 9 { (r as isize / 3 - 1, r as isize % 3 - 1) } else { (0, r as isize - 1) };
+            let (dz, dy) = if R == 9 {
+                (r as isize / 3 - 1, r as isize % 3 - 1)
+            } else {
+                (0, r as isize - 1)
+            };
             *row = dz * sz + dy * sy - 1;
             for col in 0..3 {
                 bit_off[3 * r + col] = *row + col as isize;
@@ -592,11 +635,15 @@ impl Primary {
         }
         let ngroups = self.groups.len();
         let mut order: Vec<usize> = (0..ngroups).collect();
-        rng::shuffle(&mut rng::stream(seed, purpose::COLOUR_ORDER, 0, step), &mut order);
+        rng::shuffle(
+            &mut rng::stream(seed, purpose::COLOUR_ORDER, 0, step),
+            &mut order,
+        );
         let p_rare_max = rates.p_rare_max();
         let two32 = (1u64 << 32) as f64;
         let thr_div = ((rates.p_div.clamp(0.0, 1.0) * two32).round() as u64).min(1 << 32);
-        let thr_mig = (rates.p_mig.clamp(0.0, 1.0) * ((1u64 << 32) - thr_div) as f64).round() as u64;
+        let thr_mig =
+            (rates.p_mig.clamp(0.0, 1.0) * ((1u64 << 32) - thr_div) as f64).round() as u64;
         let lat = &self.lattice;
         let ctx = Ctx::<R> {
             lat,
@@ -664,7 +711,10 @@ impl Primary {
         if self.lattice.is_wall(d) {
             return WALL;
         }
-        self.lattice.site_at(d).map(|s| self.lattice.code(s)).unwrap_or(EMPTY)
+        self.lattice
+            .site_at(d)
+            .map(|s| self.lattice.code(s))
+            .unwrap_or(EMPTY)
     }
 
     /// Recount cells by scanning the lattice (for checks; the engine keeps counts
@@ -693,11 +743,35 @@ impl Primary {
         for (s, &e) in entries.iter().enumerate() {
             let v = lat.get(s);
             assert!(e <= 1, "site {s} listed {e} times");
-            assert_eq!(e == 1, v & LISTED != 0, "listed flag of site {s} (byte {v:#x})");
+            assert_eq!(
+                e == 1,
+                v & LISTED != 0,
+                "listed flag of site {s} (byte {v:#x})"
+            );
             if v & LISTED == 0 && is_cell(v & KIND_MASK) {
                 assert_eq!(v & STAMP_MASK, 0, "unlisted cell at {s} has a stamp");
             }
         }
         assert_eq!(self.recount(), self.counts, "incremental counts");
+    }
+}
+
+#[cfg(test)]
+mod select_tests {
+    use super::nth_set_bit;
+
+    #[test]
+    fn nth_set_bit_matches_a_naive_scan() {
+        let mut x = 0x9E37_79B9u32;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let mask = x & 0x07FF_FFFF;
+            let set: Vec<u32> = (0..27).filter(|b| mask & (1 << b) != 0).collect();
+            for (k, &pos) in set.iter().enumerate() {
+                assert_eq!(nth_set_bit(mask, k as u32), pos, "mask {mask:#x} k {k}");
+            }
+        }
     }
 }

@@ -152,7 +152,11 @@ impl Lattice {
     /// Domain coordinates of a site.
     pub fn domain_coords(&self, site: usize) -> [i64; 3] {
         let c = self.coords(site);
-        [c[0] as i64 + self.origin[0], c[1] as i64 + self.origin[1], c[2] as i64 + self.origin[2]]
+        [
+            c[0] as i64 + self.origin[0],
+            c[1] as i64 + self.origin[1],
+            c[2] as i64 + self.origin[2],
+        ]
     }
 
     /// Site index of domain coordinates, if inside the window.
@@ -236,7 +240,8 @@ impl Lattice {
 
     /// Whether the window already covers the whole domain along `axis`.
     pub fn covers(&self, axis: usize) -> bool {
-        axis >= self.dims || (self.origin[axis] <= 0 && self.origin[axis] + self.side(axis) as i64 >= self.domain)
+        axis >= self.dims
+            || (self.origin[axis] <= 0 && self.origin[axis] + self.side(axis) as i64 >= self.domain)
     }
 
     /// Whether the window face on `axis` (`upper` or lower) lies inside the domain, so that
