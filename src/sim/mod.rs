@@ -155,7 +155,12 @@ impl Simulation {
     pub fn step(&mut self) {
         let (rates, seed, step) = (&self.rates, self.seed, self.step);
         let primary = &mut self.primary;
-        self.pool.install(|| primary.step(rates, seed, step));
+        if self.pool.current_num_threads() > 1 {
+            self.pool.install(|| primary.step(rates, seed, step, true));
+        } else {
+            // One thread: no hand-off to a worker, no wake-ups.
+            primary.step(rates, seed, step, false);
+        }
         self.step += 1;
     }
 

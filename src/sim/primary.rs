@@ -609,15 +609,23 @@ impl Primary {
     }
 
     /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).
-    pub fn step(&mut self, rates: &HierarchyRates, seed: u64, step: u64) {
+    /// `parallel`: update the tiles of a colour on the current rayon pool (else on the
+    /// calling thread); the outcome is the same.
+    pub fn step(&mut self, rates: &HierarchyRates, seed: u64, step: u64, parallel: bool) {
         if self.lattice.dims == 2 {
-            self.step_n::<3>(rates, seed, step);
+            self.step_n::<3>(rates, seed, step, parallel);
         } else {
-            self.step_n::<9>(rates, seed, step);
+            self.step_n::<9>(rates, seed, step, parallel);
         }
     }
 
-    fn step_n<const R: usize>(&mut self, rates: &HierarchyRates, seed: u64, step: u64) {
+    fn step_n<const R: usize>(
+        &mut self,
+        rates: &HierarchyRates,
+        seed: u64,
+        step: u64,
+        parallel: bool,
+    ) {
         let sy = self.lattice.side(0) as isize;
         let sz = sy * self.lattice.side(1) as isize;
         let mut rows = [0isize; R];
@@ -666,7 +674,7 @@ impl Primary {
         };
         let mut near_edge = false;
         for &g in &order {
-            self.groups[g].par_iter_mut().for_each(|tile| {
+            let run_tile = |tile: &mut Tile| {
                 if tile.list.is_empty() && p_rare_max <= 0.0 {
                     return;
                 }
@@ -678,7 +686,13 @@ impl Primary {
                 };
                 turn.rare_events();
                 turn.turns();
-            });
+            };
+            // Same result either way: tiles of a colour are independent.
+            if parallel {
+                self.groups[g].par_iter_mut().for_each(run_tile);
+            } else {
+                self.groups[g].iter_mut().for_each(run_tile);
+            }
             // Deliver cross-tile entries in tile order (deterministic), then fold counts.
             for i in 0..self.groups[g].len() {
                 let out = std::mem::take(&mut self.groups[g][i].outbox);
