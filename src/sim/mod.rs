@@ -9,6 +9,7 @@
 //! 5. update MSCs; 6. dissemination; 7. niches; 8. colonies — arrive with their models;
 //! 9. advance time — *yes*.
 
+pub mod barrier;
 pub mod primary;
 
 use crate::config::{Config, InitKind};
@@ -62,7 +63,7 @@ pub struct Simulation {
     pub primary: Primary,
     step: u64,
     max_steps: u64,
-    pool: rayon::ThreadPool,
+    pool: std::sync::Arc<rayon::ThreadPool>,
 }
 
 /// Errors constructing a simulation.
@@ -103,7 +104,7 @@ impl Simulation {
             primary,
             step: 0,
             max_steps,
-            pool,
+            pool: std::sync::Arc::new(pool),
         })
     }
 
@@ -164,8 +165,19 @@ impl Simulation {
         self.step += 1;
     }
 
-    /// Run until a stop condition, calling `observer` at every step and at the end.
-    pub fn run(&mut self, observer: &mut impl Observer) -> StopReason {
+    /// Run until a stop condition, calling `observer` at every step and at the end. With
+    /// several threads the whole loop runs inside the thread pool, so steps do not pay for
+    /// handing work to it.
+    pub fn run(&mut self, observer: &mut (impl Observer + Send)) -> StopReason {
+        let pool = std::sync::Arc::clone(&self.pool);
+        if pool.current_num_threads() > 1 {
+            pool.install(|| self.run_loop(observer))
+        } else {
+            self.run_loop(observer)
+        }
+    }
+
+    fn run_loop(&mut self, observer: &mut impl Observer) -> StopReason {
         loop {
             if let Some(reason) = self.stop_reason() {
                 observer.observe(self, true);

@@ -30,9 +30,11 @@
 use crate::model::HierarchyRates;
 use crate::model::kind::{EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
 use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
+use crate::sim::barrier::SpinBarrier;
 use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, stamp_for};
 use rand::Rng;
-use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Cumulative counts of cell events in the primary tumour.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +67,10 @@ impl EventCounts {
     }
 }
 
+/// A tile's state. Aligned to 128 bytes so that tiles updated by different threads never
+/// share a cache line (their counters change at every turn).
 #[derive(Debug, Default)]
+#[repr(align(128))]
 struct Tile {
     /// Global tile index in the current window.
     index: usize,
@@ -137,7 +142,12 @@ pub struct Primary {
     /// The lattice.
     pub lattice: Lattice,
     tiling: Tiling,
-    groups: Vec<Vec<Tile>>,
+    /// Tiles by colour; each behind a mutex, locked once per turn in parallel steps.
+    groups: Vec<Vec<Mutex<Tile>>>,
+    /// Work estimate per tile (list length at its last turn, plus one), by colour: the
+    /// tiles of a colour are split among threads in contiguous bands of equal work, so each
+    /// thread keeps to one region of the lattice (and of its cache) from phase to phase.
+    work: Vec<Vec<AtomicU32>>,
     counts: [u64; 3],
     events: EventCounts,
 }
@@ -495,6 +505,77 @@ impl<const R: usize> Turn<'_, '_, R> {
     }
 }
 
+/// Exclusive access to a tile without locking.
+fn tile_mut(m: &mut Mutex<Tile>) -> &mut Tile {
+    m.get_mut().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Lock a tile (a poisoned lock only means another thread panicked; that panic is
+/// propagated by rayon anyway).
+fn lock(m: &Mutex<Tile>) -> std::sync::MutexGuard<'_, Tile> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The band `[lo, hi)` of tiles for thread `k` of `n`: contiguous, with about equal
+/// total work.
+fn band(work: &[AtomicU32], k: usize, n: usize) -> (usize, usize) {
+    let total: u64 = work.iter().map(|w| w.load(Ordering::Relaxed) as u64).sum();
+    let (from, to) = (
+        total * k as u64 / n as u64,
+        total * (k as u64 + 1) / n as u64,
+    );
+    let (mut lo, mut hi, mut acc) = (work.len(), work.len(), 0u64);
+    for (i, w) in work.iter().enumerate() {
+        if acc >= from && lo == work.len() {
+            lo = i;
+        }
+        if acc >= to {
+            hi = i;
+            break;
+        }
+        acc += w.load(Ordering::Relaxed) as u64;
+    }
+    (lo.min(hi), hi)
+}
+
+/// (group, index) of the tile holding `site`.
+fn locate_site(lat: &Lattice, tiling: &Tiling, site: u32) -> (usize, usize) {
+    let c = lat.coords(site as usize);
+    let tl = tiling.tl;
+    tiling.locate([c[0] >> tl, c[1] >> tl, c[2] >> tl])
+}
+
+/// Deliver the cross-tile entries produced by the tiles of colour `g` to their tiles'
+/// lists, in tile order (deterministic), with exclusive access.
+fn deliver(groups: &mut [Vec<Mutex<Tile>>], g: usize, lat: &Lattice, tiling: &Tiling) {
+    for i in 0..groups[g].len() {
+        let mut out = std::mem::take(&mut tile_mut(&mut groups[g][i]).outbox);
+        for &s in &out {
+            let (tg, ti) = locate_site(lat, tiling, s);
+            tile_mut(&mut groups[tg][ti]).list.push(s);
+        }
+        out.clear();
+        tile_mut(&mut groups[g][i]).outbox = out;
+    }
+}
+
+/// [`deliver`] from inside a parallel region (one thread, others waiting at a barrier).
+fn deliver_locked(groups: &[Vec<Mutex<Tile>>], g: usize, lat: &Lattice, tiling: &Tiling) {
+    for tile in &groups[g] {
+        let mut out = std::mem::take(&mut lock(tile).outbox);
+        if out.is_empty() {
+            lock(tile).outbox = out;
+            continue;
+        }
+        for &s in &out {
+            let (tg, ti) = locate_site(lat, tiling, s);
+            lock(&groups[tg][ti]).list.push(s);
+        }
+        out.clear();
+        lock(tile).outbox = out;
+    }
+}
+
 impl Primary {
     /// A primary tumour on `lattice` (already holding the initial cells).
     pub fn new(lattice: Lattice) -> Self {
@@ -502,6 +583,7 @@ impl Primary {
             tiling: Tiling::new(&lattice),
             lattice,
             groups: Vec::new(),
+            work: Vec::new(),
             counts: [0; 3],
             events: EventCounts::default(),
         };
@@ -521,9 +603,10 @@ impl Primary {
         let tl = self.tiling.tl;
         let n = self.tiling.n;
         let off = lat.offsets();
-        let mut groups: Vec<Vec<Tile>> = (0..self.tiling.groups()).map(|_| Vec::new()).collect();
+        let mut groups: Vec<Vec<Mutex<Tile>>> =
+            (0..self.tiling.groups()).map(|_| Vec::new()).collect();
         for g in groups.iter_mut() {
-            g.resize_with(n[0] * n[1] * n[2] / self.tiling.groups(), Tile::default);
+            g.resize_with(n[0] * n[1] * n[2] / self.tiling.groups(), Default::default);
         }
         let mut counts = [0u64; 3];
         let side = 1usize << tl;
@@ -531,7 +614,7 @@ impl Primary {
             for ty in 0..n[1] {
                 for tx in 0..n[0] {
                     let (g, gi) = self.tiling.locate([tx, ty, tz]);
-                    let tile = &mut groups[g][gi];
+                    let tile = tile_mut(&mut groups[g][gi]);
                     tile.index = tx + n[0] * (ty + n[1] * tz);
                     tile.base = lat.index([tx << tl, ty << tl, tz << tl]);
                     let dt = [
@@ -569,6 +652,14 @@ impl Primary {
                 }
             }
         }
+        self.work = groups
+            .iter_mut()
+            .map(|g| {
+                g.iter_mut()
+                    .map(|t| AtomicU32::new(tile_mut(t).list.len() as u32 + 1))
+                    .collect()
+            })
+            .collect();
         self.groups = groups;
         self.counts = counts;
     }
@@ -605,7 +696,11 @@ impl Primary {
 
     /// Number of listed (possibly active) cells.
     pub fn active(&self) -> usize {
-        self.groups.iter().flatten().map(|t| t.list.len()).sum()
+        self.groups
+            .iter()
+            .flatten()
+            .map(|t| lock(t).list.len())
+            .sum()
     }
 
     /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).
@@ -672,47 +767,68 @@ impl Primary {
             },
             tiling: &self.tiling,
         };
-        let mut near_edge = false;
-        for &g in &order {
-            let run_tile = |tile: &mut Tile| {
-                if tile.list.is_empty() && p_rare_max <= 0.0 {
-                    return;
-                }
-                let mut turn = Turn {
-                    rng: rng::stream(seed, purpose::TILE, tile.key, step),
-                    t: tile,
-                    c: &ctx,
-                    cursor: None,
-                };
-                turn.rare_events();
-                turn.turns();
+        let run_tile = |tile: &mut Tile| {
+            if tile.list.is_empty() && p_rare_max <= 0.0 {
+                return;
+            }
+            let mut turn = Turn {
+                rng: rng::stream(seed, purpose::TILE, tile.key, step),
+                t: tile,
+                c: &ctx,
+                cursor: None,
             };
-            // Same result either way: tiles of a colour are independent.
-            if parallel {
-                self.groups[g].par_iter_mut().for_each(run_tile);
-            } else {
-                self.groups[g].iter_mut().for_each(run_tile);
-            }
-            // Deliver cross-tile entries in tile order (deterministic), then fold counts.
-            for i in 0..self.groups[g].len() {
-                let out = std::mem::take(&mut self.groups[g][i].outbox);
-                for &s in &out {
-                    let c = lat.coords(s as usize);
-                    let tl = self.tiling.tl;
-                    let (tg, ti) = self.tiling.locate([c[0] >> tl, c[1] >> tl, c[2] >> tl]);
-                    self.groups[tg][ti].list.push(s);
+            turn.rare_events();
+            turn.turns();
+        };
+        let tiling = &self.tiling;
+        let threads = rayon::current_num_threads();
+        if parallel && threads > 1 {
+            // One parallel region per step: every thread claims tiles of the current colour
+            // from a shared counter, then all meet at a barrier; thread 0 delivers the
+            // cross-tile entries, and all meet again before the next colour. Which thread
+            // runs a tile never matters: each tile draws from its own stream.
+            let groups = &self.groups;
+            let work = &self.work;
+            // Bands are fixed before the region starts (work is updated during it).
+            let bands: Vec<Vec<(usize, usize)>> = work
+                .iter()
+                .map(|w| (0..threads).map(|k| band(w, k, threads)).collect())
+                .collect();
+            let barrier = SpinBarrier::new(threads);
+            rayon::broadcast(|bc| {
+                for &g in &order {
+                    let (lo, hi) = bands[g][bc.index()];
+                    for (tile, w) in groups[g][lo..hi].iter().zip(&work[g][lo..hi]) {
+                        let mut tile = lock(tile);
+                        run_tile(&mut tile);
+                        w.store(tile.list.len() as u32 + 1, Ordering::Relaxed);
+                    }
+                    barrier.wait();
+                    if bc.index() == 0 {
+                        deliver_locked(groups, g, lat, tiling);
+                    }
+                    barrier.wait();
                 }
-                let tile = &mut self.groups[g][i];
-                tile.outbox = out;
-                tile.outbox.clear();
-                for k in 0..3 {
-                    self.counts[k] = (self.counts[k] as i64 + tile.delta[k]) as u64;
+            });
+        } else {
+            for &g in &order {
+                for tile in self.groups[g].iter_mut() {
+                    run_tile(tile_mut(tile));
                 }
-                tile.delta = [0; 3];
-                self.events.add(&tile.events);
-                tile.events = EventCounts::default();
-                near_edge |= std::mem::take(&mut tile.near_edge);
+                deliver(&mut self.groups, g, lat, tiling);
             }
+        }
+        // Fold the tiles' counts (sums: order does not matter).
+        let mut near_edge = false;
+        for tile in self.groups.iter_mut().flatten() {
+            let tile = tile_mut(tile);
+            for k in 0..3 {
+                self.counts[k] = (self.counts[k] as i64 + tile.delta[k]) as u64;
+            }
+            tile.delta = [0; 3];
+            self.events.add(&tile.events);
+            tile.events = EventCounts::default();
+            near_edge |= std::mem::take(&mut tile.near_edge);
         }
         if near_edge && self.lattice.grow() {
             self.events.growths += 1;
@@ -750,6 +866,7 @@ impl Primary {
         let lat = &self.lattice;
         let mut entries = vec![0u8; lat.len()];
         for t in self.groups.iter().flatten() {
+            let t = lock(t);
             for &s in &t.list {
                 entries[s as usize] += 1;
             }
