@@ -42,6 +42,26 @@ fn fmt_f(x: f64) -> String {
     format!("{x}")
 }
 
+/// `csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations` of the
+/// primary tumour now: the columns shared by the timeseries and the summary.
+fn population_columns(sim: &Simulation) -> String {
+    let [csc, prog, diff] = sim.primary.counts();
+    let total = csc + prog + diff;
+    let frac = if total > 0 {
+        csc as f64 / total as f64
+    } else {
+        0.0
+    };
+    let e = sim.primary.events();
+    format!(
+        "{csc},{prog},{diff},{total},{},{},{},{}",
+        fmt_f(frac),
+        e.births,
+        e.deaths,
+        e.migrations
+    )
+}
+
 impl Recorder {
     /// A recorder for `sim`'s config; snapshots go to `dir` (none written without a dir).
     pub fn new(sim: &Simulation, dir: Option<RunDir>, progress: Option<ProgressBar>) -> Self {
@@ -87,28 +107,13 @@ impl Recorder {
     }
 
     fn sample(&mut self, sim: &Simulation) {
-        let [csc, prog, diff] = sim.primary.counts();
-        let total = csc + prog + diff;
-        let frac = if total > 0 {
-            csc as f64 / total as f64
-        } else {
-            0.0
-        };
-        let e = sim.primary.events();
         let _ = writeln!(
             self.timeseries,
-            "{},{},primary,{},{},{},{},{},{},{},{},{},{}",
+            "{},{},primary,{},{},{}",
             sim.step_count(),
             fmt_f(sim.time_h()),
-            csc,
-            prog,
-            diff,
-            total,
-            fmt_f(frac),
-            e.births,
-            e.deaths,
-            e.migrations,
-            e.dedifferentiations,
+            population_columns(sim),
+            sim.primary.events().dedifferentiations,
             sim.primary.lattice.len()
         );
         self.last_sampled = Some(sim.step_count());
@@ -160,13 +165,6 @@ impl Recorder {
             p.finish_and_clear();
         }
         self.event(sim, "stop", "", reason.as_str());
-        let [csc, prog, diff] = sim.primary.counts();
-        let total = csc + prog + diff;
-        let frac = if total > 0 {
-            csc as f64 / total as f64
-        } else {
-            0.0
-        };
         let e = sim.primary.events();
         let mut summary = String::from(
             "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,peak_total",
@@ -177,19 +175,12 @@ impl Recorder {
         summary.push('\n');
         let _ = write!(
             summary,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             sim.seed(),
             reason.as_str(),
             sim.step_count(),
             fmt_f(sim.time_h()),
-            csc,
-            prog,
-            diff,
-            total,
-            fmt_f(frac),
-            e.births,
-            e.deaths,
-            e.migrations,
+            population_columns(sim),
             e.dedifferentiations,
             e.symmetric_divisions,
             self.peak_total
