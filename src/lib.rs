@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod error;
+pub mod fields;
 pub mod model;
 pub mod output;
 pub mod rng;

@@ -119,6 +119,8 @@ fn base(dims: u8, seed: u64) -> Config {
     let mut c = Config::default();
     c.run.seed = Some(seed);
     c.run.threads = 2;
+    // The hierarchy rules alone: no cytokine fields.
+    c.fields.enabled = false;
     c.space.dims = dims;
     c.space.initial_size = 64;
     c.space.max_size = if dims == 2 { 2000 } else { 400 };

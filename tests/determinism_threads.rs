@@ -127,6 +127,8 @@ fn r0_2d_is_independent_of_threads() {
 fn spheroid_3d_is_independent_of_threads() {
     let mut c = Config::default();
     c.run.seed = Some(12);
+    // The hierarchy rules alone: no cytokine fields.
+    c.fields.enabled = false;
     c.space.dims = 3;
     c.space.initial_size = 32;
     c.space.max_size = 300;
@@ -155,7 +157,9 @@ fn rare_events_and_disc_are_independent_of_threads() {
         c.cells.dedifferentiation_per_day = 0.05;
         c.cells.background_death_per_day = 0.2;
         c.cells.csc_death_per_day = 0.05;
-        let name = format!("{dims}D disc with rare events");
+        // Fields on: plasticity and p_s read IL6, so the coupling is compared too.
+        assert!(c.fields.enabled);
+        let name = format!("{dims}D disc with rare events and fields");
         // Dedifferentiation makes many CSCs: keep the 3D run short.
         let checkpoints: &[u64] = if dims == 2 {
             &[0, 1, 2, 50, 150, 250]

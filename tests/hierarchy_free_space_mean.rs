@@ -64,6 +64,8 @@ fn config(p: Params, seed: u64) -> Config {
     c.run.seed = Some(seed);
     c.run.threads = 1;
     c.run.dt_h = 1.0;
+    // The hierarchy rules alone: no cytokine fields.
+    c.fields.enabled = false;
     c.space.dims = p.dims;
     c.space.initial_size = 64;
     c.space.max_size = p.max_size;

@@ -19,6 +19,8 @@ fn config(dims: u8, rho_max: u8, alpha: f64, migration_per_day: f64, seed: u64) 
     c.run.seed = Some(seed);
     c.run.threads = 1;
     c.space.dims = dims;
+    // The hierarchy rules alone: no cytokine fields.
+    c.fields.enabled = false;
     c.space.initial_size = 64;
     c.space.max_size = if dims == 2 { 400 } else { 120 };
     c.init.kind = InitKind::SingleProgenitor;

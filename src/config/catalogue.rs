@@ -515,6 +515,159 @@ static CATALOGUE: &[ParamInfo] = &[
         "[A]",
         "g_sec: gain of IL6 secretion by CXCL7.",
     ),
+    // [fields]
+    p(
+        "fields.enabled",
+        ParamKind::Bool,
+        "true",
+        "–",
+        "–",
+        "Simulate the IL6 and CXCL7 fields (off in R0).",
+    ),
+    p(
+        "fields.coarsen",
+        ParamKind::Int { min: 1, max: 8 },
+        "4",
+        "sites",
+        "–",
+        "Lattice sites per field cell along each axis: 1, 2, 4 or 8.",
+    ),
+    p(
+        "fields.substeps",
+        ParamKind::Int { min: 1, max: 100 },
+        "2",
+        "per cell step",
+        "–",
+        "Implicit diffusion sub-steps per cell step.",
+    ),
+    p(
+        "fields.il6.diffusion_cm2_per_s",
+        ParamKind::Float(FloatRange::closed(0.0, 1e-3)),
+        "5e-7",
+        "cm²/s",
+        "[A]",
+        "D: diffusion coefficient of IL6.",
+    ),
+    p(
+        "fields.il6.decay_per_h",
+        ParamKind::Float(FloatRange::closed(0.0, 1e4)),
+        "0.7",
+        "1/h",
+        "[A]",
+        "λ: decay rate of IL6.",
+    ),
+    p(
+        "fields.il6.secretion_per_cell",
+        ParamKind::Float(FloatRange::closed(0.0, 1e6)),
+        "5",
+        "molecules/s per non-stem cell",
+        "[A]",
+        "Secretion of IL6 by a non-stem cancer cell (IL6: raised by CXCL7, × (1 + g_sec·H(CXCL7))).",
+    ),
+    p(
+        "fields.il6.secretion_per_csc",
+        ParamKind::Float(FloatRange::closed(0.0, 1e6)),
+        "5",
+        "molecules/s per CSC",
+        "[A]",
+        "Secretion of IL6 by a CSC (IL6: raised by CXCL7 like non-stem cells).",
+    ),
+    p(
+        "fields.il6.uptake_per_h",
+        ParamKind::Float(FloatRange::closed(0.0, 1e4)),
+        "0",
+        "1/h per cell",
+        "[A]",
+        "Uptake of IL6 by a cancer cell, per hour, scaled by the cells' share of the field cell's sites.",
+    ),
+    p(
+        "fields.il6.molecular_mass_kda",
+        ParamKind::Float(FloatRange::positive()),
+        "21",
+        "kDa",
+        "[V]",
+        "Molecular mass of IL6, converting secreted molecules to ng.",
+    ),
+    p(
+        "fields.il6.boundary",
+        ParamKind::Enum(&["fixed", "no_flux"]),
+        "fixed",
+        "–",
+        "–",
+        "Boundary of the field grid: held at far_field_ng_ml beyond the edge, or no flux.",
+    ),
+    p(
+        "fields.il6.far_field_ng_ml",
+        ParamKind::Float(FloatRange::closed(0.0, 1e6)),
+        "0",
+        "ng/mL",
+        "[A]",
+        "Concentration beyond a fixed boundary.",
+    ),
+    p(
+        "fields.cxcl7.diffusion_cm2_per_s",
+        ParamKind::Float(FloatRange::closed(0.0, 1e-3)),
+        "3e-7",
+        "cm²/s",
+        "[A]",
+        "D: diffusion coefficient of CXCL7.",
+    ),
+    p(
+        "fields.cxcl7.decay_per_h",
+        ParamKind::Float(FloatRange::closed(0.0, 1e4)),
+        "0.5",
+        "1/h",
+        "[A]",
+        "λ: decay rate of CXCL7.",
+    ),
+    p(
+        "fields.cxcl7.secretion_per_cell",
+        ParamKind::Float(FloatRange::closed(0.0, 1e6)),
+        "0",
+        "molecules/s per non-stem cell",
+        "[A]",
+        "Secretion of CXCL7 by a non-stem cancer cell (IL6: raised by CXCL7, × (1 + g_sec·H(CXCL7))).",
+    ),
+    p(
+        "fields.cxcl7.secretion_per_csc",
+        ParamKind::Float(FloatRange::closed(0.0, 1e6)),
+        "0",
+        "molecules/s per CSC",
+        "[A]",
+        "Secretion of CXCL7 by a CSC (IL6: raised by CXCL7 like non-stem cells).",
+    ),
+    p(
+        "fields.cxcl7.uptake_per_h",
+        ParamKind::Float(FloatRange::closed(0.0, 1e4)),
+        "0",
+        "1/h per cell",
+        "[A]",
+        "Uptake of CXCL7 by a cancer cell, per hour, scaled by the cells' share of the field cell's sites.",
+    ),
+    p(
+        "fields.cxcl7.molecular_mass_kda",
+        ParamKind::Float(FloatRange::positive()),
+        "7.6",
+        "kDa",
+        "[V]",
+        "Molecular mass of CXCL7, converting secreted molecules to ng.",
+    ),
+    p(
+        "fields.cxcl7.boundary",
+        ParamKind::Enum(&["fixed", "no_flux"]),
+        "fixed",
+        "–",
+        "–",
+        "Boundary of the field grid: held at far_field_ng_ml beyond the edge, or no flux.",
+    ),
+    p(
+        "fields.cxcl7.far_field_ng_ml",
+        ParamKind::Float(FloatRange::closed(0.0, 1e6)),
+        "0",
+        "ng/mL",
+        "[A]",
+        "Concentration beyond a fixed boundary.",
+    ),
     // [output]
     p(
         "output.timeseries_every_h",
@@ -690,8 +843,11 @@ mod tests {
     fn catalogue_defaults_match_config_default() {
         let table = Config::default().to_table();
         for info in catalogue().iter().filter(|i| !i.optional) {
-            let (section, name) = info.key.split_once('.').unwrap();
-            let actual = &table[section].as_table().unwrap()[name];
+            let (path, name) = info.key.rsplit_once('.').unwrap();
+            let section = path
+                .split('.')
+                .fold(&table, |t, part| t[part].as_table().unwrap());
+            let actual = &section[name];
             let shown = crate::config::load::parse_value_text(info.default);
             let shown = info
                 .check(&shown)
@@ -720,7 +876,17 @@ mod tests {
     fn sections_in_order() {
         assert_eq!(
             sections(),
-            ["run", "space", "init", "cells", "signalling", "output"]
+            [
+                "run",
+                "space",
+                "init",
+                "cells",
+                "signalling",
+                "fields",
+                "fields.il6",
+                "fields.cxcl7",
+                "output"
+            ]
         );
     }
 

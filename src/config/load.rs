@@ -132,9 +132,13 @@ fn resolve(
 ) -> Result<Config, ConfigError> {
     let mut bad = HashSet::new();
     check_table(&mut table, "", &mut problems, &mut bad);
-    // Entries with problems were removed, so serde fills them with defaults and the
-    // cross-key rules can still run on the rest.
-    let config: Config = match toml::Value::Table(table).try_into() {
+    // Entries with problems were removed, so the defaults fill them and the cross-key
+    // rules can still run on the rest. Missing keys are filled from the default config
+    // (not from a section type's default: [fields.il6] and [fields.cxcl7] share a type
+    // but not their defaults).
+    let mut full = Config::default().to_table();
+    merge_into(&mut full, table);
+    let config: Config = match toml::Value::Table(full).try_into() {
         Ok(config) => config,
         Err(e) => {
             // Cannot happen while the catalogue matches the structs (tested); report it
@@ -153,6 +157,18 @@ fn resolve(
         Ok(config)
     } else {
         Err(ConfigError::Invalid(annotate(problems, set_keys)))
+    }
+}
+
+/// Deep-merge `over` into `base`: tables merge key by key, anything else replaces.
+fn merge_into(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_into(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
     }
 }
 

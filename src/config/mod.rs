@@ -47,9 +47,109 @@ pub struct Config {
     /// `[signalling]`: Hill terms by which cytokines modulate cell rules (MODEL.md section 3).
     #[serde(default)]
     pub signalling: SignallingConfig,
+    /// `[fields]`: cytokine fields IL6 and CXCL7 (MODEL.md section 3).
+    #[serde(default)]
+    pub fields: FieldsConfig,
     /// `[output]`: what is written and when.
     #[serde(default)]
     pub output: OutputConfig,
+}
+
+/// Boundary condition of a cytokine field at the edge of its grid.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundaryKind {
+    /// No flux across the edge.
+    NoFlux,
+    /// The concentration beyond the edge is held at `far_field_ng_ml`.
+    #[default]
+    Fixed,
+}
+
+/// `[fields]` section: the cytokine grid and its solver.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FieldsConfig {
+    /// Whether the fields are simulated (off in R0).
+    pub enabled: bool,
+    /// Lattice sites per field cell along each axis (1, 2, 4 or 8).
+    pub coarsen: u32,
+    /// Implicit solver sub-steps per cell step.
+    pub substeps: u32,
+    /// `[fields.il6]`.
+    pub il6: CytokineConfig,
+    /// `[fields.cxcl7]`.
+    pub cxcl7: CytokineConfig,
+}
+
+/// One cytokine: `∂c/∂t = D ∇²c − λ c + S(x) − U(x) c`, c in ng/mL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CytokineConfig {
+    /// D, cm²/s.
+    pub diffusion_cm2_per_s: f64,
+    /// λ, 1/h.
+    pub decay_per_h: f64,
+    /// Secretion per non-stem cancer cell, molecules/s.
+    pub secretion_per_cell: f64,
+    /// Secretion per CSC, molecules/s.
+    pub secretion_per_csc: f64,
+    /// Uptake per cancer cell, 1/h (U = rate × cells in the field cell / sites in it).
+    pub uptake_per_h: f64,
+    /// Molecular mass in kDa (converts molecules to ng).
+    pub molecular_mass_kda: f64,
+    /// Boundary condition at the edge of the field grid.
+    pub boundary: BoundaryKind,
+    /// Concentration held beyond a fixed boundary, ng/mL.
+    pub far_field_ng_ml: f64,
+}
+
+impl CytokineConfig {
+    /// MODEL.md defaults for IL6.
+    pub fn il6() -> Self {
+        CytokineConfig {
+            diffusion_cm2_per_s: 5e-7,
+            decay_per_h: 0.7,
+            secretion_per_cell: 5.0,
+            secretion_per_csc: 5.0,
+            uptake_per_h: 0.0,
+            molecular_mass_kda: 21.0,
+            boundary: BoundaryKind::Fixed,
+            far_field_ng_ml: 0.0,
+        }
+    }
+
+    /// MODEL.md defaults for CXCL7 (secreted by MSCs, not by cancer cells).
+    pub fn cxcl7() -> Self {
+        CytokineConfig {
+            diffusion_cm2_per_s: 3e-7,
+            decay_per_h: 0.5,
+            secretion_per_cell: 0.0,
+            secretion_per_csc: 0.0,
+            uptake_per_h: 0.0,
+            molecular_mass_kda: 7.6,
+            boundary: BoundaryKind::Fixed,
+            far_field_ng_ml: 0.0,
+        }
+    }
+}
+
+impl Default for FieldsConfig {
+    fn default() -> Self {
+        FieldsConfig {
+            enabled: true,
+            coarsen: 4,
+            substeps: 2,
+            il6: CytokineConfig::il6(),
+            cxcl7: CytokineConfig::cxcl7(),
+        }
+    }
+}
+
+impl Default for CytokineConfig {
+    fn default() -> Self {
+        CytokineConfig::il6()
+    }
 }
 
 /// `[run]` section.
@@ -343,12 +443,12 @@ mod tests {
     fn baseline_file_spells_out_every_key() {
         let table = parse_table(DEFAULT_TOML, "test").unwrap();
         for info in catalogue() {
-            let (section, name) = info.key.split_once('.').unwrap();
+            let (path, name) = info.key.rsplit_once('.').unwrap();
+            let section = path
+                .split('.')
+                .try_fold(&table, |t, part| t.get(part).and_then(|v| v.as_table()));
             assert!(
-                table
-                    .get(section)
-                    .and_then(|s| s.as_table())
-                    .is_some_and(|s| s.contains_key(name)),
+                section.is_some_and(|s| s.contains_key(name)),
                 "configs/baseline.toml lacks {}",
                 info.key
             );

@@ -32,6 +32,17 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
         ));
     }
 
+    if !config.fields.coarsen.is_power_of_two() {
+        out.push((
+            vec!["fields.coarsen"],
+            Problem::new(
+                "fields.coarsen",
+                config.fields.coarsen.to_string(),
+                "allowed 1, 2, 4 or 8 (sites per field cell; must divide the lattice tiles)",
+            ),
+        ));
+    }
+
     // p_div = dt / cycle_time ≤ 1.
     if dt / cells.cycle_time_h > 1.0 + EPS {
         out.push((

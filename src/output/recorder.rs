@@ -4,7 +4,7 @@
 use crate::error::RunError;
 use crate::output::files::RunDir;
 use crate::output::snapshot;
-use crate::sim::{Observer, Simulation, StopReason};
+use crate::sim::{FieldStats, Observer, Simulation, StopReason};
 use indicatif::ProgressBar;
 use std::fmt::Write as _;
 
@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// Header of `timeseries.csv`.
-pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites\n";
+pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml\n";
 /// Header of `events.csv`.
 pub const EVENTS_HEADER: &str = "step,time_h,event,compartment,cell_kind,colony_id,value\n";
 
@@ -59,6 +59,22 @@ fn population_columns(sim: &Simulation) -> String {
         e.births,
         e.deaths,
         e.migrations
+    )
+}
+
+/// `il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml` (means
+/// over field cells holding cancer cells; zeros without fields).
+fn field_columns(sim: &Simulation) -> String {
+    let [il6, cx] = sim
+        .cytokines
+        .as_ref()
+        .map_or([FieldStats::default(); 2], |c| [c.stats(0), c.stats(1)]);
+    format!(
+        "{},{},{},{}",
+        fmt_f(il6.tumour_mean),
+        fmt_f(il6.max),
+        fmt_f(cx.tumour_mean),
+        fmt_f(cx.max)
     )
 }
 
@@ -109,12 +125,13 @@ impl Recorder {
     fn sample(&mut self, sim: &Simulation) {
         let _ = writeln!(
             self.timeseries,
-            "{},{},primary,{},{},{}",
+            "{},{},primary,{},{},{},{}",
             sim.step_count(),
             fmt_f(sim.time_h()),
             population_columns(sim),
             sim.primary.events().dedifferentiations,
-            sim.primary.lattice.len()
+            sim.primary.lattice.len(),
+            field_columns(sim)
         );
         self.last_sampled = Some(sim.step_count());
     }
@@ -135,6 +152,22 @@ impl Recorder {
             ) {
                 Ok(p) => written.push(p),
                 Err(e) => result = Err(e),
+            }
+        }
+        if let (Some(cy), true) = (&sim.cytokines, self.snapshot_csv && result.is_ok()) {
+            let fstem = stem.replace("lattice_day", "fields_day");
+            match dir.write(&format!("{fstem}.csv"), snapshot::fields_csv(cy).as_bytes()) {
+                Ok(p) => written.push(p),
+                Err(e) => result = Err(e),
+            }
+        }
+        if let (Some(cy), true) = (&sim.cytokines, self.snapshot_png && result.is_ok()) {
+            for (which, name) in [(0, "il6"), (1, "cxcl7")] {
+                let fstem = stem.replace("lattice_day", &format!("{name}_day"));
+                match dir.write(&format!("{fstem}.png"), &snapshot::field_png(cy, which)) {
+                    Ok(p) => written.push(p),
+                    Err(e) => result = Err(e),
+                }
             }
         }
         if self.snapshot_png && result.is_ok() {

@@ -8,6 +8,7 @@
 //! empty white, border black.
 
 use crate::model::kind::{EMPTY, Kind, STEM, WALL};
+use crate::sim::cytokines::Cytokines;
 use crate::sim::primary::Primary;
 
 /// The snapshot as CSV text.
@@ -73,6 +74,67 @@ pub fn lattice_png(primary: &Primary, rho_max: u8) -> Vec<u8> {
             let c = colour(primary.code_at(d), rho_max);
             let i = (py * pw + px) * 3;
             data[i..i + 3].copy_from_slice(&c);
+        }
+    }
+    encode_png(pw as u32, ph as u32, &data)
+}
+
+/// The fields as CSV: `x,y,z,il6_ng_ml,cxcl7_ng_ml`, one row per field cell, with the
+/// domain coordinates of the cell's first lattice site.
+pub fn fields_csv(cy: &Cytokines) -> String {
+    let mut out = String::from("x,y,z,il6_ng_ml,cxcl7_ng_ml\n");
+    let (il6, cx) = (cy.il6.values(), cy.cxcl7.values());
+    let o = cy.il6.origin();
+    let c = cy.il6.coarsen() as i64;
+    for i in 0..il6.len() {
+        let [a, b, d] = cy.il6.coords(i);
+        let z = if cy.n[2] > 1 { o[2] + c * d as i64 } else { 0 };
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            o[0] + c * a as i64,
+            o[1] + c * b as i64,
+            z,
+            il6[i],
+            cx[i]
+        ));
+    }
+    out
+}
+
+/// Viridis-like colour for `t` in [0, 1] (perceptually ordered, colour-blind safe).
+pub fn heat(t: f64) -> [u8; 3] {
+    const STOPS: [[f64; 3]; 5] = [
+        [68.0, 1.0, 84.0],
+        [59.0, 82.0, 139.0],
+        [33.0, 145.0, 140.0],
+        [94.0, 201.0, 98.0],
+        [253.0, 231.0, 37.0],
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    } * (STOPS.len() - 1) as f64;
+    let i = (t.floor() as usize).min(STOPS.len() - 2);
+    let f = t - i as f64;
+    std::array::from_fn(|k| (STOPS[i][k] + (STOPS[i + 1][k] - STOPS[i][k]) * f).round() as u8)
+}
+
+/// A heat map of IL6 (`which = 0`) or CXCL7 (`1`), scaled to the field's maximum (3D: the
+/// central z layer), one square of pixels per field cell.
+pub fn field_png(cy: &Cytokines, which: usize) -> Vec<u8> {
+    let grid = if which == 0 { &cy.il6 } else { &cy.cxcl7 };
+    let [nx, ny, nz] = cy.n;
+    let k = nz / 2;
+    let max = grid.max().max(f32::MIN_POSITIVE) as f64;
+    let scale = (512 / nx.max(1)).clamp(1, 16);
+    let (pw, ph) = (nx * scale, ny * scale);
+    let mut data = vec![0u8; pw * ph * 3];
+    for py in 0..ph {
+        for px in 0..pw {
+            let v = grid.get([px / scale, ny - 1 - py / scale, k]) as f64;
+            let i = (py * pw + px) * 3;
+            data[i..i + 3].copy_from_slice(&heat(v / max));
         }
     }
     encode_png(pw as u32, ph as u32, &data)

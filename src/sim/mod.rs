@@ -4,12 +4,13 @@
 //! Step order (the parts that exist today are marked):
 //! 1. record outputs due at this step (observers) — *yes*;
 //! 2. apply scheduled therapy events — arrives with the therapy model;
-//! 3. update cytokine fields — arrives with the cytokine model;
+//! 3. update cytokine fields (IL6, CXCL7) — *yes*, when `fields.enabled`;
 //! 4. update primary cancer cells (rules 1–6 of MODEL.md section 2) — *yes*;
 //! 5. update MSCs; 6. dissemination; 7. niches; 8. colonies — arrive with their models;
 //! 9. advance time — *yes*.
 
 pub mod barrier;
+pub mod cytokines;
 pub mod primary;
 
 use crate::config::{Config, InitKind};
@@ -17,6 +18,7 @@ use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
+pub use cytokines::{Cytokines, FieldStats};
 pub use primary::{EventCounts, Primary};
 
 /// Why a run stopped.
@@ -61,6 +63,8 @@ pub struct Simulation {
     rates: HierarchyRates,
     /// The primary tumour.
     pub primary: Primary,
+    /// The cytokine fields of the primary tumour, if simulated (`fields.enabled`).
+    pub cytokines: Option<Cytokines>,
     step: u64,
     max_steps: u64,
     pool: std::sync::Arc<rayon::ThreadPool>,
@@ -69,6 +73,9 @@ pub struct Simulation {
 /// Errors constructing a simulation.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
+    /// The cytokine fields could not be set up.
+    #[error("cytokine fields: {0}")]
+    Fields(String),
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads {
@@ -96,12 +103,27 @@ impl Simulation {
         let mut lattice = Lattice::new(dims, config.space.initial_size, config.space.max_size);
         seed_initial_cells(&mut lattice, config, seed);
         let primary = pool.install(|| Primary::new(lattice));
+        let cytokines = if config.fields.enabled {
+            let dt_s = config.run.dt_h * 3600.0;
+            Some(
+                Cytokines::new(
+                    &primary.lattice,
+                    &config.fields,
+                    config.space.spacing_um,
+                    dt_s,
+                )
+                .map_err(|e| SimError::Fields(e.to_string()))?,
+            )
+        } else {
+            None
+        };
         let max_steps = (config.run.days * 24.0 / config.run.dt_h).round() as u64;
         Ok(Simulation {
             config: config.clone(),
             seed,
             rates: HierarchyRates::from_config(config),
             primary,
+            cytokines,
             step: 0,
             max_steps,
             pool: std::sync::Arc::new(pool),
@@ -154,27 +176,51 @@ impl Simulation {
 
     /// One step in the order of MODEL.md section 8 (without observers).
     pub fn step(&mut self) {
-        let (rates, seed, step) = (&self.rates, self.seed, self.step);
-        let primary = &mut self.primary;
-        if self.pool.current_num_threads() > 1 {
-            self.pool.install(|| primary.step(rates, seed, step, true));
+        let pool = std::sync::Arc::clone(&self.pool);
+        let parallel = pool.current_num_threads() > 1;
+        if pool.current_thread_index().is_some() || (!parallel && self.cytokines.is_none()) {
+            // Inside the pool already, or nothing in this step uses rayon.
+            self.step_inner(parallel);
         } else {
-            // One thread: no hand-off to a worker, no wake-ups.
-            primary.step(rates, seed, step, false);
+            // Everything parallel inside a step (field sweeps, counting, tile phases) runs
+            // on this simulation's pool, never on rayon's global one.
+            pool.install(|| self.step_inner(parallel));
         }
+    }
+
+    fn step_inner(&mut self, parallel: bool) {
+        let (rates, seed, step) = (&self.rates, self.seed, self.step);
+        let cfg = &self.config;
+        // 3. Fields: sources from the cells now, then one implicit step (sub-cycled).
+        if let Some(cy) = &mut self.cytokines {
+            if !cy.matches(&self.primary.lattice) {
+                let far = [
+                    cfg.fields.il6.far_field_ng_ml as f32,
+                    cfg.fields.cxcl7.far_field_ng_ml as f32,
+                ];
+                cy.regrid(&self.primary.lattice, far)
+                    .expect("the lattice window keeps tile-aligned origins, so fields re-grid");
+            }
+            cy.count_cells(&mut self.primary.lattice);
+            cy.advance(&cfg.fields, &cfg.signalling);
+        }
+        // 4. Primary cancer cells.
+        let fields = self.cytokines.as_ref().map(Cytokines::view);
+        self.primary.step(rates, seed, step, parallel, fields);
+        // 9. Advance time.
         self.step += 1;
     }
 
-    /// Run until a stop condition, calling `observer` at every step and at the end. With
-    /// several threads the whole loop runs inside the thread pool, so steps do not pay for
-    /// handing work to it.
+    /// Run until a stop condition, calling `observer` at every step and at the end. The
+    /// whole loop runs inside the simulation's thread pool, so steps do not pay for handing
+    /// work to it.
     pub fn run(&mut self, observer: &mut (impl Observer + Send)) -> StopReason {
         let pool = std::sync::Arc::clone(&self.pool);
-        if pool.current_num_threads() > 1 {
-            pool.install(|| self.run_loop(observer))
-        } else {
-            self.run_loop(observer)
+        if pool.current_num_threads() == 1 && self.cytokines.is_none() {
+            // Nothing uses rayon: stay on the calling thread.
+            return self.run_loop(observer);
         }
+        pool.install(|| self.run_loop(observer))
     }
 
     fn run_loop(&mut self, observer: &mut impl Observer) -> StopReason {

@@ -31,6 +31,7 @@ use crate::model::HierarchyRates;
 use crate::model::kind::{EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
 use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
 use crate::sim::barrier::SpinBarrier;
+use crate::sim::cytokines::FieldView;
 use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, stamp_for};
 use rand::Rng;
 use std::sync::Mutex;
@@ -173,6 +174,8 @@ struct Ctx<'a, const R: usize> {
     /// indices agree on these bits.
     tile_bits: usize,
     tiling: &'a Tiling,
+    /// Cytokine fields, if simulated.
+    fields: Option<FieldView<'a>>,
 }
 
 impl<const R: usize> Ctx<'_, R> {
@@ -192,17 +195,14 @@ impl<const R: usize> Ctx<'_, R> {
         x + self.tiling.n[0] * (y + self.tiling.n[1] * z)
     }
 
-    /// Local IL6 concentration (ng/mL) at a site. Fields arrive with the cytokine model;
-    /// until then every site reads zero.
+    /// Local (IL6, CXCL7) in ng/mL at a site: its field cell's values, or zero without
+    /// fields.
     #[inline(always)]
-    fn il6(&self, _site: usize) -> f64 {
-        0.0
-    }
-
-    /// Local CXCL7 concentration (ng/mL) at a site (zero until the cytokine model).
-    #[inline(always)]
-    fn cxcl7(&self, _site: usize) -> f64 {
-        0.0
+    fn cytokines(&self, site: usize) -> (f64, f64) {
+        match &self.fields {
+            Some(f) => f.at(self.lat.coords(site)),
+            None => (0.0, 0.0),
+        }
     }
 }
 
@@ -398,7 +398,7 @@ impl<const R: usize> Turn<'_, '_, R> {
                     }
                 } else if u < r.p_death_non_stem {
                     self.kill_rare(s, code);
-                } else if u < r.p_death_non_stem + r.p_dedif(self.c.il6(s)) {
+                } else if u < r.p_death_non_stem + r.p_dedif(self.c.cytokines(s).0) {
                     self.c.put(s, (v & !KIND_MASK) | STEM);
                     self.t.delta[class_index(code)] -= 1;
                     self.t.delta[0] += 1;
@@ -453,7 +453,8 @@ impl<const R: usize> Turn<'_, '_, R> {
             let low = draw & 0xFFFF_FFFF;
             if low < c.thr_div {
                 if code == STEM {
-                    let p_s = r.p_symmetric_eff(c.il6(x), c.cxcl7(x));
+                    let (il6, cxcl7) = c.cytokines(x);
+                    let p_s = r.p_symmetric_eff(il6, cxcl7);
                     let daughter = if uniform(&mut self.rng) < p_s {
                         self.t.events.symmetric_divisions += 1;
                         STEM
@@ -706,11 +707,19 @@ impl Primary {
     /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).
     /// `parallel`: update the tiles of a colour on the current rayon pool (else on the
     /// calling thread); the outcome is the same.
-    pub fn step(&mut self, rates: &HierarchyRates, seed: u64, step: u64, parallel: bool) {
+    /// `fields`: the cytokine fields the rules read (zero without).
+    pub fn step(
+        &mut self,
+        rates: &HierarchyRates,
+        seed: u64,
+        step: u64,
+        parallel: bool,
+        fields: Option<FieldView<'_>>,
+    ) {
         if self.lattice.dims == 2 {
-            self.step_n::<3>(rates, seed, step, parallel);
+            self.step_n::<3>(rates, seed, step, parallel, fields);
         } else {
-            self.step_n::<9>(rates, seed, step, parallel);
+            self.step_n::<9>(rates, seed, step, parallel, fields);
         }
     }
 
@@ -720,6 +729,7 @@ impl Primary {
         seed: u64,
         step: u64,
         parallel: bool,
+        fields: Option<FieldView<'_>>,
     ) {
         let sy = self.lattice.side(0) as isize;
         let sz = sy * self.lattice.side(1) as isize;
@@ -766,6 +776,7 @@ impl Primary {
                     | (((lat.side(2) - 1) & !t) << (lat.log[0] + lat.log[1]))
             },
             tiling: &self.tiling,
+            fields,
         };
         let run_tile = |tile: &mut Tile| {
             if tile.list.is_empty() && p_rare_max <= 0.0 {

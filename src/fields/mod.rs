@@ -1,0 +1,300 @@
+//! Cytokine fields (MODEL.md section 3): concentrations of IL6 and CXCL7 on a grid aligned
+//! with the lattice, advanced by an implicit diffusion–decay solver.
+//!
+//! # The equation
+//!
+//! For each cytokine, on the field grid:
+//!
+//! ```text
+//! ∂c/∂t = D ∇²c − λ c + S(x) − U(x) c
+//! ```
+//!
+//! | symbol | meaning | unit | where |
+//! |---|---|---|---|
+//! | c | concentration | ng/mL | [`FieldGrid`] values (`f32`) |
+//! | D | diffusion coefficient | cm²/s (1 cm²/s = 10⁸ µm²/s) | [`Cytokine::diffusion_cm2_per_s`] |
+//! | λ | decay rate | 1/h | [`Cytokine::decay_per_h`] |
+//! | S | source, per field cell | ng/mL per s | [`Reaction::source_ng_ml_per_s`] |
+//! | U | uptake rate, per field cell | 1/s | [`Reaction::uptake_per_s`] |
+//! | h | field cell side = lattice spacing × coarsening factor | µm | [`FieldGrid::h_um`] |
+//! | V | field cell volume (h³ in 3D, h² × spacing in 2D) | mL (1 µm³ = 10⁻¹² mL) | [`FieldGrid::volume_ml`] |
+//!
+//! A 2D lattice is a slab one lattice spacing thick with no flux above and below, so a 2D
+//! field cell is a box `h × h × spacing`, and diffusion acts in x and y only.
+//!
+//! A secretion of `s` molecules/s by each of `k` cells in a field cell of volume `V` adds
+//! `S = s · k · m / (N_A · V) × 10⁹` ng/mL per second, with `m` the molar mass in g/mol
+//! (IL6 21 kDa, CXCL7 7.6 kDa) and `N_A` Avogadro's number
+//! ([`secretion_ng_ml_per_s`]).
+//!
+//! Boundaries ([`Boundary`]): no flux (mirror), or a fixed far-field value held just
+//! outside the grid (a Dirichlet ghost cell one cell width beyond the edge).
+//!
+//! # The scheme
+//!
+//! [`DiffusionSolver::advance`] advances a field by one cell step `dt`, sub-cycled into
+//! `substeps` equal steps `τ = dt / substeps`. Each sub-step is
+//!
+//! 1. sources, decay and uptake, implicitly per cell:
+//!    `c ← (c + τ S) / (1 + τ (λ + U))` — unconditionally stable, and `c ≥ 0` stays `≥ 0`
+//!    when `S ≥ 0`;
+//! 2. locally one-dimensional (LOD) implicit diffusion, as in BioFVM (Ghaffarizadeh et
+//!    al. 2016): for x, then y, then z, backward Euler along every grid line,
+//!    `(1 + 2r) cᵢ − r cᵢ₋₁ − r cᵢ₊₁ = cᵢ*` with `r = D τ / h²`, solved exactly by the
+//!    Thomas algorithm. A no-flux end mirrors the line (diagonal `1 + r` at that end); a
+//!    fixed end adds `r · value` to the right-hand side.
+//!
+//! Every factor of the scheme is a non-negative matrix with positive diagonal
+//! (an M-matrix inverse), so concentrations stay non-negative and finite at any `τ`.
+//! Values below [`FLUSH_BELOW_NG_ML`] (10⁻²⁰ ng/mL) are treated as 0 at the start of each
+//! sub-step, so that decaying regions never reach slow subnormal floats.
+//!
+//! The scheme is first order in time and second order in space. The splitting (reaction,
+//! then each axis) also makes the *steady state* depend on `τ`, at first order: in 1D the
+//! fixed point solves `(λ − (1 + λτ) D ∇²) c = S` instead of `(λ − D ∇²) c = S`, i.e. the
+//! diffusion length grows by the factor `√(1 + λτ)` (the LOD product adds a term of the
+//! same order in 2D/3D). Measured for a point source in 2D (tests/diffusion_analytic.rs):
+//! the error against the analytic profile at 2–6 diffusion lengths is ≈ 3 λτ at most
+//! (λτ = 0.01: 3 %); with MODEL.md's defaults (λ_IL6 = 0.7/h, two sub-steps of 30 min,
+//! λτ = 0.35) the profile is 32 % too high at 2 L and 2.2 × too high at 6 L. Uniform
+//! regions (the interior of a large tumour) are unaffected: there the steady state is
+//! exactly `S / (λ + U)`. Choose `substeps` for the accuracy needed far from sources.
+//!
+//! # Parallelism and reproducibility
+//!
+//! Grid lines are independent, so each sweep runs in parallel over lines with rayon. Each
+//! line's arithmetic is fixed, and no value is reduced across lines, so results are
+//! bit-identical whatever the number of threads (ARCHITECTURE.md section 3). Statistics
+//! ([`FieldGrid::mean`], [`FieldGrid::total_mass_ng`]) sum fixed-size chunks in `f64`,
+//! combined in index order.
+
+mod grid;
+mod solver;
+mod thomas;
+
+pub use grid::{FieldGrid, SUM_CHUNK};
+pub use solver::{DiffusionSolver, FLUSH_BELOW_NG_ML, ROWS_PER_BLOCK, Reaction};
+
+/// Avogadro's number, 1/mol (exact, SI 2019).
+pub const AVOGADRO_PER_MOL: f64 = 6.022_140_76e23;
+/// Molar mass of IL6 (21 kDa), g/mol (MODEL.md tag \[V\]: checked in a published source).
+pub const IL6_MOLAR_MASS_G_PER_MOL: f64 = 21_000.0;
+/// Molar mass of CXCL7 (7.6 kDa), g/mol (MODEL.md tag \[V\]).
+pub const CXCL7_MOLAR_MASS_G_PER_MOL: f64 = 7_600.0;
+/// Nanograms per gram.
+const NG_PER_G: f64 = 1e9;
+/// Square micrometres per square centimetre.
+pub(crate) const UM2_PER_CM2: f64 = 1e8;
+/// Millilitres (cm³) per cubic micrometre.
+pub(crate) const ML_PER_UM3: f64 = 1e-12;
+
+/// The source term, in ng/mL per second, of `cells` cells each secreting
+/// `molecules_per_s_per_cell` molecules per second into a field cell of `volume_ml` mL:
+///
+/// `S = s · k · m / (N_A · V) × 10⁹ ng/g`, with `m` the molar mass in g/mol.
+///
+/// Example: 5 IL6 molecules/s from one cell in a (10 µm)³ voxel (10⁻⁹ mL) give
+/// 5 · 21000 / (6.022·10²³ · 10⁻⁹) · 10⁹ ≈ 0.174 ng/mL/s.
+pub fn secretion_ng_ml_per_s(
+    molecules_per_s_per_cell: f64,
+    cells: f64,
+    molar_mass_g_per_mol: f64,
+    volume_ml: f64,
+) -> f64 {
+    molecules_per_s_per_cell * cells * molar_mass_g_per_mol / (AVOGADRO_PER_MOL * volume_ml)
+        * NG_PER_G
+}
+
+/// What holds the concentration at the edges of the field grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Boundary {
+    /// No flux through the edges (a mirror: the ghost cell copies the edge cell).
+    NoFlux,
+    /// A fixed far-field concentration, ng/mL (≥ 0), held in a ghost cell one cell width
+    /// beyond each edge.
+    Fixed(f32),
+}
+
+/// The physical parameters of one cytokine (MODEL.md section 3).
+///
+/// | symbol | field | unit |
+/// |---|---|---|
+/// | D | `diffusion_cm2_per_s` | cm²/s |
+/// | λ | `decay_per_h` | 1/h |
+/// | m | `molar_mass_g_per_mol` | g/mol |
+/// | – | `boundary` | no flux or fixed ng/mL |
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cytokine {
+    /// Diffusion coefficient D, cm²/s (≥ 0).
+    pub diffusion_cm2_per_s: f64,
+    /// Decay rate λ, 1/h (≥ 0).
+    pub decay_per_h: f64,
+    /// Molar mass m, g/mol (> 0); converts molecules to nanograms.
+    pub molar_mass_g_per_mol: f64,
+    /// Boundary condition at the grid's edges.
+    pub boundary: Boundary,
+}
+
+impl Cytokine {
+    /// IL6 with MODEL.md's defaults: D = 5·10⁻⁷ cm²/s, λ = 0.7/h, 21 kDa, far field 0.
+    pub const IL6: Cytokine = Cytokine {
+        diffusion_cm2_per_s: 5e-7,
+        decay_per_h: 0.7,
+        molar_mass_g_per_mol: IL6_MOLAR_MASS_G_PER_MOL,
+        boundary: Boundary::Fixed(0.0),
+    };
+
+    /// CXCL7 with MODEL.md's defaults: D = 3·10⁻⁷ cm²/s, λ = 0.5/h, 7.6 kDa, far field 0.
+    pub const CXCL7: Cytokine = Cytokine {
+        diffusion_cm2_per_s: 3e-7,
+        decay_per_h: 0.5,
+        molar_mass_g_per_mol: CXCL7_MOLAR_MASS_G_PER_MOL,
+        boundary: Boundary::Fixed(0.0),
+    };
+
+    /// Checks that every parameter is finite and in range.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let check = |name: &'static str, value: f64, ok: bool, allowed: &'static str| {
+            if ok && value.is_finite() {
+                Ok(())
+            } else {
+                Err(FieldError::Parameter {
+                    name,
+                    value,
+                    allowed,
+                })
+            }
+        };
+        check(
+            "diffusion_cm2_per_s",
+            self.diffusion_cm2_per_s,
+            self.diffusion_cm2_per_s >= 0.0,
+            "finite and ≥ 0",
+        )?;
+        check(
+            "decay_per_h",
+            self.decay_per_h,
+            self.decay_per_h >= 0.0,
+            "finite and ≥ 0",
+        )?;
+        check(
+            "molar_mass_g_per_mol",
+            self.molar_mass_g_per_mol,
+            self.molar_mass_g_per_mol > 0.0,
+            "finite and > 0",
+        )?;
+        if let Boundary::Fixed(v) = self.boundary {
+            check(
+                "boundary (fixed far-field value, ng/mL)",
+                v as f64,
+                v >= 0.0,
+                "finite and ≥ 0",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The decay rate λ in 1/s.
+    pub fn decay_per_s(&self) -> f64 {
+        self.decay_per_h / 3600.0
+    }
+
+    /// The diffusion length `L = √(D/λ)` in µm (infinite without decay): the distance over
+    /// which a steady profile falls by a factor e (2D: `K0(r/L)`, 3D: `e^(−r/L)/r`).
+    pub fn diffusion_length_um(&self) -> f64 {
+        (self.diffusion_cm2_per_s * UM2_PER_CM2 / self.decay_per_s()).sqrt()
+    }
+
+    /// The source term, in ng/mL per second, of `cells` cells each secreting
+    /// `molecules_per_s_per_cell` molecules of this cytokine per second into a field cell
+    /// of `volume_ml` mL ([`secretion_ng_ml_per_s`] with this cytokine's molar mass).
+    pub fn secretion_ng_ml_per_s(
+        &self,
+        molecules_per_s_per_cell: f64,
+        cells: f64,
+        volume_ml: f64,
+    ) -> f64 {
+        secretion_ng_ml_per_s(
+            molecules_per_s_per_cell,
+            cells,
+            self.molar_mass_g_per_mol,
+            volume_ml,
+        )
+    }
+}
+
+/// Why a field grid or solver could not be built or changed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FieldError {
+    /// Dimensions other than 2 or 3.
+    #[error("field grids are 2D or 3D, not {0}D")]
+    Dims(usize),
+    /// A grid with no cells, or with more than one layer in 2D.
+    #[error("invalid field grid shape {n:?} for {dims}D (each side ≥ 1, nz = 1 in 2D)")]
+    Shape {
+        /// Dimensions of the grid.
+        dims: usize,
+        /// Cells per axis that were asked for.
+        n: [usize; 3],
+    },
+    /// A new origin not on the old grid's cell boundaries (or a moved z origin in 2D).
+    #[error(
+        "new field origin {new:?} is not aligned with the old origin {old:?} \
+         (offsets must be multiples of the coarsening factor {coarsen}, z fixed in 2D)"
+    )]
+    Misaligned {
+        /// The current origin, in lattice sites.
+        old: [i64; 3],
+        /// The requested origin, in lattice sites.
+        new: [i64; 3],
+        /// The coarsening factor.
+        coarsen: u32,
+    },
+    /// A parameter out of range.
+    #[error("{name} = {value}: allowed {allowed}")]
+    Parameter {
+        /// Which parameter.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+        /// What is allowed.
+        allowed: &'static str,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secretion_conversion_matches_the_hand_computation() {
+        // 5 molecules/s, one cell, 21 kDa, (10 µm)³ = 1e-9 mL.
+        let s = secretion_ng_ml_per_s(5.0, 1.0, 21_000.0, 1e-9);
+        let hand = 5.0 * 21_000.0 / 6.022_140_76e23 / 1e-9 * 1e9;
+        assert!((s - hand).abs() < 1e-12 * hand);
+        assert!((s - 0.174_36).abs() < 1e-4, "{s}");
+        // Linear in the number of cells, inverse in the volume.
+        let s2 = Cytokine::IL6.secretion_ng_ml_per_s(5.0, 4.0, 2e-9);
+        assert!((s2 - 2.0 * s).abs() < 1e-12);
+    }
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_are_named() {
+        Cytokine::IL6.validate().unwrap();
+        Cytokine::CXCL7.validate().unwrap();
+        let l = Cytokine::IL6.diffusion_length_um();
+        assert!((l - 507.09).abs() < 0.1, "{l}");
+        let mut c = Cytokine::IL6;
+        c.decay_per_h = -1.0;
+        let e = c.validate().unwrap_err();
+        assert!(e.to_string().starts_with("decay_per_h = -1"), "{e}");
+        c = Cytokine::IL6;
+        c.boundary = Boundary::Fixed(f32::NAN);
+        assert!(c.validate().is_err());
+        c.boundary = Boundary::Fixed(-1.0);
+        assert!(c.validate().is_err());
+        c = Cytokine::IL6;
+        c.diffusion_cm2_per_s = f64::INFINITY;
+        assert!(c.validate().is_err());
+    }
+}

@@ -1,0 +1,402 @@
+//! Coupling of the cytokine fields to the lattice (MODEL.md section 3, step order item 3).
+//!
+//! The field grid is aligned with the lattice window: field cell `(i, j, k)` covers the
+//! `c × c (× c)` sites from window site `(c·i, c·j, c·k)`, `c = fields.coarsen` (a power of
+//! two dividing the tile side). Each cell step:
+//! 1. cancer cells are counted per field cell (CSCs and others) by one parallel pass over
+//!    the window;
+//! 2. IL6 sources `S = (n_other · s_cell + n_csc · s_csc) · (1 + g_sec · H(CXCL7)) · m / (N_A · V)`
+//!    (ng/mL/s; V the field cell's volume, a 2D lattice being a slab one site thick) and
+//!    uptakes `U = uptake · (cells / sites)` are set, likewise for CXCL7;
+//! 3. both fields advance by one cell step with the implicit solver, sub-cycled.
+//!
+//! Cells then read the concentration of their field cell.
+
+use crate::config::{BoundaryKind, CytokineConfig, FieldsConfig, SignallingConfig};
+use crate::fields::{Boundary, Cytokine, DiffusionSolver, FieldGrid, Reaction};
+use crate::model::hill;
+use crate::space::Lattice;
+use rayon::prelude::*;
+
+use crate::fields::AVOGADRO_PER_MOL as AVOGADRO;
+
+/// Field cells per counting chunk for deterministic reductions.
+const CHUNK: usize = 4096;
+
+/// The IL6 and CXCL7 fields of the primary tumour and their sources.
+#[derive(Debug)]
+pub struct Cytokines {
+    /// log2 of the coarsening factor.
+    pub log_c: u32,
+    /// Field cells per axis (1 along z in 2D).
+    pub n: [usize; 3],
+    /// Domain coordinates of the window origin the grid is aligned with.
+    origin: [i64; 3],
+    /// IL6, ng/mL.
+    pub il6: FieldGrid,
+    /// CXCL7, ng/mL.
+    pub cxcl7: FieldGrid,
+    /// The implicit solvers of IL6 and CXCL7.
+    solvers: [DiffusionSolver; 2],
+    /// Cancer cells per field cell: `[csc, other]` (refreshed each step).
+    counts: Vec<[u16; 2]>,
+    /// Field cell volume in mL.
+    volume_ml: f64,
+    /// Sites per field cell.
+    sites: f64,
+    /// Sources (ng/mL/s) and uptakes (1/s) of IL6 and CXCL7, rebuilt each step in place.
+    source: [Vec<f32>; 2],
+    uptake: [Vec<f32>; 2],
+}
+
+/// For eight site bytes, bit masks (bit b = byte b) of the bytes that hold a cancer cell
+/// and of those that hold a CSC.
+#[inline(always)]
+fn classify8(v: u64) -> (u32, u32) {
+    const K: u64 = 0x1F1F_1F1F_1F1F_1F1F;
+    const H: u64 = 0x8080_8080_8080_8080;
+    const L: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let m = v & K;
+    // High bit of a byte set iff the byte (≤ 0x1F) is non-zero.
+    let nonzero = |x: u64| (x + L) & H;
+    let occupied = nonzero(m);
+    let not_wall = nonzero(m ^ K);
+    let not_stem = nonzero(m ^ (0x1E1E_1E1E_1E1E_1E1E));
+    let cells = occupied & not_wall;
+    let stems = cells & !not_stem & H;
+    (gather8(cells), gather8(stems))
+}
+
+/// Bits 7, 15, …, 63 of `x` to bits 0..8.
+#[inline(always)]
+fn gather8(x: u64) -> u32 {
+    (((x >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
+}
+
+/// The solver's description of a configured cytokine.
+fn cytokine(cy: &CytokineConfig) -> Cytokine {
+    Cytokine {
+        diffusion_cm2_per_s: cy.diffusion_cm2_per_s,
+        decay_per_h: cy.decay_per_h,
+        molar_mass_g_per_mol: cy.molecular_mass_kda * 1e3,
+        boundary: match cy.boundary {
+            BoundaryKind::NoFlux => Boundary::NoFlux,
+            BoundaryKind::Fixed => Boundary::Fixed(cy.far_field_ng_ml as f32),
+        },
+    }
+}
+
+/// What the cell rules read: the fields and how sites map to field cells.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldView<'a> {
+    /// IL6, ng/mL.
+    pub il6: &'a [f32],
+    /// CXCL7, ng/mL.
+    pub cxcl7: &'a [f32],
+    /// log2 of the coarsening factor.
+    pub log_c: u32,
+    /// Field cells per axis.
+    pub n: [usize; 3],
+}
+
+impl FieldView<'_> {
+    /// (IL6, CXCL7) in ng/mL at window coordinates `c`.
+    #[inline(always)]
+    pub fn at(&self, c: [usize; 3]) -> (f64, f64) {
+        let l = self.log_c;
+        let i = (c[0] >> l) + self.n[0] * ((c[1] >> l) + self.n[1] * (c[2] >> l));
+        (self.il6[i] as f64, self.cxcl7[i] as f64)
+    }
+}
+
+/// Summary statistics of one field.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FieldStats {
+    /// Mean over field cells that hold cancer cells, ng/mL (0 if none).
+    pub tumour_mean: f64,
+    /// Maximum over the grid, ng/mL.
+    pub max: f64,
+}
+
+impl Cytokines {
+    /// Fields on the window of `lat`, at their far-field values, advanced by `dt_s` seconds
+    /// per cell step. Fails only on parameters the config validation already excludes.
+    pub fn new(
+        lat: &Lattice,
+        fields: &FieldsConfig,
+        spacing_um: f64,
+        dt_s: f64,
+    ) -> Result<Self, crate::fields::FieldError> {
+        let log_c = fields.coarsen.trailing_zeros();
+        let n = Self::shape(lat, log_c);
+        let grid = |cy: &CytokineConfig| {
+            FieldGrid::new(
+                lat.dims,
+                n,
+                spacing_um,
+                fields.coarsen,
+                lat.origin,
+                cy.far_field_ng_ml as f32,
+            )
+        };
+        let (il6, cxcl7) = (grid(&fields.il6)?, grid(&fields.cxcl7)?);
+        let solver =
+            |cy: &CytokineConfig| DiffusionSolver::new(cytokine(cy), dt_s, fields.substeps);
+        Ok(Cytokines {
+            log_c,
+            n,
+            origin: lat.origin,
+            volume_ml: il6.volume_ml(),
+            il6,
+            cxcl7,
+            solvers: [solver(&fields.il6)?, solver(&fields.cxcl7)?],
+            counts: vec![[0, 0]; n[0] * n[1] * n[2]],
+            sites: (fields.coarsen as f64).powi(lat.dims as i32),
+            source: [Vec::new(), Vec::new()],
+            uptake: [Vec::new(), Vec::new()],
+        })
+    }
+
+    fn shape(lat: &Lattice, log_c: u32) -> [usize; 3] {
+        [
+            lat.side(0) >> log_c,
+            lat.side(1) >> log_c,
+            if lat.dims == 3 {
+                lat.side(2) >> log_c
+            } else {
+                1
+            },
+        ]
+    }
+
+    /// The view the cell rules read.
+    pub fn view(&self) -> FieldView<'_> {
+        FieldView {
+            il6: self.il6.values(),
+            cxcl7: self.cxcl7.values(),
+            log_c: self.log_c,
+            n: self.n,
+        }
+    }
+
+    /// Field cell volume in mL.
+    pub fn volume_ml(&self) -> f64 {
+        self.volume_ml
+    }
+
+    /// Index of the field cell holding window coordinates `c`.
+    #[inline(always)]
+    pub fn index_of(&self, c: [usize; 3]) -> usize {
+        let l = self.log_c;
+        (c[0] >> l) + self.n[0] * ((c[1] >> l) + self.n[1] * (c[2] >> l))
+    }
+
+    /// Whether the grid still matches the lattice window.
+    pub fn matches(&self, lat: &Lattice) -> bool {
+        self.origin == lat.origin && self.n == Self::shape(lat, self.log_c)
+    }
+
+    /// Re-map the fields after the lattice window grew to `new` (origins stay aligned to
+    /// tiles, hence to field cells): values keep their place in the domain; new cells hold
+    /// `far`.
+    pub fn regrid(
+        &mut self,
+        new: &Lattice,
+        far: [f32; 2],
+    ) -> Result<(), crate::fields::FieldError> {
+        let n = Self::shape(new, self.log_c);
+        self.il6.resize(new.origin, n, far[0])?;
+        self.cxcl7.resize(new.origin, n, far[1])?;
+        self.n = n;
+        self.origin = new.origin;
+        self.counts = vec![[0, 0]; n[0] * n[1] * n[2]];
+        Ok(())
+    }
+
+    /// Count cancer cells per field cell (parallel over rows of field cells). Eight sites
+    /// are classified at once in a 64-bit word (SWAR): a byte holds a cell if its kind is
+    /// neither 0 (empty) nor 31 (wall), a CSC if its kind is 30.
+    pub fn count_cells(&mut self, lat: &mut Lattice) {
+        let c = 1usize << self.log_c;
+        let [nx, ny, _] = self.n;
+        let log_c = self.log_c;
+        let dims3 = lat.dims == 3;
+        let side0 = lat.side(0);
+        let side1 = lat.side(1);
+        let bytes = lat.as_bytes();
+        self.counts
+            .par_chunks_mut(nx)
+            .enumerate()
+            .for_each(|(row, out)| {
+                out.fill([0, 0]);
+                let (j, k) = (row % ny, row / ny);
+                let zs = if dims3 { c } else { 1 };
+                for dz in 0..zs {
+                    for dy in 0..c {
+                        let z = if dims3 { k * c + dz } else { 0 };
+                        let start = (j * c + dy) * side0 + z * side0 * side1;
+                        let line = &bytes[start..start + side0];
+                        for (w, chunk) in line.chunks_exact(8).enumerate() {
+                            let v = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+                            let (cells, stems) = classify8(v);
+                            if cells == 0 {
+                                continue;
+                            }
+                            // Site 8w + b is bit b of the masks.
+                            for b in 0..8 {
+                                let bit = 1u32 << b;
+                                if cells & bit != 0 {
+                                    let f = (8 * w + b) >> log_c;
+                                    out[f][(stems & bit == 0) as usize] += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+    }
+
+    /// Sources (ng/mL/s) and uptakes (1/s) of IL6 and CXCL7 per field cell from the
+    /// current counts and fields.
+    fn set_sources(&mut self, fields: &FieldsConfig, signalling: &SignallingConfig) {
+        let per_molecule =
+            |cy: &CytokineConfig| cy.molecular_mass_kda * 1e3 / AVOGADRO * 1e9 / self.volume_ml;
+        let (m_il6, m_cx) = (per_molecule(&fields.il6), per_molecule(&fields.cxcl7));
+        let len = self.counts.len();
+        for v in self.source.iter_mut().chain(self.uptake.iter_mut()) {
+            v.clear();
+            v.resize(len, 0.0);
+        }
+        let cxcl7 = self.cxcl7.values();
+        for (i, &[csc, other]) in self.counts.iter().enumerate() {
+            if csc == 0 && other == 0 {
+                continue;
+            }
+            let raise = 1.0
+                + signalling.gain_il6_secretion
+                    * hill(cxcl7[i] as f64, signalling.k_cxcl7_ng_ml, signalling.hill_n);
+            let (csc, other) = (csc as f64, other as f64);
+            let il6 = (other * fields.il6.secretion_per_cell + csc * fields.il6.secretion_per_csc)
+                * raise;
+            let cx = other * fields.cxcl7.secretion_per_cell + csc * fields.cxcl7.secretion_per_csc;
+            self.source[0][i] = (il6 * m_il6) as f32;
+            self.source[1][i] = (cx * m_cx) as f32;
+            let share = (csc + other) / self.sites;
+            self.uptake[0][i] = (fields.il6.uptake_per_h / 3600.0 * share) as f32;
+            self.uptake[1][i] = (fields.cxcl7.uptake_per_h / 3600.0 * share) as f32;
+        }
+    }
+
+    /// One cell step of both fields: sources and uptakes from the current counts (call
+    /// [`Cytokines::count_cells`] first), then the implicit solver.
+    pub fn advance(&mut self, fields: &FieldsConfig, signalling: &SignallingConfig) {
+        self.set_sources(fields, signalling);
+        let [il6, cxcl7] = &mut self.solvers;
+        let (s, u) = (&self.source, &self.uptake);
+        il6.advance(
+            &mut self.il6,
+            Reaction {
+                source_ng_ml_per_s: Some(&s[0]),
+                uptake_per_s: Some(&u[0]),
+            },
+        );
+        cxcl7.advance(
+            &mut self.cxcl7,
+            Reaction {
+                source_ng_ml_per_s: Some(&s[1]),
+                uptake_per_s: Some(&u[1]),
+            },
+        );
+    }
+
+    /// Statistics of IL6 (`which = 0`) or CXCL7 (`1`), deterministic whatever the threads:
+    /// fixed chunks summed in f64 and combined in index order.
+    pub fn stats(&self, which: usize) -> FieldStats {
+        let f = if which == 0 {
+            self.il6.values()
+        } else {
+            self.cxcl7.values()
+        };
+        let parts: Vec<(f64, u64, f32)> = f
+            .par_chunks(CHUNK)
+            .zip(self.counts.par_chunks(CHUNK))
+            .map(|(v, c)| {
+                let mut sum = 0.0f64;
+                let mut n = 0u64;
+                let mut max = 0f32;
+                for (x, k) in v.iter().zip(c) {
+                    if k[0] + k[1] > 0 {
+                        sum += *x as f64;
+                        n += 1;
+                    }
+                    max = max.max(*x);
+                }
+                (sum, n, max)
+            })
+            .collect();
+        let (sum, n, max) = parts.iter().fold((0.0, 0u64, 0f32), |a, p| {
+            (a.0 + p.0, a.1 + p.1, a.2.max(p.2))
+        });
+        FieldStats {
+            tumour_mean: if n > 0 { sum / n as f64 } else { 0.0 },
+            max: max as f64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::kind::{STEM, WALL, is_cell, progenitor};
+
+    #[test]
+    fn classify8_matches_bytewise() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let (cells, stems) = classify8(x);
+            for b in 0..8 {
+                let code = ((x >> (8 * b)) & 0x1F) as u8;
+                assert_eq!(cells >> b & 1 == 1, is_cell(code), "{x:#x} byte {b}");
+                assert_eq!(stems >> b & 1 == 1, code == STEM, "{x:#x} byte {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn counts_match_a_naive_scan_in_2d_and_3d() {
+        for dims in [2usize, 3] {
+            let mut cfg = Config::default();
+            cfg.space.dims = dims as u8;
+            let mut lat = Lattice::new(dims, 32, 100);
+            let mut x = 12345u64;
+            for s in 0..lat.len() {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                if lat.code(s) == WALL {
+                    continue;
+                }
+                let code = match (x >> 60) % 4 {
+                    0 => STEM,
+                    1 => progenitor(((x >> 40) % 10) as u8),
+                    _ => 0,
+                };
+                lat.set(s, code | (((x >> 20) as u8) & 0xE0));
+            }
+            let mut cy = Cytokines::new(&lat, &cfg.fields, 10.0, 3600.0).unwrap();
+            cy.count_cells(&mut lat);
+            let mut naive = vec![[0u16; 2]; cy.counts.len()];
+            for s in 0..lat.len() {
+                let code = lat.code(s);
+                if is_cell(code) {
+                    naive[cy.index_of(lat.coords(s))][(code != STEM) as usize] += 1;
+                }
+            }
+            assert_eq!(cy.counts, naive, "{dims}D");
+        }
+    }
+}
