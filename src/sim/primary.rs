@@ -195,6 +195,14 @@ impl<const R: usize> Ctx<'_, R> {
         x + self.tiling.n[0] * (y + self.tiling.n[1] * z)
     }
 
+    /// Effective symmetric-division probability of a CSC at a site (out of line: it runs
+    /// at about one turn in a few hundred).
+    #[inline(never)]
+    fn p_symmetric_at(&self, site: usize) -> f64 {
+        let (il6, cxcl7) = self.cytokines(site);
+        self.rates.p_symmetric_eff(il6, cxcl7)
+    }
+
     /// Local (IL6, CXCL7) in ng/mL at a site: its field cell's values, or zero without
     /// fields.
     #[inline(always)]
@@ -453,8 +461,7 @@ impl<const R: usize> Turn<'_, '_, R> {
             let low = draw & 0xFFFF_FFFF;
             if low < c.thr_div {
                 if code == STEM {
-                    let (il6, cxcl7) = c.cytokines(x);
-                    let p_s = r.p_symmetric_eff(il6, cxcl7);
+                    let p_s = c.p_symmetric_at(x);
                     let daughter = if uniform(&mut self.rng) < p_s {
                         self.t.events.symmetric_divisions += 1;
                         STEM
