@@ -650,3 +650,23 @@ fn resize_keeps_overlapping_values_and_fills_new_cells() {
         assert!(g.clone().resize(bad, n1, 0.0).is_err());
     }
 }
+
+#[test]
+fn point_source_2d_at_the_model_sub_steps() {
+    // The engine's sub-steps: λτ = 0.35 (MODEL.md's 2 per hour) and 0.0875 (8 per hour),
+    // h = 40 µm (the default coarsening). The solver divides D by 1 + λτ, which makes the
+    // steady state of a sub-step exact in 1D; what remains is the splitting's cross term,
+    // first order in λτ. Tolerances (error vs K0 at 2–6 L, max): 0.35 within 35 %,
+    // 0.0875 within 10 %; and the coarser step is worse (the test can tell them apart).
+    let l = Cytokine::IL6.diffusion_length_um();
+    let half = (10.0 * l / 40.0).round() as usize;
+    let mut maxes = Vec::new();
+    for (lt, bound) in [(0.35, 0.35), (0.0875, 0.10)] {
+        let g = point_source(2, 4, half, lt, steps_for(lt, 1e7), None);
+        let (max, rms) = rel_error(&g, half, 2.0 * l, 6.0 * l, |_, r| slab_k0(r));
+        println!("2D point source, h = 40 µm, λτ = {lt}: error vs K0 max {max:.4e}, RMS {rms:.4e}");
+        assert!(max < bound, "λτ = {lt}: {max}");
+        maxes.push(max);
+    }
+    assert!(maxes[0] > 2.0 * maxes[1], "{maxes:?}");
+}

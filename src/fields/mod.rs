@@ -50,15 +50,18 @@
 //! sub-step, so that decaying regions never reach slow subnormal floats.
 //!
 //! The scheme is first order in time and second order in space. The splitting (reaction,
-//! then each axis) also makes the *steady state* depend on `τ`, at first order: in 1D the
-//! fixed point solves `(λ − (1 + λτ) D ∇²) c = S` instead of `(λ − D ∇²) c = S`, i.e. the
-//! diffusion length grows by the factor `√(1 + λτ)` (the LOD product adds a term of the
-//! same order in 2D/3D). Measured for a point source in 2D (tests/diffusion_analytic.rs):
-//! the error against the analytic profile at 2–6 diffusion lengths is ≈ 3 λτ at most
-//! (λτ = 0.01: 3 %); with MODEL.md's defaults (λ_IL6 = 0.7/h, two sub-steps of 30 min,
-//! λτ = 0.35) the profile is 32 % too high at 2 L and 2.2 × too high at 6 L. Uniform
-//! regions (the interior of a large tumour) are unaffected: there the steady state is
-//! exactly `S / (λ + U)`. Choose `substeps` for the accuracy needed far from sources.
+//! then each axis) also makes the *steady state* depend on `τ`: in 1D the fixed point of a
+//! sub-step solves `(λ − (1 + λτ) D ∇²) c = S` instead of `(λ − D ∇²) c = S`. The solver
+//! therefore sweeps with `D / (1 + λτ)`, which makes the 1D fixed point exact (uptake,
+//! which varies per cell, is not included in this correction); transients then spread
+//! slower by that factor, an error of the same first order in τ as backward Euler's. What
+//! remains at steady state is the LOD product's cross term, first order in λτ. Measured
+//! for a point source in 2D (tests/diffusion_analytic.rs), error against the analytic
+//! profile at 2–6 diffusion lengths, max (RMS): λτ = 0.35 (MODEL.md's two sub-steps per
+//! hour for IL6) 30 % (13 %); λτ = 0.0875 (eight sub-steps) 7.8 % (4.1 %); λτ = 0.01
+//! 0.9 %. Without the correction the errors were about 4× larger (λτ = 0.35: 124 %).
+//! Uniform regions (the interior of a large tumour) are unaffected: there the steady state
+//! is exactly `S / (λ + U)`.
 //!
 //! # Parallelism and reproducibility
 //!

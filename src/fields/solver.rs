@@ -219,7 +219,9 @@ impl DiffusionSolver {
             return;
         }
         let tau = self.substep_s();
-        let r = self.diffusion_number(grid);
+        // Steady-state correction for the splitting (see the module docs): dividing D by
+        // 1 + λτ makes the fixed point of one sub-step solve λc − D∇²c = S exactly in 1D.
+        let r = self.diffusion_number(grid) / (1.0 + tau * self.cytokine.decay_per_s());
         let fixed = match self.cytokine.boundary {
             Boundary::NoFlux => None,
             Boundary::Fixed(v) => Some(v),
