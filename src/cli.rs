@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use seedsoil::config::{self, Config, ParamsFormat};
 use seedsoil::error::{ConfigError, RunError};
 use seedsoil::output::{Recorder, RunDir};
-use seedsoil::sim::Simulation;
+use seedsoil::sim::{Simulation, StopReason};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -151,35 +151,28 @@ fn run_cmd(args: RunArgs) -> Result<()> {
         Some(p) => RunDir::create(p, args.force)?,
         None => RunDir::fresh(&PathBuf::from("runs").join(format!("{name}-seed{seed}")))?,
     };
-    dir.write("config.toml", cfg.to_toml().as_bytes())?;
-
     let mut run_cfg = cfg.clone();
     if let Some(t) = args.threads {
         run_cfg.run.threads = t as usize;
     }
-    let mut sim = Simulation::new(&run_cfg).context("cannot start the simulation")?;
-    let progress = if !args.quiet && std::io::stderr().is_terminal() {
-        let p = ProgressBar::with_draw_target(Some(sim.max_steps()), ProgressDrawTarget::stderr());
-        p.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (eta {eta})",
-            )
-            .expect("valid template"),
-        );
-        Some(p)
-    } else {
-        None
+    let outcome = execute(&dir, &cfg, &run_cfg, args.quiet, started);
+    let (sim, reason, snapshot_files, wall) = match outcome {
+        Ok(done) => done,
+        Err(e) => {
+            // A failed run leaves a record of what happened, not a silent half-folder.
+            let record = serde_json::json!({
+                "seedsoil_version": env!("CARGO_PKG_VERSION"),
+                "seed": seed,
+                "command_line": std::env::args().collect::<Vec<_>>(),
+                "status": "failed",
+                "error": format!("{e:#}"),
+                "wall_time_s": started.elapsed().as_secs_f64(),
+            });
+            let text = serde_json::to_string_pretty(&record).expect("record serialises") + "\n";
+            let _ = dir.write("manifest.json", text.as_bytes());
+            return Err(e);
+        }
     };
-    let mut recorder = Recorder::new(&sim, Some(dir.clone()), progress);
-    let reason = sim.run(&mut recorder);
-    let snapshot_files = recorder.snapshot_files.clone();
-    let [timeseries, events, summary] = recorder.finish(&sim, reason)?;
-    dir.write("timeseries.csv", timeseries.as_bytes())?;
-    dir.write("events.csv", events.as_bytes())?;
-    dir.write("summary.csv", summary.as_bytes())?;
-    let wall = started.elapsed().as_secs_f64();
-    let manifest = manifest_json(&run_cfg, &sim, reason.as_str(), wall);
-    dir.write("manifest.json", manifest.as_bytes())?;
 
     if !args.quiet {
         let [csc, prog, diff] = sim.primary.counts();
@@ -221,6 +214,42 @@ fn run_cmd(args: RunArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The part of a run that can fail once its folder exists: simulate and write the outputs.
+fn execute(
+    dir: &RunDir,
+    cfg: &Config,
+    run_cfg: &Config,
+    quiet: bool,
+    started: Instant,
+) -> Result<(Simulation, StopReason, Vec<PathBuf>, f64)> {
+    dir.write("config.toml", cfg.to_toml().as_bytes())?;
+
+    let mut sim = Simulation::new(run_cfg).context("cannot start the simulation")?;
+    let progress = if !quiet && std::io::stderr().is_terminal() {
+        let p = ProgressBar::with_draw_target(Some(sim.max_steps()), ProgressDrawTarget::stderr());
+        p.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} step {pos}/{len} {msg} (eta {eta})",
+            )
+            .expect("valid template"),
+        );
+        Some(p)
+    } else {
+        None
+    };
+    let mut recorder = Recorder::new(&sim, Some(dir.clone()), progress);
+    let reason = sim.run(&mut recorder);
+    let snapshot_files = recorder.snapshot_files.clone();
+    let [timeseries, events, summary] = recorder.finish(&sim, reason)?;
+    dir.write("timeseries.csv", timeseries.as_bytes())?;
+    dir.write("events.csv", events.as_bytes())?;
+    dir.write("summary.csv", summary.as_bytes())?;
+    let wall = started.elapsed().as_secs_f64();
+    let manifest = manifest_json(run_cfg, &sim, reason.as_str(), wall);
+    dir.write("manifest.json", manifest.as_bytes())?;
+    Ok((sim, reason, snapshot_files, wall))
 }
 
 /// Crate versions that shape the numbers, read from the embedded Cargo.lock.

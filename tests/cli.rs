@@ -324,3 +324,32 @@ fn params_lists_every_key_with_unit_range_and_source() {
             .contains("| `cells.p_symmetric` |")
     );
 }
+
+#[test]
+fn a_failed_run_leaves_a_record_and_exit_code_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    std::fs::create_dir_all(&out).unwrap();
+    // A plain file where the snapshots folder must go: writing the first snapshot fails.
+    std::fs::write(out.join("snapshots"), b"in the way").unwrap();
+    seedsoil()
+        .args([
+            "run",
+            "--days",
+            "3",
+            "-q",
+            "--force",
+            "--set",
+            "output.snapshot_days=[1]",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("snapshots"));
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"status\": \"failed\""), "{manifest}");
+    assert!(manifest.contains("snapshots"), "{manifest}");
+    // No half-written tables.
+    assert!(!out.join("summary.csv").exists());
+}
