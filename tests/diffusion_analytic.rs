@@ -164,6 +164,21 @@ fn steps_for(lambda_tau: f64, factor: f64) -> usize {
     (factor.ln() / lambda_tau.ln_1p()).ceil() as usize
 }
 
+/// The τ → 0 Richardson extrapolation `(8 c(τ/4) − 6 c(τ/2) + c(τ)) / 3` of three
+/// solutions at τ, τ/2 and τ/4 (first-order error).
+fn richardson(solutions: &[FieldGrid]) -> FieldGrid {
+    let mut extrapolated = solutions[0].clone();
+    for (i, v) in extrapolated.values_mut().iter_mut().enumerate() {
+        let (a, b, c) = (
+            solutions[0].values()[i] as f64,
+            solutions[1].values()[i] as f64,
+            solutions[2].values()[i] as f64,
+        );
+        *v = ((8.0 * c - 6.0 * b + a) / 3.0) as f32;
+    }
+    extrapolated
+}
+
 /// The field of a point source `Q_NG_PER_S` in the central cell of a grid of
 /// `(2 half + 1)^dims` cells of side `10 µm × coarsen`, with IL6 (fixed far field 0),
 /// after `steps` sub-steps of `τ = lambda_tau / λ` from `start` (zero if `None`).
@@ -331,15 +346,7 @@ fn point_source_2d_steady_state_matches_k0_as_tau_shrinks() {
             "{a} {b}"
         );
     }
-    let mut extrapolated = solutions[0].clone();
-    for (i, v) in extrapolated.values_mut().iter_mut().enumerate() {
-        let (a, b, c) = (
-            solutions[0].values()[i] as f64,
-            solutions[1].values()[i] as f64,
-            solutions[2].values()[i] as f64,
-        );
-        *v = ((8.0 * c - 6.0 * b + a) / 3.0) as f32;
-    }
+    let extrapolated = richardson(&solutions);
     let (max, rms) = rel_error(&extrapolated, half, 2.0 * l, 6.0 * l, |_, r| slab_k0(r));
     println!("  τ → 0 extrapolation: error vs K0 max {max:.3e}, RMS {rms:.3e}");
     assert!(max < 3e-3 && rms < 1.5e-3, "{max} {rms}");
@@ -400,15 +407,7 @@ fn point_source_3d_steady_state_matches_the_yukawa_profile() {
         d1.1, d2.1
     );
     assert!((1.8..=2.2).contains(&b), "{b}");
-    let mut extrapolated = solutions[0].clone();
-    for (i, v) in extrapolated.values_mut().iter_mut().enumerate() {
-        let (a, b, c) = (
-            solutions[0].values()[i] as f64,
-            solutions[1].values()[i] as f64,
-            solutions[2].values()[i] as f64,
-        );
-        *v = ((8.0 * c - 6.0 * b + a) / 3.0) as f32;
-    }
+    let extrapolated = richardson(&solutions);
     let (max, rms) = rel_error(&extrapolated, half, 1.5 * l, 3.0 * l, |_, r| yukawa(r));
     println!("  τ → 0 extrapolation: error max {max:.3e}, RMS {rms:.3e}");
     assert!(max < 2e-2 && rms < 1e-2, "{max} {rms}");
