@@ -203,6 +203,13 @@ fn run_cmd(args: RunArgs) -> Result<()> {
             "  events: {} births, {} deaths, {} migrations, {} dedifferentiations",
             e.births, e.deaths, e.migrations, e.dedifferentiations
         );
+        if let Some(cy) = &sim.cytokines {
+            let (il6, cx) = (cy.stats(0), cy.stats(1));
+            println!(
+                "  cytokines (ng/mL, mean over the tumour / max): IL6 {:.3} / {:.3}, CXCL7 {:.3} / {:.3}",
+                il6.tumour_mean, il6.max, cx.tumour_mean, cx.max
+            );
+        }
         println!(
             "  metastases: not modelled yet (dissemination arrives with the metastasis model)"
         );
