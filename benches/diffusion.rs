@@ -10,6 +10,8 @@
 //!
 //! `cargo bench --bench diffusion -- [--threads seq,1,2] [--reps 7] [--only 2d1000]`
 
+mod common;
+
 use seedsoil::fields::{Cytokine, DiffusionSolver, FieldGrid, Reaction};
 use std::time::Instant;
 
@@ -96,16 +98,8 @@ fn time_case(case: &Case, reps: usize, parallel: bool) -> (f64, f64, f64, f64) {
 }
 
 fn main() {
-    let mut args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let mut take = |name: &str| -> Option<String> {
-        let i = args.iter().position(|a| a == name)?;
-        let v = args.get(i + 1).cloned();
-        args.drain(i..(i + 2).min(args.len()));
-        v
-    };
+    let mut args = common::BenchArgs::from_env();
+    let mut take = |name: &str| args.take(name);
     // 0 = sequential mode.
     let threads: Vec<usize> = take("--threads").map_or(vec![0, 1, 2], |v| {
         v.split(',')

@@ -6,6 +6,8 @@
 //!
 //! `cargo bench --bench r0_growth -- [--threads N] [--dims 3] [--seed S] [TARGETS...]`
 
+mod common;
+
 use seedsoil::config::Config;
 use seedsoil::sim::{Observer, Simulation};
 use std::time::Instant;
@@ -40,20 +42,12 @@ impl Observer for Milestones {
 }
 
 fn main() {
-    let mut args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let mut take = |name: &str| -> Option<String> {
-        let i = args.iter().position(|a| a == name)?;
-        let v = args.get(i + 1).cloned();
-        args.drain(i..(i + 2).min(args.len()));
-        v
-    };
+    let mut args = common::BenchArgs::from_env();
+    let mut take = |name: &str| args.take(name);
     let threads: usize = take("--threads").map_or(1, |v| v.parse().expect("--threads N"));
     let dims: u8 = take("--dims").map_or(2, |v| v.parse().expect("--dims 2|3"));
     let seed: u64 = take("--seed").map_or(1, |v| v.parse().expect("--seed S"));
-    let mut targets: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let mut targets: Vec<u64> = args.rest().iter().filter_map(|a| a.parse().ok()).collect();
     if targets.is_empty() {
         targets = if dims == 2 {
             vec![100_000, 250_000, 500_000]
