@@ -22,6 +22,8 @@ pub mod purpose {
     pub const COLOUR_ORDER: u64 = 2;
     /// A lattice tile's draws during one step (entity = tile key).
     pub const TILE: u64 = 3;
+    /// The MSC population's draws during one step (entity 0).
+    pub const MSC: u64 = 4;
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.

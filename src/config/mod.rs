@@ -50,6 +50,9 @@ pub struct Config {
     /// `[fields]`: cytokine fields IL6 and CXCL7 (MODEL.md section 3).
     #[serde(default)]
     pub fields: FieldsConfig,
+    /// `[msc]`: mesenchymal stem cells (MODEL.md section 4).
+    #[serde(default)]
+    pub msc: MscConfig,
     /// `[output]`: what is written and when.
     #[serde(default)]
     pub output: OutputConfig,
@@ -94,6 +97,9 @@ pub struct CytokineConfig {
     pub secretion_per_cell: f64,
     /// Secretion per CSC, molecules/s.
     pub secretion_per_csc: f64,
+    /// Secretion per MSC, molecules/s, induced by local IL6: × (b + H(IL6)) with
+    /// b = `msc.basal_cxcl7`, and × `msc.aldh_boost` for ALDH+ MSCs.
+    pub secretion_per_msc: f64,
     /// Uptake per cancer cell, 1/h (U = rate × cells in the field cell / sites in it).
     pub uptake_per_h: f64,
     /// Molecular mass in kDa (converts molecules to ng).
@@ -110,8 +116,9 @@ impl CytokineConfig {
         CytokineConfig {
             diffusion_cm2_per_s: 5e-7,
             decay_per_h: 0.7,
-            secretion_per_cell: 5.0,
-            secretion_per_csc: 5.0,
+            secretion_per_cell: IL6_PER_CELL,
+            secretion_per_csc: IL6_PER_CELL,
+            secretion_per_msc: 0.0,
             uptake_per_h: 0.0,
             molecular_mass_kda: 21.0,
             boundary: BoundaryKind::Fixed,
@@ -126,6 +133,7 @@ impl CytokineConfig {
             decay_per_h: 0.5,
             secretion_per_cell: 0.0,
             secretion_per_csc: 0.0,
+            secretion_per_msc: CXCL7_PER_MSC,
             uptake_per_h: 0.0,
             molecular_mass_kda: 7.6,
             boundary: BoundaryKind::Fixed,
@@ -251,6 +259,100 @@ pub struct SignallingConfig {
     pub gain_plasticity: f64,
     /// g_sec: gain of IL6 secretion by CXCL7.
     pub gain_il6_secretion: f64,
+    /// Fraction of IL6 signalling blocked for the whole run (an anti-IL6 antibody at
+    /// constant exposure): every IL6 Hill term is multiplied by `1 − il6_blockade`.
+    pub il6_blockade: f64,
+    /// Fraction of CXCL7 signalling through CXCR2 blocked for the whole run (a CXCR2
+    /// inhibitor at constant exposure): every CXCL7 Hill term × `1 − cxcr2_blockade`.
+    pub cxcr2_blockade: f64,
+}
+
+/// CXCL7 secretion per MSC (molecules/s), calibrated to the Liu 2011 arms
+/// (`configs/liu2011-msc.toml` documents the fit).
+pub const CXCL7_PER_MSC: f64 = 5.0;
+
+/// IL6 secretion per cancer cell (molecules/s). MODEL.md section 3 lists 5 but also says a
+/// large tumour's interior should sit near 1 ng/mL; 5/s gives about 900 ng/mL (the Hill
+/// terms saturate). seedsoil uses 0.001/s: about 0.2 ng/mL in a tumour without MSCs, and
+/// about 1–1.5 ng/mL once MSC-induced CXCL7 raises secretion (README, "IL6 levels").
+pub const IL6_PER_CELL: f64 = 0.001;
+
+/// `[msc]` section: mesenchymal stem cells (MODEL.md section 4).
+///
+/// | symbol | field | unit |
+/// |---|---|---|
+/// | bone-marrow pool | `pool` | cells |
+/// | ALDH+ share of the pool | `aldh_fraction` | – |
+/// | homing rate | `homing_per_day` | per pool cell per day, × H(IL6_out; K_rec) |
+/// | K_rec | `k_recruit` | molecules/s of tumour IL6 output |
+/// | injection | `inject_day`, `inject_count` | day, cells (none if count 0) |
+/// | motility | `motility_per_day` | sites per day |
+/// | chemotaxis bias | `chemotaxis` | – (0 = unbiased walk) |
+/// | division | `doubling_time_h` | h |
+/// | ALDH− capacity | `max_divisions` | divisions |
+/// | death | `death_per_day` | per day |
+/// | basal CXCL7 secretion b | `basal_cxcl7` | – |
+/// | ALDH+ secretion factor | `aldh_boost` | × |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MscConfig {
+    /// MSCs in the bone-marrow pool at the start.
+    pub pool: u64,
+    /// Fraction of pool MSCs that are primitive ALDH+.
+    pub aldh_fraction: f64,
+    /// Homing per pool MSC per day at saturating tumour IL6 output.
+    pub homing_per_day: f64,
+    /// K_rec: tumour IL6 output (molecules/s) at which homing is half its maximum.
+    pub k_recruit: f64,
+    /// Day of an MSC injection into the bone marrow (Liu 2011); used if `inject_count > 0`.
+    pub inject_day: f64,
+    /// MSCs injected on `inject_day` (0: no injection).
+    pub inject_count: u64,
+    /// Moves per day on the stromal layer.
+    pub motility_per_day: f64,
+    /// Probability that a move goes up the IL6 gradient (else to a random neighbour).
+    pub chemotaxis: f64,
+    /// Doubling time of dividing MSCs, h.
+    pub doubling_time_h: f64,
+    /// Divisions left to a fresh ALDH− MSC.
+    pub max_divisions: u8,
+    /// Death rate of MSCs in the tumour, per day.
+    pub death_per_day: f64,
+    /// b: basal CXCL7 secretion, in units of `fields.cxcl7.secretion_per_msc`.
+    pub basal_cxcl7: f64,
+    /// ALDH+ MSCs secrete this many times more CXCL7 than ALDH− MSCs.
+    pub aldh_boost: f64,
+}
+
+impl Default for MscConfig {
+    /// MODEL.md section 4 defaults.
+    fn default() -> Self {
+        MscConfig {
+            pool: 2000,
+            aldh_fraction: 0.05,
+            homing_per_day: 0.005,
+            k_recruit: K_RECRUIT,
+            inject_day: 0.0,
+            inject_count: 0,
+            motility_per_day: 5.0,
+            chemotaxis: 0.5,
+            doubling_time_h: 48.0,
+            max_divisions: 5,
+            death_per_day: 0.02,
+            basal_cxcl7: 0.1,
+            aldh_boost: 3.0,
+        }
+    }
+}
+
+/// K_rec (molecules/s of tumour IL6 output), calibrated with [`CXCL7_PER_MSC`].
+pub const K_RECRUIT: f64 = 20.0;
+
+impl MscConfig {
+    /// Whether any MSC can ever be in the simulation.
+    pub fn any(&self) -> bool {
+        self.pool > 0 || self.inject_count > 0
+    }
 }
 
 /// `[output]` section.
@@ -326,8 +428,10 @@ impl Default for SignallingConfig {
             hill_n: 1.0,
             gain_il6: 1.0,
             gain_cxcl7: 2.0,
-            gain_plasticity: 3.0,
-            gain_il6_secretion: 1.0,
+            gain_plasticity: 6.0,
+            gain_il6_secretion: 20.0,
+            il6_blockade: 0.0,
+            cxcr2_blockade: 0.0,
         }
     }
 }
@@ -379,6 +483,19 @@ impl Config {
                 lookup("run.threads").expect("catalogued").allowed_text(),
             ));
             copy.run.threads = 0;
+        }
+        for (key, value) in [
+            ("msc.pool", &mut copy.msc.pool),
+            ("msc.inject_count", &mut copy.msc.inject_count),
+        ] {
+            if i64::try_from(*value).is_err() {
+                problems.push(Problem::new(
+                    key,
+                    value.to_string(),
+                    lookup(key).expect("catalogued").allowed_text(),
+                ));
+                *value = 0;
+            }
         }
         let mut table = copy.to_table();
         let mut rejected = HashSet::new();

@@ -61,9 +61,62 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
         ));
     }
 
+    // MSC division p = dt / doubling_time ≤ 1.
+    if dt / config.msc.doubling_time_h > 1.0 + EPS {
+        out.push((
+            vec!["msc.doubling_time_h", "run.dt_h"],
+            Problem::new(
+                "msc.doubling_time_h",
+                num(config.msc.doubling_time_h),
+                format!(
+                    "allowed at least {} (h) with run.dt_h = {}: the per-step division \
+                     probability run.dt_h / msc.doubling_time_h = {} must be ≤ 1",
+                    num(dt),
+                    num(dt),
+                    short(dt / config.msc.doubling_time_h)
+                ),
+            ),
+        ));
+    }
+
+    // MSCs act only through the cytokine fields.
+    if config.msc.any() && !config.fields.enabled {
+        for (key, value) in [
+            ("msc.pool", config.msc.pool),
+            ("msc.inject_count", config.msc.inject_count),
+        ] {
+            if value > 0 {
+                out.push((
+                    vec![key, "fields.enabled"],
+                    Problem::new(
+                        key,
+                        value.to_string(),
+                        "allowed 0 when fields.enabled = false (MSCs sense IL6 and act \
+                         through the CXCL7 field)",
+                    ),
+                ));
+            }
+        }
+    }
+
+    // An injection after the end would silently never happen.
+    if config.msc.inject_count > 0 && config.msc.inject_day > run.days {
+        out.push((
+            vec!["msc.inject_day", "msc.inject_count", "run.days"],
+            Problem::new(
+                "msc.inject_day",
+                num(config.msc.inject_day),
+                format!(
+                    "allowed at most run.days = {} (days) when msc.inject_count > 0",
+                    num(run.days)
+                ),
+            ),
+        ));
+    }
+
     // Per-day rates: p = rate × factor × dt / 24 ≤ 1.
     let plasticity = 1.0 + config.signalling.gain_plasticity;
-    let rates: [(&'static str, f64, f64, &'static str, Vec<&'static str>); 4] = [
+    let rates: Vec<(&'static str, f64, f64, &'static str, Vec<&'static str>)> = vec![
         (
             "cells.migration_per_day",
             cells.migration_per_day,
@@ -88,6 +141,26 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
         (
             "cells.csc_death_per_day",
             cells.csc_death_per_day,
+            1.0,
+            "per day",
+            vec![],
+        ),        (
+            "msc.homing_per_day",
+            config.msc.homing_per_day,
+            1.0,
+            "per pool cell per day",
+            vec![],
+        ),
+        (
+            "msc.motility_per_day",
+            config.msc.motility_per_day,
+            1.0,
+            "sites per day",
+            vec![],
+        ),
+        (
+            "msc.death_per_day",
+            config.msc.death_per_day,
             1.0,
             "per day",
             vec![],

@@ -14,7 +14,8 @@
 //!
 //! `p_s_eff = min(p_s_max, p_s · (1 + g_IL6 · H(IL6; K_IL6, n) + g_CXCL7 · H(CXCL7; K_CXCL7, n)))`
 //! and `p_dedif = r_dedif · dt · (1 + g_plast · H(IL6; K_IL6, n))`, with
-//! `H(c; K, n) = cⁿ / (Kⁿ + cⁿ)`.
+//! `H(c; K, n) = cⁿ / (Kⁿ + cⁿ)`. A blockade (`signalling.il6_blockade`,
+//! `signalling.cxcr2_blockade`) multiplies the IL6 or CXCL7 Hill terms by `1 − blockade`.
 
 use crate::config::Config;
 
@@ -61,6 +62,13 @@ pub struct HierarchyRates {
     pub gain_cxcl7: f64,
     /// g_plast.
     pub gain_plasticity: f64,
+    /// g_sec: gain of IL6 secretion by CXCL7.
+    pub gain_il6_secretion: f64,
+    /// IL6 signalling left after blockade, `1 − signalling.il6_blockade`: multiplies every
+    /// IL6 Hill term.
+    pub il6_signal: f64,
+    /// CXCL7 signalling left after CXCR2 blockade, `1 − signalling.cxcr2_blockade`.
+    pub cxcl7_signal: f64,
 }
 
 impl HierarchyRates {
@@ -85,6 +93,9 @@ impl HierarchyRates {
             gain_il6: s.gain_il6,
             gain_cxcl7: s.gain_cxcl7,
             gain_plasticity: s.gain_plasticity,
+            gain_il6_secretion: s.gain_il6_secretion,
+            il6_signal: 1.0 - s.il6_blockade,
+            cxcl7_signal: 1.0 - s.cxcr2_blockade,
         }
     }
 
@@ -92,15 +103,27 @@ impl HierarchyRates {
     #[inline]
     pub fn p_symmetric_eff(&self, il6: f64, cxcl7: f64) -> f64 {
         let raise = 1.0
-            + self.gain_il6 * hill(il6, self.k_il6, self.hill_n)
-            + self.gain_cxcl7 * hill(cxcl7, self.k_cxcl7, self.hill_n);
+            + self.gain_il6 * self.h_il6(il6)
+            + self.gain_cxcl7 * self.h_cxcl7(cxcl7);
         (self.p_symmetric * raise).min(self.p_symmetric_max.max(self.p_symmetric))
     }
 
     /// Dedifferentiation probability per step of a non-stem cell at local IL6 (ng/mL).
     #[inline]
     pub fn p_dedif(&self, il6: f64) -> f64 {
-        self.p_dedif_base * (1.0 + self.gain_plasticity * hill(il6, self.k_il6, self.hill_n))
+        self.p_dedif_base * (1.0 + self.gain_plasticity * self.h_il6(il6))
+    }
+
+    /// The IL6 Hill term as the cells feel it: `(1 − il6_blockade) · H(IL6; K_IL6, n)`.
+    #[inline]
+    pub fn h_il6(&self, il6: f64) -> f64 {
+        self.il6_signal * hill(il6, self.k_il6, self.hill_n)
+    }
+
+    /// The CXCL7 Hill term as the cells feel it: `(1 − cxcr2_blockade) · H(CXCL7; K_CXCL7, n)`.
+    #[inline]
+    pub fn h_cxcl7(&self, cxcl7: f64) -> f64 {
+        self.cxcl7_signal * hill(cxcl7, self.k_cxcl7, self.hill_n)
     }
 
     /// Largest per-step probability of a rare event (death or plasticity) for any cell at

@@ -3,6 +3,7 @@
 
 pub mod hierarchy;
 pub mod kind;
+pub mod msc;
 
 pub use hierarchy::{HierarchyRates, hill};
 pub use kind::{Class, Kind};

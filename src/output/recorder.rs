@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// Header of `timeseries.csv`.
-pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml\n";
+pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed\n";
 /// Header of `events.csv`.
 pub const EVENTS_HEADER: &str = "step,time_h,event,compartment,cell_kind,colony_id,value\n";
 
@@ -29,6 +29,8 @@ pub struct Recorder {
     events: String,
     last_sampled: Option<u64>,
     growths_seen: u64,
+    injected_seen: u64,
+    homed_seen: u64,
     milestone_steps: [Option<u64>; MILESTONES.len()],
     peak_total: u64,
     error: Option<RunError>,
@@ -78,6 +80,20 @@ fn field_columns(sim: &Simulation) -> String {
     )
 }
 
+/// `il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed`: the
+/// tumour's IL6 output that drives homing, MSCs in the tumour by ALDH class, MSCs left in
+/// the bone-marrow pool, and MSCs homed so far.
+fn msc_columns(sim: &Simulation) -> String {
+    let [pos, neg] = sim.mscs.counts();
+    let pool: u64 = sim.mscs.pool().iter().sum();
+    let out = sim.cytokines.as_ref().map_or(0.0, |c| c.il6_output());
+    format!(
+        "{},{pos},{neg},{pool},{}",
+        fmt_f(out),
+        sim.mscs.events().homed
+    )
+}
+
 impl Recorder {
     /// A recorder for `sim`'s config; snapshots go to `dir` (none written without a dir).
     pub fn new(sim: &Simulation, dir: Option<RunDir>, progress: Option<ProgressBar>) -> Self {
@@ -102,6 +118,8 @@ impl Recorder {
             events: EVENTS_HEADER.to_string(),
             last_sampled: None,
             growths_seen: sim.primary.events().growths,
+            injected_seen: sim.mscs.events().injected,
+            homed_seen: sim.mscs.events().homed,
             milestone_steps: [None; MILESTONES.len()],
             peak_total: 0,
             error: None,
@@ -111,12 +129,24 @@ impl Recorder {
     }
 
     fn event(&mut self, sim: &Simulation, event: &str, cell_kind: &str, value: &str) {
+        self.event_in(sim, "primary", event, cell_kind, value);
+    }
+
+    fn event_in(
+        &mut self,
+        sim: &Simulation,
+        compartment: &str,
+        event: &str,
+        cell_kind: &str,
+        value: &str,
+    ) {
         let _ = writeln!(
             self.events,
-            "{},{},{},primary,{},,{}",
+            "{},{},{},{},{},,{}",
             sim.step_count(),
             fmt_f(sim.time_h()),
             event,
+            compartment,
             cell_kind,
             value
         );
@@ -125,13 +155,14 @@ impl Recorder {
     fn sample(&mut self, sim: &Simulation) {
         let _ = writeln!(
             self.timeseries,
-            "{},{},primary,{},{},{},{}",
+            "{},{},primary,{},{},{},{},{}",
             sim.step_count(),
             fmt_f(sim.time_h()),
             population_columns(sim),
             sim.primary.events().dedifferentiations,
             sim.primary.lattice.len(),
-            field_columns(sim)
+            field_columns(sim),
+            msc_columns(sim)
         );
         self.last_sampled = Some(sim.step_count());
     }
@@ -200,7 +231,7 @@ impl Recorder {
         self.event(sim, "stop", "", reason.as_str());
         let e = sim.primary.events();
         let mut summary = String::from(
-            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,peak_total",
+            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,peak_total,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,msc_injected,msc_divisions,msc_deaths",
         );
         for m in MILESTONES {
             let _ = write!(summary, ",step_reached_{m}");
@@ -217,6 +248,16 @@ impl Recorder {
             e.dedifferentiations,
             e.symmetric_divisions,
             self.peak_total
+        );
+        let m = sim.mscs.events();
+        let _ = write!(
+            summary,
+            ",{},{},{},{},{}",
+            field_columns(sim),
+            msc_columns(sim),
+            m.injected,
+            m.divisions,
+            m.deaths
         );
         for s in self.milestone_steps {
             let _ = write!(summary, ",{}", s.map(|s| s.to_string()).unwrap_or_default());
@@ -244,6 +285,16 @@ impl Observer for Recorder {
                 &sim.primary.lattice.len().to_string(),
             );
         }
+        let m = sim.mscs.events();
+        if m.injected != self.injected_seen {
+            let n = m.injected - self.injected_seen;
+            self.injected_seen = m.injected;
+            self.event_in(sim, "bone_marrow", "msc_injected", "msc", &n.to_string());
+        }
+        if self.homed_seen == 0 && m.homed > 0 {
+            self.event(sim, "msc_first_homed", "msc", &m.homed.to_string());
+        }
+        self.homed_seen = m.homed;
         for (i, m) in MILESTONES.iter().enumerate() {
             if self.milestone_steps[i].is_none() && total >= *m {
                 self.milestone_steps[i] = Some(step);

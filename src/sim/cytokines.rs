@@ -12,9 +12,10 @@
 //!
 //! Cells then read the concentration of their field cell.
 
-use crate::config::{BoundaryKind, CytokineConfig, FieldsConfig, SignallingConfig};
+use crate::config::{BoundaryKind, CytokineConfig, FieldsConfig};
 use crate::fields::{Boundary, Cytokine, DiffusionSolver, FieldGrid, Reaction};
-use crate::model::hill;
+use crate::model::HierarchyRates;
+use crate::sim::msc::Mscs;
 use crate::space::Lattice;
 use rayon::prelude::*;
 
@@ -47,6 +48,8 @@ pub struct Cytokines {
     /// Sources (ng/mL/s) and uptakes (1/s) of IL6 and CXCL7, rebuilt each step in place.
     source: [Vec<f32>; 2],
     uptake: [Vec<f32>; 2],
+    /// IL6 secreted by the tumour (cancer cells and MSCs) at the last update, molecules/s.
+    il6_output: f64,
 }
 
 /// For eight site bytes, bit masks (bit b = byte b) of the bytes that hold a cancer cell
@@ -154,6 +157,7 @@ impl Cytokines {
             sites: (fields.coarsen as f64).powi(lat.dims as i32),
             source: [Vec::new(), Vec::new()],
             uptake: [Vec::new(), Vec::new()],
+            il6_output: 0.0,
         })
     }
 
@@ -256,9 +260,15 @@ impl Cytokines {
             });
     }
 
+    /// The tumour's IL6 output at the last update (cancer cells and MSCs), molecules/s:
+    /// the IL6_out that drives MSC homing.
+    pub fn il6_output(&self) -> f64 {
+        self.il6_output
+    }
+
     /// Sources (ng/mL/s) and uptakes (1/s) of IL6 and CXCL7 per field cell from the
-    /// current counts and fields.
-    fn set_sources(&mut self, fields: &FieldsConfig, signalling: &SignallingConfig) {
+    /// current counts, fields and MSCs.
+    fn set_sources(&mut self, fields: &FieldsConfig, rates: &HierarchyRates, mscs: Option<&Mscs>) {
         let per_molecule =
             |cy: &CytokineConfig| cy.molecular_mass_kda * 1e3 / AVOGADRO * 1e9 / self.volume_ml;
         let (m_il6, m_cx) = (per_molecule(&fields.il6), per_molecule(&fields.cxcl7));
@@ -268,16 +278,16 @@ impl Cytokines {
             v.resize(len, 0.0);
         }
         let cxcl7 = self.cxcl7.values();
+        let mut il6_output = 0.0;
         for (i, &[csc, other]) in self.counts.iter().enumerate() {
             if csc == 0 && other == 0 {
                 continue;
             }
-            let raise = 1.0
-                + signalling.gain_il6_secretion
-                    * hill(cxcl7[i] as f64, signalling.k_cxcl7_ng_ml, signalling.hill_n);
+            let raise = 1.0 + rates.gain_il6_secretion * rates.h_cxcl7(cxcl7[i] as f64);
             let (csc, other) = (csc as f64, other as f64);
             let il6 = (other * fields.il6.secretion_per_cell + csc * fields.il6.secretion_per_csc)
                 * raise;
+            il6_output += il6;
             let cx = other * fields.cxcl7.secretion_per_cell + csc * fields.cxcl7.secretion_per_csc;
             self.source[0][i] = (il6 * m_il6) as f32;
             self.source[1][i] = (cx * m_cx) as f32;
@@ -285,12 +295,47 @@ impl Cytokines {
             self.uptake[0][i] = (fields.il6.uptake_per_h / 3600.0 * share) as f32;
             self.uptake[1][i] = (fields.cxcl7.uptake_per_h / 3600.0 * share) as f32;
         }
+        if let Some(mscs) = mscs {
+            let r = mscs.rates();
+            let il6 = self.il6.values();
+            for m in mscs.cells() {
+                let Some(i) = self.cell_of_domain(m.pos) else {
+                    continue;
+                };
+                let induced = r.induction(m.aldh, il6[i] as f64);
+                self.source[1][i] += (induced * r.cxcl7_per_msc * m_cx) as f32;
+                if r.il6_per_msc > 0.0 {
+                    self.source[0][i] += (induced * r.il6_per_msc * m_il6) as f32;
+                    il6_output += induced * r.il6_per_msc;
+                }
+            }
+        }
+        self.il6_output = il6_output;
+    }
+
+    /// Domain coordinates of the grid's first site (the lattice window origin at the last
+    /// re-grid).
+    pub fn origin(&self) -> [i64; 3] {
+        self.origin
+    }
+
+    /// Field cell of domain coordinates, if inside the grid.
+    pub fn cell_of_domain(&self, d: [i64; 3]) -> Option<usize> {
+        let mut c = [0usize; 3];
+        for a in 0..3 {
+            let w = d[a] - self.origin[a];
+            if w < 0 || (w as usize >> self.log_c) >= self.n[a] {
+                return None;
+            }
+            c[a] = w as usize;
+        }
+        Some(self.index_of(c))
     }
 
     /// One cell step of both fields: sources and uptakes from the current counts (call
-    /// [`Cytokines::count_cells`] first), then the implicit solver.
-    pub fn advance(&mut self, fields: &FieldsConfig, signalling: &SignallingConfig) {
-        self.set_sources(fields, signalling);
+    /// [`Cytokines::count_cells`] first) and MSCs, then the implicit solver.
+    pub fn advance(&mut self, fields: &FieldsConfig, rates: &HierarchyRates, mscs: Option<&Mscs>) {
+        self.set_sources(fields, rates, mscs);
         let [il6, cxcl7] = &mut self.solvers;
         let (s, u) = (&self.source, &self.uptake);
         il6.advance(

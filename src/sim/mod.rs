@@ -6,11 +6,14 @@
 //! 2. apply scheduled therapy events — arrives with the therapy model;
 //! 3. update cytokine fields (IL6, CXCL7) — *yes*, when `fields.enabled`;
 //! 4. update primary cancer cells (rules 1–6 of MODEL.md section 2) — *yes*;
-//! 5. update MSCs; 6. dissemination; 7. niches; 8. colonies — arrive with their models;
+//! 5. update MSCs (inject, recruit, die, divide, move; their secretion enters the next
+//!    field update) — *yes*;
+//! 6. dissemination; 7. niches; 8. colonies — arrive with their models;
 //! 9. advance time — *yes*.
 
 pub mod barrier;
 pub mod cytokines;
+pub mod msc;
 pub mod primary;
 
 use crate::config::{Config, InitKind};
@@ -19,6 +22,7 @@ use crate::model::kind::{STEM, progenitor};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
 pub use cytokines::{Cytokines, FieldStats};
+pub use msc::{MscEvents, Mscs};
 pub use primary::{EventCounts, Primary};
 
 /// Why a run stopped.
@@ -65,6 +69,8 @@ pub struct Simulation {
     pub primary: Primary,
     /// The cytokine fields of the primary tumour, if simulated (`fields.enabled`).
     pub cytokines: Option<Cytokines>,
+    /// The MSCs: bone-marrow pool and cells in the tumour.
+    pub mscs: Mscs,
     step: u64,
     max_steps: u64,
     pool: std::sync::Arc<rayon::ThreadPool>,
@@ -124,6 +130,7 @@ impl Simulation {
             rates: HierarchyRates::from_config(config),
             primary,
             cytokines,
+            mscs: Mscs::new(config),
             step: 0,
             max_steps,
             pool: std::sync::Arc::new(pool),
@@ -202,11 +209,14 @@ impl Simulation {
                     .expect("the lattice window keeps tile-aligned origins, so fields re-grid");
             }
             cy.count_cells(&mut self.primary.lattice);
-            cy.advance(&cfg.fields, &cfg.signalling);
+            cy.advance(&cfg.fields, rates, Some(&self.mscs));
         }
         // 4. Primary cancer cells.
         let fields = self.cytokines.as_ref().map(Cytokines::view);
         self.primary.step(rates, seed, step, parallel, fields);
+        // 5. MSCs (serial, one stream per step: a few thousand agents at most).
+        self.mscs
+            .step(&self.primary, self.cytokines.as_ref(), seed, step);
         // 9. Advance time.
         self.step += 1;
     }

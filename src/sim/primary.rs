@@ -711,6 +711,39 @@ impl Primary {
             .sum()
     }
 
+    /// Every listed site (cells that had a free neighbour when last visited; some may have
+    /// lost it since), in a fixed order: colour group, tile, list position. The same state
+    /// gives the same sequence whatever the thread count.
+    pub fn listed_sites(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        for tile in self.groups.iter().flatten() {
+            out.extend(lock(tile).list.iter().map(|&s| s as usize));
+        }
+        out
+    }
+
+    /// Whether `site` holds a cancer cell with at least one empty neighbour (a rim site).
+    pub fn is_rim(&self, site: usize) -> bool {
+        let lat = &self.lattice;
+        if !is_cell(lat.code(site)) {
+            return false;
+        }
+        let d = lat.domain_coords(site);
+        let zr = if lat.dims == 3 { -1..=1 } else { 0..=0 };
+        for dz in zr {
+            for dy in -1..=1 {
+                for dx in -1..=1 {
+                    if let Some(n) = lat.site_at([d[0] + dx, d[1] + dy, d[2] + dz])
+                        && lat.code(n) == EMPTY
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).
     /// `parallel`: update the tiles of a colour on the current rayon pool (else on the
     /// calling thread); the outcome is the same.

@@ -1,0 +1,309 @@
+//! The MSC population (MODEL.md section 4, step order item 5): the bone-marrow pool, homing
+//! into the tumour, and the MSC agents on the tumour's stromal layer.
+//!
+//! Each step, on one random stream keyed by (seed, step), in this order:
+//! 1. an injection due at this step adds `msc.inject_count` MSCs to the pool (ALDH+ at
+//!    `msc.aldh_fraction`, rounded);
+//! 2. homing: each pool MSC homes with `p_home = homing · dt · (1 − il6_blockade) ·
+//!    H(IL6_out; K_rec)` (binomial draws per ALDH class), IL6_out being the tumour's IL6
+//!    output at the last field update; a homed MSC enters at a random rim site (a cancer
+//!    cell with an empty neighbour);
+//! 3. every MSC in the tumour, in list order: death with `p_death`; else division with
+//!    `p_div` if it can divide (ALDH+ always, ALDH− while divisions are left; the daughter
+//!    takes a random neighbouring site); else a move with `p_move`, up the IL6 gradient with
+//!    probability `chemotaxis`, else to a random neighbour.
+//!
+//! MSCs live on their own layer: any number may share a site, and they never block cancer
+//! cells. They stay inside the lattice window (a move or a daughter that would leave it, or
+//! land on the domain border, stays put), which always contains the tumour with a margin.
+//! Their CXCL7 (and optional IL6) secretion enters the field sources at the next field
+//! update (step order item 3), which sees exactly the state this step leaves.
+
+use rand_distr::{Binomial, Distribution};
+
+use crate::config::Config;
+use crate::model::msc::{Msc, MscRates};
+use crate::rng::{self, below, purpose, uniform};
+use crate::sim::cytokines::Cytokines;
+use crate::sim::primary::Primary;
+
+/// Cumulative MSC event counts.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MscEvents {
+    /// MSCs injected into the pool.
+    pub injected: u64,
+    /// MSCs that homed from the pool into the tumour.
+    pub homed: u64,
+    /// Divisions in the tumour.
+    pub divisions: u64,
+    /// Deaths in the tumour.
+    pub deaths: u64,
+}
+
+/// The bone-marrow pool and the MSCs in the tumour.
+#[derive(Debug, Clone)]
+pub struct Mscs {
+    rates: MscRates,
+    aldh_fraction: f64,
+    /// Pool MSCs: `[ALDH+, ALDH−]`.
+    pool: [u64; 2],
+    /// MSCs in the tumour.
+    cells: Vec<Msc>,
+    /// Step of the injection and its size (none if count 0).
+    inject: Option<(u64, u64)>,
+    events: MscEvents,
+}
+
+/// Split `n` MSCs into `[ALDH+, ALDH−]` with the ALDH+ share `fraction` (rounded).
+fn split(n: u64, fraction: f64) -> [u64; 2] {
+    let pos = ((n as f64) * fraction).round().min(n as f64) as u64;
+    [pos, n - pos]
+}
+
+impl Mscs {
+    /// The pool of `config.msc` and an empty tumour.
+    pub fn new(config: &Config) -> Self {
+        let m = &config.msc;
+        let inject = (m.inject_count > 0).then(|| {
+            (
+                (m.inject_day * 24.0 / config.run.dt_h).round() as u64,
+                m.inject_count,
+            )
+        });
+        Mscs {
+            rates: MscRates::from_config(config),
+            aldh_fraction: m.aldh_fraction,
+            pool: split(m.pool, m.aldh_fraction),
+            cells: Vec::new(),
+            inject,
+            events: MscEvents::default(),
+        }
+    }
+
+    /// The per-step rates.
+    pub fn rates(&self) -> &MscRates {
+        &self.rates
+    }
+
+    /// MSCs in the tumour.
+    pub fn cells(&self) -> &[Msc] {
+        &self.cells
+    }
+
+    /// MSCs in the tumour: `[ALDH+, ALDH−]`.
+    pub fn counts(&self) -> [u64; 2] {
+        let pos = self.cells.iter().filter(|c| c.aldh).count() as u64;
+        [pos, self.cells.len() as u64 - pos]
+    }
+
+    /// MSCs in the bone-marrow pool: `[ALDH+, ALDH−]`.
+    pub fn pool(&self) -> [u64; 2] {
+        self.pool
+    }
+
+    /// Cumulative events.
+    pub fn events(&self) -> MscEvents {
+        self.events
+    }
+
+    /// Whether anything can still happen (MSCs anywhere or an injection to come).
+    pub fn is_active(&self) -> bool {
+        !self.cells.is_empty() || self.pool.iter().any(|&n| n > 0) || self.inject.is_some()
+    }
+
+    /// One step (see the module docs). `cytokines` gives the IL6 field and the tumour's IL6
+    /// output; without fields nothing homes and moves are unbiased. Returns the number of
+    /// MSCs injected at this step.
+    pub fn step(
+        &mut self,
+        primary: &Primary,
+        cytokines: Option<&Cytokines>,
+        seed: u64,
+        step: u64,
+    ) -> u64 {
+        let mut injected = 0;
+        if let Some((at, count)) = self.inject
+            && at == step
+        {
+            let add = split(count, self.aldh_fraction);
+            self.pool[0] += add[0];
+            self.pool[1] += add[1];
+            self.events.injected += count;
+            self.inject = None;
+            injected = count;
+        }
+        if !self.is_active() {
+            return injected;
+        }
+        let mut rng = rng::stream(seed, purpose::MSC, 0, step);
+        let lat = &primary.lattice;
+
+        // 2. Homing.
+        let il6_out = cytokines.map_or(0.0, Cytokines::il6_output);
+        let p = self.rates.p_home(il6_out);
+        if p > 0.0 && self.pool.iter().any(|&n| n > 0) {
+            let mut homed = [0u64; 2];
+            for (class, h) in homed.iter_mut().enumerate() {
+                if self.pool[class] > 0 {
+                    *h = Binomial::new(self.pool[class], p)
+                        .expect("0 < p ≤ 1 by validation")
+                        .sample(&mut rng);
+                }
+            }
+            if homed.iter().any(|&h| h > 0) {
+                let listed = primary.listed_sites();
+                for (class, &h) in homed.iter().enumerate() {
+                    for _ in 0..h {
+                        let Some(site) = rim_site(primary, &listed, &mut rng) else {
+                            break;
+                        };
+                        self.pool[class] -= 1;
+                        self.events.homed += 1;
+                        self.cells.push(Msc {
+                            pos: lat.domain_coords(site),
+                            aldh: class == 0,
+                            divisions_left: self.rates.max_divisions,
+                        });
+                    }
+                }
+            }
+        }
+
+        // 3. Death, division, movement.
+        let r = &self.rates;
+        let offsets = neighbour_offsets(lat.dims);
+        let n = self.cells.len();
+        let mut keep = Vec::with_capacity(n + 8);
+        for i in 0..n {
+            let mut c = self.cells[i];
+            if uniform(&mut rng) < r.p_death {
+                self.events.deaths += 1;
+                continue;
+            }
+            if r.can_divide(&c) && uniform(&mut rng) < r.p_div {
+                let (mother, mut daughter) = r.divide(&c);
+                let o = offsets[below(&mut rng, offsets.len())];
+                daughter.pos = step_to(primary, mother.pos, o);
+                self.events.divisions += 1;
+                keep.push(mother);
+                keep.push(daughter);
+                continue;
+            }
+            if uniform(&mut rng) < r.p_move {
+                let up = if uniform(&mut rng) < r.chemotaxis {
+                    cytokines.and_then(|cy| uphill(cy, c.pos, &offsets))
+                } else {
+                    None
+                };
+                let o = up.unwrap_or_else(|| offsets[below(&mut rng, offsets.len())]);
+                c.pos = step_to(primary, c.pos, o);
+            }
+            keep.push(c);
+        }
+        self.cells = keep;
+        injected
+    }
+}
+
+/// Moore neighbourhood offsets (8 in 2D, 26 in 3D) in a fixed order.
+fn neighbour_offsets(dims: usize) -> Vec<[i64; 3]> {
+    let zr = if dims == 3 { -1..=1 } else { 0..=0 };
+    let mut v = Vec::with_capacity(26);
+    for dz in zr {
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                if dx != 0 || dy != 0 || dz != 0 {
+                    v.push([dx, dy, dz]);
+                }
+            }
+        }
+    }
+    v
+}
+
+/// `pos + o` if that site is inside the lattice window and not on the domain border, else
+/// `pos`.
+fn step_to(primary: &Primary, pos: [i64; 3], o: [i64; 3]) -> [i64; 3] {
+    let lat = &primary.lattice;
+    let to = [pos[0] + o[0], pos[1] + o[1], pos[2] + o[2]];
+    if lat.site_at(to).is_some() && !lat.is_wall(to) {
+        to
+    } else {
+        pos
+    }
+}
+
+/// A random rim site: up to 64 draws among the listed sites, keeping the first that is a
+/// rim site now; failing that, the last listed site drawn (still a cancer cell's site or
+/// its former one). `None` only when nothing is listed.
+fn rim_site(primary: &Primary, listed: &[usize], rng: &mut rng::Stream) -> Option<usize> {
+    if listed.is_empty() {
+        return None;
+    }
+    let mut site = listed[0];
+    for _ in 0..64 {
+        site = listed[below(rng, listed.len())];
+        if primary.is_rim(site) {
+            break;
+        }
+    }
+    Some(site)
+}
+
+/// The neighbour offset most nearly along the IL6 gradient at `pos` (central differences
+/// between the neighbouring field cells), or `None` where the field is flat.
+fn uphill(cy: &Cytokines, pos: [i64; 3], offsets: &[[i64; 3]]) -> Option<[i64; 3]> {
+    let v = cy.view();
+    let origin = cy.origin();
+    let l = v.log_c;
+    let mut f = [0usize; 3];
+    for a in 0..3 {
+        f[a] = ((pos[a] - origin[a]).max(0) as usize) >> l;
+        f[a] = f[a].min(v.n[a] - 1);
+    }
+    let at = |c: [usize; 3]| v.il6[c[0] + v.n[0] * (c[1] + v.n[1] * c[2])] as f64;
+    let mut g = [0.0f64; 3];
+    for a in 0..3 {
+        if v.n[a] < 2 {
+            continue;
+        }
+        let (mut lo, mut hi) = (f, f);
+        lo[a] = f[a].saturating_sub(1);
+        hi[a] = (f[a] + 1).min(v.n[a] - 1);
+        g[a] = at(hi) - at(lo);
+    }
+    if g.iter().all(|&x| x == 0.0) {
+        return None;
+    }
+    let mut best = None;
+    let mut best_score = f64::NEG_INFINITY;
+    for &o in offsets {
+        let dot = o[0] as f64 * g[0] + o[1] as f64 * g[1] + o[2] as f64 * g[2];
+        let norm = ((o[0] * o[0] + o[1] * o[1] + o[2] * o[2]) as f64).sqrt();
+        let score = dot / norm;
+        if score > best_score {
+            best_score = score;
+            best = Some(o);
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_rounds_and_conserves() {
+        assert_eq!(split(2000, 0.05), [100, 1900]);
+        assert_eq!(split(3, 0.5), [2, 1]);
+        assert_eq!(split(0, 0.5), [0, 0]);
+        assert_eq!(split(7, 1.0), [7, 0]);
+    }
+
+    #[test]
+    fn offsets_cover_the_moore_neighbourhood() {
+        assert_eq!(neighbour_offsets(2).len(), 8);
+        assert_eq!(neighbour_offsets(3).len(), 26);
+    }
+}
