@@ -210,6 +210,17 @@ fn run_cmd(args: RunArgs) -> Result<()> {
                 il6.tumour_mean, il6.max, cx.tumour_mean, cx.max
             );
         }
+        if sim.config().msc.any() {
+            let [pos, neg] = sim.mscs.counts();
+            let pool: u64 = sim.mscs.pool().iter().sum();
+            let m = sim.mscs.events();
+            println!(
+                "  MSCs: {} in the tumour ({pos} ALDH+, {neg} ALDH-), {pool} in the bone marrow; {} homed, {} injected",
+                pos + neg,
+                m.homed,
+                m.injected
+            );
+        }
         println!(
             "  metastases: not modelled yet (dissemination arrives with the metastasis model)"
         );

@@ -143,16 +143,16 @@ fn rate_times_dt_above_one_names_the_largest_allowed_value() {
     );
     assert!(message.contains("run.dt_h = 2"), "{message}");
 
-    // Dedifferentiation includes the IL6 gain: 24 / (1 × (1 + 3)) = 6.
-    let message = one_problem("[cells]\ndedifferentiation_per_day = 7\n", &[]);
+    // Dedifferentiation includes the IL6 gain: 24 / (1 × (1 + 6)) = 3.4286.
+    let message = one_problem("[cells]\ndedifferentiation_per_day = 4\n", &[]);
     assert!(
-        message.starts_with("cells.dedifferentiation_per_day = 7: allowed at most 6 "),
+        message.starts_with("cells.dedifferentiation_per_day = 4: allowed at most 3.428"),
         "{message}"
     );
 
     // Division: dt must not exceed the cycle time.
     let message = one_problem(
-        "[run]\ndt_h = 12\n[cells]\ncycle_time_h = 6\nmigration_per_day = 1\n",
+        "[run]\ndt_h = 12\n[cells]\ncycle_time_h = 6\nmigration_per_day = 1\n[msc]\nmotility_per_day = 1\n",
         &[],
     );
     assert!(

@@ -7,7 +7,8 @@
 use std::path::PathBuf;
 
 use seedsoil::config::{Config, InitKind, load};
-use seedsoil::sim::{EventCounts, Simulation};
+use seedsoil::model::msc::Msc;
+use seedsoil::sim::{EventCounts, MscEvents, Simulation};
 
 /// The full observable state of the primary tumour at one step.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,6 +20,12 @@ struct Snapshot {
     log: [u32; 3],
     /// Every site byte of the lattice window.
     sites: Vec<u8>,
+    /// Every MSC in the tumour (position, class, divisions left), the pool and MSC events.
+    mscs: Vec<Msc>,
+    msc_pool: [u64; 2],
+    msc_events: MscEvents,
+    /// Every IL6 and CXCL7 value, as bits.
+    fields: Vec<u32>,
 }
 
 fn snapshot(sim: &Simulation) -> Snapshot {
@@ -30,6 +37,17 @@ fn snapshot(sim: &Simulation) -> Snapshot {
         origin: lat.origin,
         log: lat.log,
         sites: (0..lat.len()).map(|s| lat.get(s)).collect(),
+        mscs: sim.mscs.cells().to_vec(),
+        msc_pool: sim.mscs.pool(),
+        msc_events: sim.mscs.events(),
+        fields: sim.cytokines.as_ref().map_or(Vec::new(), |c| {
+            c.il6
+                .values()
+                .iter()
+                .chain(c.cxcl7.values())
+                .map(|v| v.to_bits())
+                .collect()
+        }),
     }
 }
 
@@ -57,6 +75,18 @@ fn first_difference(a: &Snapshot, b: &Snapshot) -> String {
     if a.events != b.events {
         return format!("events {:?} vs {:?}", a.events, b.events);
     }
+    if a.msc_events != b.msc_events || a.mscs != b.mscs || a.msc_pool != b.msc_pool {
+        return format!(
+            "MSCs: {:?} {} cells vs {:?} {} cells",
+            a.msc_events,
+            a.mscs.len(),
+            b.msc_events,
+            b.mscs.len()
+        );
+    }
+    if a.fields != b.fields {
+        return "cytokine field values".to_string();
+    }
     if (a.origin, a.log) != (b.origin, b.log) {
         return format!(
             "window {:?}/{:?} vs {:?}/{:?}",
@@ -81,8 +111,12 @@ fn assert_thread_independent(name: &str, config: &Config, checkpoints: &[u64], m
     let reference = run(config, 1, checkpoints);
     let last = reference.last().unwrap();
     eprintln!(
-        "{name}: {:?} cells at step {}, window 2^{:?}, {:?}",
-        last.counts, last.step, last.log, last.events
+        "{name}: {:?} cells at step {}, window 2^{:?}, {:?}, {} MSCs",
+        last.counts,
+        last.step,
+        last.log,
+        last.events,
+        last.mscs.len()
     );
     assert!(
         last.counts.iter().sum::<u64>() >= min_cells,
@@ -90,6 +124,13 @@ fn assert_thread_independent(name: &str, config: &Config, checkpoints: &[u64], m
         last.counts,
         last.step
     );
+    if config.msc.inject_count > 0 {
+        assert!(
+            last.mscs.len() >= 20 && last.mscs.iter().any(|m| m.aldh),
+            "{name}: only {} MSCs in the tumour; the comparison would be weak",
+            last.mscs.len()
+        );
+    }
     for threads in [2, 4] {
         let other = run(config, threads, checkpoints);
         for (a, b) in reference.iter().zip(&other) {
@@ -157,9 +198,12 @@ fn rare_events_and_disc_are_independent_of_threads() {
         c.cells.dedifferentiation_per_day = 0.05;
         c.cells.background_death_per_day = 0.2;
         c.cells.csc_death_per_day = 0.05;
-        // Fields on: plasticity and p_s read IL6, so the coupling is compared too.
+        // Fields on: plasticity and p_s read IL6, so the coupling is compared too; MSCs
+        // injected at the start home, move up the IL6 gradient, divide and secrete CXCL7.
         assert!(c.fields.enabled);
-        let name = format!("{dims}D disc with rare events and fields");
+        c.msc.inject_count = 20_000;
+        c.msc.inject_day = 0.0;
+        let name = format!("{dims}D disc with rare events, fields and MSCs");
         // Dedifferentiation makes many CSCs: keep the 3D run short.
         let checkpoints: &[u64] = if dims == 2 {
             &[0, 1, 2, 50, 150, 250]

@@ -4,6 +4,7 @@
 //! compared with the fine field averaged over each coarse cell.
 
 use seedsoil::config::Config;
+use seedsoil::model::HierarchyRates;
 use seedsoil::model::kind::STEM;
 use seedsoil::sim::Cytokines;
 use seedsoil::space::Lattice;
@@ -26,7 +27,7 @@ fn il6_after_two_days(coarsen: u32) -> (Lattice, Cytokines) {
     let mut cy = Cytokines::new(&lat, &cfg.fields, cfg.space.spacing_um, 3600.0).unwrap();
     for _ in 0..48 {
         cy.count_cells(&mut lat);
-        cy.advance(&cfg.fields, &cfg.signalling);
+        cy.advance(&cfg.fields, &HierarchyRates::from_config(&cfg), None);
     }
     (lat, cy)
 }
@@ -66,6 +67,15 @@ fn default_coarsening_matches_the_fine_grid() {
     // lengths beyond it (where the gradient is steepest). Measured: 0.02 % and 0.03 %.
     assert!(worst_inside < 0.01, "inside: {worst_inside}");
     assert!(worst_outside < 0.03, "rim: {worst_outside}");
-    // The field is real: the interior is near the steady state S/λ of a packed region.
-    assert!(peak > 100.0, "{peak}");
+    // The field is real: the interior is near the steady state S/λ of a packed region,
+    // s · m / (λ V) with m the molar mass over Avogadro's number and V = (10 µm)³ = 1e-9 mL.
+    let cfg = Config::default();
+    let il6 = &cfg.fields.il6;
+    let steady = il6.secretion_per_csc * il6.molecular_mass_kda * 1e3 / 6.022_140_76e23 * 1e9
+        / 1e-9
+        / (il6.decay_per_h / 3600.0);
+    assert!(
+        peak > 0.5 * steady && peak < 1.001 * steady,
+        "{peak} vs {steady}"
+    );
 }

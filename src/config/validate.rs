@@ -61,59 +61,6 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
         ));
     }
 
-    // MSC division p = dt / doubling_time ≤ 1.
-    if dt / config.msc.doubling_time_h > 1.0 + EPS {
-        out.push((
-            vec!["msc.doubling_time_h", "run.dt_h"],
-            Problem::new(
-                "msc.doubling_time_h",
-                num(config.msc.doubling_time_h),
-                format!(
-                    "allowed at least {} (h) with run.dt_h = {}: the per-step division \
-                     probability run.dt_h / msc.doubling_time_h = {} must be ≤ 1",
-                    num(dt),
-                    num(dt),
-                    short(dt / config.msc.doubling_time_h)
-                ),
-            ),
-        ));
-    }
-
-    // MSCs act only through the cytokine fields.
-    if config.msc.any() && !config.fields.enabled {
-        for (key, value) in [
-            ("msc.pool", config.msc.pool),
-            ("msc.inject_count", config.msc.inject_count),
-        ] {
-            if value > 0 {
-                out.push((
-                    vec![key, "fields.enabled"],
-                    Problem::new(
-                        key,
-                        value.to_string(),
-                        "allowed 0 when fields.enabled = false (MSCs sense IL6 and act \
-                         through the CXCL7 field)",
-                    ),
-                ));
-            }
-        }
-    }
-
-    // An injection after the end would silently never happen.
-    if config.msc.inject_count > 0 && config.msc.inject_day > run.days {
-        out.push((
-            vec!["msc.inject_day", "msc.inject_count", "run.days"],
-            Problem::new(
-                "msc.inject_day",
-                num(config.msc.inject_day),
-                format!(
-                    "allowed at most run.days = {} (days) when msc.inject_count > 0",
-                    num(run.days)
-                ),
-            ),
-        ));
-    }
-
     // Per-day rates: p = rate × factor × dt / 24 ≤ 1.
     let plasticity = 1.0 + config.signalling.gain_plasticity;
     let rates: Vec<(&'static str, f64, f64, &'static str, Vec<&'static str>)> = vec![
@@ -144,7 +91,8 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
             1.0,
             "per day",
             vec![],
-        ),        (
+        ),
+        (
             "msc.homing_per_day",
             config.msc.homing_per_day,
             1.0,
@@ -201,6 +149,53 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
                 ),
             ));
         }
+    }
+
+    // MSC division p = dt / doubling_time ≤ 1.
+    if dt / config.msc.doubling_time_h > 1.0 + EPS {
+        out.push((
+            vec!["msc.doubling_time_h", "run.dt_h"],
+            Problem::new(
+                "msc.doubling_time_h",
+                num(config.msc.doubling_time_h),
+                format!(
+                    "allowed at least {} (h) with run.dt_h = {}: the per-step division \
+                     probability run.dt_h / msc.doubling_time_h = {} must be ≤ 1",
+                    num(dt),
+                    num(dt),
+                    short(dt / config.msc.doubling_time_h)
+                ),
+            ),
+        ));
+    }
+
+    // MSCs act only through the cytokine fields: without them nothing homes (the pool
+    // stays in the bone marrow), so an injection would do nothing.
+    if config.msc.inject_count > 0 && !config.fields.enabled {
+        out.push((
+            vec!["msc.inject_count", "fields.enabled"],
+            Problem::new(
+                "msc.inject_count",
+                config.msc.inject_count.to_string(),
+                "allowed 0 when fields.enabled = false (MSCs home towards the tumour's IL6 \
+                 and act through the CXCL7 field)",
+            ),
+        ));
+    }
+
+    // An injection after the end would silently never happen.
+    if config.msc.inject_count > 0 && config.msc.inject_day > run.days {
+        out.push((
+            vec!["msc.inject_day", "msc.inject_count", "run.days"],
+            Problem::new(
+                "msc.inject_day",
+                num(config.msc.inject_day),
+                format!(
+                    "allowed at most run.days = {} (days) when msc.inject_count > 0",
+                    num(run.days)
+                ),
+            ),
+        ));
     }
 
     let space = &config.space;
@@ -349,6 +344,7 @@ mod tests {
 
         // Dedifferentiation counts the IL6 gain: (1 + 3) × r × 2 / 24 ≤ 1 → r ≤ 3.
         let mut c = Config::default();
+        c.signalling.gain_plasticity = 3.0;
         c.run.dt_h = 2.0;
         c.cells.dedifferentiation_per_day = 4.0;
         let problems = cross_key_problems(&c);
@@ -372,6 +368,12 @@ mod tests {
         c.init.kind = InitKind::Disc;
         c.init.radius = 999.0;
         c.output.snapshot_days = vec![10.0, 91.0];
+        c.msc.doubling_time_h = 6.0;
+        c.msc.homing_per_day = 3.0;
+        c.msc.death_per_day = 3.0;
+        c.msc.inject_count = 10;
+        c.msc.inject_day = 95.0;
+        c.fields.enabled = false;
         assert_eq!(
             keys(&c),
             [
@@ -381,6 +383,12 @@ mod tests {
                 "cells.dedifferentiation_per_day",
                 "cells.background_death_per_day",
                 "cells.csc_death_per_day",
+                "msc.homing_per_day",
+                "msc.motility_per_day",
+                "msc.death_per_day",
+                "msc.doubling_time_h",
+                "msc.inject_count",
+                "msc.inject_day",
                 "space.initial_size",
                 "init.radius",
                 "output.snapshot_days",

@@ -102,9 +102,7 @@ impl HierarchyRates {
     /// Effective symmetric-division probability at local IL6 and CXCL7 (ng/mL).
     #[inline]
     pub fn p_symmetric_eff(&self, il6: f64, cxcl7: f64) -> f64 {
-        let raise = 1.0
-            + self.gain_il6 * self.h_il6(il6)
-            + self.gain_cxcl7 * self.h_cxcl7(cxcl7);
+        let raise = 1.0 + self.gain_il6 * self.h_il6(il6) + self.gain_cxcl7 * self.h_cxcl7(cxcl7);
         (self.p_symmetric * raise).min(self.p_symmetric_max.max(self.p_symmetric))
     }
 
@@ -163,11 +161,22 @@ mod tests {
 
     #[test]
     fn plasticity_is_raised_by_il6() {
-        let cfg = Config::default();
+        let mut cfg = Config::default();
+        cfg.signalling.gain_plasticity = 3.0;
         let r = HierarchyRates::from_config(&cfg);
         let base = 0.004 / 24.0;
         assert!((r.p_dedif(0.0) - base).abs() < 1e-15);
         assert!((r.p_dedif(1.0) - base * 2.5).abs() < 1e-15);
         assert!(r.p_rare_max() >= r.p_dedif(1e9));
+        // A blockade scales the IL6 term.
+        cfg.signalling.il6_blockade = 0.9;
+        let b = HierarchyRates::from_config(&cfg);
+        assert!((b.p_dedif(1.0) - base * 1.15).abs() < 1e-15);
+        cfg.signalling.cxcr2_blockade = 0.5;
+        cfg.signalling.gain_il6 = 0.0;
+        cfg.cells.p_symmetric = 0.1;
+        let c = HierarchyRates::from_config(&cfg);
+        // 0.1 · (1 + 2 · 0.5 · H(5; 5)) = 0.15.
+        assert!((c.p_symmetric_eff(0.0, 5.0) - 0.15).abs() < 1e-12);
     }
 }

@@ -192,6 +192,16 @@ impl Recorder {
                 Err(e) => result = Err(e),
             }
         }
+        if self.snapshot_csv && result.is_ok() && sim.config().msc.any() {
+            let mstem = stem.replace("lattice_day", "mscs_day");
+            match dir.write(
+                &format!("{mstem}.csv"),
+                snapshot::mscs_csv(&sim.mscs).as_bytes(),
+            ) {
+                Ok(p) => written.push(p),
+                Err(e) => result = Err(e),
+            }
+        }
         if let (Some(cy), true) = (&sim.cytokines, self.snapshot_png && result.is_ok()) {
             for (which, name) in [(0, "il6"), (1, "cxcl7")] {
                 let fstem = stem.replace("lattice_day", &format!("{name}_day"));

@@ -10,6 +10,7 @@
 use crate::model::kind::{EMPTY, Kind, STEM, WALL};
 use crate::sim::cytokines::Cytokines;
 use crate::sim::primary::Primary;
+use std::fmt::Write as _;
 
 /// The snapshot as CSV text.
 pub fn lattice_csv(primary: &Primary) -> String {
@@ -77,6 +78,24 @@ pub fn lattice_png(primary: &Primary, rho_max: u8) -> Vec<u8> {
         }
     }
     encode_png(pw as u32, ph as u32, &data)
+}
+
+/// The MSCs in the tumour as CSV: `x,y,z,aldh_pos,divisions_left`, one row per MSC in
+/// domain coordinates (several may share a site: they live on their own stromal layer).
+pub fn mscs_csv(mscs: &crate::sim::Mscs) -> String {
+    let mut out = String::from("x,y,z,aldh_pos,divisions_left\n");
+    for m in mscs.cells() {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{}",
+            m.pos[0],
+            m.pos[1],
+            m.pos[2],
+            u8::from(m.aldh),
+            m.divisions_left
+        );
+    }
+    out
 }
 
 /// The fields as CSV: `x,y,z,il6_ng_ml,cxcl7_ng_ml`, one row per field cell, with the
