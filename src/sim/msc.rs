@@ -106,6 +106,12 @@ impl Mscs {
         self.events
     }
 
+    /// Place an MSC in the tumour directly (tests and hand-made scenarios; MSCs otherwise
+    /// arrive by homing). `pos` must lie inside the lattice window.
+    pub fn insert(&mut self, msc: Msc) {
+        self.cells.push(msc);
+    }
+
     /// Whether anything can still happen (MSCs anywhere or an injection to come).
     pub fn is_active(&self) -> bool {
         !self.cells.is_empty() || self.pool.iter().any(|&n| n > 0) || self.inject.is_some()
