@@ -25,6 +25,10 @@ pub fn hill(c: f64, k: f64, n: f64) -> f64 {
     if c <= 0.0 {
         return 0.0;
     }
+    if n == 1.0 {
+        // The default Hill coefficient: no powers needed.
+        return c / (k + c);
+    }
     let cn = c.powf(n);
     cn / (k.powf(n) + cn)
 }

@@ -246,13 +246,25 @@ impl Cytokines {
                             if cells == 0 {
                                 continue;
                             }
-                            // Site 8w + b is bit b of the masks.
-                            for b in 0..8 {
-                                let bit = 1u32 << b;
-                                if cells & bit != 0 {
-                                    let f = (8 * w + b) >> log_c;
-                                    out[f][(stems & bit == 0) as usize] += 1;
+                            // Site 8w + b is bit b of the masks; field cells cover
+                            // `c` consecutive sites (c = 1, 2, 4: 8 / c groups per word;
+                            // c = 8: the whole word).
+                            let group = c.min(8);
+                            let mask = if group == 8 {
+                                0xFF
+                            } else {
+                                (1u32 << group) - 1
+                            };
+                            for g in (0..8).step_by(group) {
+                                let cg = (cells >> g) & mask;
+                                if cg == 0 {
+                                    continue;
                                 }
+                                let sg = (stems >> g) & mask;
+                                let f = &mut out[(8 * w + g) >> log_c];
+                                let n_stem = sg.count_ones() as u16;
+                                f[0] += n_stem;
+                                f[1] += cg.count_ones() as u16 - n_stem;
                             }
                         }
                     }
@@ -338,18 +350,20 @@ impl Cytokines {
         self.set_sources(fields, rates, mscs);
         let [il6, cxcl7] = &mut self.solvers;
         let (s, u) = (&self.source, &self.uptake);
+        // Without uptake the solver takes its cheaper path (no per-cell division).
+        let uptake = |i: usize, rate: f64| (rate > 0.0).then_some(&u[i][..]);
         il6.advance(
             &mut self.il6,
             Reaction {
                 source_ng_ml_per_s: Some(&s[0]),
-                uptake_per_s: Some(&u[0]),
+                uptake_per_s: uptake(0, fields.il6.uptake_per_h),
             },
         );
         cxcl7.advance(
             &mut self.cxcl7,
             Reaction {
                 source_ng_ml_per_s: Some(&s[1]),
-                uptake_per_s: Some(&u[1]),
+                uptake_per_s: uptake(1, fields.cxcl7.uptake_per_h),
             },
         );
     }
@@ -432,16 +446,19 @@ mod tests {
                 };
                 lat.set(s, code | (((x >> 20) as u8) & 0xE0));
             }
-            let mut cy = Cytokines::new(&lat, &cfg.fields, 10.0, 3600.0).unwrap();
-            cy.count_cells(&mut lat);
-            let mut naive = vec![[0u16; 2]; cy.counts.len()];
-            for s in 0..lat.len() {
-                let code = lat.code(s);
-                if is_cell(code) {
-                    naive[cy.index_of(lat.coords(s))][(code != STEM) as usize] += 1;
+            for coarsen in [1u32, 2, 4, 8] {
+                cfg.fields.coarsen = coarsen;
+                let mut cy = Cytokines::new(&lat, &cfg.fields, 10.0, 3600.0).unwrap();
+                cy.count_cells(&mut lat);
+                let mut naive = vec![[0u16; 2]; cy.counts.len()];
+                for s in 0..lat.len() {
+                    let code = lat.code(s);
+                    if is_cell(code) {
+                        naive[cy.index_of(lat.coords(s))][(code != STEM) as usize] += 1;
+                    }
                 }
+                assert_eq!(cy.counts, naive, "{dims}D, coarsen {coarsen}");
             }
-            assert_eq!(cy.counts, naive, "{dims}D");
         }
     }
 }
