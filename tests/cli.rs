@@ -224,6 +224,45 @@ fn default_output_folders_are_never_reused() {
 }
 
 #[test]
+fn liu_scenario_records_mscs_in_every_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("liu");
+    seedsoil()
+        .arg("run")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/configs/liu2011-msc.toml"
+        ))
+        .args(["--days", "10", "--set", "output.snapshot_days=[10]", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("MSCs: "));
+    // The last timeseries row: MSCs in the tumour, pool shrunk by homing.
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let header: Vec<&str> = ts.lines().next().unwrap().split(',').collect();
+    let last: Vec<&str> = ts.lines().last().unwrap().split(',').collect();
+    let col = |name: &str| -> f64 {
+        last[header.iter().position(|h| *h == name).unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let homed = col("msc_homed");
+    assert!(homed > 0.0 && col("msc_pool") == 1000.0 - homed, "{last:?}");
+    assert!(col("msc_aldh_pos") + col("msc_aldh_neg") > 0.0);
+    assert!(col("cxcl7_tumour_mean_ng_ml") > 0.0 && col("il6_output_molecules_per_s") > 0.0);
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    assert!(
+        events.contains("0,0,msc_injected,bone_marrow,msc,,1000"),
+        "{events}"
+    );
+    assert!(events.contains(",msc_first_homed,primary,msc,,"));
+    let mscs = std::fs::read_to_string(out.join("snapshots/mscs_day10.csv")).unwrap();
+    assert!(mscs.starts_with("x,y,z,aldh_pos,divisions_left\n"));
+    assert!(mscs.lines().count() > 1);
+}
+
+#[test]
 fn stop_at_cells_stops_the_run() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("r0");

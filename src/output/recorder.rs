@@ -140,11 +140,24 @@ impl Recorder {
         cell_kind: &str,
         value: &str,
     ) {
+        self.event_at(sim.step_count(), sim, compartment, event, cell_kind, value);
+    }
+
+    /// An event stamped with the step in which it happened (`step` ≤ the current step).
+    fn event_at(
+        &mut self,
+        step: u64,
+        sim: &Simulation,
+        compartment: &str,
+        event: &str,
+        cell_kind: &str,
+        value: &str,
+    ) {
         let _ = writeln!(
             self.events,
             "{},{},{},{},{},,{}",
-            sim.step_count(),
-            fmt_f(sim.time_h()),
+            step,
+            fmt_f(step as f64 * sim.config().run.dt_h),
             event,
             compartment,
             cell_kind,
@@ -212,7 +225,8 @@ impl Recorder {
             }
         }
         if self.snapshot_png && result.is_ok() {
-            let png = snapshot::lattice_png(&sim.primary, sim.config().cells.rho_max);
+            let png =
+                snapshot::lattice_png(&sim.primary, sim.config().cells.rho_max, sim.mscs.cells());
             match dir.write(&format!("{stem}.png"), &png) {
                 Ok(p) => written.push(p),
                 Err(e) => result = Err(e),
@@ -299,10 +313,27 @@ impl Observer for Recorder {
         if m.injected != self.injected_seen {
             let n = m.injected - self.injected_seen;
             self.injected_seen = m.injected;
-            self.event_in(sim, "bone_marrow", "msc_injected", "msc", &n.to_string());
+            // MSC events happen inside the previous step (step order item 5).
+            let at = sim.step_count().saturating_sub(1);
+            self.event_at(
+                at,
+                sim,
+                "bone_marrow",
+                "msc_injected",
+                "msc",
+                &n.to_string(),
+            );
         }
         if self.homed_seen == 0 && m.homed > 0 {
-            self.event(sim, "msc_first_homed", "msc", &m.homed.to_string());
+            let at = sim.step_count().saturating_sub(1);
+            self.event_at(
+                at,
+                sim,
+                "primary",
+                "msc_first_homed",
+                "msc",
+                &m.homed.to_string(),
+            );
         }
         self.homed_seen = m.homed;
         for (i, m) in MILESTONES.iter().enumerate() {

@@ -5,9 +5,11 @@
 //! PNG: the domain region of the lattice window (3D: the central z slice), one square of
 //! pixels per site, colours from the Okabe–Ito palette (readable with colour-blindness):
 //! CSC vermillion, progenitors blue (darker = more divisions left), differentiated grey,
-//! empty white, border black.
+//! empty white, border black; MSCs (on their own layer, drawn over the cells) yellow,
+//! ALDH+ MSCs bluish green.
 
 use crate::model::kind::{EMPTY, Kind, STEM, WALL};
+use crate::model::msc::Msc;
 use crate::sim::cytokines::Cytokines;
 use crate::sim::primary::Primary;
 use std::fmt::Write as _;
@@ -33,6 +35,11 @@ pub fn lattice_csv(primary: &Primary) -> String {
     out
 }
 
+/// Okabe–Ito yellow: an ALDH− MSC in pictures.
+pub const MSC_ALDH_NEG: [u8; 3] = [240, 228, 66];
+/// Okabe–Ito bluish green: an ALDH+ MSC in pictures.
+pub const MSC_ALDH_POS: [u8; 3] = [0, 158, 115];
+
 /// RGB colour of a kind code, for pictures.
 pub fn colour(code: u8, rho_max: u8) -> [u8; 3] {
     match code {
@@ -57,7 +64,7 @@ pub fn colour(code: u8, rho_max: u8) -> [u8; 3] {
 
 /// The snapshot as a PNG image (bytes). Small lattices are scaled up so the picture is at
 /// least 256 pixels wide.
-pub fn lattice_png(primary: &Primary, rho_max: u8) -> Vec<u8> {
+pub fn lattice_png(primary: &Primary, rho_max: u8, mscs: &[Msc]) -> Vec<u8> {
     let lat = &primary.lattice;
     // Domain region of the window along x and y.
     let lo = |a: usize| lat.origin[a].max(0);
@@ -75,6 +82,23 @@ pub fn lattice_png(primary: &Primary, rho_max: u8) -> Vec<u8> {
             let c = colour(primary.code_at(d), rho_max);
             let i = (py * pw + px) * 3;
             data[i..i + 3].copy_from_slice(&c);
+        }
+    }
+    // MSCs over the cells (ALDH+ last, so they stay visible where both share a site).
+    for aldh in [false, true] {
+        let c = if aldh { MSC_ALDH_POS } else { MSC_ALDH_NEG };
+        for m in mscs.iter().filter(|m| m.aldh == aldh && m.pos[2] == z) {
+            let [x, y, _] = m.pos;
+            if x < x0 || x >= x1 || y < y0 || y >= y1 {
+                continue;
+            }
+            let (bx, by) = ((x - x0) as usize * scale, (y1 - 1 - y) as usize * scale);
+            for py in by..by + scale {
+                for px in bx..bx + scale {
+                    let i = (py * pw + px) * 3;
+                    data[i..i + 3].copy_from_slice(&c);
+                }
+            }
         }
     }
     encode_png(pw as u32, ph as u32, &data)
@@ -193,5 +217,40 @@ mod tests {
         }
         let png = encode_png(2, 1, &[0, 0, 0, 255, 255, 255]);
         assert_eq!(&png[1..4], b"PNG");
+        assert!(!cs.contains(&MSC_ALDH_NEG) && !cs.contains(&MSC_ALDH_POS));
+    }
+
+    #[test]
+    fn mscs_are_drawn_over_the_lattice() {
+        let lat = crate::space::Lattice::new(2, 64, 64);
+        let primary = Primary::new(lat);
+        let mscs = [
+            Msc {
+                pos: [10, 20, 0],
+                aldh: false,
+                divisions_left: 3,
+            },
+            Msc {
+                pos: [40, 50, 0],
+                aldh: true,
+                divisions_left: 0,
+            },
+        ];
+        let png = lattice_png(&primary, 10, &mscs);
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let (w, h) = (info.width as usize, info.height as usize);
+        // 64 sites wide, 4 pixels per site; y grows upwards in the picture.
+        let scale = w / 64;
+        let pixel = |x: i64, y: i64| {
+            let (px, py) = (x as usize * scale, h - 1 - (y as usize * scale + scale - 1));
+            let i = (py * w + px) * 3;
+            [buf[i], buf[i + 1], buf[i + 2]]
+        };
+        assert_eq!(pixel(10, 20), MSC_ALDH_NEG);
+        assert_eq!(pixel(40, 50), MSC_ALDH_POS);
+        assert_eq!(pixel(30, 30), colour(EMPTY, 10));
     }
 }
