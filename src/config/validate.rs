@@ -44,22 +44,11 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
     }
 
     // p_div = dt / cycle_time ≤ 1.
-    if dt / cells.cycle_time_h > 1.0 + EPS {
-        out.push((
-            vec!["cells.cycle_time_h", "run.dt_h"],
-            Problem::new(
-                "cells.cycle_time_h",
-                num(cells.cycle_time_h),
-                format!(
-                    "allowed at least {} (h) with run.dt_h = {}: the per-step division \
-                     probability run.dt_h / cells.cycle_time_h = {} must be ≤ 1",
-                    num(dt),
-                    num(dt),
-                    short(dt / cells.cycle_time_h)
-                ),
-            ),
-        ));
-    }
+    out.extend(division_time_problem(
+        "cells.cycle_time_h",
+        cells.cycle_time_h,
+        dt,
+    ));
 
     // Per-day rates: p = rate × factor × dt / 24 ≤ 1.
     let plasticity = 1.0 + config.signalling.gain_plasticity;
@@ -152,22 +141,11 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
     }
 
     // MSC division p = dt / doubling_time ≤ 1.
-    if dt / config.msc.doubling_time_h > 1.0 + EPS {
-        out.push((
-            vec!["msc.doubling_time_h", "run.dt_h"],
-            Problem::new(
-                "msc.doubling_time_h",
-                num(config.msc.doubling_time_h),
-                format!(
-                    "allowed at least {} (h) with run.dt_h = {}: the per-step division \
-                     probability run.dt_h / msc.doubling_time_h = {} must be ≤ 1",
-                    num(dt),
-                    num(dt),
-                    short(dt / config.msc.doubling_time_h)
-                ),
-            ),
-        ));
-    }
+    out.extend(division_time_problem(
+        "msc.doubling_time_h",
+        config.msc.doubling_time_h,
+        dt,
+    ));
 
     // MSCs act only through the cytokine fields: without them nothing homes (the pool
     // stays in the bone marrow), so an injection would do nothing.
@@ -265,6 +243,31 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
     }
 
     out
+}
+
+/// The problem of a division time `key = hours` shorter than the step `dt` (the per-step
+/// division probability `dt / hours` must be ≤ 1), if any.
+fn division_time_problem(
+    key: &'static str,
+    hours: f64,
+    dt: f64,
+) -> Option<(Vec<&'static str>, Problem)> {
+    (dt / hours > 1.0 + EPS).then(|| {
+        (
+            vec![key, "run.dt_h"],
+            Problem::new(
+                key,
+                num(hours),
+                format!(
+                    "allowed at least {} (h) with run.dt_h = {}: the per-step division \
+                     probability run.dt_h / {key} = {} must be ≤ 1",
+                    num(dt),
+                    num(dt),
+                    short(dt / hours)
+                ),
+            ),
+        )
+    })
 }
 
 /// Appends the cross-key problems of `config` to `problems`, skipping rules that depend on

@@ -14,7 +14,8 @@
 //! | β | `aldh_boost` | × | ALDH+ secretion factor |
 //!
 //! Homing per step of each pool MSC: `p_home_max · (1 − il6_blockade) · H(IL6_out; K_rec, n)`.
-//! CXCL7 secretion of an MSC at local IL6: `s_CXCL7 · (b + (1 − il6_blockade) · H(IL6; K_IL6, n))`,
+//! CXCL7 secretion of an MSC at local IL6: `s_CXCL7 · (b + (1 − il6_blockade) · H(IL6; K_IL6, n))`
+//! (the IL6 Hill term as cancer cells feel it, [`crate::model::HierarchyRates::h_il6`]),
 //! × β if ALDH+ (Liu 2011: IL6 from cancer cells induces CXCL7 in MSCs, most in ALDH+ MSCs).
 
 use crate::config::Config;
@@ -56,8 +57,6 @@ pub struct MscRates {
     pub basal: f64,
     /// ALDH+ secretion factor.
     pub aldh_boost: f64,
-    /// K_IL6, ng/mL.
-    pub k_il6: f64,
     /// Hill coefficient.
     pub hill_n: f64,
     /// `1 − signalling.il6_blockade`.
@@ -81,7 +80,6 @@ impl MscRates {
             il6_per_msc: config.fields.il6.secretion_per_msc,
             basal: m.basal_cxcl7,
             aldh_boost: m.aldh_boost,
-            k_il6: config.signalling.k_il6_ng_ml,
             hill_n: config.signalling.hill_n,
             il6_signal: 1.0 - config.signalling.il6_blockade,
         }
@@ -93,12 +91,13 @@ impl MscRates {
         self.p_home_max * self.il6_signal * hill(il6_output, self.k_recruit, self.hill_n)
     }
 
-    /// Secretion multiplier of an MSC at local IL6 (ng/mL): `(b + (1 − blockade)·H(IL6))`,
-    /// × β for ALDH+. Multiply by `cxcl7_per_msc` (or `il6_per_msc`) for molecules/s.
-    pub fn induction(&self, aldh: bool, il6: f64) -> f64 {
-        let h = self.il6_signal * hill(il6, self.k_il6, self.hill_n);
+    /// Secretion multiplier of an MSC whose local IL6 gives the Hill term `h_il6` as the
+    /// cells feel it ([`HierarchyRates::h_il6`](crate::model::HierarchyRates::h_il6),
+    /// blockade included): `b + h_il6`, × β for ALDH+. Multiply by `cxcl7_per_msc` (or
+    /// `il6_per_msc`) for molecules/s.
+    pub fn induction(&self, aldh: bool, h_il6: f64) -> f64 {
         let boost = if aldh { self.aldh_boost } else { 1.0 };
-        (self.basal + h) * boost
+        (self.basal + h_il6) * boost
     }
 
     /// Whether an MSC can divide now.
@@ -134,6 +133,7 @@ impl MscRates {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::HierarchyRates;
 
     #[test]
     fn aldh_pos_divides_asymmetrically_and_aldh_neg_exhausts() {
@@ -176,16 +176,18 @@ mod tests {
         cfg.msc.aldh_boost = 3.0;
         cfg.signalling.k_il6_ng_ml = 2.0;
         let r = MscRates::from_config(&cfg);
-        assert!((r.induction(false, 0.0) - 0.1).abs() < 1e-12);
-        assert!((r.induction(false, 2.0) - 0.6).abs() < 1e-12);
-        assert!((r.induction(true, 2.0) - 1.8).abs() < 1e-12);
+        let h = HierarchyRates::from_config(&cfg);
+        assert!((r.induction(false, h.h_il6(0.0)) - 0.1).abs() < 1e-12);
+        assert!((r.induction(false, h.h_il6(2.0)) - 0.6).abs() < 1e-12);
+        assert!((r.induction(true, h.h_il6(2.0)) - 1.8).abs() < 1e-12);
         assert_eq!(r.p_home(0.0), 0.0);
         let half = r.p_home(cfg.msc.k_recruit);
         assert!((half - 0.5 * cfg.msc.homing_per_day / 24.0).abs() < 1e-15);
         // Blocking IL6 scales both IL6 terms.
         cfg.signalling.il6_blockade = 0.9;
         let b = MscRates::from_config(&cfg);
-        assert!((b.induction(false, 2.0) - (0.1 + 0.05)).abs() < 1e-12);
+        let hb = HierarchyRates::from_config(&cfg);
+        assert!((b.induction(false, hb.h_il6(2.0)) - (0.1 + 0.05)).abs() < 1e-12);
         assert!((b.p_home(cfg.msc.k_recruit) - 0.1 * half).abs() < 1e-15);
     }
 }

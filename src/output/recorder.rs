@@ -30,7 +30,7 @@ pub struct Recorder {
     last_sampled: Option<u64>,
     growths_seen: u64,
     injected_seen: u64,
-    homed_seen: u64,
+    first_homed_recorded: bool,
     milestone_steps: [Option<u64>; MILESTONES.len()],
     peak_total: u64,
     error: Option<RunError>,
@@ -119,7 +119,7 @@ impl Recorder {
             last_sampled: None,
             growths_seen: sim.primary.events().growths,
             injected_seen: sim.mscs.events().injected,
-            homed_seen: sim.mscs.events().homed,
+            first_homed_recorded: sim.mscs.events().homed > 0,
             milestone_steps: [None; MILESTONES.len()],
             peak_total: 0,
             error: None,
@@ -129,18 +129,7 @@ impl Recorder {
     }
 
     fn event(&mut self, sim: &Simulation, event: &str, cell_kind: &str, value: &str) {
-        self.event_in(sim, "primary", event, cell_kind, value);
-    }
-
-    fn event_in(
-        &mut self,
-        sim: &Simulation,
-        compartment: &str,
-        event: &str,
-        cell_kind: &str,
-        value: &str,
-    ) {
-        self.event_at(sim.step_count(), sim, compartment, event, cell_kind, value);
+        self.event_at(sim.step_count(), sim, "primary", event, cell_kind, value);
     }
 
     /// An event stamped with the step in which it happened (`step` ≤ the current step).
@@ -324,7 +313,8 @@ impl Observer for Recorder {
                 &n.to_string(),
             );
         }
-        if self.homed_seen == 0 && m.homed > 0 {
+        if !self.first_homed_recorded && m.homed > 0 {
+            self.first_homed_recorded = true;
             let at = sim.step_count().saturating_sub(1);
             self.event_at(
                 at,
@@ -335,7 +325,6 @@ impl Observer for Recorder {
                 &m.homed.to_string(),
             );
         }
-        self.homed_seen = m.homed;
         for (i, m) in MILESTONES.iter().enumerate() {
             if self.milestone_steps[i].is_none() && total >= *m {
                 self.milestone_steps[i] = Some(step);

@@ -228,6 +228,10 @@ impl Cytokines {
         let side0 = lat.side(0);
         let side1 = lat.side(1);
         let bytes = lat.as_bytes();
+        // Field cells cover `c` consecutive sites of a row: a word of 8 sites holds 8 / c
+        // groups (c = 1, 2, 4) or part of one (c = 8).
+        let group = c.min(8);
+        let mask = (1u32 << group) - 1;
         self.counts
             .par_chunks_mut(nx)
             .enumerate()
@@ -246,15 +250,7 @@ impl Cytokines {
                             if cells == 0 {
                                 continue;
                             }
-                            // Site 8w + b is bit b of the masks; field cells cover
-                            // `c` consecutive sites (c = 1, 2, 4: 8 / c groups per word;
-                            // c = 8: the whole word).
-                            let group = c.min(8);
-                            let mask = if group == 8 {
-                                0xFF
-                            } else {
-                                (1u32 << group) - 1
-                            };
+                            // Site 8w + b is bit b of the masks.
                             for g in (0..8).step_by(group) {
                                 let cg = (cells >> g) & mask;
                                 if cg == 0 {
@@ -311,10 +307,10 @@ impl Cytokines {
             let r = mscs.rates();
             let il6 = self.il6.values();
             for m in mscs.cells() {
-                let Some(i) = self.cell_of_domain(m.pos) else {
+                let Some(i) = self.il6.cell_of_site(m.pos) else {
                     continue;
                 };
-                let induced = r.induction(m.aldh, il6[i] as f64);
+                let induced = r.induction(m.aldh, rates.h_il6(il6[i] as f64));
                 self.source[1][i] += (induced * r.cxcl7_per_msc * m_cx) as f32;
                 if r.il6_per_msc > 0.0 {
                     self.source[0][i] += (induced * r.il6_per_msc * m_il6) as f32;
@@ -323,25 +319,6 @@ impl Cytokines {
             }
         }
         self.il6_output = il6_output;
-    }
-
-    /// Domain coordinates of the grid's first site (the lattice window origin at the last
-    /// re-grid).
-    pub fn origin(&self) -> [i64; 3] {
-        self.origin
-    }
-
-    /// Field cell of domain coordinates, if inside the grid.
-    pub fn cell_of_domain(&self, d: [i64; 3]) -> Option<usize> {
-        let mut c = [0usize; 3];
-        for a in 0..3 {
-            let w = d[a] - self.origin[a];
-            if w < 0 || (w as usize >> self.log_c) >= self.n[a] {
-                return None;
-            }
-            c[a] = w as usize;
-        }
-        Some(self.index_of(c))
     }
 
     /// One cell step of both fields: sources and uptakes from the current counts (call

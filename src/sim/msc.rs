@@ -26,6 +26,7 @@ use crate::model::msc::{Msc, MscRates};
 use crate::rng::{self, below, purpose, uniform};
 use crate::sim::cytokines::Cytokines;
 use crate::sim::primary::Primary;
+use crate::space::lattice::moore_offsets;
 
 /// Cumulative MSC event counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,9 @@ pub struct Mscs {
     /// Step of the injection and its size (none if count 0).
     inject: Option<(u64, u64)>,
     events: MscEvents,
+    /// Moore neighbourhood offsets and their inverse lengths (for the gradient choice).
+    offsets: Vec<[i64; 3]>,
+    inv_len: Vec<f64>,
 }
 
 /// Split `n` MSCs into `[ALDH+, ALDH−]` with the ALDH+ share `fraction` (rounded).
@@ -70,6 +74,8 @@ impl Mscs {
                 m.inject_count,
             )
         });
+        let offsets = moore_offsets(config.space.dims as usize);
+        let len = |o: &[i64; 3]| ((o[0] * o[0] + o[1] * o[1] + o[2] * o[2]) as f64).sqrt();
         Mscs {
             rates: MscRates::from_config(config),
             aldh_fraction: m.aldh_fraction,
@@ -77,6 +83,8 @@ impl Mscs {
             cells: Vec::new(),
             inject,
             events: MscEvents::default(),
+            inv_len: offsets.iter().map(|o| 1.0 / len(o)).collect(),
+            offsets,
         }
     }
 
@@ -176,8 +184,7 @@ impl Mscs {
         }
 
         // 3. Death, division, movement.
-        let r = &self.rates;
-        let offsets = neighbour_offsets(lat.dims);
+        let (r, offsets) = (&self.rates, &self.offsets);
         let n = self.cells.len();
         let mut keep = Vec::with_capacity(n + 8);
         for i in 0..n {
@@ -197,7 +204,7 @@ impl Mscs {
             }
             if uniform(&mut rng) < r.p_move {
                 let up = if uniform(&mut rng) < r.chemotaxis {
-                    cytokines.and_then(|cy| uphill(cy, c.pos, &offsets))
+                    cytokines.and_then(|cy| uphill(cy, c.pos, offsets, &self.inv_len))
                 } else {
                     None
                 };
@@ -209,22 +216,6 @@ impl Mscs {
         self.cells = keep;
         injected
     }
-}
-
-/// Moore neighbourhood offsets (8 in 2D, 26 in 3D) in a fixed order.
-fn neighbour_offsets(dims: usize) -> Vec<[i64; 3]> {
-    let zr = if dims == 3 { -1..=1 } else { 0..=0 };
-    let mut v = Vec::with_capacity(26);
-    for dz in zr {
-        for dy in -1..=1 {
-            for dx in -1..=1 {
-                if dx != 0 || dy != 0 || dz != 0 {
-                    v.push([dx, dy, dz]);
-                }
-            }
-        }
-    }
-    v
 }
 
 /// `pos + o` if that site is inside the lattice window and not on the domain border, else
@@ -258,9 +249,14 @@ fn rim_site(primary: &Primary, listed: &[usize], rng: &mut rng::Stream) -> Optio
 
 /// The neighbour offset most nearly along the IL6 gradient at `pos` (central differences
 /// between the neighbouring field cells), or `None` where the field is flat.
-fn uphill(cy: &Cytokines, pos: [i64; 3], offsets: &[[i64; 3]]) -> Option<[i64; 3]> {
+fn uphill(
+    cy: &Cytokines,
+    pos: [i64; 3],
+    offsets: &[[i64; 3]],
+    inv_len: &[f64],
+) -> Option<[i64; 3]> {
     let v = cy.view();
-    let origin = cy.origin();
+    let origin = cy.il6.origin();
     let l = v.log_c;
     let mut f = [0usize; 3];
     for a in 0..3 {
@@ -283,10 +279,8 @@ fn uphill(cy: &Cytokines, pos: [i64; 3], offsets: &[[i64; 3]]) -> Option<[i64; 3
     }
     let mut best = None;
     let mut best_score = f64::NEG_INFINITY;
-    for &o in offsets {
-        let dot = o[0] as f64 * g[0] + o[1] as f64 * g[1] + o[2] as f64 * g[2];
-        let norm = ((o[0] * o[0] + o[1] * o[1] + o[2] * o[2]) as f64).sqrt();
-        let score = dot / norm;
+    for (&o, &inv) in offsets.iter().zip(inv_len) {
+        let score = (o[0] as f64 * g[0] + o[1] as f64 * g[1] + o[2] as f64 * g[2]) * inv;
         if score > best_score {
             best_score = score;
             best = Some(o);
@@ -305,11 +299,5 @@ mod tests {
         assert_eq!(split(3, 0.5), [2, 1]);
         assert_eq!(split(0, 0.5), [0, 0]);
         assert_eq!(split(7, 1.0), [7, 0]);
-    }
-
-    #[test]
-    fn offsets_cover_the_moore_neighbourhood() {
-        assert_eq!(neighbour_offsets(2).len(), 8);
-        assert_eq!(neighbour_offsets(3).len(), 26);
     }
 }

@@ -32,7 +32,7 @@ use crate::model::kind::{EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, pro
 use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
 use crate::sim::barrier::SpinBarrier;
 use crate::sim::cytokines::FieldView;
-use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, stamp_for};
+use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, moore_offsets, stamp_for};
 use rand::Rng;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -729,19 +729,10 @@ impl Primary {
             return false;
         }
         let d = lat.domain_coords(site);
-        let zr = if lat.dims == 3 { -1..=1 } else { 0..=0 };
-        for dz in zr {
-            for dy in -1..=1 {
-                for dx in -1..=1 {
-                    if let Some(n) = lat.site_at([d[0] + dx, d[1] + dy, d[2] + dz])
-                        && lat.code(n) == EMPTY
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-        false
+        moore_offsets(lat.dims).iter().any(|o| {
+            lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
+                .is_some_and(|n| lat.code(n) == EMPTY)
+        })
     }
 
     /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).

@@ -47,6 +47,23 @@ pub const fn tile_log(dims: usize) -> u32 {
     if dims == 2 { 5 } else { 4 }
 }
 
+/// Coordinate offsets `[dx, dy, dz]` of the Moore neighbourhood (8 in 2D, 26 in 3D), in
+/// z, y, x order (x fastest).
+pub fn moore_offsets(dims: usize) -> Vec<[i64; 3]> {
+    let zr = if dims == 3 { -1..=1 } else { 0..=0 };
+    let mut v = Vec::with_capacity(26);
+    for dz in zr {
+        for dy in -1..=1 {
+            for dx in -1..=1 {
+                if dx != 0 || dy != 0 || dz != 0 {
+                    v.push([dx, dy, dz]);
+                }
+            }
+        }
+    }
+    v
+}
+
 /// A growing lattice window over a square/cubic domain.
 #[derive(Debug)]
 pub struct Lattice {
@@ -115,23 +132,15 @@ impl Lattice {
         1usize << self.log[axis]
     }
 
-    /// Site index offsets of the Moore neighbourhood (8 in 2D, 26 in 3D), in z, y, x order.
+    /// Site index offsets of the Moore neighbourhood (8 in 2D, 26 in 3D), in the order of
+    /// [`moore_offsets`].
     pub fn offsets(&self) -> Vec<isize> {
-        let sx = 1isize;
         let sy = self.side(0) as isize;
         let sz = sy * self.side(1) as isize;
-        let zr = if self.dims == 3 { -1..=1 } else { 0..=0 };
-        let mut v = Vec::with_capacity(26);
-        for dz in zr {
-            for dy in -1..=1isize {
-                for dx in -1..=1isize {
-                    if dx != 0 || dy != 0 || dz != 0 {
-                        v.push(dz * sz + dy * sy + dx * sx);
-                    }
-                }
-            }
-        }
-        v
+        moore_offsets(self.dims)
+            .iter()
+            .map(|o| o[2] as isize * sz + o[1] as isize * sy + o[0] as isize)
+            .collect()
     }
 
     /// Window coordinates of a site.
@@ -332,6 +341,18 @@ impl Lattice {
 mod tests {
     use super::*;
     use crate::model::kind::{EMPTY, STEM};
+
+    #[test]
+    fn moore_offsets_cover_the_neighbourhood() {
+        assert_eq!(moore_offsets(2).len(), 8);
+        assert_eq!(moore_offsets(3).len(), 26);
+        // The site offsets follow the same order.
+        let lat = Lattice::new(3, 64, 64);
+        let (sy, sz) = (64isize, 64 * 64);
+        for (o, s) in moore_offsets(3).iter().zip(lat.offsets()) {
+            assert_eq!(s, o[0] as isize + o[1] as isize * sy + o[2] as isize * sz);
+        }
+    }
 
     #[test]
     fn window_is_centred_and_walls_are_painted() {
