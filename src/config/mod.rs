@@ -6,7 +6,7 @@
 //! keys, types, ranges; all problems collected) → serde deserialisation into [`Config`] →
 //! cross-key checks ([`Config::validate`]). Constructors downstream take a validated config.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,7 @@ pub const DEFAULT_TOML: &str = include_str!("../../configs/baseline.toml");
 ///
 /// `Config::default()` holds the MODEL.md defaults with no seed; the embedded default
 /// ([`DEFAULT_TOML`], `configs/baseline.toml`) equals it except for a fixed seed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// `[run]`: duration, seed, threads, time step, stop conditions.
@@ -53,6 +53,19 @@ pub struct Config {
     /// `[msc]`: mesenchymal stem cells (MODEL.md section 4).
     #[serde(default)]
     pub msc: MscConfig,
+    /// `[dissemination]`: intravasation, circulation, extravasation, colonisation and
+    /// dormancy (MODEL.md section 5).
+    #[serde(default)]
+    pub dissemination: DisseminationConfig,
+    /// `[niche]`: tumour-derived factors, VEGFR1+ HPCs and the pre-metastatic niche
+    /// (MODEL.md section 6).
+    #[serde(default)]
+    pub niche: NicheConfig,
+    /// `[organs.<name>]`: the distant organs, by name (MODEL.md sections 5–6). A file's
+    /// organs are merged into the default ones (lung, liver, bone, brain) by name; a new
+    /// name adds an organ, and an organ with both weights 0 receives nothing.
+    #[serde(default = "default_organs")]
+    pub organs: BTreeMap<String, OrganConfig>,
     /// `[output]`: what is written and when.
     #[serde(default)]
     pub output: OutputConfig,
@@ -355,6 +368,183 @@ impl MscConfig {
     }
 }
 
+/// `[dissemination]` section: MODEL.md section 5.
+///
+/// | symbol | field | unit |
+/// |---|---|---|
+/// | rim intravasation | `intravasation_per_day` | per rim cell per day (CSCs × `csc_factor`) |
+/// | CTC half-life | `ctc_half_life_h` | h |
+/// | arrest hazard | `arrest_per_h` | per CTC per h |
+/// | extravasation | `extravasation` | probability per arrested cell |
+/// | p_colonise | `p_colonise` | per CSC DTC, × tropism × (1 + g_niche · N_o) |
+/// | waking | `wake_per_day` | per dormant CSC per day, × tropism × (1 + g_niche · N_o) |
+/// | detection | `detect_cells` | cells in a colony |
+/// | micrometastasis | `micrometastasis_cells` | cells in a colony |
+/// | colony plasticity | `colony_dedifferentiation_per_day` | per non-stem colony cell per day |
+/// | colony space | `colony_max_size` | sites per side of a colony's lattice |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DisseminationConfig {
+    /// Whether dissemination, niches and colonies are simulated (off in R0).
+    pub enabled: bool,
+    /// Intravasation per rim cell (a cancer cell with a free neighbour) per day; CSCs
+    /// enter at `csc_factor` times this.
+    pub intravasation_per_day: f64,
+    /// CSC intravasation relative to non-stem cells (metastasis stem cells).
+    pub csc_factor: f64,
+    /// Half-life of a circulating tumour cell, h.
+    pub ctc_half_life_h: f64,
+    /// Hazard of arrest in an organ, per h (competing with death in the blood).
+    pub arrest_per_h: f64,
+    /// Probability that an arrested cell extravasates (else it dies).
+    pub extravasation: f64,
+    /// Probability that a CSC DTC starts a colony (else it becomes dormant), before the
+    /// organ's tropism and niche factors.
+    pub p_colonise: f64,
+    /// Waking rate of a dormant CSC per day, before the organ's tropism and niche factors.
+    pub wake_per_day: f64,
+    /// A colony of at least this many cells is detected (a clinical metastasis).
+    pub detect_cells: u64,
+    /// A colony of at least this many cells counts as a micrometastasis (Luzzi 1998).
+    pub micrometastasis_cells: u64,
+    /// Dedifferentiation of non-stem cells in colonies, per day (the primary uses
+    /// `cells.dedifferentiation_per_day`). Default 0: MODEL.md section 5 has non-stem seeds
+    /// die out, which plasticity at the primary's rate would undo (README, departures).
+    pub colony_dedifferentiation_per_day: f64,
+    /// Side of each colony's lattice domain, in sites (its window grows up to it).
+    pub colony_max_size: u32,
+}
+
+impl Default for DisseminationConfig {
+    /// MODEL.md section 5 defaults.
+    fn default() -> Self {
+        DisseminationConfig {
+            enabled: true,
+            intravasation_per_day: INTRAVASATION_PER_DAY,
+            csc_factor: 5.0,
+            ctc_half_life_h: 1.5,
+            arrest_per_h: 0.5,
+            extravasation: 0.8,
+            p_colonise: 0.03,
+            wake_per_day: 1e-4,
+            detect_cells: 10_000,
+            micrometastasis_cells: 32,
+            colony_dedifferentiation_per_day: 0.0,
+            colony_max_size: 1000,
+        }
+    }
+}
+
+/// Intravasation per rim cell per day, calibrated so that the baseline tumour sheds
+/// about 10⁻³ of its cells per day (MODEL.md section 5; README, "Dissemination").
+pub const INTRAVASATION_PER_DAY: f64 = 0.01;
+
+/// HPC mobilisation per unit of tumour-derived factor per day, calibrated so that the
+/// Kaplan 2005 scenario forms its first niche about 10 days after implantation
+/// (`configs/kaplan2005-niche.toml`).
+pub const MOBILISATION: f64 = 2000.0;
+
+/// `[niche]` section: MODEL.md section 6.
+///
+/// | symbol | field | unit |
+/// |---|---|---|
+/// | T secretion | `tdsf_per_cell` | units per primary cell per day |
+/// | T clearance | `tdsf_clearance_per_day` | per day |
+/// | HPC mobilisation | `mobilisation` | HPCs per unit T per day (Poisson per step) |
+/// | HPC loss | `hpc_loss_per_day` | per HPC per day |
+/// | K_H, n | `k_hpc`, `hill_n` | HPCs, – : N_o = H_oⁿ / (K_Hⁿ + H_oⁿ) |
+/// | g_niche | `colonisation_gain` | × |
+/// | anti-VEGFR1 | `vegfr1_blockade` | fraction of mobilisation blocked |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NicheConfig {
+    /// Tumour-derived factor secreted per primary cancer cell per day (arbitrary units).
+    pub tdsf_per_cell: f64,
+    /// Clearance of the tumour-derived factor, per day.
+    pub tdsf_clearance_per_day: f64,
+    /// VEGFR1+ HPCs mobilised per unit of tumour-derived factor per day.
+    pub mobilisation: f64,
+    /// Loss of HPCs from an organ, per HPC per day.
+    pub hpc_loss_per_day: f64,
+    /// K_H: organ HPCs at half-maximal niche level.
+    pub k_hpc: f64,
+    /// Hill coefficient n of the niche level.
+    pub hill_n: f64,
+    /// g_niche: colonisation and waking gain of a full niche (N_o = 1).
+    pub colonisation_gain: f64,
+    /// Fraction of HPC mobilisation blocked for the whole run (anti-VEGFR1 at constant
+    /// exposure; MODEL.md section 7: 0.95).
+    pub vegfr1_blockade: f64,
+}
+
+impl Default for NicheConfig {
+    /// MODEL.md section 6 defaults.
+    fn default() -> Self {
+        NicheConfig {
+            tdsf_per_cell: 1e-6,
+            tdsf_clearance_per_day: 1.0,
+            mobilisation: MOBILISATION,
+            hpc_loss_per_day: 0.2,
+            k_hpc: 50.0,
+            hill_n: 2.0,
+            colonisation_gain: 10.0,
+            vegfr1_blockade: 0.0,
+        }
+    }
+}
+
+/// `[organs.<name>]`: one distant organ.
+///
+/// | symbol | field | unit |
+/// |---|---|---|
+/// | arrival weight | `arrival_weight` | share of arresting CTCs (blood flow × tropism for arrest) |
+/// | HPC homing weight | `hpc_homing_weight` | share of mobilised HPCs |
+/// | soil tropism | `tropism` | × colonisation and waking |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrganConfig {
+    /// Relative weight with which an arresting CTC lodges in this organ.
+    pub arrival_weight: f64,
+    /// Relative weight with which a mobilised HPC homes to this organ.
+    pub hpc_homing_weight: f64,
+    /// Seed–soil compatibility: multiplies colonisation and waking probabilities.
+    pub tropism: f64,
+}
+
+impl Default for OrganConfig {
+    /// An organ that receives nothing until weights are given.
+    fn default() -> Self {
+        OrganConfig {
+            arrival_weight: 0.0,
+            hpc_homing_weight: 0.0,
+            tropism: 1.0,
+        }
+    }
+}
+
+/// The default organs of MODEL.md section 5: lung, liver, bone, brain (arrival weights
+/// from Kennecke 2010's metastatic sites of breast cancer).
+pub fn default_organs() -> BTreeMap<String, OrganConfig> {
+    [
+        ("lung", 0.35, 0.4),
+        ("liver", 0.25, 0.2),
+        ("bone", 0.3, 0.3),
+        ("brain", 0.1, 0.1),
+    ]
+    .into_iter()
+    .map(|(name, arrival, hpc)| {
+        (
+            name.to_string(),
+            OrganConfig {
+                arrival_weight: arrival,
+                hpc_homing_weight: hpc,
+                tropism: 1.0,
+            },
+        )
+    })
+    .collect()
+}
+
 /// `[output]` section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -367,6 +557,25 @@ pub struct OutputConfig {
     pub snapshot_csv: bool,
     /// Write snapshots as PNG images (3D: the central z slice).
     pub snapshot_png: bool,
+}
+
+impl Default for Config {
+    /// MODEL.md defaults, no seed.
+    fn default() -> Self {
+        Config {
+            run: RunConfig::default(),
+            space: SpaceConfig::default(),
+            init: InitConfig::default(),
+            cells: CellsConfig::default(),
+            signalling: SignallingConfig::default(),
+            fields: FieldsConfig::default(),
+            msc: MscConfig::default(),
+            dissemination: DisseminationConfig::default(),
+            niche: NicheConfig::default(),
+            organs: default_organs(),
+            output: OutputConfig::default(),
+        }
+    }
 }
 
 impl Default for RunConfig {
