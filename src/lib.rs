@@ -4,6 +4,7 @@
 pub mod config;
 pub mod error;
 pub mod fields;
+pub mod metastasis;
 pub mod model;
 pub mod output;
 pub mod rng;

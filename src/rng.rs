@@ -24,6 +24,12 @@ pub mod purpose {
     pub const TILE: u64 = 3;
     /// The MSC population's draws during one step (entity 0).
     pub const MSC: u64 = 4;
+    /// Dissemination during one step: intravasation, circulation, fates, waking (entity 0).
+    pub const DISSEMINATION: u64 = 5;
+    /// HPC mobilisation, homing and loss during one step (entity 0).
+    pub const NICHE: u64 = 6;
+    /// A colony's master seed (entity = colony id, step 0).
+    pub const COLONY: u64 = 7;
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.

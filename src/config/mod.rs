@@ -390,6 +390,9 @@ pub struct DisseminationConfig {
     /// Intravasation per rim cell (a cancer cell with a free neighbour) per day; CSCs
     /// enter at `csc_factor` times this.
     pub intravasation_per_day: f64,
+    /// Intravasation happens only while the primary holds at least this many cells: the
+    /// angiogenic switch (an avascular tumour has no vessels to enter; Folkman 1971).
+    pub min_primary_cells: u64,
     /// CSC intravasation relative to non-stem cells (metastasis stem cells).
     pub csc_factor: f64,
     /// Half-life of a circulating tumour cell, h.
@@ -421,11 +424,12 @@ impl Default for DisseminationConfig {
         DisseminationConfig {
             enabled: true,
             intravasation_per_day: INTRAVASATION_PER_DAY,
+            min_primary_cells: 5000,
             csc_factor: 5.0,
             ctc_half_life_h: 1.5,
             arrest_per_h: 0.5,
             extravasation: 0.8,
-            p_colonise: 0.03,
+            p_colonise: 0.01,
             wake_per_day: 1e-4,
             detect_cells: 10_000,
             micrometastasis_cells: 32,
@@ -442,7 +446,7 @@ pub const INTRAVASATION_PER_DAY: f64 = 0.01;
 /// HPC mobilisation per unit of tumour-derived factor per day, calibrated so that the
 /// Kaplan 2005 scenario forms its first niche about 10 days after implantation
 /// (`configs/kaplan2005-niche.toml`).
-pub const MOBILISATION: f64 = 2000.0;
+pub const MOBILISATION: f64 = 100_000.0;
 
 /// `[niche]` section: MODEL.md section 6.
 ///

@@ -2,6 +2,7 @@
 //! writes snapshots at their configured days.
 
 use crate::error::RunError;
+use crate::metastasis::{Compartment, Metastasis};
 use crate::output::files::RunDir;
 use crate::output::snapshot;
 use crate::sim::{FieldStats, Observer, Simulation, StopReason};
@@ -13,7 +14,7 @@ use std::fmt::Write as _;
 pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// Header of `timeseries.csv`.
-pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed\n";
+pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,dormant,colonies,micrometastases,detected_colonies,entered,extravasated,hpcs,niche_level,tdsf\n";
 /// Header of `events.csv`.
 pub const EVENTS_HEADER: &str = "step,time_h,event,compartment,cell_kind,colony_id,value\n";
 
@@ -29,6 +30,7 @@ pub struct Recorder {
     events: String,
     last_sampled: Option<u64>,
     growths_seen: u64,
+    met_events_seen: usize,
     injected_seen: u64,
     first_homed_recorded: bool,
     milestone_steps: [Option<u64>; MILESTONES.len()],
@@ -94,6 +96,104 @@ fn msc_columns(sim: &Simulation) -> String {
     )
 }
 
+/// Counting class names, as in the column names.
+const CLASS_NAMES: [&str; 3] = ["csc", "progenitor", "differentiated"];
+
+/// `csc,progenitor,differentiated,total,csc_fraction` of a compartment's counts.
+fn class_columns(c: [u64; 3]) -> String {
+    let total: u64 = c.iter().sum();
+    let frac = if total > 0 {
+        c[0] as f64 / total as f64
+    } else {
+        0.0
+    };
+    format!("{},{},{},{total},{}", c[0], c[1], c[2], fmt_f(frac))
+}
+
+/// Name of a compartment in the tables.
+fn compartment_name(met: &Metastasis, c: Compartment) -> &str {
+    match c {
+        Compartment::Primary => "primary",
+        Compartment::Circulation => "circulation",
+        Compartment::Organ(o) => &met.organs[o].name,
+    }
+}
+
+/// Day of a step, as text (empty if none).
+fn day_of(step: Option<u64>, dt_h: f64) -> String {
+    step.map(|s| fmt_f(s as f64 * dt_h / 24.0))
+        .unwrap_or_default()
+}
+
+/// Header of the metastasis endpoints in `summary.csv` (organ columns follow).
+const MET_SUMMARY_HEADER: &str = ",ctc,dormant,metastatic_cells,living_colonies,intravasated,ctc_deaths,arrested,extravasated,dormant_entered,woke,csc_colonies,non_stem_colonies,micrometastases,detected_metastases,extinct_colonies,fraction_extravasated,fraction_micrometastasis,fraction_detected,first_arrival_day,first_niche_day,first_detection_day,any_metastasis_detected,tdsf";
+
+/// The metastasis endpoints of `summary.csv`: header and row, with per-organ columns
+/// (`metastatic_cells_<organ>` ...). Without dissemination the shared columns are empty.
+fn metastasis_summary(sim: &Simulation) -> (String, String) {
+    let mut header = MET_SUMMARY_HEADER.to_string();
+    let Some(m) = &sim.metastasis else {
+        let n = MET_SUMMARY_HEADER.matches(',').count();
+        return (header, ",".repeat(n));
+    };
+    let dt = sim.config().run.dt_h;
+    let c = m.cascade();
+    let frac = |x: u64| {
+        if c.arrested > 0 {
+            fmt_f(x as f64 / c.arrested as f64)
+        } else {
+            String::new()
+        }
+    };
+    let dormant: u64 = m.organs.iter().map(|o| o.dormant).sum();
+    let met_cells: u64 = m.organs.iter().map(|o| o.metastatic_cells()).sum();
+    let first_arrival = m.organs.iter().filter_map(|o| o.first_arrival_step).min();
+    let first_niche = m.organs.iter().filter_map(|o| o.niche_formed_step).min();
+    let mut row = format!(
+        ",{},{dormant},{met_cells},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        m.circulation().len(),
+        m.colonies().len(),
+        c.intravasated.iter().sum::<u64>(),
+        c.ctc_deaths,
+        c.arrested,
+        c.extravasated,
+        c.dormant_entered,
+        c.woke,
+        c.csc_colonies,
+        c.non_stem_colonies,
+        c.micrometastases,
+        c.detected,
+        c.extinct,
+        frac(c.extravasated),
+        frac(c.micrometastases),
+        frac(c.detected),
+        day_of(first_arrival, dt),
+        day_of(first_niche, dt),
+        day_of(m.first_detection_step(), dt),
+        c.detected > 0,
+        fmt_f(m.tdsf()),
+    );
+    for o in &m.organs {
+        let n = &o.name;
+        let _ = write!(
+            header,
+            ",metastatic_cells_{n},colonies_{n},detected_{n},dormant_{n},hpcs_{n},niche_day_{n},first_arrival_day_{n}"
+        );
+        let _ = write!(
+            row,
+            ",{},{},{},{},{},{},{}",
+            o.metastatic_cells(),
+            o.colonies_founded,
+            o.detected,
+            o.dormant,
+            o.hpcs,
+            day_of(o.niche_formed_step, dt),
+            day_of(o.first_arrival_step, dt)
+        );
+    }
+    (header, row)
+}
+
 impl Recorder {
     /// A recorder for `sim`'s config; snapshots go to `dir` (none written without a dir).
     pub fn new(sim: &Simulation, dir: Option<RunDir>, progress: Option<ProgressBar>) -> Self {
@@ -118,6 +218,7 @@ impl Recorder {
             events: EVENTS_HEADER.to_string(),
             last_sampled: None,
             growths_seen: sim.primary.events().growths,
+            met_events_seen: 0,
             injected_seen: sim.mscs.events().injected,
             first_homed_recorded: sim.mscs.events().homed > 0,
             milestone_steps: [None; MILESTONES.len()],
@@ -155,18 +256,74 @@ impl Recorder {
     }
 
     fn sample(&mut self, sim: &Simulation) {
+        let (step, time) = (sim.step_count(), fmt_f(sim.time_h()));
+        let tdsf = sim
+            .metastasis
+            .as_ref()
+            .map(|m| fmt_f(m.tdsf()))
+            .unwrap_or_default();
         let _ = writeln!(
             self.timeseries,
-            "{},{},primary,{},{},{},{},{}",
-            sim.step_count(),
-            fmt_f(sim.time_h()),
+            "{step},{time},primary,{},{},{},{},{},,,,,,,,,{tdsf}",
             population_columns(sim),
             sim.primary.events().dedifferentiations,
             sim.primary.lattice.len(),
             field_columns(sim),
             msc_columns(sim)
         );
-        self.last_sampled = Some(sim.step_count());
+        if let Some(m) = &sim.metastasis {
+            // Blood: CTCs by class and the cells that entered it so far.
+            let c = m.cascade();
+            let _ = writeln!(
+                self.timeseries,
+                "{step},{time},circulation,{},,,,,,,,,,,,,,,,,,,{},,,,",
+                class_columns(m.ctc_counts()),
+                c.intravasated.iter().sum::<u64>()
+            );
+            for (i, o) in m.organs.iter().enumerate() {
+                let e = m.organ_events(i);
+                let _ = writeln!(
+                    self.timeseries,
+                    "{step},{time},{},{},{},{},{},{},{},,,,,,,,,,{},{},{},{},{},{},{},{},",
+                    o.name,
+                    class_columns(o.cells),
+                    e.births,
+                    e.deaths,
+                    e.migrations,
+                    e.dedifferentiations,
+                    o.sites,
+                    o.dormant,
+                    o.living_colonies,
+                    o.micrometastases,
+                    o.detected,
+                    o.arrested,
+                    o.extravasated,
+                    o.hpcs,
+                    fmt_f(m.niche_level(i)),
+                );
+            }
+        }
+        self.last_sampled = Some(step);
+    }
+
+    /// Write the metastasis events logged since the last call.
+    fn metastasis_events(&mut self, sim: &Simulation) {
+        let Some(m) = &sim.metastasis else { return };
+        let dt = sim.config().run.dt_h;
+        for e in &m.events()[self.met_events_seen..] {
+            let _ = writeln!(
+                self.events,
+                "{},{},{},{},{},{},{}",
+                e.step,
+                fmt_f(e.step as f64 * dt),
+                e.kind.as_str(),
+                compartment_name(m, e.compartment),
+                e.class.map(|k| CLASS_NAMES[k]).unwrap_or(""),
+                e.colony.map(|id| id.to_string()).unwrap_or_default(),
+                e.value
+            );
+        }
+        self.met_events_seen = m.events().len();
     }
 
     fn snapshot(&mut self, sim: &Simulation) {
@@ -275,7 +432,11 @@ impl Recorder {
         for s in self.milestone_steps {
             let _ = write!(summary, ",{}", s.map(|s| s.to_string()).unwrap_or_default());
         }
+        let (met_header, met_row) = metastasis_summary(sim);
+        summary.push_str(&met_row);
         summary.push('\n');
+        let header_end = summary.find('\n').expect("the header line ends");
+        summary.insert_str(header_end, &met_header);
         Ok([self.timeseries, self.events, summary])
     }
 }
@@ -298,6 +459,8 @@ impl Observer for Recorder {
                 &sim.primary.lattice.len().to_string(),
             );
         }
+        // Metastasis events happened inside the previous step (items 6–8).
+        self.metastasis_events(sim);
         let m = sim.mscs.events();
         if m.injected != self.injected_seen {
             let n = m.injected - self.injected_seen;

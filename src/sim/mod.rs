@@ -8,7 +8,10 @@
 //! 4. update primary cancer cells (rules 1–6 of MODEL.md section 2) — *yes*;
 //! 5. update MSCs (inject, recruit, die, divide, move; their secretion enters the next
 //!    field update) — *yes*;
-//! 6. dissemination; 7. niches; 8. colonies — arrive with their models;
+//! 6. dissemination: intravasation from the primary's rim, circulation, arrest,
+//!    extravasation, colonisation or dormancy, waking — *yes*, when `dissemination.enabled`;
+//! 7. niches: tumour-derived factor, HPC mobilisation and homing, niche levels — *yes*;
+//! 8. colonies: every metastatic colony steps, in parallel — *yes*;
 //! 9. advance time — *yes*.
 
 pub mod barrier;
@@ -17,6 +20,7 @@ pub mod msc;
 pub mod primary;
 
 use crate::config::{Config, InitKind};
+use crate::metastasis::Metastasis;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
 use crate::rng::{self, below, purpose, uniform};
@@ -32,7 +36,7 @@ pub enum StopReason {
     Days,
     /// The primary tumour reached `run.stop_at_cells`.
     Cells,
-    /// Every cancer cell died.
+    /// No cancer cell is left anywhere (primary, blood, organs).
     Extinct,
 }
 
@@ -71,6 +75,8 @@ pub struct Simulation {
     pub cytokines: Option<Cytokines>,
     /// The MSCs: bone-marrow pool and cells in the tumour.
     pub mscs: Mscs,
+    /// Circulation, organs, niches and colonies, if simulated (`dissemination.enabled`).
+    pub metastasis: Option<Metastasis>,
     step: u64,
     max_steps: u64,
     pool: std::sync::Arc<rayon::ThreadPool>,
@@ -131,6 +137,10 @@ impl Simulation {
             primary,
             cytokines,
             mscs: Mscs::new(config),
+            metastasis: config
+                .dissemination
+                .enabled
+                .then(|| Metastasis::new(config)),
             step: 0,
             max_steps,
             pool: std::sync::Arc::new(pool),
@@ -167,12 +177,21 @@ impl Simulation {
         &self.rates
     }
 
+    /// Cancer cells anywhere: primary, blood, dormant and in colonies.
+    pub fn cancer_cells(&self) -> u64 {
+        self.primary.total()
+            + self
+                .metastasis
+                .as_ref()
+                .map_or(0, Metastasis::cells_outside_primary)
+    }
+
     /// Whether the run should stop now, and why.
     pub fn stop_reason(&self) -> Option<StopReason> {
         let stop_cells = self.config.run.stop_at_cells;
         if stop_cells > 0 && self.primary.total() >= stop_cells {
             Some(StopReason::Cells)
-        } else if self.primary.total() == 0 {
+        } else if self.cancer_cells() == 0 {
             Some(StopReason::Extinct)
         } else if self.step >= self.max_steps {
             Some(StopReason::Days)
@@ -217,6 +236,14 @@ impl Simulation {
         // 5. MSCs (serial, one stream per step: a few thousand agents at most).
         self.mscs
             .step(&self.primary, self.cytokines.as_ref(), seed, step);
+        if let Some(met) = &mut self.metastasis {
+            // 6. Dissemination (serial, one stream per step).
+            met.disseminate(&mut self.primary, step);
+            // 7. Niches.
+            met.update_niches(self.primary.total(), step);
+            // 8. Colonies, in parallel (each on its own streams).
+            met.step_colonies(step, parallel);
+        }
         // 9. Advance time.
         self.step += 1;
     }

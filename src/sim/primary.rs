@@ -54,10 +54,14 @@ pub struct EventCounts {
     pub growths: u64,
     /// Turns taken by listed cells (work done by the engine; a diagnostic).
     pub turns: u64,
+    /// Cells removed from the lattice by [`Primary::remove_cell`] (intravasation): with
+    /// births and deaths they balance the population, `Δtotal = births − deaths − removed`.
+    pub removed: u64,
 }
 
 impl EventCounts {
-    fn add(&mut self, o: &EventCounts) {
+    /// Add another set of counts to these.
+    pub fn add(&mut self, o: &EventCounts) {
         self.births += o.births;
         self.deaths += o.deaths;
         self.migrations += o.migrations;
@@ -65,6 +69,7 @@ impl EventCounts {
         self.symmetric_divisions += o.symmetric_divisions;
         self.growths += o.growths;
         self.turns += o.turns;
+        self.removed += o.removed;
     }
 }
 
@@ -720,6 +725,60 @@ impl Primary {
             out.extend(lock(tile).list.iter().map(|&s| s as usize));
         }
         out
+    }
+
+    /// Sample listed sites independently with probability `p` each, by geometric skipping
+    /// over the tiles' lists in their fixed order ([`Primary::listed_sites`]): the same
+    /// state and stream give the same sites whatever the thread count. Costs one look at
+    /// each tile plus one draw per sampled site. Every rim cell is listed, so thinning the
+    /// result with [`Primary::is_rim`] samples rim cells exactly.
+    pub fn sample_listed(&mut self, p: f64, rng: &mut Stream, out: &mut Vec<usize>) {
+        if p <= 0.0 {
+            return;
+        }
+        let mut next = geometric_gap(rng, p);
+        let mut base = 0u64;
+        for tile in self.groups.iter_mut().flatten() {
+            let list = &tile_mut(tile).list;
+            let end = base + list.len() as u64;
+            while next < end {
+                out.push(list[(next - base) as usize] as usize);
+                next = next.saturating_add(1).saturating_add(geometric_gap(rng, p));
+            }
+            base = end;
+        }
+    }
+
+    /// Remove the cancer cell at `site` between steps (intravasation) and return its kind
+    /// code; its occupied neighbours that were not listed get their turns back, as after a
+    /// death. `None` if the site holds no cancer cell.
+    pub fn remove_cell(&mut self, site: usize) -> Option<u8> {
+        let v = self.lattice.get(site);
+        let code = v & KIND_MASK;
+        if !is_cell(code) {
+            return None;
+        }
+        // A pending list entry stays consistent: the next turn finds the site empty and
+        // drops it.
+        self.lattice.set(site, v & LISTED);
+        self.counts[class_index(code)] -= 1;
+        self.events.removed += 1;
+        let d = self.lattice.domain_coords(site);
+        for o in moore_offsets(self.lattice.dims) {
+            let Some(n) = self
+                .lattice
+                .site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
+            else {
+                continue;
+            };
+            let nv = self.lattice.get(n);
+            if is_cell(nv & KIND_MASK) && nv & LISTED == 0 {
+                self.lattice.set(n, nv | LISTED);
+                let (g, i) = locate_site(&self.lattice, &self.tiling, n as u32);
+                tile_mut(&mut self.groups[g][i]).list.push(n as u32);
+            }
+        }
+        Some(code)
     }
 
     /// Whether `site` holds a cancer cell with at least one empty neighbour (a rim site).

@@ -1,0 +1,754 @@
+//! Dissemination, circulation, colonisation, dormancy and the pre-metastatic niche
+//! (MODEL.md sections 5–6; step order items 6–8).
+//!
+//! # Rules, per step of `dt` hours
+//!
+//! | rule | probability per step | key |
+//! |---|---|---|
+//! | intravasation of a rim cell (free neighbour), once the primary holds `min_primary_cells` | `p_i = r_i · dt/24`, CSCs `× csc_factor` | `dissemination.intravasation_per_day`, `csc_factor`, `min_primary_cells` |
+//! | a CTC leaves the blood | `1 − exp(−(λ + a) dt)`, `λ = ln 2 / t½` | `ctc_half_life_h`, `arrest_per_h` |
+//! | ... by death / by arrest | `λ / (λ + a)` / `a / (λ + a)` | (competing hazards) |
+//! | arrest in organ o | `w_o / Σ w` | `organs.<o>.arrival_weight` |
+//! | extravasation | `p_ext` | `extravasation` |
+//! | a CSC DTC founds a colony | `min(1, p_col · τ_o · (1 + g · N_o))`, else dormant | `p_colonise`, `organs.<o>.tropism`, `niche.colonisation_gain` |
+//! | a non-stem DTC | founds a colony (a clone of at most 2^ρ cells) | |
+//! | a dormant CSC wakes, founding a colony | `r_w · dt/24 · τ_o · (1 + g · N_o)` | `wake_per_day` |
+//! | tumour-derived factor | `dT/dt = s · N_primary − k T` (exact over a step) | `niche.tdsf_per_cell`, `tdsf_clearance_per_day` |
+//! | HPCs mobilised | Poisson, mean `m · T · dt/24 · (1 − blockade)` | `niche.mobilisation`, `vegfr1_blockade` |
+//! | homing to organ o | multinomial, `h_o / Σ h` | `organs.<o>.hpc_homing_weight` |
+//! | an organ HPC is lost | `1 − exp(−ℓ · dt/24)` | `niche.hpc_loss_per_day` |
+//! | niche level | `N_o = H_oⁿ / (K_Hⁿ + H_oⁿ)`, formed while `N_o ≥ 0.5` | `niche.k_hpc`, `hill_n` |
+//!
+//! Circulation uses the exact competing-risk form rather than `rate × dt`: at dt = 1 h and
+//! a 1.5 h half-life the linear form would be far off, and the exact one makes survival in
+//! the blood exactly `2^(−t/t½)` at every step.
+//!
+//! Each colony ([`Colony`]) is a lattice clone stepped with the primary's hierarchy rules
+//! (no fields; non-stem plasticity at `dissemination.colony_dedifferentiation_per_day`),
+//! keyed by its own seed, so colonies step in parallel with results independent of the
+//! thread count. Dormant cells are counts per organ and cost one binomial draw per organ
+//! and step; an organ without cells costs nothing.
+//!
+//! Every random draw of items 6 and 7 comes from one stream per step and purpose; work is
+//! done in fixed orders (tile lists, CTC list, organ name order, colony id order).
+
+pub mod colony;
+
+use std::collections::BTreeMap;
+
+use rand_distr::{Binomial, Distribution, Poisson};
+
+use crate::config::Config;
+use crate::model::HierarchyRates;
+use crate::model::hierarchy::hill;
+use crate::model::kind::{STEM, class_index};
+use crate::rng::{self, Stream, purpose, uniform};
+use crate::sim::primary::{EventCounts, Primary};
+pub use colony::Colony;
+
+/// Where an event happened or a count lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Compartment {
+    /// The primary tumour.
+    Primary,
+    /// The blood (circulating tumour cells).
+    Circulation,
+    /// A distant organ, by index in name order.
+    Organ(usize),
+}
+
+/// Kinds of metastasis events (rows of `events.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EventKind {
+    /// Cells entered the blood from the primary (aggregated per step and kind).
+    Intravasation,
+    /// CTCs died in the blood.
+    CtcDeath,
+    /// CTCs arrested in an organ.
+    Arrest,
+    /// Arrested cells extravasated (became DTCs).
+    Extravasation,
+    /// Arrested cells failed to extravasate and died.
+    ExtravasationFailed,
+    /// CSC DTCs became dormant.
+    DormancyEntry,
+    /// A dormant CSC woke (one row per colony it founds).
+    DormancyExit,
+    /// A DTC or a woken CSC founded a colony.
+    Colonisation,
+    /// A colony reached `dissemination.micrometastasis_cells`.
+    Micrometastasis,
+    /// A colony reached `dissemination.detect_cells`.
+    ColonyDetected,
+    /// A colony died out.
+    ColonyExtinct,
+    /// An organ's niche level rose to 0.5 or above.
+    NicheFormed,
+    /// An organ's niche level fell below 0.5.
+    NicheLost,
+}
+
+impl EventKind {
+    /// Name used in `events.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Intravasation => "intravasation",
+            EventKind::CtcDeath => "ctc_death",
+            EventKind::Arrest => "arrest",
+            EventKind::Extravasation => "extravasation",
+            EventKind::ExtravasationFailed => "extravasation_failed",
+            EventKind::DormancyEntry => "dormancy_entry",
+            EventKind::DormancyExit => "dormancy_exit",
+            EventKind::Colonisation => "colonisation",
+            EventKind::Micrometastasis => "micrometastasis",
+            EventKind::ColonyDetected => "colony_detected",
+            EventKind::ColonyExtinct => "colony_extinct",
+            EventKind::NicheFormed => "niche_formed",
+            EventKind::NicheLost => "niche_lost",
+        }
+    }
+}
+
+/// One row of the metastasis event log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetEvent {
+    /// Step in which it happened.
+    pub step: u64,
+    /// What happened.
+    pub kind: EventKind,
+    /// Where.
+    pub compartment: Compartment,
+    /// Counting class of the cells involved (0 CSC, 1 progenitor, 2 differentiated), if any.
+    pub class: Option<usize>,
+    /// The colony, for colony events.
+    pub colony: Option<u64>,
+    /// Number of cells (aggregated events), or the colony's size, or the organ's HPCs.
+    pub value: u64,
+}
+
+/// Cumulative counts of the metastatic cascade.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Cascade {
+    /// Cells that entered the blood, by class.
+    pub intravasated: [u64; 3],
+    /// CTCs that died in the blood.
+    pub ctc_deaths: u64,
+    /// CTCs that arrested in an organ.
+    pub arrested: u64,
+    /// Arrested cells that extravasated.
+    pub extravasated: u64,
+    /// Arrested cells that died failing to extravasate.
+    pub extravasation_failed: u64,
+    /// CSC DTCs that became dormant.
+    pub dormant_entered: u64,
+    /// Dormant CSCs that woke.
+    pub woke: u64,
+    /// Colonies founded by a CSC (a DTC or a woken dormant cell).
+    pub csc_colonies: u64,
+    /// Colonies founded by a non-stem DTC.
+    pub non_stem_colonies: u64,
+    /// Colonies that reached `micrometastasis_cells`.
+    pub micrometastases: u64,
+    /// Colonies that reached `detect_cells`.
+    pub detected: u64,
+    /// Colonies that died out.
+    pub extinct: u64,
+}
+
+/// One distant organ.
+#[derive(Debug, Clone)]
+pub struct Organ {
+    /// Name (`organs.<name>`).
+    pub name: String,
+    /// Arrival weight.
+    pub arrival_weight: f64,
+    /// HPC homing weight.
+    pub hpc_homing_weight: f64,
+    /// Tropism (× colonisation and waking).
+    pub tropism: f64,
+    /// VEGFR1+ HPCs in the organ (H_o).
+    pub hpcs: u64,
+    /// Dormant CSCs in the organ.
+    pub dormant: u64,
+    /// Whether the niche is formed now (N_o ≥ 0.5).
+    pub niche_formed: bool,
+    /// Step at which the niche first formed.
+    pub niche_formed_step: Option<u64>,
+    /// Step of the first arrest of a CTC in the organ.
+    pub first_arrival_step: Option<u64>,
+    /// CTCs arrested here.
+    pub arrested: u64,
+    /// DTCs (extravasated cells) here.
+    pub extravasated: u64,
+    /// Colonies founded here.
+    pub colonies_founded: u64,
+    /// Colonies here that reached micrometastasis size.
+    pub micrometastases: u64,
+    /// Colonies here that were detected.
+    pub detected: u64,
+    /// Cells in the living colonies by class, after the last colony step.
+    pub cells: [u64; 3],
+    /// Living colonies here.
+    pub living_colonies: u64,
+    /// Lattice sites held by the living colonies' windows.
+    pub sites: u64,
+    /// Events of colonies that died out here (added to the living ones' for totals).
+    pub past_events: EventCounts,
+}
+
+impl Organ {
+    /// Total cells in the organ's colonies.
+    pub fn metastatic_cells(&self) -> u64 {
+        self.cells.iter().sum()
+    }
+}
+
+/// Per-step probabilities of the rules above.
+#[derive(Debug, Clone)]
+struct Rates {
+    p_intra: f64,
+    p_intra_csc: f64,
+    p_ctc_leave: f64,
+    death_share: f64,
+    p_extravasate: f64,
+    p_colonise: f64,
+    gain: f64,
+    p_wake: f64,
+    detect: u64,
+    micro: u64,
+    min_primary: u64,
+    tdsf_source: f64,
+    tdsf_keep: f64,
+    tdsf_clearance_per_day: f64,
+    dt_days: f64,
+    mobilisation: f64,
+    p_hpc_loss: f64,
+    k_hpc: f64,
+    hill_n: f64,
+}
+
+/// The metastatic state of a run: circulation, organs (niches, dormant cells), colonies.
+#[derive(Debug)]
+pub struct Metastasis {
+    rates: Rates,
+    colony_rates: HierarchyRates,
+    dims: usize,
+    colony_max_size: u32,
+    /// The organs, in name order.
+    pub organs: Vec<Organ>,
+    /// Kind codes of the circulating tumour cells, in order of entry.
+    circulation: Vec<u8>,
+    /// Living colonies, in id order.
+    colonies: Vec<Colony>,
+    next_colony: u64,
+    /// Systemic tumour-derived factor T (arbitrary units).
+    tdsf: f64,
+    cascade: Cascade,
+    log: Vec<MetEvent>,
+    pending: BTreeMap<(EventKind, Compartment, usize), u64>,
+    first_detection_step: Option<u64>,
+    scratch: Vec<usize>,
+    seed: u64,
+}
+
+impl Metastasis {
+    /// The metastatic compartments of a validated config (no cells anywhere yet).
+    pub fn new(config: &Config) -> Self {
+        let d = &config.dissemination;
+        let n = &config.niche;
+        let dt = config.run.dt_h;
+        let dt_days = dt / 24.0;
+        let lambda = std::f64::consts::LN_2 / d.ctc_half_life_h;
+        let hazard = lambda + d.arrest_per_h;
+        let mut colony_config = config.clone();
+        colony_config.cells.dedifferentiation_per_day = d.colony_dedifferentiation_per_day;
+        let k = n.tdsf_clearance_per_day;
+        let tdsf_keep = (-k * dt_days).exp();
+        let rates = Rates {
+            p_intra: d.intravasation_per_day * dt_days,
+            p_intra_csc: d.intravasation_per_day * d.csc_factor * dt_days,
+            p_ctc_leave: -(-hazard * dt).exp_m1(),
+            death_share: if hazard > 0.0 { lambda / hazard } else { 1.0 },
+            p_extravasate: d.extravasation,
+            p_colonise: d.p_colonise,
+            gain: n.colonisation_gain,
+            p_wake: d.wake_per_day * dt_days,
+            detect: d.detect_cells,
+            micro: d.micrometastasis_cells,
+            min_primary: d.min_primary_cells,
+            tdsf_source: n.tdsf_per_cell,
+            tdsf_keep,
+            tdsf_clearance_per_day: k,
+            dt_days,
+            mobilisation: n.mobilisation * (1.0 - n.vegfr1_blockade),
+            p_hpc_loss: -(-n.hpc_loss_per_day * dt_days).exp_m1(),
+            k_hpc: n.k_hpc,
+            hill_n: n.hill_n,
+        };
+        let organs = config
+            .organs
+            .iter()
+            .map(|(name, o)| Organ {
+                name: name.clone(),
+                arrival_weight: o.arrival_weight,
+                hpc_homing_weight: o.hpc_homing_weight,
+                tropism: o.tropism,
+                hpcs: 0,
+                dormant: 0,
+                niche_formed: false,
+                niche_formed_step: None,
+                first_arrival_step: None,
+                arrested: 0,
+                extravasated: 0,
+                colonies_founded: 0,
+                micrometastases: 0,
+                detected: 0,
+                cells: [0; 3],
+                living_colonies: 0,
+                sites: 0,
+                past_events: EventCounts::default(),
+            })
+            .collect();
+        Metastasis {
+            rates,
+            colony_rates: HierarchyRates::from_config(&colony_config),
+            dims: config.space.dims as usize,
+            colony_max_size: d.colony_max_size,
+            organs,
+            circulation: Vec::new(),
+            colonies: Vec::new(),
+            next_colony: 1,
+            tdsf: 0.0,
+            cascade: Cascade::default(),
+            log: Vec::new(),
+            pending: BTreeMap::new(),
+            first_detection_step: None,
+            scratch: Vec::new(),
+            seed: config.run.seed.unwrap_or(0),
+        }
+    }
+
+    /// Cumulative cascade counts.
+    pub fn cascade(&self) -> Cascade {
+        self.cascade
+    }
+
+    /// The event log so far, in order.
+    pub fn events(&self) -> &[MetEvent] {
+        &self.log
+    }
+
+    /// Kind codes of the circulating tumour cells.
+    pub fn circulation(&self) -> &[u8] {
+        &self.circulation
+    }
+
+    /// CTCs by class.
+    pub fn ctc_counts(&self) -> [u64; 3] {
+        let mut c = [0; 3];
+        for &code in &self.circulation {
+            c[class_index(code)] += 1;
+        }
+        c
+    }
+
+    /// Living colonies, in id order.
+    pub fn colonies(&self) -> &[Colony] {
+        &self.colonies
+    }
+
+    /// The systemic tumour-derived factor T.
+    pub fn tdsf(&self) -> f64 {
+        self.tdsf
+    }
+
+    /// Niche level N_o of an organ from its HPC count.
+    pub fn niche_level(&self, organ: usize) -> f64 {
+        hill(
+            self.organs[organ].hpcs as f64,
+            self.rates.k_hpc,
+            self.rates.hill_n,
+        )
+    }
+
+    /// Step of the first detected metastasis.
+    pub fn first_detection_step(&self) -> Option<u64> {
+        self.first_detection_step
+    }
+
+    /// Cells outside the primary: circulating, dormant and in colonies.
+    pub fn cells_outside_primary(&self) -> u64 {
+        self.circulation.len() as u64
+            + self
+                .organs
+                .iter()
+                .map(|o| o.dormant + o.metastatic_cells())
+                .sum::<u64>()
+    }
+
+    /// Put cells of the given kind codes into the blood (tests and scenarios).
+    pub fn inject_ctcs(&mut self, codes: &[u8]) {
+        self.circulation.extend_from_slice(codes);
+    }
+
+    /// Step order item 6: intravasation from the primary's rim, circulation, arrest,
+    /// extravasation, colonisation or dormancy, and waking.
+    pub fn disseminate(&mut self, primary: &mut Primary, step: u64) {
+        let mut rng = rng::stream(self.seed, purpose::DISSEMINATION, 0, step);
+        self.intravasate(primary, &mut rng);
+        self.circulate(&mut rng, step);
+        self.wake(&mut rng, step);
+        self.flush(step);
+    }
+
+    /// Rim cells of the primary enter the blood (sampled at the CSC rate over the listed
+    /// sites and thinned to each cell's own rate).
+    fn intravasate(&mut self, primary: &mut Primary, rng: &mut Stream) {
+        let (p_non_stem, p_csc) = (self.rates.p_intra, self.rates.p_intra_csc);
+        let p_max = p_non_stem.max(p_csc);
+        if p_max <= 0.0 || primary.total() == 0 || primary.total() < self.rates.min_primary {
+            return;
+        }
+        let mut sites = std::mem::take(&mut self.scratch);
+        sites.clear();
+        primary.sample_listed(p_max, rng, &mut sites);
+        for &s in &sites {
+            if !primary.is_rim(s) {
+                continue;
+            }
+            let code = primary.lattice.code(s);
+            let p = if code == STEM { p_csc } else { p_non_stem };
+            if uniform(rng) * p_max < p {
+                primary.remove_cell(s);
+                self.circulation.push(code);
+                self.cascade.intravasated[class_index(code)] += 1;
+                self.count(EventKind::Intravasation, Compartment::Primary, code);
+            }
+        }
+        self.scratch = sites;
+    }
+
+    /// Each CTC dies, arrests or stays; arrested cells extravasate or die; DTCs found a
+    /// colony or go dormant.
+    fn circulate(&mut self, rng: &mut Stream, step: u64) {
+        if self.circulation.is_empty() {
+            return;
+        }
+        let total_weight: f64 = self.organs.iter().map(|o| o.arrival_weight).sum();
+        let ctcs = std::mem::take(&mut self.circulation);
+        let mut kept = Vec::with_capacity(ctcs.len());
+        for code in ctcs {
+            let u = uniform(rng);
+            if u >= self.rates.p_ctc_leave {
+                kept.push(code);
+                continue;
+            }
+            if u < self.rates.p_ctc_leave * self.rates.death_share || total_weight <= 0.0 {
+                self.cascade.ctc_deaths += 1;
+                self.count(EventKind::CtcDeath, Compartment::Circulation, code);
+                continue;
+            }
+            let o = self.pick_organ(rng, total_weight);
+            self.cascade.arrested += 1;
+            let organ = &mut self.organs[o];
+            organ.arrested += 1;
+            organ.first_arrival_step.get_or_insert(step);
+            self.count(EventKind::Arrest, Compartment::Organ(o), code);
+            if uniform(rng) >= self.rates.p_extravasate {
+                self.cascade.extravasation_failed += 1;
+                self.count(EventKind::ExtravasationFailed, Compartment::Organ(o), code);
+                continue;
+            }
+            self.cascade.extravasated += 1;
+            self.organs[o].extravasated += 1;
+            self.count(EventKind::Extravasation, Compartment::Organ(o), code);
+            if code == STEM {
+                if uniform(rng) < self.p_colonise(o) {
+                    self.found(o, code, step);
+                } else {
+                    self.organs[o].dormant += 1;
+                    self.cascade.dormant_entered += 1;
+                    self.count(EventKind::DormancyEntry, Compartment::Organ(o), code);
+                }
+            } else {
+                self.found(o, code, step);
+            }
+        }
+        self.circulation = kept;
+    }
+
+    /// The organ an arresting CTC lodges in, by arrival weight.
+    fn pick_organ(&self, rng: &mut Stream, total_weight: f64) -> usize {
+        let mut x = uniform(rng) * total_weight;
+        let mut last = 0;
+        for (i, o) in self.organs.iter().enumerate() {
+            if o.arrival_weight <= 0.0 {
+                continue;
+            }
+            last = i;
+            if x < o.arrival_weight {
+                return i;
+            }
+            x -= o.arrival_weight;
+        }
+        last
+    }
+
+    /// Niche and tropism factor of organ `o`: `τ_o · (1 + g · N_o)`.
+    fn soil_factor(&self, o: usize) -> f64 {
+        self.organs[o].tropism * (1.0 + self.rates.gain * self.niche_level(o))
+    }
+
+    /// Probability that a CSC DTC in organ `o` founds a colony now.
+    pub fn p_colonise(&self, o: usize) -> f64 {
+        (self.rates.p_colonise * self.soil_factor(o)).min(1.0)
+    }
+
+    /// Per-step probability that a dormant CSC in organ `o` wakes now.
+    pub fn p_wake(&self, o: usize) -> f64 {
+        (self.rates.p_wake * self.soil_factor(o)).min(1.0)
+    }
+
+    /// Dormant CSCs wake (a binomial draw per organ holding any) and found colonies.
+    fn wake(&mut self, rng: &mut Stream, step: u64) {
+        for o in 0..self.organs.len() {
+            let n = self.organs[o].dormant;
+            if n == 0 {
+                continue;
+            }
+            let p = self.p_wake(o);
+            if p <= 0.0 {
+                continue;
+            }
+            let woke = Binomial::new(n, p)
+                .expect("0 < p ≤ 1 by construction")
+                .sample(rng);
+            self.organs[o].dormant -= woke;
+            self.cascade.woke += woke;
+            for _ in 0..woke {
+                let id = self.found(o, STEM, step);
+                self.log.push(MetEvent {
+                    step,
+                    kind: EventKind::DormancyExit,
+                    compartment: Compartment::Organ(o),
+                    class: Some(0),
+                    colony: Some(id),
+                    value: 1,
+                });
+            }
+        }
+    }
+
+    /// Found a colony of one cell `code` in organ `o`; returns its id.
+    fn found(&mut self, o: usize, code: u8, step: u64) -> u64 {
+        let id = self.next_colony;
+        self.next_colony += 1;
+        let colony = Colony::new(
+            self.seed,
+            id,
+            o,
+            code,
+            step,
+            self.dims,
+            self.colony_max_size,
+        );
+        self.colonies.push(colony);
+        if code == STEM {
+            self.cascade.csc_colonies += 1;
+        } else {
+            self.cascade.non_stem_colonies += 1;
+        }
+        self.organs[o].colonies_founded += 1;
+        self.log.push(MetEvent {
+            step,
+            kind: EventKind::Colonisation,
+            compartment: Compartment::Organ(o),
+            class: Some(class_index(code)),
+            colony: Some(id),
+            value: 1,
+        });
+        id
+    }
+
+    /// Count one cell in this step's aggregated events.
+    fn count(&mut self, kind: EventKind, compartment: Compartment, code: u8) {
+        *self
+            .pending
+            .entry((kind, compartment, class_index(code)))
+            .or_insert(0) += 1;
+    }
+
+    /// Move this step's aggregated counts into the log (in a fixed order).
+    fn flush(&mut self, step: u64) {
+        let pending = std::mem::take(&mut self.pending);
+        // Aggregated rows come before the per-colony rows of the same step.
+        let at = self.log.partition_point(|e| e.step < step);
+        let rows: Vec<MetEvent> = pending
+            .into_iter()
+            .map(|((kind, compartment, class), value)| MetEvent {
+                step,
+                kind,
+                compartment,
+                class: Some(class),
+                colony: None,
+                value,
+            })
+            .collect();
+        self.log.splice(at..at, rows);
+    }
+
+    /// Step order item 7: the tumour-derived factor, HPC mobilisation, homing and loss,
+    /// and the niche levels. `primary_cells` is the primary's size now.
+    pub fn update_niches(&mut self, primary_cells: u64, step: u64) {
+        let r = &self.rates;
+        let source = r.tdsf_source * primary_cells as f64;
+        self.tdsf = if r.tdsf_clearance_per_day > 0.0 {
+            self.tdsf * r.tdsf_keep + source / r.tdsf_clearance_per_day * (1.0 - r.tdsf_keep)
+        } else {
+            self.tdsf + source * r.dt_days
+        };
+        let mean = r.mobilisation * self.tdsf * r.dt_days;
+        let any_hpcs = self.organs.iter().any(|o| o.hpcs > 0);
+        if mean <= 0.0 && !any_hpcs {
+            return;
+        }
+        let mut rng = rng::stream(self.seed, purpose::NICHE, 0, step);
+        // Loss first (of the HPCs present at the start of the step), then homing.
+        let p_loss = r.p_hpc_loss;
+        for organ in &mut self.organs {
+            if organ.hpcs > 0 && p_loss > 0.0 {
+                let lost = Binomial::new(organ.hpcs, p_loss.min(1.0))
+                    .expect("0 < p ≤ 1")
+                    .sample(&mut rng);
+                organ.hpcs -= lost;
+            }
+        }
+        if mean > 0.0 {
+            let mut n = Poisson::new(mean)
+                .expect("a positive finite mean")
+                .sample(&mut rng) as u64;
+            let mut weight_left: f64 = self.organs.iter().map(|o| o.hpc_homing_weight).sum();
+            for organ in &mut self.organs {
+                if n == 0 || weight_left <= 0.0 {
+                    break;
+                }
+                let w = organ.hpc_homing_weight;
+                if w <= 0.0 {
+                    continue;
+                }
+                let p = (w / weight_left).min(1.0);
+                let k = if p >= 1.0 {
+                    n
+                } else {
+                    Binomial::new(n, p).expect("0 ≤ p < 1").sample(&mut rng)
+                };
+                organ.hpcs += k;
+                n -= k;
+                weight_left -= w;
+            }
+        }
+        for o in 0..self.organs.len() {
+            let formed = self.niche_level(o) >= 0.5;
+            let organ = &mut self.organs[o];
+            if formed != organ.niche_formed {
+                organ.niche_formed = formed;
+                if formed {
+                    organ.niche_formed_step.get_or_insert(step);
+                }
+                let hpcs = organ.hpcs;
+                self.log.push(MetEvent {
+                    step,
+                    kind: if formed {
+                        EventKind::NicheFormed
+                    } else {
+                        EventKind::NicheLost
+                    },
+                    compartment: Compartment::Organ(o),
+                    class: None,
+                    colony: None,
+                    value: hpcs,
+                });
+            }
+        }
+    }
+
+    /// Step order item 8: every colony takes one step (in parallel on the current rayon
+    /// pool when `parallel`); then sizes, detection and extinction are recorded in id order.
+    pub fn step_colonies(&mut self, step: u64, parallel: bool) {
+        if self.colonies.is_empty() {
+            return;
+        }
+        let rates = &self.colony_rates;
+        if parallel {
+            use rayon::prelude::*;
+            self.colonies
+                .par_iter_mut()
+                .with_max_len(1)
+                .for_each(|c| c.step(rates, step));
+        } else {
+            for c in &mut self.colonies {
+                c.step(rates, step);
+            }
+        }
+        for organ in &mut self.organs {
+            organ.cells = [0; 3];
+            organ.living_colonies = 0;
+            organ.sites = 0;
+        }
+        let (micro, detect) = (self.rates.micro, self.rates.detect);
+        let mut colonies = std::mem::take(&mut self.colonies);
+        for c in &mut colonies {
+            let total = c.total();
+            let o = c.organ;
+            let event = |kind: EventKind, value: u64| MetEvent {
+                step,
+                kind,
+                compartment: Compartment::Organ(o),
+                class: Some(class_index(c.seed_kind)),
+                colony: Some(c.id),
+                value,
+            };
+            if c.micro_step.is_none() && total >= micro {
+                self.log.push(event(EventKind::Micrometastasis, total));
+                self.cascade.micrometastases += 1;
+                self.organs[o].micrometastases += 1;
+            }
+            if c.detected_step.is_none() && total >= detect {
+                self.log.push(event(EventKind::ColonyDetected, total));
+                self.cascade.detected += 1;
+                self.organs[o].detected += 1;
+                self.first_detection_step.get_or_insert(step);
+            }
+            if total == 0 {
+                self.log.push(event(EventKind::ColonyExtinct, c.peak));
+                self.cascade.extinct += 1;
+                self.organs[o].past_events.add(&c.events());
+                continue;
+            }
+            if c.micro_step.is_none() && total >= micro {
+                c.micro_step = Some(step);
+            }
+            if c.detected_step.is_none() && total >= detect {
+                c.detected_step = Some(step);
+            }
+            let counts = c.tumour.counts();
+            let organ = &mut self.organs[o];
+            for k in 0..3 {
+                organ.cells[k] += counts[k];
+            }
+            organ.living_colonies += 1;
+            organ.sites += c.tumour.lattice.len() as u64;
+        }
+        colonies.retain(|c| c.total() > 0);
+        self.colonies = colonies;
+    }
+
+    /// Cumulative events of the colonies of organ `o` (living and extinct).
+    pub fn organ_events(&self, o: usize) -> EventCounts {
+        let mut e = self.organs[o].past_events;
+        for c in self.colonies.iter().filter(|c| c.organ == o) {
+            e.add(&c.events());
+        }
+        e
+    }
+}
