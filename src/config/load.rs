@@ -502,6 +502,73 @@ mod tests {
         );
         assert_eq!(suggest("cells.zzzzzzzzzzzzzz", false), None);
         assert_eq!(suggest("metastasis", true), None);
+        // Named sections: the suggestion keeps the organ's name.
+        assert_eq!(
+            suggest("organs.lung.tropsim", false).as_deref(),
+            Some("organs.lung.tropism")
+        );
+        assert_eq!(
+            suggest("organs.adrenal.hpc_homing", false).as_deref(),
+            Some("organs.adrenal.hpc_homing_weight")
+        );
+        assert_eq!(
+            suggest("dissemination.tropism", false).as_deref(),
+            Some("organs.*.tropism")
+        );
+        assert_eq!(suggest("organ", true).as_deref(), Some("organs"));
+        assert_eq!(suggest("nich", true).as_deref(), Some("niche"));
+    }
+
+    #[test]
+    fn instantiate_fills_wildcards_from_the_given_key() {
+        assert_eq!(
+            instantiate("organs.*.tropism", "organs.lung.x"),
+            "organs.lung.tropism"
+        );
+        assert_eq!(instantiate("organs.*", "organs.lung.x"), "organs.lung");
+        assert_eq!(
+            instantiate("organs.*.tropism", "organs"),
+            "organs.*.tropism"
+        );
+        assert_eq!(
+            instantiate("organs.*.tropism", "niche.lung.x"),
+            "organs.*.tropism"
+        );
+        assert_eq!(instantiate("cells.rho_max", "cells.rho"), "cells.rho_max");
+    }
+
+    #[test]
+    fn problems_sort_like_the_catalogue_with_named_sections() {
+        let mut problems: Vec<Problem> = [
+            "zzz",
+            "organs.lung.unknown",
+            "organs.bone.tropism",
+            "organs.lung.arrival_weight",
+            "organs",
+            "organs.Bad",
+            "output.snapshot_csv",
+            "niche.k_hpc",
+            "dissemination.enabled",
+        ]
+        .iter()
+        .map(|k| Problem::new(*k, "1", "x"))
+        .collect();
+        sort_problems(&mut problems);
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "dissemination.enabled",
+                "niche.k_hpc",
+                "organs.lung.arrival_weight",
+                "organs",
+                "organs.Bad",
+                "organs.bone.tropism",
+                "organs.lung.unknown",
+                "output.snapshot_csv",
+                "zzz",
+            ]
+        );
     }
 
     #[test]
