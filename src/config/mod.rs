@@ -63,7 +63,8 @@ pub struct Config {
     pub niche: NicheConfig,
     /// `[organs.<name>]`: the distant organs, by name (MODEL.md sections 5–6). A file's
     /// organs are merged into the default ones (lung, liver, bone, brain) by name; a new
-    /// name adds an organ, and an organ with both weights 0 receives nothing.
+    /// name adds an organ (keys not given take [`OrganConfig::default`]), and an organ with
+    /// both weights 0 receives nothing. Names follow [`catalogue::NAME_RULE`].
     #[serde(default = "default_organs")]
     pub organs: BTreeMap<String, OrganConfig>,
     /// `[output]`: what is written and when.
