@@ -152,7 +152,8 @@ fn rate_times_dt_above_one_names_the_largest_allowed_value() {
 
     // Division: dt must not exceed the cycle time.
     let message = one_problem(
-        "[run]\ndt_h = 12\n[cells]\ncycle_time_h = 6\nmigration_per_day = 1\n[msc]\nmotility_per_day = 1\n",
+        "[run]\ndt_h = 12\n[cells]\ncycle_time_h = 6\nmigration_per_day = 1\n[msc]\nmotility_per_day = 1\n\
+         [dissemination]\narrest_per_h = 0.05\n",
         &[],
     );
     assert!(
@@ -364,4 +365,224 @@ fn resolved_config_reloads_to_the_same_config() {
     let again: Config = load(Some(file.path()), &[]).unwrap();
     assert_eq!(again, config);
     assert!(Path::new(file.path()).exists());
+}
+
+#[test]
+fn bad_organ_name_names_the_key_the_name_and_the_rule() {
+    let message = one_problem("[organs.Lung]\narrival_weight = 0.5\n", &[]);
+    assert!(message.starts_with("organs.Lung = {…}: "), "{message}");
+    assert!(message.contains("name \"Lung\" not allowed"), "{message}");
+    assert!(message.contains("[a-z][a-z0-9_]*"), "{message}");
+    assert!(message.contains("at most 32 characters"), "{message}");
+    assert!(message.contains("did you mean [organs.lung]?"), "{message}");
+
+    let long = "x".repeat(33);
+    let message = one_problem(&format!("[organs.{long}]\ntropism = 2\n"), &[]);
+    assert!(
+        message.starts_with(&format!("organs.{long} = ")),
+        "{message}"
+    );
+
+    let found = problems("", &["organs.2nd.tropism=1"]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].key, "organs.2nd");
+    assert!(found[0].value.ends_with("(from --set)"), "{}", found[0]);
+}
+
+#[test]
+fn unknown_key_in_an_organ_suggests_the_organ_key() {
+    let message = one_problem("[organs.lung]\narival_weight = 0.5\n", &[]);
+    assert_eq!(
+        message,
+        "organs.lung.arival_weight = 0.5: unknown key; did you mean organs.lung.arrival_weight?"
+    );
+    let message = one_problem("[organs.adrenal]\ntropsim = 2\n", &[]);
+    assert!(
+        message.contains("did you mean organs.adrenal.tropism?"),
+        "{message}"
+    );
+    let message = one_problem("[organs.lung]\nblood_flow = 2\n", &[]);
+    assert!(
+        message.contains("keys in [organs.lung]: arrival_weight, hpc_homing_weight, tropism"),
+        "{message}"
+    );
+    // A key of [dissemination] written into an organ.
+    let message = one_problem("[organs.lung]\np_colonise = 0.1\n", &[]);
+    assert!(
+        message.contains("did you mean dissemination.p_colonise?"),
+        "{message}"
+    );
+    // An organ key that is not a section.
+    let message = one_problem("[organs]\nlung = 0.5\n", &[]);
+    assert!(
+        message.starts_with("organs.lung = 0.5: expected a section [organs.lung] with keys"),
+        "{message}"
+    );
+}
+
+#[test]
+fn organ_values_are_range_checked() {
+    let message = one_problem("[organs.bone]\ntropism = -1\n", &[]);
+    assert_eq!(message, "organs.bone.tropism = -1: allowed value ≥ 0 (×)");
+}
+
+#[test]
+fn set_organ_key_of_a_default_organ() {
+    let config = load(None, &sets(&["organs.lung.arrival_weight=0.5"])).unwrap();
+    assert_eq!(config.organs["lung"].arrival_weight, 0.5);
+    assert_eq!(config.organs["lung"].hpc_homing_weight, 0.4);
+    assert_eq!(config.organs["liver"].arrival_weight, 0.25);
+    assert_eq!(config.organs.len(), 4);
+}
+
+#[test]
+fn set_organ_key_of_a_new_organ_adds_it_with_defaults() {
+    let config = load(None, &sets(&["organs.adrenal.arrival_weight=0.1"])).unwrap();
+    assert_eq!(
+        config.organs.keys().collect::<Vec<_>>(),
+        ["adrenal", "bone", "brain", "liver", "lung"]
+    );
+    let adrenal = &config.organs["adrenal"];
+    assert_eq!(adrenal.arrival_weight, 0.1);
+    assert_eq!(adrenal.hpc_homing_weight, 0.0);
+    assert_eq!(adrenal.tropism, 1.0);
+    // The same from a file, merged into the default organs by name.
+    let file = config_file("[organs.adrenal]\ntropism = 2\n[organs.brain]\ntropism = 0.5\n");
+    let config = load(Some(file.path()), &[]).unwrap();
+    assert_eq!(config.organs.len(), 5);
+    assert_eq!(config.organs["adrenal"].tropism, 2.0);
+    assert_eq!(config.organs["adrenal"].arrival_weight, 0.0);
+    assert_eq!(config.organs["brain"].tropism, 0.5);
+    assert_eq!(config.organs["brain"].arrival_weight, 0.1);
+    // The resolved config lists the added organ and reloads to the same config.
+    let again = load(Some(config_file(&config.to_toml()).path()), &[]).unwrap();
+    assert_eq!(again, config);
+}
+
+#[test]
+fn all_zero_arrival_weights_are_rejected() {
+    let text = "\
+[organs.lung]
+arrival_weight = 0
+[organs.liver]
+arrival_weight = 0
+[organs.bone]
+arrival_weight = 0
+[organs.brain]
+arrival_weight = 0
+";
+    let message = one_problem(text, &[]);
+    assert!(
+        message.starts_with(
+            "organs = arrival weights { bone = 0.0, brain = 0.0, liver = 0.0, lung = 0.0 }: \
+             allowed organs.<name>.arrival_weight > 0"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("dissemination.enabled = true"),
+        "{message}"
+    );
+    // Fine without dissemination, or with one organ that receives cells.
+    let file = config_file(&format!("{text}[dissemination]\nenabled = false\n"));
+    assert!(load(Some(file.path()), &[]).is_ok());
+    let file = config_file(text);
+    assert!(
+        load(
+            Some(file.path()),
+            &sets(&["organs.adrenal.arrival_weight=1"])
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn all_zero_hpc_homing_weights_need_no_mobilisation() {
+    let sets_zero = [
+        "organs.lung.hpc_homing_weight=0",
+        "organs.liver.hpc_homing_weight=0",
+        "organs.bone.hpc_homing_weight=0",
+        "organs.brain.hpc_homing_weight=0",
+    ];
+    let found = problems("", &sets_zero);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].key, "organs");
+    assert!(
+        found[0].allowed.contains("niche.mobilisation = 0"),
+        "{}",
+        found[0]
+    );
+    let mut with_none = sets_zero.to_vec();
+    with_none.push("niche.mobilisation=0");
+    assert!(load(None, &sets(&with_none)).is_ok());
+}
+
+#[test]
+fn dissemination_cross_key_rules() {
+    let message = one_problem("[dissemination]\nmicrometastasis_cells = 20000\n", &[]);
+    assert_eq!(
+        message,
+        "dissemination.micrometastasis_cells = 20000: allowed at most \
+         dissemination.detect_cells = 10000 (cells): a detected colony is also a micrometastasis"
+    );
+    let message = one_problem("[dissemination]\narrest_per_h = 1.5\n", &[]);
+    assert!(
+        message.starts_with("dissemination.arrest_per_h = 1.5: allowed at most 1 (per CTC per h)"),
+        "{message}"
+    );
+    // 24 / (5 × 1) = 4.8 at dt = 1 h.
+    let message = one_problem("[dissemination]\nintravasation_per_day = 5\n", &[]);
+    assert!(
+        message.starts_with("dissemination.intravasation_per_day = 5: allowed at most 4.8 "),
+        "{message}"
+    );
+    // 24 / (2 × (1 + 10)) = 1.0909 with the lung's tropism 2.
+    let message = one_problem(
+        "",
+        &["dissemination.wake_per_day=2", "organs.lung.tropism=2"],
+    );
+    assert!(
+        message.starts_with("dissemination.wake_per_day = 2 (from --set): allowed at most 1.0909"),
+        "{message}"
+    );
+    assert!(message.contains("organs.lung.tropism = 2"), "{message}");
+    let message = one_problem("[dissemination]\ncolony_max_size = 4\n", &[]);
+    assert_eq!(
+        message,
+        "dissemination.colony_max_size = 4: allowed integer 8 ≤ value ≤ 65536 (sites)"
+    );
+}
+
+#[test]
+fn several_dissemination_and_organ_problems_are_reported_at_once() {
+    let text = "\
+[dissemination]
+extravasation = 1.2
+detect_cells = 0
+[niche]
+hill_n = 0
+hpc_loss_per_day = 30
+[organs.lung]
+tropism = -2
+arival_weight = 0.3
+[organs.Liver]
+tropism = 1
+";
+    let found = problems(text, &["organs.bone.hpc_homing_weight=x"]);
+    let keys: Vec<&str> = found.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "dissemination.extravasation",
+            "dissemination.detect_cells",
+            "niche.hpc_loss_per_day",
+            "niche.hill_n",
+            "organs.Liver",
+            "organs.bone.hpc_homing_weight",
+            "organs.lung.tropism",
+            "organs.lung.arival_weight",
+        ],
+        "{found:#?}"
+    );
+    assert!(found[5].value.ends_with("(from --set)"), "{}", found[5]);
 }

@@ -811,6 +811,202 @@ static CATALOGUE: &[ParamInfo] = &[
         "[A]",
         "ALDH+ MSCs secrete this many times more CXCL7 than ALDH− MSCs (Liu 2011, qualitative).",
     ),
+    // [dissemination]
+    p(
+        "dissemination.enabled",
+        ParamKind::Bool,
+        "true",
+        "–",
+        "–",
+        "Simulate dissemination, the pre-metastatic niche and metastatic colonies (off in R0).",
+    ),
+    p(
+        "dissemination.intravasation_per_day",
+        ParamKind::Float(RATE),
+        "0.01",
+        "per rim cell per day",
+        "[A]",
+        "Intravasation of rim cancer cells (with a free neighbour), CSCs × csc_factor; calibrated [A] so that the baseline tumour sheds about 10⁻³ of its cells per day (Butler & Gullino 1975 [V]).",
+    ),
+    p(
+        "dissemination.csc_factor",
+        ParamKind::Float(RATE),
+        "5",
+        "×",
+        "[A]",
+        "CSC intravasation relative to non-stem rim cells (metastasis stem cells).",
+    ),
+    p(
+        "dissemination.ctc_half_life_h",
+        ParamKind::Float(FloatRange::positive()),
+        "1.5",
+        "h",
+        "[V]",
+        "Half-life of a circulating tumour cell in the blood (Meng 2004; range 1–2.4 h).",
+    ),
+    p(
+        "dissemination.arrest_per_h",
+        ParamKind::Float(RATE),
+        "0.5",
+        "per CTC per h",
+        "[A]",
+        "Hazard of a CTC arresting in an organ, competing with death in the blood; the organ is drawn by organs.*.arrival_weight.",
+    ),
+    p(
+        "dissemination.extravasation",
+        ParamKind::Float(PROBABILITY),
+        "0.8",
+        "per arrested cell",
+        "[V]",
+        "Probability that an arrested cell extravasates and becomes a DTC, else it dies (Koop 1995).",
+    ),
+    p(
+        "dissemination.p_colonise",
+        ParamKind::Float(PROBABILITY),
+        "0.03",
+        "per CSC DTC",
+        "[A]",
+        "Probability that a CSC DTC starts a colony (else it becomes dormant), × organs.*.tropism × (1 + niche.colonisation_gain · N_o).",
+    ),
+    p(
+        "dissemination.wake_per_day",
+        ParamKind::Float(RATE),
+        "1e-4",
+        "per dormant CSC per day",
+        "[A]",
+        "Waking of a dormant CSC, which then starts a colony, × organs.*.tropism × (1 + niche.colonisation_gain · N_o) (range 1e-6–1e-3).",
+    ),
+    p(
+        "dissemination.detect_cells",
+        ParamKind::Int {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        "10000",
+        "cells",
+        "[A]",
+        "A colony of at least this many cells is detected (a clinical metastasis).",
+    ),
+    p(
+        "dissemination.micrometastasis_cells",
+        ParamKind::Int {
+            min: 1,
+            max: u32::MAX as i64,
+        },
+        "32",
+        "cells",
+        "[A]",
+        "A colony of at least this many cells counts as a micrometastasis (Luzzi 1998); at most detect_cells.",
+    ),
+    p(
+        "dissemination.colony_dedifferentiation_per_day",
+        ParamKind::Float(RATE),
+        "0",
+        "per day",
+        "[A]",
+        "Dedifferentiation of non-stem cells in colonies (the primary uses cells.dedifferentiation_per_day); 0 so that non-stem seeds die out (MODEL.md section 5).",
+    ),
+    p(
+        "dissemination.colony_max_size",
+        ParamKind::Int {
+            min: 8,
+            max: 65_536,
+        },
+        "1000",
+        "sites",
+        "–",
+        "Side of each colony's lattice domain (its window grows up to it), as space.max_size for the primary.",
+    ),
+    // [niche]
+    p(
+        "niche.tdsf_per_cell",
+        ParamKind::Float(RATE),
+        "1e-6",
+        "units per primary cell per day",
+        "[A]",
+        "Tumour-derived factors (VEGF-A, PlGF: one systemic variable T, arbitrary units) secreted per primary cancer cell.",
+    ),
+    p(
+        "niche.tdsf_clearance_per_day",
+        ParamKind::Float(RATE),
+        "1",
+        "per day",
+        "[A]",
+        "Clearance of the tumour-derived factor T.",
+    ),
+    p(
+        "niche.mobilisation",
+        ParamKind::Float(RATE),
+        "2000",
+        "HPCs per unit T per day",
+        "[A]",
+        "VEGFR1+ HPCs mobilised from the bone marrow, Poisson with mean mobilisation · T · dt per step; calibrated [A] so that the first niche forms about 10 days after implantation (Kaplan 2005).",
+    ),
+    p(
+        "niche.hpc_loss_per_day",
+        ParamKind::Float(RATE),
+        "0.2",
+        "per HPC per day",
+        "[A]",
+        "Loss of HPCs from an organ.",
+    ),
+    p(
+        "niche.k_hpc",
+        ParamKind::Float(FloatRange::positive()),
+        "50",
+        "HPCs",
+        "[A]",
+        "K_H: organ HPCs at half-maximal niche level N_o = H_oⁿ/(K_Hⁿ + H_oⁿ); a niche is formed at N_o ≥ 0.5.",
+    ),
+    p(
+        "niche.hill_n",
+        ParamKind::Float(FloatRange::positive()),
+        "2",
+        "–",
+        "[A]",
+        "n: Hill coefficient of the niche level.",
+    ),
+    p(
+        "niche.colonisation_gain",
+        ParamKind::Float(RATE),
+        "10",
+        "×",
+        "[A]",
+        "g_niche: gain of colonisation and waking in a full niche (N_o = 1), × (1 + g_niche · N_o).",
+    ),
+    p(
+        "niche.vegfr1_blockade",
+        ParamKind::Float(PROBABILITY),
+        "0",
+        "–",
+        "[A]",
+        "Fraction of HPC mobilisation blocked for the whole run (anti-VEGFR1 at constant exposure; MODEL.md section 7: 0.95).",
+    ),
+    // [organs.<name>]: one section per organ, any name (see ORGAN_NAME_RULE).
+    p(
+        "organs.*.arrival_weight",
+        ParamKind::Float(RATE),
+        "lung 0.35, liver 0.25, bone 0.3, brain 0.1 (other organs 0)",
+        "–",
+        "[M]",
+        "Relative weight with which an arresting CTC lodges in this organ (blood flow × tropism; Kennecke 2010 sites of breast-cancer metastasis).",
+    ),
+    p(
+        "organs.*.hpc_homing_weight",
+        ParamKind::Float(RATE),
+        "lung 0.4, liver 0.2, bone 0.3, brain 0.1 (other organs 0)",
+        "–",
+        "[A]",
+        "Relative weight with which a mobilised HPC homes to this organ.",
+    ),
+    p(
+        "organs.*.tropism",
+        ParamKind::Float(RATE),
+        "1",
+        "×",
+        "[A]",
+        "Seed–soil compatibility: multiplies colonisation and waking in this organ.",
+    ),
     // [output]
     p(
         "output.timeseries_every_h",
@@ -851,12 +1047,51 @@ pub fn catalogue() -> &'static [ParamInfo] {
     CATALOGUE
 }
 
-/// The catalogue entry of a dotted key, e.g. `lookup("cells.p_symmetric")`.
+/// The catalogue entry of a dotted key, e.g. `lookup("cells.p_symmetric")`. A `*` segment
+/// of a catalogue key stands for any name: `lookup("organs.lung.tropism")` finds
+/// `organs.*.tropism` (whether the name is allowed is checked when loading, see
+/// [`valid_name`]).
 pub fn lookup(key: &str) -> Option<&'static ParamInfo> {
-    CATALOGUE.iter().find(|info| info.key == key)
+    CATALOGUE.iter().find(|info| matches(info.key, key))
 }
 
-/// Section names (every dotted prefix of a catalogue key), e.g. `run`, `cells`.
+/// Whether a catalogue key or section `pattern`, whose `*` segments stand for any
+/// non-empty name, matches the dotted `key` (`organs.*.tropism` matches
+/// `organs.lung.tropism`, and itself).
+pub fn matches(pattern: &str, key: &str) -> bool {
+    let mut pattern = pattern.split('.');
+    let mut key = key.split('.');
+    loop {
+        match (pattern.next(), key.next()) {
+            (None, None) => return true,
+            (Some(p), Some(k)) if p == k || (p == "*" && !k.is_empty()) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The section of [`sections`] that a dotted section path belongs to, e.g. `organs.*` for
+/// `organs.lung`, `cells` for `cells`.
+pub fn section_pattern(section: &str) -> Option<&'static str> {
+    sections()
+        .into_iter()
+        .find(|pattern| matches(pattern, section))
+}
+
+/// What a name standing for a `*` segment (an organ name) must look like.
+pub const NAME_RULE: &str = "a lower-case letter, then lower-case letters, digits or _ ([a-z][a-z0-9_]*), at most 32 characters";
+
+/// Whether `name` may stand for a `*` segment of a key (e.g. an organ name in
+/// `[organs.<name>]`): see [`NAME_RULE`].
+pub fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 32
+        && chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Section names (every dotted prefix of a catalogue key), e.g. `run`, `cells`,
+/// `organs`, `organs.*` (one section per organ).
 pub fn sections() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     for info in CATALOGUE {
@@ -948,12 +1183,42 @@ mod tests {
         }
     }
 
+    /// Serialised leaf keys, organ keys `organs.<name>.<leaf>` written `organs.*.<leaf>`.
     fn keys_of(config: &Config) -> BTreeSet<String> {
         let text = toml::to_string(config).unwrap();
         let table: toml::Table = text.parse().unwrap();
         let mut keys = BTreeSet::new();
         leaf_keys(&table, "", &mut keys);
-        keys
+        keys.into_iter().map(|k| wildcard(&k)).collect()
+    }
+
+    /// `organs.<name>.<leaf>` → `organs.*.<leaf>`; other keys unchanged.
+    fn wildcard(key: &str) -> String {
+        match key.split('.').collect::<Vec<_>>()[..] {
+            ["organs", _, leaf] => format!("organs.*.{leaf}"),
+            _ => key.to_string(),
+        }
+    }
+
+    /// The default text of a wildcard entry for one organ: `lung 0.35, liver 0.25, ...
+    /// (other organs 0)` gives the organ's value (or the "other organs" value for a name
+    /// not listed); a plain text applies to every organ.
+    fn organ_default(text: &str, organ: &str) -> String {
+        let (listed, other) = match text.split_once(" (other organs ") {
+            Some((listed, rest)) => (listed, Some(rest.trim_end_matches(')'))),
+            None => (text, None),
+        };
+        if !listed.contains(',') {
+            return listed.to_string();
+        }
+        listed
+            .split(", ")
+            .find_map(|pair| {
+                let (name, value) = pair.split_once(' ').unwrap();
+                (name == organ).then(|| value.to_string())
+            })
+            .or(other.map(str::to_string))
+            .unwrap_or_else(|| panic!("{text}: no default for organ {organ}"))
     }
 
     #[test]
@@ -970,6 +1235,28 @@ mod tests {
         let mut seeded = Config::default();
         seeded.run.seed = Some(7);
         assert_eq!(listed, keys_of(&seeded));
+
+        // Every organ has every organs.* key, a new one included.
+        let mut more = Config::default();
+        more.organs
+            .insert("adrenal".to_string(), crate::config::OrganConfig::default());
+        let table = more.to_table();
+        let organs = table["organs"].as_table().unwrap();
+        assert_eq!(organs.len(), 5);
+        for (name, organ) in organs {
+            let leaves: BTreeSet<String> = organ
+                .as_table()
+                .unwrap()
+                .keys()
+                .map(|leaf| format!("organs.*.{leaf}"))
+                .collect();
+            let catalogued: BTreeSet<String> = listed
+                .iter()
+                .filter(|k| k.starts_with("organs.*."))
+                .cloned()
+                .collect();
+            assert_eq!(leaves, catalogued, "organ {name}");
+        }
     }
 
     #[test]
@@ -986,6 +1273,9 @@ mod tests {
     fn catalogue_defaults_match_config_default() {
         let table = Config::default().to_table();
         for info in catalogue().iter().filter(|i| !i.optional) {
+            if info.key.contains('*') {
+                continue; // organ entries: see organ_defaults_match_default_organs
+            }
             let (path, name) = info.key.rsplit_once('.').unwrap();
             let section = path
                 .split('.')
@@ -999,6 +1289,63 @@ mod tests {
             // The default itself is inside the range.
             assert!(info.check(actual).is_ok(), "{}", info.key);
         }
+    }
+
+    #[test]
+    fn organ_defaults_match_default_organs() {
+        let mut organs = crate::config::default_organs();
+        assert_eq!(
+            organs.keys().collect::<Vec<_>>(),
+            ["bone", "brain", "liver", "lung"]
+        );
+        // A name that is not a default organ gets OrganConfig::default().
+        organs.insert("adrenal".to_string(), crate::config::OrganConfig::default());
+        let config = Config {
+            organs,
+            ..Config::default()
+        };
+        let table = config.to_table();
+        let entries: Vec<&ParamInfo> = catalogue()
+            .iter()
+            .filter(|i| i.key.starts_with("organs.*."))
+            .collect();
+        assert_eq!(entries.len(), 3);
+        for info in entries {
+            let leaf = info.key.rsplit_once('.').unwrap().1;
+            for (name, organ) in table["organs"].as_table().unwrap() {
+                let text = organ_default(info.default, name);
+                let shown = info
+                    .check(&crate::config::load::parse_value_text(&text))
+                    .unwrap_or_else(|e| panic!("{}: default text invalid: {e}", info.key));
+                let actual = &organ[leaf];
+                assert_eq!(&shown, actual, "{} for {name}", info.key);
+                assert!(info.check(actual).is_ok(), "{} for {name}", info.key);
+            }
+        }
+    }
+
+    #[test]
+    fn wildcard_keys_are_found_by_name() {
+        let tropism = lookup("organs.*.tropism").unwrap();
+        assert_eq!(lookup("organs.lung.tropism"), Some(tropism));
+        assert_eq!(lookup("organs.adrenal.tropism"), Some(tropism));
+        assert_eq!(lookup("organs.lung"), None);
+        assert_eq!(lookup("organs..tropism"), None);
+        assert_eq!(lookup("organs.lung.tropism.x"), None);
+        assert_eq!(section_pattern("organs.lung"), Some("organs.*"));
+        assert_eq!(section_pattern("organs"), Some("organs"));
+        assert_eq!(section_pattern("organs.lung.x"), None);
+        assert_eq!(section_pattern("fields.il6"), Some("fields.il6"));
+        assert!(valid_name("lung"));
+        assert!(valid_name("a2_b"));
+        assert!(valid_name(&"x".repeat(32)));
+        assert!(!valid_name(&"x".repeat(33)));
+        assert!(!valid_name("Lung"));
+        assert!(!valid_name("2lung"));
+        assert!(!valid_name("_lung"));
+        assert!(!valid_name("lymph-node"));
+        assert!(!valid_name(""));
+        assert!(!valid_name("*"));
     }
 
     #[test]
@@ -1029,6 +1376,10 @@ mod tests {
                 "fields.il6",
                 "fields.cxcl7",
                 "msc",
+                "dissemination",
+                "niche",
+                "organs",
+                "organs.*",
                 "output"
             ]
         );

@@ -175,17 +175,37 @@ fn merge_into(base: &mut toml::Table, over: toml::Table) {
 /// Orders problems like the catalogue (and `configs/baseline.toml`): by key, unknown keys
 /// after the known keys of their section, anything else (malformed `--set`, unknown
 /// sections) last. The sort is stable, so problems about one key keep their order.
+///
+/// Keys of named sections (`organs.lung.tropism`) rank as their catalogue entry
+/// (`organs.*.tropism`); a problem about a known section itself (`organs`, `organs.Lung`)
+/// ranks with the section's first key.
 pub(crate) fn sort_problems(problems: &mut [Problem]) {
     let keys: Vec<&str> = catalogue::catalogue().iter().map(|i| i.key).collect();
+    let parent = |k: &str| k.rsplit_once('.').map(|(s, _)| s.to_string());
     let rank = |key: &str| -> (usize, usize) {
-        if let Some(i) = keys.iter().position(|k| *k == key) {
+        if let Some(i) = keys.iter().position(|k| catalogue::matches(k, key)) {
+            return (i, 0);
+        }
+        if catalogue::section_pattern(key).is_some()
+            && let Some(i) = keys.iter().position(|k| {
+                let mut prefix = k.to_string();
+                // Does some dotted prefix of the catalogue key match the section?
+                while let Some(p) = parent(&prefix) {
+                    if catalogue::matches(&p, key) {
+                        return true;
+                    }
+                    prefix = p;
+                }
+                false
+            })
+        {
             return (i, 0);
         }
         let section = key.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
-        match keys
-            .iter()
-            .rposition(|k| k.rsplit_once('.').is_some_and(|(s, _)| s == section))
-        {
+        match keys.iter().rposition(|k| {
+            k.rsplit_once('.')
+                .is_some_and(|(s, _)| catalogue::matches(s, section))
+        }) {
             Some(i) => (i, 1),
             None => (usize::MAX, 0),
         }
@@ -237,17 +257,22 @@ pub(crate) fn check_table(
                     table.remove(&name);
                 }
             }
-        } else if catalogue::sections().contains(&full.as_str()) {
+        } else if let Some(pattern) = catalogue::section_pattern(&full) {
+            if pattern.ends_with(".*") && !catalogue::valid_name(&name) {
+                let value = table
+                    .remove(&name)
+                    .expect("name comes from the table's keys");
+                problems.push(bad_name(&full, &name, &value));
+                bad.insert(full);
+                continue;
+            }
             match table.get_mut(&name) {
                 Some(toml::Value::Table(section)) => check_table(section, &full, problems, bad),
                 Some(other) => {
                     problems.push(Problem::new(
                         &full,
                         show_value(other),
-                        format!(
-                            "expected a section [{full}] with keys {}",
-                            keys_in_section(&full).join(", ")
-                        ),
+                        format!("expected a section [{full}] {}", section_contents(&full)),
                     ));
                     bad.insert(full);
                     table.remove(&name);
@@ -263,6 +288,51 @@ pub(crate) fn check_table(
     }
 }
 
+/// Problem for a named section (`[organs.<name>]`) whose name is not allowed
+/// ([`catalogue::NAME_RULE`]), with the corrected name if lower-casing fixes it.
+fn bad_name(full: &str, name: &str, value: &toml::Value) -> Problem {
+    let section = full.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
+    let fixed = name.trim().to_lowercase().replace(['-', ' ', '.'], "_");
+    let hint = if catalogue::valid_name(&fixed) {
+        format!("; did you mean [{section}.{fixed}]?")
+    } else {
+        String::new()
+    };
+    let value_text = if value.is_table() {
+        "{…}".to_string()
+    } else {
+        show_value(value)
+    };
+    Problem::new(
+        full,
+        value_text,
+        format!(
+            "name {} not allowed: a name in [{section}.<name>] is {}{hint}",
+            toml::Value::String(name.to_string()),
+            catalogue::NAME_RULE
+        ),
+    )
+}
+
+/// "with keys a, b" (the leaves directly in `section`), or "holding [x.*] sections" for a
+/// section that holds only named sections (`organs`).
+fn section_contents(section: &str) -> String {
+    let keys = keys_in_section(section);
+    if keys.is_empty() {
+        let subsections: Vec<String> = catalogue::sections()
+            .iter()
+            .filter(|s| {
+                s.rsplit_once('.')
+                    .is_some_and(|(parent, _)| catalogue::matches(parent, section))
+            })
+            .map(|s| format!("[{s}]"))
+            .collect();
+        format!("holding {} sections", subsections.join(", "))
+    } else {
+        format!("with keys {}", keys.join(", "))
+    }
+}
+
 /// Problem for an unknown key or section, with the closest valid name if one is close.
 fn unknown(full: &str, prefix: &str, value: &toml::Value) -> Problem {
     let is_section = value.is_table();
@@ -274,7 +344,7 @@ fn unknown(full: &str, prefix: &str, value: &toml::Value) -> Problem {
     let allowed = match suggest(full, is_section) {
         Some(s) if is_section => format!("{what}; did you mean [{s}]?"),
         Some(s) => format!("{what}; did you mean {s}?"),
-        None if !prefix.is_empty() && catalogue::sections().contains(&prefix) => {
+        None if !prefix.is_empty() && catalogue::section_pattern(prefix).is_some() => {
             format!(
                 "{what}; keys in [{prefix}]: {}",
                 keys_in_section(prefix).join(", ")
@@ -297,13 +367,38 @@ fn unknown(full: &str, prefix: &str, value: &toml::Value) -> Problem {
     Problem::new(full, value_text, allowed)
 }
 
-/// Leaf names (without the section) of the keys directly in `section`.
+/// Leaf names (without the section) of the keys directly in `section` (`organs.lung`
+/// has the keys of `organs.*`).
 fn keys_in_section(section: &str) -> Vec<&'static str> {
     catalogue::catalogue()
         .iter()
-        .filter_map(|info| info.key.strip_prefix(section)?.strip_prefix('.'))
-        .filter(|rest| !rest.contains('.'))
+        .filter_map(|info| {
+            let (parent, leaf) = info.key.rsplit_once('.')?;
+            catalogue::matches(parent, section).then_some(leaf)
+        })
         .collect()
+}
+
+/// A catalogue key or section with its `*` segments replaced by the names of `given` at
+/// the same places, when `given` agrees with it up to there (`organs.*.tropism` for
+/// `organs.lung.tropsim` is `organs.lung.tropism`); otherwise left as it is.
+fn instantiate(pattern: &str, given: &str) -> String {
+    let given: Vec<&str> = given.split('.').collect();
+    let mut out = Vec::new();
+    let mut agrees = true;
+    for (i, part) in pattern.split('.').enumerate() {
+        let name = given.get(i).copied();
+        if part == "*" {
+            match name {
+                Some(name) if agrees && catalogue::valid_name(name) => out.push(name),
+                _ => return pattern.to_string(),
+            }
+        } else {
+            agrees &= name == Some(part);
+            out.push(part);
+        }
+    }
+    out.join(".")
 }
 
 /// The closest valid section (if `is_section`) or key to an unknown one, if any is close:
@@ -311,11 +406,14 @@ fn keys_in_section(section: &str) -> Vec<&'static str> {
 /// leaf, or one within a small edit distance.
 fn suggest(full: &str, is_section: bool) -> Option<String> {
     let given = full.to_lowercase();
-    let candidates: Vec<&str> = if is_section {
+    let candidates: Vec<String> = if is_section {
         catalogue::sections()
     } else {
         catalogue::catalogue().iter().map(|i| i.key).collect()
-    };
+    }
+    .into_iter()
+    .map(|c| instantiate(c, &given))
+    .collect();
     let leaf = |k: &str| k.rsplit('.').next().unwrap_or(k).to_string();
     let given_leaf = leaf(&given);
     if !is_section {
@@ -330,7 +428,7 @@ fn suggest(full: &str, is_section: bool) -> Option<String> {
     }
     let (best, distance) = candidates
         .iter()
-        .map(|c| (*c, levenshtein(&given, c)))
+        .map(|c| (c.as_str(), levenshtein(&given, c)))
         .min_by_key(|(_, d)| *d)?;
     let tolerance = (given.chars().count() / 4).max(2);
     if distance <= tolerance {
@@ -404,6 +502,73 @@ mod tests {
         );
         assert_eq!(suggest("cells.zzzzzzzzzzzzzz", false), None);
         assert_eq!(suggest("metastasis", true), None);
+        // Named sections: the suggestion keeps the organ's name.
+        assert_eq!(
+            suggest("organs.lung.tropsim", false).as_deref(),
+            Some("organs.lung.tropism")
+        );
+        assert_eq!(
+            suggest("organs.adrenal.hpc_homing", false).as_deref(),
+            Some("organs.adrenal.hpc_homing_weight")
+        );
+        assert_eq!(
+            suggest("dissemination.tropism", false).as_deref(),
+            Some("organs.*.tropism")
+        );
+        assert_eq!(suggest("organ", true).as_deref(), Some("organs"));
+        assert_eq!(suggest("nich", true).as_deref(), Some("niche"));
+    }
+
+    #[test]
+    fn instantiate_fills_wildcards_from_the_given_key() {
+        assert_eq!(
+            instantiate("organs.*.tropism", "organs.lung.x"),
+            "organs.lung.tropism"
+        );
+        assert_eq!(instantiate("organs.*", "organs.lung.x"), "organs.lung");
+        assert_eq!(
+            instantiate("organs.*.tropism", "organs"),
+            "organs.*.tropism"
+        );
+        assert_eq!(
+            instantiate("organs.*.tropism", "niche.lung.x"),
+            "organs.*.tropism"
+        );
+        assert_eq!(instantiate("cells.rho_max", "cells.rho"), "cells.rho_max");
+    }
+
+    #[test]
+    fn problems_sort_like_the_catalogue_with_named_sections() {
+        let mut problems: Vec<Problem> = [
+            "zzz",
+            "organs.lung.unknown",
+            "organs.bone.tropism",
+            "organs.lung.arrival_weight",
+            "organs",
+            "organs.Bad",
+            "output.snapshot_csv",
+            "niche.k_hpc",
+            "dissemination.enabled",
+        ]
+        .iter()
+        .map(|k| Problem::new(*k, "1", "x"))
+        .collect();
+        sort_problems(&mut problems);
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "dissemination.enabled",
+                "niche.k_hpc",
+                "organs.lung.arrival_weight",
+                "organs",
+                "organs.Bad",
+                "organs.bone.tropism",
+                "organs.lung.unknown",
+                "output.snapshot_csv",
+                "zzz",
+            ]
+        );
     }
 
     #[test]

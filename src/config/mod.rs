@@ -63,7 +63,8 @@ pub struct Config {
     pub niche: NicheConfig,
     /// `[organs.<name>]`: the distant organs, by name (MODEL.md sections 5–6). A file's
     /// organs are merged into the default ones (lung, liver, bone, brain) by name; a new
-    /// name adds an organ, and an organ with both weights 0 receives nothing.
+    /// name adds an organ (keys not given take [`OrganConfig::default`]), and an organ with
+    /// both weights 0 receives nothing. Names follow [`catalogue::NAME_RULE`].
     #[serde(default = "default_organs")]
     pub organs: BTreeMap<String, OrganConfig>,
     /// `[output]`: what is written and when.
@@ -697,9 +698,22 @@ impl Config {
             ));
             copy.run.threads = 0;
         }
-        for (key, value) in [
-            ("msc.pool", &mut copy.msc.pool),
-            ("msc.inject_count", &mut copy.msc.inject_count),
+        // Neutralised keys also silence the cross-key rules that depend on them.
+        let mut rejected = HashSet::new();
+        let dissemination = DisseminationConfig::default();
+        for (key, value, neutral) in [
+            ("msc.pool", &mut copy.msc.pool, 0),
+            ("msc.inject_count", &mut copy.msc.inject_count, 0),
+            (
+                "dissemination.detect_cells",
+                &mut copy.dissemination.detect_cells,
+                dissemination.detect_cells,
+            ),
+            (
+                "dissemination.micrometastasis_cells",
+                &mut copy.dissemination.micrometastasis_cells,
+                dissemination.micrometastasis_cells,
+            ),
         ] {
             if i64::try_from(*value).is_err() {
                 problems.push(Problem::new(
@@ -707,11 +721,11 @@ impl Config {
                     value.to_string(),
                     lookup(key).expect("catalogued").allowed_text(),
                 ));
-                *value = 0;
+                *value = neutral;
+                rejected.insert(key.to_string());
             }
         }
         let mut table = copy.to_table();
-        let mut rejected = HashSet::new();
         load::check_table(&mut table, "", &mut problems, &mut rejected);
         validate::push_cross_key_problems(self, &rejected, &mut problems);
         load::sort_problems(&mut problems);
@@ -773,15 +787,27 @@ mod tests {
     fn baseline_file_spells_out_every_key() {
         let table = parse_table(DEFAULT_TOML, "test").unwrap();
         for info in catalogue() {
-            let (path, name) = info.key.rsplit_once('.').unwrap();
-            let section = path
-                .split('.')
-                .try_fold(&table, |t, part| t.get(part).and_then(|v| v.as_table()));
-            assert!(
-                section.is_some_and(|s| s.contains_key(name)),
-                "configs/baseline.toml lacks {}",
-                info.key
-            );
+            // A wildcard key (organs.*.tropism) must be spelled out for every default organ.
+            let keys: Vec<String> = match info.key.strip_prefix("organs.*.") {
+                Some(leaf) => default_organs()
+                    .keys()
+                    .map(|organ| format!("organs.{organ}.{leaf}"))
+                    .collect(),
+                None => {
+                    assert!(!info.key.contains('*'), "unexpected wildcard {}", info.key);
+                    vec![info.key.to_string()]
+                }
+            };
+            for key in keys {
+                let (path, name) = key.rsplit_once('.').unwrap();
+                let section = path
+                    .split('.')
+                    .try_fold(&table, |t, part| t.get(part).and_then(|v| v.as_table()));
+                assert!(
+                    section.is_some_and(|s| s.contains_key(name)),
+                    "configs/baseline.toml lacks {key}"
+                );
+            }
         }
     }
 
@@ -816,6 +842,42 @@ mod tests {
         assert_eq!(c.run.seed, Some(1));
         assert_eq!(c.run.stop_at_cells, 500_000);
         assert!(c.output.snapshot_days.is_empty());
+        assert!(!c.dissemination.enabled);
+    }
+
+    #[test]
+    fn liu2011_models_the_primary_only() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/liu2011-msc.toml");
+        let c = load(Some(&path), &[]).unwrap();
+        assert!(!c.dissemination.enabled);
+        assert_eq!(c.msc.inject_count, 1000);
+    }
+
+    #[test]
+    fn validate_reports_overflowing_cell_counts_once() {
+        let mut c = Config::default();
+        c.dissemination.micrometastasis_cells = u64::MAX;
+        c.dissemination.detect_cells = u64::MAX;
+        let err = c.validate().unwrap_err();
+        let keys: Vec<&str> = err.problems().iter().map(|p| p.key.as_str()).collect();
+        // No follow-up micrometastasis_cells ≤ detect_cells problem.
+        assert_eq!(
+            keys,
+            [
+                "dissemination.detect_cells",
+                "dissemination.micrometastasis_cells"
+            ]
+        );
+        let mut c = Config::default();
+        c.organs
+            .insert("Adrenal".to_string(), OrganConfig::default());
+        c.dissemination.micrometastasis_cells = 20_000;
+        let err = c.validate().unwrap_err();
+        let keys: Vec<&str> = err.problems().iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["dissemination.micrometastasis_cells", "organs.Adrenal"]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ const EPS: f64 = 1e-12;
 
 /// Every cross-key problem of `config`, each with the keys it depends on (so that a rule
 /// is skipped when one of its inputs was already rejected and replaced by its default).
-pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Problem)> {
+pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)> {
     let mut out = Vec::new();
     let run = &config.run;
     let cells = &config.cells;
@@ -20,7 +20,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
 
     if cells.p_symmetric > cells.p_symmetric_max {
         out.push((
-            vec!["cells.p_symmetric", "cells.p_symmetric_max"],
+            involved(&["cells.p_symmetric", "cells.p_symmetric_max"]),
             Problem::new(
                 "cells.p_symmetric",
                 num(cells.p_symmetric),
@@ -34,7 +34,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
 
     if !config.fields.coarsen.is_power_of_two() {
         out.push((
-            vec!["fields.coarsen"],
+            involved(&["fields.coarsen"]),
             Problem::new(
                 "fields.coarsen",
                 config.fields.coarsen.to_string(),
@@ -50,94 +50,109 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
         dt,
     ));
 
-    // Per-day rates: p = rate × factor × dt / 24 ≤ 1.
-    let plasticity = 1.0 + config.signalling.gain_plasticity;
-    let rates: Vec<(&'static str, f64, f64, &'static str, Vec<&'static str>)> = vec![
-        (
+    // Rates: p = rate × factors × dt / (24 for per-day rates, 1 for per-hour ones) ≤ 1.
+    let plasticity = Factor::new(
+        "(1 + signalling.gain_plasticity)",
+        1.0 + config.signalling.gain_plasticity,
+    )
+    .with(
+        "signalling.gain_plasticity",
+        config.signalling.gain_plasticity,
+    );
+    let dis = &config.dissemination;
+    let niche = &config.niche;
+    let mut rates = vec![
+        Rate::per_day(
             "cells.migration_per_day",
             cells.migration_per_day,
-            1.0,
             "cell widths per day",
-            vec![],
         ),
-        (
+        Rate::per_day(
             "cells.dedifferentiation_per_day",
             cells.dedifferentiation_per_day,
-            plasticity,
             "per day",
-            vec!["signalling.gain_plasticity"],
-        ),
-        (
+        )
+        .times(plasticity),
+        Rate::per_day(
             "cells.background_death_per_day",
             cells.background_death_per_day,
-            1.0,
             "per day",
-            vec![],
         ),
-        (
+        Rate::per_day(
             "cells.csc_death_per_day",
             cells.csc_death_per_day,
-            1.0,
             "per day",
-            vec![],
         ),
-        (
+        Rate::per_day(
             "msc.homing_per_day",
             config.msc.homing_per_day,
-            1.0,
             "per pool cell per day",
-            vec![],
         ),
-        (
+        Rate::per_day(
             "msc.motility_per_day",
             config.msc.motility_per_day,
-            1.0,
             "sites per day",
-            vec![],
         ),
-        (
-            "msc.death_per_day",
-            config.msc.death_per_day,
-            1.0,
-            "per day",
-            vec![],
-        ),
+        Rate::per_day("msc.death_per_day", config.msc.death_per_day, "per day"),
     ];
-    for (key, rate, factor, unit, extra) in rates {
-        let p = rate * factor * dt / 24.0;
-        if p > 1.0 + EPS {
-            let largest = 24.0 / (factor * dt);
-            let (with, formula) = if extra.is_empty() {
-                (
-                    format!("run.dt_h = {}", num(dt)),
-                    format!("{key} × run.dt_h / 24"),
-                )
-            } else {
-                (
-                    format!(
-                        "run.dt_h = {} and signalling.gain_plasticity = {}",
-                        num(dt),
-                        num(config.signalling.gain_plasticity)
-                    ),
-                    format!("{key} × (1 + signalling.gain_plasticity) × run.dt_h / 24"),
-                )
-            };
-            let mut involved = vec![key, "run.dt_h"];
-            involved.extend(extra);
-            out.push((
-                involved,
-                Problem::new(
-                    key,
-                    num(rate),
-                    format!(
-                        "allowed at most {} ({unit}) with {with}: the per-step probability \
-                         {formula} = {} must be ≤ 1",
-                        num(largest),
-                        short(p)
-                    ),
-                ),
-            ));
-        }
+    // CSCs enter the blood at csc_factor times the rim rate; if the factor is below 1 the
+    // non-stem rate is the larger one.
+    let mut intravasation = Rate::per_day(
+        "dissemination.intravasation_per_day",
+        dis.intravasation_per_day,
+        "per rim cell per day",
+    );
+    if dis.csc_factor > 1.0 {
+        intravasation = intravasation.times(
+            Factor::new("dissemination.csc_factor", dis.csc_factor)
+                .with("dissemination.csc_factor", dis.csc_factor),
+        );
+    } else {
+        intravasation
+            .involved
+            .push("dissemination.csc_factor".to_string());
+    }
+    rates.push(intravasation);
+    rates.push(Rate::per_hour(
+        "dissemination.arrest_per_h",
+        dis.arrest_per_h,
+        "per CTC per h",
+    ));
+    // Waking is raised by the organ's tropism and a full niche; the organ with the largest
+    // tropism sets the limit (one problem, naming that organ).
+    let mut wake = Rate::per_day(
+        "dissemination.wake_per_day",
+        dis.wake_per_day,
+        "per dormant CSC per day",
+    );
+    if let Some((name, organ)) = config
+        .organs
+        .iter()
+        .max_by(|a, b| a.1.tropism.total_cmp(&b.1.tropism))
+    {
+        let key = format!("organs.{name}.tropism");
+        wake = wake.times(Factor::new(&key, organ.tropism).with(&key, organ.tropism));
+    }
+    wake = wake.times(
+        Factor::new(
+            "(1 + niche.colonisation_gain)",
+            1.0 + niche.colonisation_gain,
+        )
+        .with("niche.colonisation_gain", niche.colonisation_gain),
+    );
+    rates.push(wake);
+    rates.push(Rate::per_day(
+        "niche.tdsf_clearance_per_day",
+        niche.tdsf_clearance_per_day,
+        "per day",
+    ));
+    rates.push(Rate::per_day(
+        "niche.hpc_loss_per_day",
+        niche.hpc_loss_per_day,
+        "per HPC per day",
+    ));
+    for rate in rates {
+        out.extend(rate.problem(dt));
     }
 
     // MSC division p = dt / doubling_time ≤ 1.
@@ -151,7 +166,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
     // stays in the bone marrow), so an injection would do nothing.
     if config.msc.inject_count > 0 && !config.fields.enabled {
         out.push((
-            vec!["msc.inject_count", "fields.enabled"],
+            involved(&["msc.inject_count", "fields.enabled"]),
             Problem::new(
                 "msc.inject_count",
                 config.msc.inject_count.to_string(),
@@ -164,7 +179,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
     // An injection after the end would silently never happen.
     if config.msc.inject_count > 0 && config.msc.inject_day > run.days {
         out.push((
-            vec!["msc.inject_day", "msc.inject_count", "run.days"],
+            involved(&["msc.inject_day", "msc.inject_count", "run.days"]),
             Problem::new(
                 "msc.inject_day",
                 num(config.msc.inject_day),
@@ -176,10 +191,12 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
         ));
     }
 
+    out.extend(dissemination_problems(config));
+
     let space = &config.space;
     if space.initial_size > space.max_size {
         out.push((
-            vec!["space.initial_size", "space.max_size"],
+            involved(&["space.initial_size", "space.max_size"]),
             Problem::new(
                 "space.initial_size",
                 space.initial_size.to_string(),
@@ -196,7 +213,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
         let max_size = f64::from(space.max_size);
         if radius * 2.0 + 2.0 >= max_size {
             out.push((
-                vec!["init.radius", "init.kind", "space.max_size"],
+                involved(&["init.radius", "init.kind", "space.max_size"]),
                 Problem::new(
                     "init.radius",
                     num(radius),
@@ -229,7 +246,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
                 .collect(),
         );
         out.push((
-            vec!["output.snapshot_days", "run.days"],
+            involved(&["output.snapshot_days", "run.days"]),
             Problem::new(
                 "output.snapshot_days",
                 super::load::show_value(&list),
@@ -245,16 +262,204 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<&'static str>, Pro
     out
 }
 
+/// Cross-key rules of dissemination and the organs (MODEL.md sections 5–6), other than
+/// the rate limits.
+fn dissemination_problems(config: &Config) -> Vec<(Vec<String>, Problem)> {
+    let mut out = Vec::new();
+    let dis = &config.dissemination;
+    if dis.micrometastasis_cells > dis.detect_cells {
+        out.push((
+            involved(&[
+                "dissemination.micrometastasis_cells",
+                "dissemination.detect_cells",
+            ]),
+            Problem::new(
+                "dissemination.micrometastasis_cells",
+                dis.micrometastasis_cells.to_string(),
+                format!(
+                    "allowed at most dissemination.detect_cells = {} (cells): a detected \
+                     colony is also a micrometastasis",
+                    dis.detect_cells
+                ),
+            ),
+        ));
+    }
+    if !dis.enabled {
+        return out;
+    }
+    // The weights are relative; all 0 leaves arresting CTCs (or mobilised HPCs) nowhere
+    // to go.
+    let weights = |leaf: &str, weight: fn(&super::OrganConfig) -> f64| {
+        let mut keys = vec!["dissemination.enabled".to_string()];
+        let mut shown = toml::Table::new();
+        for (name, organ) in &config.organs {
+            keys.push(format!("organs.{name}.{leaf}"));
+            shown.insert(name.clone(), toml::Value::Float(weight(organ)));
+        }
+        let all_zero = config.organs.values().all(|o| weight(o) == 0.0);
+        (
+            keys,
+            super::load::show_value(&toml::Value::Table(shown)),
+            all_zero,
+        )
+    };
+    let (keys, shown, all_zero) = weights("arrival_weight", |o| o.arrival_weight);
+    if all_zero {
+        out.push((
+            keys,
+            Problem::new(
+                "organs",
+                format!("arrival weights {shown}"),
+                "allowed organs.<name>.arrival_weight > 0 for at least one organ when \
+                 dissemination.enabled = true (arresting CTCs are shared among the organs \
+                 by arrival weight)",
+            ),
+        ));
+    }
+    let (mut keys, shown, all_zero) = weights("hpc_homing_weight", |o| o.hpc_homing_weight);
+    let mobilisation = config.niche.mobilisation;
+    if all_zero && mobilisation > 0.0 {
+        keys.push("niche.mobilisation".to_string());
+        out.push((
+            keys,
+            Problem::new(
+                "organs",
+                format!("HPC homing weights {shown}"),
+                format!(
+                    "allowed organs.<name>.hpc_homing_weight > 0 for at least one organ when \
+                     dissemination.enabled = true and niche.mobilisation = {} > 0 (mobilised \
+                     HPCs are shared among the organs by homing weight); or set \
+                     niche.mobilisation = 0",
+                    num(mobilisation)
+                ),
+            ),
+        ));
+    }
+    out
+}
+
+/// A factor of a rate's per-step probability, e.g. `(1 + signalling.gain_plasticity)`,
+/// with the keys and values it depends on (named in the message).
+struct Factor {
+    /// The factor as written in the message's formula.
+    text: String,
+    /// Its value.
+    value: f64,
+    /// `key = value` pairs it is computed from.
+    inputs: Vec<(String, f64)>,
+}
+
+impl Factor {
+    fn new(text: &str, value: f64) -> Self {
+        Factor {
+            text: text.to_string(),
+            value,
+            inputs: Vec::new(),
+        }
+    }
+
+    fn with(mut self, key: &str, value: f64) -> Self {
+        self.inputs.push((key.to_string(), value));
+        self
+    }
+}
+
+/// A rate whose per-step probability `rate × factors × dt / hours` must be ≤ 1
+/// (MODEL.md section 1), `hours` = 24 for a per-day rate, 1 for a per-hour rate.
+struct Rate {
+    key: &'static str,
+    rate: f64,
+    unit: &'static str,
+    hours: f64,
+    factors: Vec<Factor>,
+    /// Keys the rule depends on besides `key` and `run.dt_h`.
+    involved: Vec<String>,
+}
+
+impl Rate {
+    fn per_day(key: &'static str, rate: f64, unit: &'static str) -> Self {
+        Rate {
+            key,
+            rate,
+            unit,
+            hours: 24.0,
+            factors: Vec::new(),
+            involved: Vec::new(),
+        }
+    }
+
+    fn per_hour(key: &'static str, rate: f64, unit: &'static str) -> Self {
+        Rate {
+            hours: 1.0,
+            ..Rate::per_day(key, rate, unit)
+        }
+    }
+
+    fn times(mut self, factor: Factor) -> Self {
+        self.involved
+            .extend(factor.inputs.iter().map(|(key, _)| key.clone()));
+        self.factors.push(factor);
+        self
+    }
+
+    /// The problem if the per-step probability exceeds 1, naming the largest allowed rate.
+    fn problem(self, dt: f64) -> Option<(Vec<String>, Problem)> {
+        let factor: f64 = self.factors.iter().map(|f| f.value).product();
+        let p = self.rate * factor * dt / self.hours;
+        if p <= 1.0 + EPS {
+            return None;
+        }
+        let largest = self.hours / (factor * dt);
+        let mut with = vec![format!("run.dt_h = {}", num(dt))];
+        with.extend(
+            self.factors
+                .iter()
+                .flat_map(|f| &f.inputs)
+                .map(|(key, value)| format!("{key} = {}", num(*value))),
+        );
+        let with = match with.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => unreachable!("run.dt_h is always named"),
+        };
+        let mut formula = vec![self.key.to_string()];
+        formula.extend(self.factors.iter().map(|f| f.text.clone()));
+        formula.push(if self.hours == 24.0 {
+            "run.dt_h / 24".to_string()
+        } else {
+            "run.dt_h".to_string()
+        });
+        let mut keys = involved(&[self.key, "run.dt_h"]);
+        keys.extend(self.involved);
+        Some((
+            keys,
+            Problem::new(
+                self.key,
+                num(self.rate),
+                format!(
+                    "allowed at most {} ({}) with {with}: the per-step probability {} = {} \
+                     must be ≤ 1",
+                    num(largest),
+                    self.unit,
+                    formula.join(" × "),
+                    short(p)
+                ),
+            ),
+        ))
+    }
+}
+
+/// Owned key names for a rule's list of involved keys.
+fn involved(keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| k.to_string()).collect()
+}
+
 /// The problem of a division time `key = hours` shorter than the step `dt` (the per-step
 /// division probability `dt / hours` must be ≤ 1), if any.
-fn division_time_problem(
-    key: &'static str,
-    hours: f64,
-    dt: f64,
-) -> Option<(Vec<&'static str>, Problem)> {
+fn division_time_problem(key: &'static str, hours: f64, dt: f64) -> Option<(Vec<String>, Problem)> {
     (dt / hours > 1.0 + EPS).then(|| {
         (
-            vec![key, "run.dt_h"],
+            involved(&[key, "run.dt_h"]),
             Problem::new(
                 key,
                 num(hours),
@@ -377,6 +582,16 @@ mod tests {
         c.msc.inject_count = 10;
         c.msc.inject_day = 95.0;
         c.fields.enabled = false;
+        c.dissemination.intravasation_per_day = 1.0;
+        // dissemination.arrest_per_h = 0.5 × 12 h > 1 at the default.
+        c.dissemination.wake_per_day = 0.2;
+        c.dissemination.micrometastasis_cells = 20_000;
+        c.niche.tdsf_clearance_per_day = 3.0;
+        c.niche.hpc_loss_per_day = 3.0;
+        for organ in c.organs.values_mut() {
+            organ.arrival_weight = 0.0;
+            organ.hpc_homing_weight = 0.0;
+        }
         assert_eq!(
             keys(&c),
             [
@@ -389,9 +604,17 @@ mod tests {
                 "msc.homing_per_day",
                 "msc.motility_per_day",
                 "msc.death_per_day",
+                "dissemination.intravasation_per_day",
+                "dissemination.arrest_per_h",
+                "dissemination.wake_per_day",
+                "niche.tdsf_clearance_per_day",
+                "niche.hpc_loss_per_day",
                 "msc.doubling_time_h",
                 "msc.inject_count",
                 "msc.inject_day",
+                "dissemination.micrometastasis_cells",
+                "organs",
+                "organs",
                 "space.initial_size",
                 "init.radius",
                 "output.snapshot_days",
@@ -399,6 +622,118 @@ mod tests {
         );
         c.init.kind = InitKind::SingleCsc;
         assert!(!keys(&c).contains(&"init.radius".to_string()));
+        // Without dissemination the organ weights are not needed.
+        c.dissemination.enabled = false;
+        assert!(!keys(&c).contains(&"organs".to_string()));
+    }
+
+    /// The single problem of `config`, which must have exactly one.
+    fn only_problem(config: &Config) -> Problem {
+        let mut problems = cross_key_problems(config);
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        problems.remove(0).1
+    }
+
+    #[test]
+    fn dissemination_rate_limits() {
+        // Intravasation counts the CSC factor: 0.01 × 5 × 24 / 24 ≤ 1 → at most 0.2 at
+        // dt = 24 h.
+        let mut c = Config::default();
+        c.run.dt_h = 24.0;
+        c.cells.cycle_time_h = 24.0;
+        c.cells.migration_per_day = 1.0;
+        c.msc.motility_per_day = 1.0;
+        c.msc.doubling_time_h = 24.0;
+        c.dissemination.arrest_per_h = 1.0 / 24.0;
+        c.niche.colonisation_gain = 0.0;
+        assert!(keys(&c).is_empty(), "{:#?}", cross_key_problems(&c));
+        c.dissemination.intravasation_per_day = 0.3;
+        let p = only_problem(&c);
+        assert_eq!(p.key, "dissemination.intravasation_per_day");
+        assert!(p.allowed.starts_with("allowed at most 0.2 "), "{p}");
+        assert!(p.allowed.contains("dissemination.csc_factor = 5"), "{p}");
+        c.dissemination.intravasation_per_day = 0.2;
+        assert!(keys(&c).is_empty());
+        // With a CSC factor below 1 the non-stem rate binds: at most 1.
+        c.dissemination.csc_factor = 0.5;
+        c.dissemination.intravasation_per_day = 1.0;
+        assert!(keys(&c).is_empty());
+        c.dissemination.intravasation_per_day = 1.5;
+        assert!(only_problem(&c).allowed.starts_with("allowed at most 1 "));
+        c.dissemination.intravasation_per_day = 0.01;
+
+        // Arrest is per hour: at most 1 / dt.
+        c.dissemination.arrest_per_h = 0.5;
+        let p = only_problem(&c);
+        assert_eq!(p.key, "dissemination.arrest_per_h");
+        assert!(p.allowed.starts_with("allowed at most 0.041666"), "{p}");
+        assert!(
+            p.allowed
+                .contains("dissemination.arrest_per_h × run.dt_h = 12")
+        );
+        c.dissemination.arrest_per_h = 1.0 / 24.0;
+
+        // Waking counts the largest tropism and a full niche: 1 / (3 × (1 + 1)) = 1/6.
+        c.niche.colonisation_gain = 1.0;
+        c.organs.get_mut("bone").unwrap().tropism = 3.0;
+        c.organs.get_mut("brain").unwrap().tropism = 2.0;
+        c.dissemination.wake_per_day = 0.2;
+        let p = only_problem(&c);
+        assert_eq!(p.key, "dissemination.wake_per_day");
+        assert!(p.allowed.starts_with("allowed at most 0.16666"), "{p}");
+        assert!(p.allowed.contains("organs.bone.tropism = 3"), "{p}");
+        assert!(p.allowed.contains("niche.colonisation_gain = 1"), "{p}");
+        c.dissemination.wake_per_day = 1.0 / 6.0;
+        assert!(keys(&c).is_empty());
+
+        // Niche rates per day.
+        c.niche.hpc_loss_per_day = 1.5;
+        c.niche.tdsf_clearance_per_day = 2.0;
+        assert_eq!(
+            keys(&c),
+            ["niche.tdsf_clearance_per_day", "niche.hpc_loss_per_day"]
+        );
+    }
+
+    #[test]
+    fn organ_weight_rules() {
+        let mut c = Config::default();
+        c.dissemination.micrometastasis_cells = c.dissemination.detect_cells;
+        assert!(keys(&c).is_empty());
+        for organ in c.organs.values_mut() {
+            organ.hpc_homing_weight = 0.0;
+        }
+        let p = only_problem(&c);
+        assert_eq!(p.key, "organs");
+        assert!(p.value.starts_with("HPC homing weights {"), "{p}");
+        assert!(p.allowed.contains("niche.mobilisation = 2000"), "{p}");
+        // No HPCs are mobilised: no homing weights needed.
+        c.niche.mobilisation = 0.0;
+        assert!(keys(&c).is_empty());
+        // One organ with a weight is enough.
+        for organ in c.organs.values_mut() {
+            organ.arrival_weight = 0.0;
+        }
+        assert_eq!(only_problem(&c).key, "organs");
+        c.organs.get_mut("brain").unwrap().arrival_weight = 0.01;
+        assert!(keys(&c).is_empty());
+        // No organs at all.
+        c.organs.clear();
+        assert_eq!(keys(&c), ["organs"]);
+    }
+
+    #[test]
+    fn rejected_organ_weights_silence_the_weight_rules() {
+        let mut c = Config::default();
+        for organ in c.organs.values_mut() {
+            organ.arrival_weight = 0.0;
+        }
+        let mut problems = Vec::new();
+        let rejected: HashSet<String> = ["organs.lung.arrival_weight".to_string()].into();
+        push_cross_key_problems(&c, &rejected, &mut problems);
+        assert!(problems.is_empty(), "{problems:#?}");
+        push_cross_key_problems(&c, &HashSet::new(), &mut problems);
+        assert_eq!(problems.len(), 1);
     }
 
     #[test]
