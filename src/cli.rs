@@ -221,9 +221,10 @@ fn run_cmd(args: RunArgs) -> Result<()> {
                 m.injected
             );
         }
-        println!(
-            "  metastases: not modelled yet (dissemination arrives with the metastasis model)"
-        );
+        match &sim.metastasis {
+            None => println!("  metastases: not simulated (dissemination.enabled = false)"),
+            Some(m) => print_metastases(m, cfg.run.dt_h),
+        }
         println!("  wall time {wall:.2} s");
         println!("  outputs in {}:", dir.path.display());
         println!("    config.toml timeseries.csv events.csv summary.csv manifest.json");
@@ -232,6 +233,45 @@ fn run_cmd(args: RunArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The metastasis lines of the run summary.
+fn print_metastases(m: &seedsoil::metastasis::Metastasis, dt_h: f64) {
+    let c = m.cascade();
+    let shed: u64 = c.intravasated.iter().sum();
+    println!(
+        "  dissemination: {shed} cells shed, {} arrested, {} extravasated; {} colonies founded ({} by CSCs), {} micrometastases, {} detected",
+        c.arrested,
+        c.extravasated,
+        c.csc_colonies + c.non_stem_colonies,
+        c.csc_colonies,
+        c.micrometastases,
+        c.detected
+    );
+    match m.first_detection_step() {
+        Some(s) => println!(
+            "  first detected metastasis on day {:.1}",
+            s as f64 * dt_h / 24.0
+        ),
+        None => println!("  no metastasis detected"),
+    }
+    println!("    organ      cells  colonies  detected  dormant   HPCs  niche formed");
+    for (i, o) in m.organs.iter().enumerate() {
+        let niche = o
+            .niche_formed_step
+            .map(|s| format!("day {:.1}", s as f64 * dt_h / 24.0))
+            .unwrap_or_else(|| "no".to_string());
+        println!(
+            "    {:<8} {:>7} {:>9} {:>9} {:>8} {:>6}  {niche} (level {:.2})",
+            o.name,
+            o.metastatic_cells(),
+            o.living_colonies,
+            o.detected,
+            o.dormant,
+            o.hpcs,
+            m.niche_level(i)
+        );
+    }
 }
 
 /// The part of a run that can fail once its folder exists: simulate and write the outputs.

@@ -829,6 +829,17 @@ static CATALOGUE: &[ParamInfo] = &[
         "Intravasation of rim cancer cells (with a free neighbour), CSCs × csc_factor; calibrated [A] so that the baseline tumour sheds about 10⁻³ of its cells per day (Butler & Gullino 1975 [V]).",
     ),
     p(
+        "dissemination.min_primary_cells",
+        ParamKind::Int {
+            min: 0,
+            max: u32::MAX as i64,
+        },
+        "5000",
+        "cells",
+        "[A]",
+        "Intravasation starts once the primary holds this many cells (the angiogenic switch, Folkman 1971; not in MODEL.md, see README).",
+    ),
+    p(
         "dissemination.csc_factor",
         ParamKind::Float(RATE),
         "5",
@@ -863,7 +874,7 @@ static CATALOGUE: &[ParamInfo] = &[
     p(
         "dissemination.p_colonise",
         ParamKind::Float(PROBABILITY),
-        "0.03",
+        "0.01",
         "per CSC DTC",
         "[A]",
         "Probability that a CSC DTC starts a colony (else it becomes dormant), × organs.*.tropism × (1 + niche.colonisation_gain · N_o).",
@@ -937,7 +948,7 @@ static CATALOGUE: &[ParamInfo] = &[
     p(
         "niche.mobilisation",
         ParamKind::Float(RATE),
-        "2000",
+        "100000",
         "HPCs per unit T per day",
         "[A]",
         "VEGFR1+ HPCs mobilised from the bone marrow, Poisson with mean mobilisation · T · dt per step; calibrated [A] so that the first niche forms about 10 days after implantation (Kaplan 2005).",

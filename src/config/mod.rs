@@ -714,6 +714,11 @@ impl Config {
                 &mut copy.dissemination.micrometastasis_cells,
                 dissemination.micrometastasis_cells,
             ),
+            (
+                "dissemination.min_primary_cells",
+                &mut copy.dissemination.min_primary_cells,
+                dissemination.min_primary_cells,
+            ),
         ] {
             if i64::try_from(*value).is_err() {
                 problems.push(Problem::new(

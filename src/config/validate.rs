@@ -706,7 +706,7 @@ mod tests {
         let p = only_problem(&c);
         assert_eq!(p.key, "organs");
         assert!(p.value.starts_with("HPC homing weights {"), "{p}");
-        assert!(p.allowed.contains("niche.mobilisation = 2000"), "{p}");
+        assert!(p.allowed.contains("niche.mobilisation = 100000"), "{p}");
         // No HPCs are mobilised: no homing weights needed.
         c.niche.mobilisation = 0.0;
         assert!(keys(&c).is_empty());
