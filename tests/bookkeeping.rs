@@ -1,5 +1,5 @@
-//! Cell bookkeeping (ARCHITECTURE.md section 8): every step, births − deaths equals the
-//! change in population, the engine's incremental counts equal a recount of the lattice,
+//! Cell bookkeeping (ARCHITECTURE.md section 8): every step, births − deaths − cells shed
+//! into the blood (intravasation, MODEL.md section 5) equals the change in population, the engine's incremental counts equal a recount of the lattice,
 //! and the internal state (active lists, listed flags, stamps) stays consistent — for 2D
 //! and 3D, with every rare event on, for R0, through lattice growth, and (proptest) for
 //! small random parameter sets.
@@ -48,8 +48,8 @@ fn assert_cells_with_space_are_listed(sim: &Simulation, what: &str) -> usize {
 }
 
 /// Steps `sim` `steps` times (or until extinction), checking after every step that
-/// births − deaths = Δ total; when CSCs cannot die, also that the CSC count changes by the
-/// symmetric divisions plus dedifferentiations. Invariants every `every` steps and at the
+/// births − deaths − shed = Δ total; when CSCs cannot die, also that the CSC count changes
+/// by the symmetric divisions plus dedifferentiations minus the CSCs shed. Invariants every `every` steps and at the
 /// end, where the counts must also equal a recount.
 fn step_and_check(sim: &mut Simulation, steps: u64, every: u64, what: &str) -> EventCounts {
     let csc_immortal = sim.config().cells.csc_death_per_day == 0.0;
@@ -59,6 +59,12 @@ fn step_and_check(sim: &mut Simulation, steps: u64, every: u64, what: &str) -> E
     let mut before_events = start;
     let mut before_total = sim.primary.total();
     let mut before_csc = sim.primary.counts()[0];
+    let shed_csc = |sim: &Simulation| {
+        sim.metastasis
+            .as_ref()
+            .map_or(0, |m| m.cascade().intravasated[0])
+    };
+    let mut before_shed_csc = shed_csc(sim);
     for _ in 0..steps {
         if sim.primary.total() == 0 {
             break;
@@ -69,22 +75,24 @@ fn step_and_check(sim: &mut Simulation, steps: u64, every: u64, what: &str) -> E
         let total = sim.primary.total();
         let births = e.births - before_events.births;
         let deaths = e.deaths - before_events.deaths;
+        let shed = e.removed - before_events.removed;
         assert_eq!(
             total as i64 - before_total as i64,
-            births as i64 - deaths as i64,
+            births as i64 - deaths as i64 - shed as i64,
             "{what}: step {step}: population {before_total} -> {total} but births {births}, \
-             deaths {deaths}"
+             deaths {deaths}, shed {shed}"
         );
         let counts = sim.primary.counts();
         assert_eq!(counts.iter().sum::<u64>(), total, "{what}: step {step}");
         if csc_immortal {
             let gained = (e.symmetric_divisions - before_events.symmetric_divisions)
                 + (e.dedifferentiations - before_events.dedifferentiations);
+            let shed_stem = shed_csc(sim) - before_shed_csc;
             assert_eq!(
-                counts[0] - before_csc,
-                gained,
+                counts[0] as i64 - before_csc as i64,
+                gained as i64 - shed_stem as i64,
                 "{what}: step {step}: CSCs {before_csc} -> {} but symmetric divisions + \
-                 dedifferentiations = {gained}",
+                 dedifferentiations = {gained}, CSCs shed {shed_stem}",
                 counts[0]
             );
         }
@@ -96,6 +104,7 @@ fn step_and_check(sim: &mut Simulation, steps: u64, every: u64, what: &str) -> E
         before_events = e;
         before_total = total;
         before_csc = counts[0];
+        before_shed_csc = shed_csc(sim);
     }
     sim.primary.check_invariants();
     assert_cells_with_space_are_listed(sim, what);
@@ -183,6 +192,8 @@ fn rare_events_2d_keep_the_books() {
             e.deaths > 0 && e.births > 0 && e.symmetric_divisions > 0,
             "{e:?}"
         );
+        // The tumour passed the angiogenic switch: shedding is in the books too.
+        assert!(e.removed > 0, "{e:?}");
     }
 }
 
@@ -197,7 +208,7 @@ fn rare_events_3d_keep_the_books() {
         let e = step_and_check(&mut sim, 120, 20, &format!("3D rare events seed {seed}"));
         eprintln!("3D rare seed {seed}: {:?} {e:?}", sim.primary.counts());
         assert!(e.dedifferentiations > 0, "{e:?}");
-        assert!(e.deaths > 0 && e.births > 0, "{e:?}");
+        assert!(e.deaths > 0 && e.births > 0 && e.removed > 0, "{e:?}");
     }
 }
 

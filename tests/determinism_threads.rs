@@ -26,6 +26,46 @@ struct Snapshot {
     msc_events: MscEvents,
     /// Every IL6 and CXCL7 value, as bits.
     fields: Vec<u32>,
+    /// The metastatic state: cascade counts, organs (HPCs, dormant cells, colony cells),
+    /// the event log, the CTCs, and every colony's counts, events and site bytes.
+    metastasis: String,
+}
+
+/// A text digest of the metastatic compartments (empty without dissemination).
+fn metastasis_digest(sim: &Simulation) -> String {
+    let Some(m) = &sim.metastasis else {
+        return String::new();
+    };
+    let mut out = format!(
+        "{:?}\nT {}\nCTCs {:?}\n",
+        m.cascade(),
+        m.tdsf().to_bits(),
+        m.circulation()
+    );
+    for o in &m.organs {
+        out += &format!(
+            "{} H {} dormant {} cells {:?} niche {:?}\n",
+            o.name, o.hpcs, o.dormant, o.cells, o.niche_formed_step
+        );
+    }
+    for e in m.events() {
+        out += &format!("{e:?}\n");
+    }
+    for c in m.colonies() {
+        let lat = &c.tumour.lattice;
+        let bytes: Vec<u8> = (0..lat.len()).map(|s| lat.get(s)).collect();
+        out += &format!(
+            "colony {} organ {} counts {:?} events {:?} window {:?}/{:?} sites {:?}\n",
+            c.id,
+            c.organ,
+            c.tumour.counts(),
+            c.events(),
+            lat.origin,
+            lat.log,
+            bytes
+        );
+    }
+    out
 }
 
 fn snapshot(sim: &Simulation) -> Snapshot {
@@ -48,6 +88,7 @@ fn snapshot(sim: &Simulation) -> Snapshot {
                 .map(|v| v.to_bits())
                 .collect()
         }),
+        metastasis: metastasis_digest(sim),
     }
 }
 
@@ -86,6 +127,16 @@ fn first_difference(a: &Snapshot, b: &Snapshot) -> String {
     }
     if a.fields != b.fields {
         return "cytokine field values".to_string();
+    }
+    if a.metastasis != b.metastasis {
+        let line = a
+            .metastasis
+            .lines()
+            .zip(b.metastasis.lines())
+            .find(|(x, y)| x != y)
+            .map(|(x, y)| format!("{:.200} vs {:.200}", x, y))
+            .unwrap_or_else(|| "different lengths".to_string());
+        return format!("metastasis: {line}");
     }
     if (a.origin, a.log) != (b.origin, b.log) {
         return format!(
@@ -210,6 +261,46 @@ fn rare_events_and_disc_are_independent_of_threads() {
         } else {
             &[0, 1, 2, 50, 120]
         };
+        assert_thread_independent(&name, &c, checkpoints, 1000);
+    }
+}
+
+#[test]
+fn metastasis_is_independent_of_threads() {
+    for dims in [2u8, 3] {
+        let mut c = Config::default();
+        c.run.seed = Some(14);
+        c.space.dims = dims;
+        c.space.initial_size = if dims == 2 { 128 } else { 64 };
+        c.space.max_size = if dims == 2 { 1000 } else { 200 };
+        // A disc above the angiogenic switch sheds from the first step.
+        c.init.kind = InitKind::Disc;
+        c.init.radius = if dims == 2 { 45.0 } else { 12.0 };
+        c.init.csc_fraction = 0.2;
+        c.dissemination.min_primary_cells = 1000;
+        // Shed and colonise a lot, so that hundreds of colonies step in parallel.
+        c.dissemination.intravasation_per_day = 0.5;
+        c.dissemination.p_colonise = 0.3;
+        c.dissemination.wake_per_day = 1e-3;
+        c.dissemination.colony_max_size = if dims == 2 { 500 } else { 100 };
+        c.dissemination.colony_dedifferentiation_per_day = 0.01;
+        c.dissemination.micrometastasis_cells = 8;
+        c.dissemination.detect_cells = 50;
+        assert!(c.fields.enabled && c.dissemination.enabled);
+        let name = format!("{dims}D disc with dissemination, niches and colonies");
+        let checkpoints: &[u64] = if dims == 2 {
+            &[0, 1, 2, 60, 200, 300]
+        } else {
+            &[0, 1, 2, 60, 150]
+        };
+        let reference = run(&c, 1, &[*checkpoints.last().unwrap()]);
+        let m = &reference[0].metastasis;
+        let colonies = m.lines().filter(|l| l.starts_with("colony ")).count();
+        eprintln!("{name}: {colonies} living colonies");
+        assert!(
+            colonies >= 100 && m.contains("ColonyDetected") && m.contains("DormancyExit"),
+            "{name}: only {colonies} colonies; the comparison would be weak"
+        );
         assert_thread_independent(&name, &c, checkpoints, 1000);
     }
 }

@@ -328,6 +328,12 @@ impl Metastasis {
         }
     }
 
+    /// The hierarchy rates colonies step with (the primary's, with
+    /// `dissemination.colony_dedifferentiation_per_day` as plasticity and no fields).
+    pub fn colony_rates(&self) -> &HierarchyRates {
+        &self.colony_rates
+    }
+
     /// Cumulative cascade counts.
     pub fn cascade(&self) -> Cascade {
         self.cascade
