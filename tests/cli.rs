@@ -97,7 +97,9 @@ fn run_writes_every_output_and_is_identical_across_thread_counts() {
             .clone(),
     )
     .unwrap();
-    assert_eq!(ts.lines().count(), 1 + 41);
+    // One row per day and compartment: primary, circulation and the four default organs.
+    assert_eq!(ts.lines().count(), 1 + 41 * 6);
+    assert_eq!(ts.lines().filter(|l| l.contains(",primary,")).count(), 41);
     let summary = String::from_utf8(
         results[0]
             .iter()
@@ -221,6 +223,86 @@ fn default_output_folders_are_never_reused() {
         .unwrap()
         .collect();
     assert_eq!(runs.len(), 2);
+}
+
+#[test]
+fn metastasis_scenario_records_the_cascade_in_every_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("met");
+    seedsoil()
+        .arg("run")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/configs/metastasis.toml"
+        ))
+        .args([
+            "--days",
+            "25",
+            "--set",
+            "dissemination.detect_cells=200",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("dissemination: "))
+        .stdout(predicate::str::contains("niche formed"));
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let header: Vec<&str> = ts.lines().next().unwrap().split(',').collect();
+    let col = |row: &[&str], name: &str| -> String {
+        row[header.iter().position(|h| *h == name).unwrap()].to_string()
+    };
+    let last_rows: Vec<Vec<&str>> = ts
+        .lines()
+        .filter(|l| l.starts_with("600,"))
+        .map(|l| l.split(',').collect())
+        .collect();
+    let compartments: Vec<String> = last_rows.iter().map(|r| col(r, "compartment")).collect();
+    assert_eq!(
+        compartments,
+        ["primary", "circulation", "bone", "brain", "liver", "lung"]
+    );
+    for r in &last_rows {
+        assert_eq!(r.len(), header.len());
+    }
+    let lung = &last_rows[5];
+    assert!(col(lung, "entered").parse::<u64>().unwrap() > 0, "{lung:?}");
+    assert!(col(lung, "total").parse::<u64>().unwrap() > 0, "{lung:?}");
+    assert!(
+        col(lung, "niche_level").parse::<f64>().unwrap() > 0.5,
+        "{lung:?}"
+    );
+    assert!(col(&last_rows[0], "tdsf").parse::<f64>().unwrap() > 0.0);
+    assert!(col(&last_rows[1], "entered").parse::<u64>().unwrap() > 0);
+    let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
+    for kind in [
+        ",intravasation,primary,",
+        ",ctc_death,circulation,",
+        ",arrest,lung,",
+        ",extravasation,",
+        ",extravasation_failed,",
+        ",colonisation,",
+        ",dormancy_entry,",
+        ",niche_formed,lung,",
+        ",micrometastasis,",
+        ",colony_detected,",
+        ",colony_extinct,",
+    ] {
+        assert!(events.contains(kind), "no {kind} in events.csv");
+    }
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut lines = summary.lines();
+    let (h, r) = (lines.next().unwrap(), lines.next().unwrap());
+    let h: Vec<&str> = h.split(',').collect();
+    let r: Vec<&str> = r.split(',').collect();
+    assert_eq!(h.len(), r.len());
+    let get = |name: &str| r[h.iter().position(|x| *x == name).unwrap()];
+    assert!(get("first_detection_day").parse::<f64>().unwrap() > 0.0);
+    assert_eq!(get("any_metastasis_detected"), "true");
+    assert!(get("metastatic_cells_lung").parse::<u64>().unwrap() > 0);
+    assert!(get("niche_day_lung").parse::<f64>().unwrap() > 0.0);
+    let f: f64 = get("fraction_extravasated").parse().unwrap();
+    assert!(f > 0.6 && f < 0.95, "{f}");
 }
 
 #[test]

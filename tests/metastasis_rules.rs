@@ -3,7 +3,7 @@
 //! use fixed seeds and a tolerance of 3.5 standard errors (|z| < 3.5).
 
 use seedsoil::config::Config;
-use seedsoil::metastasis::{Colony, Metastasis};
+use seedsoil::metastasis::Colony;
 use seedsoil::model::kind::{STEM, class_index, progenitor};
 use seedsoil::sim::Simulation;
 

@@ -739,8 +739,8 @@ impl Metastasis {
             }
             let counts = c.tumour.counts();
             let organ = &mut self.organs[o];
-            for k in 0..3 {
-                organ.cells[k] += counts[k];
+            for (total, n) in organ.cells.iter_mut().zip(counts) {
+                *total += n;
             }
             organ.living_colonies += 1;
             organ.sites += c.tumour.lattice.len() as u64;

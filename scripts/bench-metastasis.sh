@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Whole-run benchmark of the metastatic compartments (MODEL.md sections 5-6).
+#
+#   scripts/bench-metastasis.sh
+#
+# Prints the in-process benchmark `cargo bench --bench metastasis` (hundreds of colonies
+# on 1 and 2 threads; the per-step cost of dormant cells and empty organs; R0 with and
+# without empty organs), then the whole process for configs/metastasis.toml and for the
+# default run, on 1 and 2 threads, timed with /usr/bin/time (median of 3, peak memory).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+cargo bench --quiet --bench metastasis -- --reps 3
+bin=target/release/seedsoil
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+whole() { # label, then the seedsoil arguments
+  local label=$1
+  shift
+  for t in 1 2; do
+    for rep in 1 2 3; do
+      /usr/bin/time -f "%e %M" -o "$out/time-$t-$rep" \
+        "$bin" run "$@" --threads "$t" -o "$out/run" --force --quiet
+    done
+    sort -n "$out"/time-"$t"-* | sed -n 2p |
+      awk -v l="$label" -v t="$t" '{printf "  %s, threads %s: %.2f s wall (median of 3), %d KiB peak RSS\n", l, t, $1, $2}'
+  done
+}
+
+echo
+echo "whole process:"
+whole "configs/metastasis.toml" configs/metastasis.toml
+whole "default run (embedded baseline)"
