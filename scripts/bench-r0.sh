@@ -48,11 +48,11 @@ for t in 1 2; do
 done
 
 echo
-echo "full model (fields, MSCs) vs R0, 2D domain 2000^2, to 1e6 cells (seed 1):"
+echo "primary with fields and MSCs (dissemination off) vs R0, 2D domain 2000^2, to 1e6 cells (seed 1):"
 for t in 1 2; do
-  /usr/bin/time -f "  full model, threads $t: %e s wall, %M KiB peak RSS" \
+  /usr/bin/time -f "  fields+MSCs, threads $t: %e s wall, %M KiB peak RSS" \
     "$bin" run --seed 1 --threads "$t" --stop-at-cells 1000000 --days 400 \
-    -o "$out/full-$t" --force --quiet
+    --set dissemination.enabled=false -o "$out/full-$t" --force --quiet
   /usr/bin/time -f "  R0,         threads $t: %e s wall, %M KiB peak RSS" \
     "$bin" run configs/reference-r0.toml --seed 1 --threads "$t" --stop-at-cells 1000000 \
     --set space.max_size=2000 -o "$out/r0-2000-$t" --force --quiet
