@@ -4,7 +4,7 @@
 //!    threads: wall time, colonies, and the speed-up from stepping colonies in parallel;
 //! 2. the cost per step of dormant cells and empty organs: dissemination, niche and colony
 //!    steps (items 6–8) with no cells outside the primary, and with 10⁶ dormant CSCs in
-//!    each organ (waking at 10⁻⁹ per day: the binomial draw is made every step, but almost
+//!    each organ (waking at 10⁻¹² per day: the binomial draw is made every step, but almost
 //!    no cell wakes, so only the dormant pool is stepped);
 //! 3. R0 to 2 × 10⁵ cells with dissemination off, and on but below the angiogenic switch
 //!    (organs empty, niches still built): the whole-run cost of empty organs.
@@ -79,7 +79,7 @@ fn main() {
         c.run.threads = 1;
         c.fields.enabled = false;
         c.msc.pool = 0;
-        c.dissemination.wake_per_day = 1e-9;
+        c.dissemination.wake_per_day = 1e-12;
         let mut sim = Simulation::new(&c).unwrap();
         let met = sim.metastasis.as_mut().unwrap();
         for o in &mut met.organs {

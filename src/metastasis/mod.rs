@@ -249,6 +249,7 @@ pub struct Metastasis {
     first_detection_step: Option<u64>,
     scratch: Vec<usize>,
     seed: u64,
+    last_colony_turns: u64,
 }
 
 impl Metastasis {
@@ -325,6 +326,7 @@ impl Metastasis {
             first_detection_step: None,
             scratch: Vec::new(),
             seed: config.run.seed.unwrap_or(0),
+            last_colony_turns: 0,
         }
     }
 
@@ -332,6 +334,11 @@ impl Metastasis {
     /// `dissemination.colony_dedifferentiation_per_day` as plasticity and no fields).
     pub fn colony_rates(&self) -> &HierarchyRates {
         &self.colony_rates
+    }
+
+    /// Turns (cell updates) the colonies took in their last step: the work of a step.
+    pub fn last_colony_turns(&self) -> u64 {
+        self.last_colony_turns
     }
 
     /// Cumulative cascade counts.
@@ -684,6 +691,7 @@ impl Metastasis {
         if self.colonies.is_empty() {
             return;
         }
+        let turns_before: u64 = self.colonies.iter().map(|c| c.events().turns).sum();
         let rates = &self.colony_rates;
         if parallel {
             use rayon::prelude::*;
@@ -702,6 +710,8 @@ impl Metastasis {
             organ.sites = 0;
         }
         let (micro, detect) = (self.rates.micro, self.rates.detect);
+        self.last_colony_turns =
+            self.colonies.iter().map(|c| c.events().turns).sum::<u64>() - turns_before;
         let mut colonies = std::mem::take(&mut self.colonies);
         for c in &mut colonies {
             let total = c.total();

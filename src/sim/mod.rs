@@ -11,7 +11,9 @@
 //! 6. dissemination: intravasation from the primary's rim, circulation, arrest,
 //!    extravasation, colonisation or dormancy, waking — *yes*, when `dissemination.enabled`;
 //! 7. niches: tumour-derived factor, HPC mobilisation and homing, niche levels — *yes*;
-//! 8. colonies: every metastatic colony steps, in parallel — *yes*;
+//! 8. colonies: every metastatic colony steps, in parallel — *yes*. Colonies read nothing
+//!    that items 3–7 write, so they step alongside items 3–5 (on the other threads while the
+//!    primary steps); a colony founded in item 6 takes its first step in the next step;
 //! 9. advance time — *yes*.
 
 pub mod barrier;
@@ -78,6 +80,8 @@ pub struct Simulation {
     /// Circulation, organs, niches and colonies, if simulated (`dissemination.enabled`).
     pub metastasis: Option<Metastasis>,
     step: u64,
+    /// The primary's cumulative turns when last read (for the work of a step).
+    last_primary_turns: u64,
     max_steps: u64,
     pool: std::sync::Arc<rayon::ThreadPool>,
 }
@@ -142,6 +146,7 @@ impl Simulation {
                 .enabled
                 .then(|| Metastasis::new(config)),
             step: 0,
+            last_primary_turns: 0,
             max_steps,
             pool: std::sync::Arc::new(pool),
         })
@@ -215,34 +220,39 @@ impl Simulation {
     }
 
     fn step_inner(&mut self, parallel: bool) {
-        let (rates, seed, step) = (&self.rates, self.seed, self.step);
-        let cfg = &self.config;
-        // 3. Fields: sources from the cells now, then one implicit step (sub-cycled).
-        if let Some(cy) = &mut self.cytokines {
-            if !cy.matches(&self.primary.lattice) {
-                let far = [
-                    cfg.fields.il6.far_field_ng_ml as f32,
-                    cfg.fields.cxcl7.far_field_ng_ml as f32,
-                ];
-                cy.regrid(&self.primary.lattice, far)
-                    .expect("the lattice window keeps tile-aligned origins, so fields re-grid");
+        let step = self.step;
+        let mut local = LocalStep {
+            config: &self.config,
+            rates: &self.rates,
+            seed: self.seed,
+            step,
+            primary: &mut self.primary,
+            cytokines: &mut self.cytokines,
+            mscs: &mut self.mscs,
+        };
+        match &mut self.metastasis {
+            None => local.run(parallel),
+            Some(met) => {
+                // 8. Colonies founded in earlier steps, each on its own streams. They read
+                // nothing that items 3–5 write, so they step concurrently with them when
+                // their work (cell turns in the last step) rivals the primary's: the
+                // primary then steps on one thread while the others take colonies (and it
+                // joins them when done); otherwise each steps in parallel in turn. Which
+                // way is taken changes speed only, never results.
+                let primary_turns = local.primary.events().turns - self.last_primary_turns;
+                self.last_primary_turns = local.primary.events().turns;
+                if parallel && 5 * met.last_colony_turns() >= 3 * primary_turns {
+                    rayon::join(|| local.run(false), || met.step_colonies(step, true));
+                } else {
+                    met.step_colonies(step, parallel);
+                    local.run(parallel);
+                }
+                // 6. Dissemination (serial, one stream per step): new colonies take their
+                // first step in the next step.
+                met.disseminate(&mut self.primary, step);
+                // 7. Niches.
+                met.update_niches(self.primary.total(), step);
             }
-            cy.count_cells(&mut self.primary.lattice);
-            cy.advance(&cfg.fields, rates, Some(&self.mscs));
-        }
-        // 4. Primary cancer cells.
-        let fields = self.cytokines.as_ref().map(Cytokines::view);
-        self.primary.step(rates, seed, step, parallel, fields);
-        // 5. MSCs (serial, one stream per step: a few thousand agents at most).
-        self.mscs
-            .step(&self.primary, self.cytokines.as_ref(), seed, step);
-        if let Some(met) = &mut self.metastasis {
-            // 6. Dissemination (serial, one stream per step).
-            met.disseminate(&mut self.primary, step);
-            // 7. Niches.
-            met.update_niches(self.primary.total(), step);
-            // 8. Colonies, in parallel (each on its own streams).
-            met.step_colonies(step, parallel);
         }
         // 9. Advance time.
         self.step += 1;
@@ -269,6 +279,44 @@ impl Simulation {
             observer.observe(self, false);
             self.step();
         }
+    }
+}
+
+/// Step order items 3–5 (fields, primary, MSCs), on borrowed parts of the simulation so
+/// that colonies (item 8) can step alongside.
+struct LocalStep<'a> {
+    config: &'a Config,
+    rates: &'a HierarchyRates,
+    seed: u64,
+    step: u64,
+    primary: &'a mut Primary,
+    cytokines: &'a mut Option<Cytokines>,
+    mscs: &'a mut Mscs,
+}
+
+impl LocalStep<'_> {
+    /// Items 3–5; `parallel`: the primary's tiles on the current rayon pool.
+    fn run(&mut self, parallel: bool) {
+        let (cfg, rates, seed, step) = (self.config, self.rates, self.seed, self.step);
+        // 3. Fields: sources from the cells now, then one implicit step (sub-cycled).
+        if let Some(cy) = self.cytokines.as_mut() {
+            if !cy.matches(&self.primary.lattice) {
+                let far = [
+                    cfg.fields.il6.far_field_ng_ml as f32,
+                    cfg.fields.cxcl7.far_field_ng_ml as f32,
+                ];
+                cy.regrid(&self.primary.lattice, far)
+                    .expect("the lattice window keeps tile-aligned origins, so fields re-grid");
+            }
+            cy.count_cells(&mut self.primary.lattice);
+            cy.advance(&cfg.fields, rates, Some(&*self.mscs));
+        }
+        // 4. Primary cancer cells.
+        let fields = self.cytokines.as_ref().map(Cytokines::view);
+        self.primary.step(rates, seed, step, parallel, fields);
+        // 5. MSCs (serial, one stream per step: a few thousand agents at most).
+        self.mscs
+            .step(self.primary, self.cytokines.as_ref(), seed, step);
     }
 }
 
