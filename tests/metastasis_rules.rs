@@ -12,6 +12,11 @@ fn z(count: f64, mean: f64, var: f64) -> f64 {
     (count - mean) / var.sqrt()
 }
 
+/// z-score of a count against Binomial(n, p).
+fn z_binomial(count: f64, n: f64, p: f64) -> f64 {
+    z(count, n * p, n * p * (1.0 - p))
+}
+
 /// A simulation whose primary holds a single cell (below the angiogenic switch: it never
 /// sheds), so the metastatic compartments can be driven directly.
 fn quiet(config: &Config) -> Simulation {
@@ -38,7 +43,7 @@ fn ctc_survival_follows_the_half_life() {
         met.disseminate(&mut sim.primary, step);
         let alive = met.circulation().len() as f64;
         let p = 0.5f64.powf(step as f64 / 1.5);
-        let zz = z(alive, n as f64 * p, n as f64 * p * (1.0 - p));
+        let zz = z_binomial(alive, n as f64, p);
         eprintln!(
             "after {step} h: {alive} alive, expected {:.1}, z = {zz:.2}",
             n as f64 * p
@@ -49,15 +54,7 @@ fn ctc_survival_follows_the_half_life() {
     // Power: a half-life of 1.2 h would be rejected.
     let p_wrong = 0.5f64.powf(8.0 / 1.2);
     let alive = met.circulation().len() as f64;
-    assert!(
-        z(
-            alive,
-            n as f64 * p_wrong,
-            n as f64 * p_wrong * (1.0 - p_wrong)
-        )
-        .abs()
-            > 3.5
-    );
+    assert!(z_binomial(alive, n as f64, p_wrong).abs() > 3.5);
 }
 
 #[test]
@@ -77,11 +74,7 @@ fn arrest_competes_with_death_and_follows_arrival_weights() {
     let cas = met.cascade();
     let lambda = std::f64::consts::LN_2 / 1.5;
     let p_arrest = 0.5 / (0.5 + lambda);
-    let zz = z(
-        cas.arrested as f64,
-        n as f64 * p_arrest,
-        n as f64 * p_arrest * (1.0 - p_arrest),
-    );
+    let zz = z_binomial(cas.arrested as f64, n as f64, p_arrest);
     eprintln!(
         "arrested {} of {n} (expected share {p_arrest:.4}), z = {zz:.2}",
         cas.arrested
@@ -90,14 +83,14 @@ fn arrest_competes_with_death_and_follows_arrival_weights() {
     assert_eq!(cas.arrested + cas.ctc_deaths, n);
     // Extravasation: 0.8 of the arrested.
     let a = cas.arrested as f64;
-    let ze = z(cas.extravasated as f64, 0.8 * a, a * 0.8 * 0.2);
+    let ze = z_binomial(cas.extravasated as f64, a, 0.8);
     eprintln!("extravasated {} of {a}, z = {ze:.2}", cas.extravasated);
     assert!(ze.abs() < 3.5);
     // Organs by arrival weight.
     let total: f64 = c.organs.values().map(|o| o.arrival_weight).sum();
     for o in &met.organs {
         let p = c.organs[&o.name].arrival_weight / total;
-        let zo = z(o.arrested as f64, a * p, a * p * (1.0 - p));
+        let zo = z_binomial(o.arrested as f64, a, p);
         eprintln!(
             "{}: {} arrests, expected {:.1}, z = {zo:.2}",
             o.name,

@@ -29,8 +29,8 @@ pub fn hill(c: f64, k: f64, n: f64) -> f64 {
         // The default Hill coefficient: no powers needed.
         return c / (k + c);
     }
-    let cn = c.powf(n);
-    cn / (k.powf(n) + cn)
+    // cⁿ/(Kⁿ + cⁿ) = 1/(1 + (K/c)ⁿ): no overflow to ∞/∞ for large n or c.
+    1.0 / (1.0 + (k / c).powf(n))
 }
 
 /// Per-step probabilities of the hierarchy rules, derived from a validated config.
@@ -145,6 +145,10 @@ mod tests {
         assert_eq!(hill(0.0, 1.0, 1.0), 0.0);
         assert!((hill(1.0, 1.0, 1.0) - 0.5).abs() < 1e-12);
         assert!((hill(3.0, 1.0, 2.0) - 0.9).abs() < 1e-12);
+        // Large coefficients and levels stay finite (a step function in the limit).
+        assert_eq!(hill(1e6, 50.0, 400.0), 1.0);
+        assert!(hill(10.0, 50.0, 400.0) < 1e-250);
+        assert!((hill(50.0, 50.0, 400.0) - 0.5).abs() < 1e-12);
     }
 
     #[test]
