@@ -11,6 +11,7 @@
 # build (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/arms.sh
 reps=${1:-8}
 shift || true
 bin=target/release/seedsoil
@@ -18,24 +19,14 @@ bin=target/release/seedsoil
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 config=configs/kaplan2005-niche.toml
-jobs=${JOBS:-2}
 
 arms=(control anti_vegfr1)
 declare -A flags=(
   [control]=""
   [anti_vegfr1]="--set niche.vegfr1_blockade=0.95"
 )
-for arm in "${arms[@]}"; do
-  for seed in $(seq 1 "$reps"); do
-    echo "$arm $seed ${flags[$arm]} $*"
-  done
-done | sed "s/ *$//" | xargs -P "$jobs" -L 1 bash -c '
-  arm=$1; seed=$2; shift 2
-  '"$bin"' run '"$config"' --quiet --threads 1 --seed "$seed" -o '"$out"'/$arm-$seed "$@" >/dev/null
-' _
+run_arms "$config" "$out" "$reps" "$@"
 
-# summary.csv columns by name.
-summary_col() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 first=$out/control-1/summary.csv
 organs=$(head -1 "$first" | tr ',' '\n' | sed -n 's/^niche_day_//p')
 

@@ -9,6 +9,7 @@
 # (JOBS=n to change). Needs a release build (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/arms.sh
 reps=${1:-8}
 shift || true
 bin=target/release/seedsoil
@@ -16,7 +17,6 @@ bin=target/release/seedsoil
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 config=configs/liu2011-msc.toml
-jobs=${JOBS:-2}
 
 arms=(no_msc msc msc_anti_il6 msc_cxcr2i)
 declare -A flags=(
@@ -25,17 +25,8 @@ declare -A flags=(
   [msc_anti_il6]="--set signalling.il6_blockade=0.9"
   [msc_cxcr2i]="--set signalling.cxcr2_blockade=0.9"
 )
-for arm in "${arms[@]}"; do
-  for seed in $(seq 1 "$reps"); do
-    echo "$arm $seed ${flags[$arm]} $*"
-  done
-done | sed "s/ *$//" | xargs -P "$jobs" -L 1 bash -c '
-  arm=$1; seed=$2; shift 2
-  '"$bin"' run '"$config"' --quiet --threads 1 --seed "$seed" -o '"$out"'/$arm-$seed "$@" >/dev/null
-' _
+run_arms "$config" "$out" "$reps" "$@"
 
-# summary.csv columns by name.
-summary_col() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 first=$out/no_msc-1/summary.csv
 c_frac=$(summary_col "$first" csc_fraction)
 c_total=$(summary_col "$first" total)
