@@ -6,6 +6,7 @@ use crate::model::kind::is_cell;
 use crate::rng::{self, purpose};
 use crate::sim::primary::{EventCounts, Primary};
 use crate::space::Lattice;
+use crate::space::lattice::tile_log;
 use rand::Rng;
 
 /// One colony in a distant organ.
@@ -48,7 +49,9 @@ impl Colony {
         max_size: u32,
     ) -> Self {
         debug_assert!(is_cell(code));
-        let mut lattice = Lattice::new(dims, 0, max_size);
+        // Four tiles per axis: the founder's tile is then not on the window's edge, so the
+        // window need not grow at once (two tiles would be all edge).
+        let mut lattice = Lattice::new(dims, 4 << tile_log(dims), max_size);
         let c = (max_size / 2) as i64;
         let centre = [c, c, if dims == 3 { c } else { 0 }];
         let site = lattice

@@ -248,10 +248,36 @@ impl Lattice {
         self.get(site) & KIND_MASK
     }
 
+    /// Put [`WALL`] on every window site that [`Lattice::is_wall`]: whole rows where y or z
+    /// lies on the border or outside, else the ends of the row in x. Costs one visit per
+    /// row plus one per wall site (a window inside the domain has none).
     fn paint_walls(&mut self) {
-        for s in 0..self.len() {
-            if self.is_wall(self.domain_coords(s)) {
-                self.set(s, WALL);
+        // Window coordinates [lo, hi) per axis that are inside the domain's interior.
+        let mut lo = [0usize; 3];
+        let mut hi = [self.side(0), self.side(1), self.side(2)];
+        for a in 0..self.dims {
+            let side = self.side(a) as i64;
+            lo[a] = (1 - self.origin[a]).clamp(0, side) as usize;
+            hi[a] = (self.domain - 1 - self.origin[a]).clamp(0, side) as usize;
+            hi[a] = hi[a].max(lo[a]);
+        }
+        let [sx, sy, sz] = [self.side(0), self.side(1), self.side(2)];
+        if lo == [0; 3] && hi == [sx, sy, sz] {
+            return;
+        }
+        for z in 0..sz {
+            for y in 0..sy {
+                let row = sx * (y + sy * z);
+                let whole = y < lo[1] || y >= hi[1] || z < lo[2] || z >= hi[2];
+                if whole {
+                    for x in 0..sx {
+                        self.set(row + x, WALL);
+                    }
+                } else {
+                    for x in (0..lo[0]).chain(hi[0]..sx) {
+                        self.set(row + x, WALL);
+                    }
+                }
             }
         }
     }
@@ -340,6 +366,33 @@ impl Lattice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walls_are_exactly_the_border_and_outside() {
+        for (dims, initial, max_size) in [
+            (2, 64, 100),
+            (2, 64, 30),
+            (2, 0, 1000),
+            (3, 32, 40),
+            (3, 0, 200),
+            (2, 128, 77),
+        ] {
+            let mut lat = Lattice::new(dims, initial, max_size);
+            for _ in 0..4 {
+                for s in 0..lat.len() {
+                    let wall = lat.is_wall(lat.domain_coords(s));
+                    assert_eq!(
+                        lat.get(s) == WALL,
+                        wall,
+                        "dims {dims} max {max_size} site {s}"
+                    );
+                }
+                if !lat.grow() {
+                    break;
+                }
+            }
+        }
+    }
     use crate::model::kind::{EMPTY, STEM};
 
     #[test]
