@@ -6,7 +6,8 @@
 # Prints the in-process benchmark `cargo bench --bench metastasis` (hundreds of colonies
 # on 1 and 2 threads; the per-step cost of dormant cells and empty organs; R0 with and
 # without empty organs), then the whole process for configs/metastasis.toml and for the
-# default run, on 1 and 2 threads, timed with /usr/bin/time (median of 3, peak memory).
+# default run, on 1 and 2 threads, timed with /usr/bin/time (median of 3, peak memory),
+# and a colony-dominated variant of configs/metastasis.toml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -31,4 +32,8 @@ whole() { # label, then the seedsoil arguments
 echo
 echo "whole process:"
 whole "configs/metastasis.toml" configs/metastasis.toml
+# Colony-dominated: 5x the shedding and p_colonise 0.05 (about 12,000 colonies founded,
+# 435 by CSCs; the colonies' work far exceeds the primary's).
+whole "configs/metastasis.toml, colony-dominated" configs/metastasis.toml \
+  --set dissemination.intravasation_per_day=0.05 --set dissemination.p_colonise=0.05
 whole "default run (embedded baseline)"
