@@ -1,11 +1,18 @@
-# Shared by the scenario scripts (liu2011.sh, kaplan2005.sh); source it, do not run it.
+# Shared by the scenario scripts (liu2011.sh, kaplan2005.sh); source it, do not run it,
+# from the project root. Sourcing sets `bin` (the release binary, built if missing) and
+# `out` (a temporary folder removed on exit).
 #
 # run_arms CONFIG OUT REPS [extra seedsoil run flags...]
 #   runs every arm of the array `arms` (flags per arm in the associative array `flags`)
 #   for seeds 1..REPS with CONFIG, one thread each, JOBS (default 2) at a time, into
-#   OUT/<arm>-<seed>; needs `bin` (the seedsoil binary).
+#   OUT/<arm>-<seed>.
 # summary_col FILE NAME
 #   the 1-based column of NAME in the header of the CSV FILE.
+
+bin=target/release/seedsoil
+[ -x "$bin" ] || cargo build --release --quiet
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 
 run_arms() {
   local config=$1 out=$2 reps=$3

@@ -11,13 +11,9 @@
 # build (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/arms.sh
 reps=${1:-8}
 shift || true
-bin=target/release/seedsoil
-[ -x "$bin" ] || cargo build --release --quiet
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. scripts/arms.sh
 config=configs/kaplan2005-niche.toml
 
 arms=(control anti_vegfr1)

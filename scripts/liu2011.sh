@@ -9,13 +9,9 @@
 # (JOBS=n to change). Needs a release build (cargo build --release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/arms.sh
 reps=${1:-8}
 shift || true
-bin=target/release/seedsoil
-[ -x "$bin" ] || cargo build --release --quiet
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+. scripts/arms.sh
 config=configs/liu2011-msc.toml
 
 arms=(no_msc msc msc_anti_il6 msc_cxcr2i)
