@@ -10,3 +10,4 @@ pub mod output;
 pub mod rng;
 pub mod sim;
 pub mod space;
+pub mod therapy;

@@ -30,6 +30,9 @@ pub mod purpose {
     pub const NICHE: u64 = 6;
     /// A colony's master seed (entity = colony id, step 0).
     pub const COLONY: u64 = 7;
+    /// A therapy's instant event (radiation fraction, surgery) at one step (entity = the
+    /// therapy's index in the config).
+    pub const THERAPY: u64 = 8;
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.

@@ -1132,16 +1132,19 @@ pub enum ParamsFormat {
 /// (`seedsoil params --format md|csv`).
 pub fn params_table(format: ParamsFormat) -> String {
     const HEADER: [&str; 6] = ["key", "default", "unit", "range", "source", "description"];
-    let rows = CATALOGUE.iter().map(|info| {
-        [
-            info.key.to_string(),
-            info.default.to_string(),
-            info.unit.to_string(),
-            info.range_text(),
-            info.source.to_string(),
-            info.description.to_string(),
-        ]
-    });
+    let rows = CATALOGUE
+        .iter()
+        .chain(super::therapy::therapy_catalogue())
+        .map(|info| {
+            [
+                info.key.to_string(),
+                info.default.to_string(),
+                info.unit.to_string(),
+                info.range_text(),
+                info.source.to_string(),
+                info.description.to_string(),
+            ]
+        });
     match format {
         ParamsFormat::Md => {
             let mut out = String::new();

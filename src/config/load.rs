@@ -245,7 +245,14 @@ pub(crate) fn check_table(
         } else {
             format!("{prefix}.{name}")
         };
-        if let Some(info) = catalogue::lookup(&full) {
+        if full == "therapy" {
+            let value = table
+                .get_mut(&name)
+                .expect("name comes from the table's keys");
+            if !super::therapy::check_therapies(value, problems, bad) {
+                table.remove(&name);
+            }
+        } else if let Some(info) = catalogue::lookup(&full) {
             let value = &table[&name];
             match info.check(value) {
                 Ok(converted) => {
@@ -448,6 +455,11 @@ fn suggest(full: &str, is_section: bool) -> Option<String> {
 }
 
 /// Edit distance (insertions, deletions, substitutions) between two strings.
+/// Edit distance between two keys (for suggestions).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    levenshtein(a, b)
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut previous: Vec<usize> = (0..=b.len()).collect();

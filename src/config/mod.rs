@@ -14,12 +14,14 @@ use crate::error::{ConfigError, Problem};
 
 pub mod catalogue;
 mod load;
+pub mod therapy;
 mod validate;
 
 pub use catalogue::{
     FloatRange, ParamInfo, ParamKind, ParamsFormat, catalogue, lookup, params_table,
 };
 pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
+pub use therapy::{TherapyConfig, TherapyKind};
 
 /// The embedded default configuration: the text of `configs/baseline.toml`. `seedsoil run`
 /// with no file runs it.
@@ -70,6 +72,10 @@ pub struct Config {
     /// `[output]`: what is written and when.
     #[serde(default)]
     pub output: OutputConfig,
+    /// `[[therapy]]`: interventions with schedules, applied in the order listed (MODEL.md
+    /// section 7); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub therapy: Vec<therapy::TherapyConfig>,
 }
 
 /// Boundary condition of a cytokine field at the edge of its grid.
@@ -579,6 +585,7 @@ impl Default for Config {
             niche: NicheConfig::default(),
             organs: default_organs(),
             output: OutputConfig::default(),
+            therapy: Vec::new(),
         }
     }
 }

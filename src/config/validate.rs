@@ -193,6 +193,16 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
 
     out.extend(dissemination_problems(config));
 
+    for problem in super::therapy::therapy_step_problems(&config.therapy, dt) {
+        let entry = problem
+            .key
+            .split('.')
+            .next()
+            .unwrap_or("therapy")
+            .to_string();
+        out.push((involved(&["run.dt_h", &entry]), problem));
+    }
+
     let space = &config.space;
     if space.initial_size > space.max_size {
         out.push((

@@ -133,6 +133,8 @@ pub struct Cascade {
     pub intravasated: [u64; 3],
     /// CTCs that died in the blood.
     pub ctc_deaths: u64,
+    /// CTCs killed by chemotherapy (included in `ctc_deaths`).
+    pub ctc_chemo_deaths: u64,
     /// CTCs that arrested in an organ.
     pub arrested: u64,
     /// Arrested cells that extravasated.
@@ -232,6 +234,12 @@ struct Rates {
 pub struct Metastasis {
     rates: Rates,
     colony_rates: HierarchyRates,
+    /// Colony rates before therapy.
+    colony_base_rates: HierarchyRates,
+    /// HPC mobilisation left by anti-VEGFR1 therapy in this step.
+    mobilisation_factor: f64,
+    /// Per-step chemo death of a CTC, `[CSC, non-stem]`, in this step.
+    ctc_kill: [f64; 2],
     dims: usize,
     colony_max_size: u32,
     /// The organs, in name order.
@@ -313,6 +321,9 @@ impl Metastasis {
         Metastasis {
             rates,
             colony_rates: HierarchyRates::from_config(&colony_config),
+            colony_base_rates: HierarchyRates::from_config(&colony_config),
+            mobilisation_factor: 1.0,
+            ctc_kill: [0.0; 2],
             dims: config.space.dims as usize,
             colony_max_size: d.colony_max_size,
             organs,
@@ -330,8 +341,18 @@ impl Metastasis {
         }
     }
 
+    /// Step order item 2: the therapy modifiers of this step for colonies (systemic drugs),
+    /// HPC mobilisation (anti-VEGFR1) and CTCs (`ctc_kill`: per-step chemo death,
+    /// `[CSC, non-stem]`).
+    pub fn set_therapy(&mut self, mods: &crate::therapy::Modifiers, ctc_kill: [f64; 2]) {
+        self.colony_rates = mods.apply(&self.colony_base_rates);
+        self.mobilisation_factor = mods.mobilisation;
+        self.ctc_kill = ctc_kill;
+    }
+
     /// The hierarchy rates colonies step with (the primary's, with
-    /// `dissemination.colony_dedifferentiation_per_day` as plasticity and no fields).
+    /// `dissemination.colony_dedifferentiation_per_day` as plasticity and no fields;
+    /// therapy modifiers of the current step applied).
     pub fn colony_rates(&self) -> &HierarchyRates {
         &self.colony_rates
     }
@@ -451,6 +472,14 @@ impl Metastasis {
         let ctcs = std::mem::take(&mut self.circulation);
         let mut kept = Vec::with_capacity(ctcs.len());
         for code in ctcs {
+            let kill = self.ctc_kill[usize::from(code != STEM)];
+            if kill > 0.0 && uniform(rng) < kill {
+                // Chemotherapy kills CTCs as it kills cycling cells.
+                self.cascade.ctc_deaths += 1;
+                self.cascade.ctc_chemo_deaths += 1;
+                self.count(EventKind::CtcDeath, Compartment::Circulation, code);
+                continue;
+            }
             let u = uniform(rng);
             if u >= self.rates.p_ctc_leave {
                 kept.push(code);
@@ -620,7 +649,7 @@ impl Metastasis {
         } else {
             self.tdsf + source * r.dt_days
         };
-        let mean = r.mobilisation * self.tdsf * r.dt_days;
+        let mean = r.mobilisation * self.mobilisation_factor * self.tdsf * r.dt_days;
         let any_hpcs = self.organs.iter().any(|o| o.hpcs > 0);
         if mean <= 0.0 && !any_hpcs {
             return;

@@ -73,6 +73,10 @@ pub struct HierarchyRates {
     pub il6_signal: f64,
     /// CXCL7 signalling left after CXCR2 blockade, `1 − signalling.cxcr2_blockade`.
     pub cxcl7_signal: f64,
+    /// Death of a CSC at a division attempt (chemotherapy; 0 without).
+    pub kill_at_division_stem: f64,
+    /// Death of a non-stem cell at a division attempt (chemotherapy; 0 without).
+    pub kill_at_division_non_stem: f64,
 }
 
 impl HierarchyRates {
@@ -100,6 +104,8 @@ impl HierarchyRates {
             gain_il6_secretion: s.gain_il6_secretion,
             il6_signal: 1.0 - s.il6_blockade,
             cxcl7_signal: 1.0 - s.cxcr2_blockade,
+            kill_at_division_stem: 0.0,
+            kill_at_division_non_stem: 0.0,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The recorder: an [`Observer`] that samples the simulation into the run's tables and
 //! writes snapshots at their configured days.
 
+use crate::config::TherapyKind;
 use crate::error::RunError;
 use crate::metastasis::{Compartment, Metastasis};
 use crate::output::files::RunDir;
@@ -14,7 +15,7 @@ use std::fmt::Write as _;
 pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// Header of `timeseries.csv`.
-pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,dormant,colonies,micrometastases,detected_colonies,entered,extravasated,hpcs,niche_level,tdsf\n";
+pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,dormant,colonies,micrometastases,detected_colonies,entered,extravasated,hpcs,niche_level,tdsf,chemo_on,radiation_on,surgery_on,anti_il6_on,cxcr2_inhibitor_on,anti_vegfr1_on,differentiation_on\n";
 /// Header of `events.csv`.
 pub const EVENTS_HEADER: &str = "step,time_h,event,compartment,cell_kind,colony_id,value\n";
 
@@ -31,6 +32,7 @@ pub struct Recorder {
     last_sampled: Option<u64>,
     growths_seen: u64,
     met_events_seen: usize,
+    therapy_events_seen: usize,
     injected_seen: u64,
     first_homed_recorded: bool,
     milestone_steps: [Option<u64>; MILESTONES.len()],
@@ -123,6 +125,28 @@ fn compartment_name(met: &Metastasis, c: Compartment) -> &str {
 fn day_of(step: Option<u64>, dt_h: f64) -> String {
     step.map(|s| fmt_f(s as f64 * dt_h / 24.0))
         .unwrap_or_default()
+}
+
+/// Header of the therapy endpoints in `summary.csv`.
+const THERAPY_SUMMARY_HEADER: &str = ",therapy_reference_day,cells_at_therapy_start,relapse_day,time_to_relapse_days,chemo_deaths,ctc_chemo_deaths,radiation_kills,resected";
+
+/// The therapy endpoints of `summary.csv` (empty days when not reached).
+fn therapy_summary(sim: &Simulation) -> String {
+    let t = &sim.therapy;
+    let dt = sim.config().run.dt_h;
+    format!(
+        ",{},{},{},{},{},{},{},{}",
+        t.reference_day().map(fmt_f).unwrap_or_default(),
+        t.reference.map(|(_, n)| n.to_string()).unwrap_or_default(),
+        day_of(t.relapse_step, dt),
+        t.time_to_relapse_days().map(fmt_f).unwrap_or_default(),
+        sim.primary.events().chemo_deaths,
+        sim.metastasis
+            .as_ref()
+            .map_or(0, |m| m.cascade().ctc_chemo_deaths),
+        t.totals.radiation_kills.iter().sum::<u64>(),
+        t.totals.resected.iter().sum::<u64>(),
+    )
 }
 
 /// Header of the metastasis endpoints in `summary.csv` (organ columns follow).
@@ -219,6 +243,7 @@ impl Recorder {
             last_sampled: None,
             growths_seen: sim.primary.events().growths,
             met_events_seen: 0,
+            therapy_events_seen: 0,
             injected_seen: sim.mscs.events().injected,
             first_homed_recorded: sim.mscs.events().homed > 0,
             milestone_steps: [None; MILESTONES.len()],
@@ -257,12 +282,18 @@ impl Recorder {
 
     fn sample(&mut self, sim: &Simulation) {
         let (step, time) = (sim.step_count(), fmt_f(sim.time_h()));
+        // The therapies on in this step, the same on every compartment's row.
+        let mut therapy = String::new();
+        for kind in TherapyKind::ALL {
+            let _ = write!(therapy, ",{}", u8::from(sim.therapy.kind_on(kind, step)));
+        }
+        therapy.push('\n');
         let tdsf = sim
             .metastasis
             .as_ref()
             .map(|m| fmt_f(m.tdsf()))
             .unwrap_or_default();
-        let _ = writeln!(
+        let _ = write!(
             self.timeseries,
             "{step},{time},primary,{},{},{},{},{},,,,,,,,,{tdsf}",
             population_columns(sim),
@@ -271,18 +302,20 @@ impl Recorder {
             field_columns(sim),
             msc_columns(sim)
         );
+        self.timeseries.push_str(&therapy);
         if let Some(m) = &sim.metastasis {
             // Blood: CTCs by class and the cells that entered it so far.
             let c = m.cascade();
-            let _ = writeln!(
+            let _ = write!(
                 self.timeseries,
                 "{step},{time},circulation,{},,,,,,,,,,,,,,,,,,,{},,,,",
                 class_columns(m.ctc_counts()),
                 c.intravasated.iter().sum::<u64>()
             );
+            self.timeseries.push_str(&therapy);
             for (i, o) in m.organs.iter().enumerate() {
                 let e = m.organ_events(i);
-                let _ = writeln!(
+                let _ = write!(
                     self.timeseries,
                     "{step},{time},{},{},{},{},{},{},{},,,,,,,,,,{},{},{},{},{},{},{},{},",
                     o.name,
@@ -301,9 +334,27 @@ impl Recorder {
                     o.hpcs,
                     fmt_f(m.niche_level(i)),
                 );
+                self.timeseries.push_str(&therapy);
             }
         }
         self.last_sampled = Some(step);
+    }
+
+    /// Write the therapy events logged since the last call.
+    fn therapy_events(&mut self, sim: &Simulation) {
+        let dt = sim.config().run.dt_h;
+        for e in &sim.therapy.log[self.therapy_events_seen..] {
+            let _ = writeln!(
+                self.events,
+                "{},{},{},{},,,{}",
+                e.step,
+                fmt_f(e.step as f64 * dt),
+                e.event,
+                e.compartment,
+                e.value
+            );
+        }
+        self.therapy_events_seen = sim.therapy.log.len();
     }
 
     /// Write the metastasis events logged since the last call.
@@ -406,6 +457,7 @@ impl Recorder {
         for m in MILESTONES {
             let _ = write!(summary, ",step_reached_{m}");
         }
+        summary.push_str(THERAPY_SUMMARY_HEADER);
         summary.push('\n');
         let _ = write!(
             summary,
@@ -432,6 +484,7 @@ impl Recorder {
         for s in self.milestone_steps {
             let _ = write!(summary, ",{}", s.map(|s| s.to_string()).unwrap_or_default());
         }
+        summary.push_str(&therapy_summary(sim));
         let (met_header, met_row) = metastasis_summary(sim);
         summary.push_str(&met_row);
         summary.push('\n');
@@ -459,7 +512,9 @@ impl Observer for Recorder {
                 &sim.primary.lattice.len().to_string(),
             );
         }
-        // Metastasis events happened inside the previous step (items 6–8).
+        // Therapy events happened at item 2 of the previous step, metastasis events inside
+        // it (items 6–8).
+        self.therapy_events(sim);
         self.metastasis_events(sim);
         let m = sim.mscs.events();
         if m.injected != self.injected_seen {

@@ -3,7 +3,10 @@
 //!
 //! Step order (the parts that exist today are marked):
 //! 1. record outputs due at this step (observers) — *yes*;
-//! 2. apply scheduled therapy events — arrives with the therapy model;
+//! 2. apply scheduled therapy events — *yes*: relapse check, radiation fractions and
+//!    surgery in the listed order, then the modifiers of the therapies on in this step
+//!    (chemo, anti-IL6, CXCR2 inhibitor, anti-VEGFR1, differentiation) for items 3–8
+//!    (see [`crate::therapy`]);
 //! 3. update cytokine fields (IL6, CXCL7) — *yes*, when `fields.enabled`;
 //! 4. update primary cancer cells (rules 1–6 of MODEL.md section 2) — *yes*;
 //! 5. update MSCs (inject, recruit, die, divide, move; their secretion enters the next
@@ -27,6 +30,7 @@ use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
+use crate::therapy::TherapyState;
 pub use cytokines::{Cytokines, FieldStats};
 pub use msc::{MscEvents, Mscs};
 pub use primary::{EventCounts, Primary};
@@ -70,7 +74,12 @@ impl Observer for () {
 pub struct Simulation {
     config: Config,
     seed: u64,
+    /// Rates from the config, before therapy.
+    base_rates: HierarchyRates,
+    /// Rates of the current step (therapy modifiers applied).
     rates: HierarchyRates,
+    /// Therapy schedules and what they did.
+    pub therapy: TherapyState,
     /// The primary tumour.
     pub primary: Primary,
     /// The cytokine fields of the primary tumour, if simulated (`fields.enabled`).
@@ -137,7 +146,9 @@ impl Simulation {
         Ok(Simulation {
             config: config.clone(),
             seed,
+            base_rates: HierarchyRates::from_config(config),
             rates: HierarchyRates::from_config(config),
+            therapy: TherapyState::new(config),
             primary,
             cytokines,
             mscs: Mscs::new(config),
@@ -221,6 +232,14 @@ impl Simulation {
 
     fn step_inner(&mut self, parallel: bool) {
         let step = self.step;
+        // 2. Therapy: instant events on the primary, then this step's modifiers.
+        if self.therapy.any() {
+            let mods = self.therapy.begin_step(step, self.seed, &mut self.primary);
+            self.rates = mods.apply(&self.base_rates);
+            if let Some(met) = &mut self.metastasis {
+                met.set_therapy(&mods, self.therapy.ctc_kill(&mods));
+            }
+        }
         let mut local = LocalStep {
             config: &self.config,
             rates: &self.rates,

@@ -57,6 +57,11 @@ pub struct EventCounts {
     /// Cells removed from the lattice by [`Primary::remove_cell`] (intravasation): with
     /// births and deaths they balance the population, `Δtotal = births − deaths − removed`.
     pub removed: u64,
+    /// Cells killed by radiation or removed by surgery ([`Primary::kill_cell`]): the full
+    /// balance is `Δtotal = births − deaths − removed − therapy_killed`.
+    pub therapy_killed: u64,
+    /// Deaths at a division attempt under chemotherapy (included in `deaths`).
+    pub chemo_deaths: u64,
 }
 
 impl EventCounts {
@@ -70,6 +75,8 @@ impl EventCounts {
         self.growths += o.growths;
         self.turns += o.turns;
         self.removed += o.removed;
+        self.therapy_killed += o.therapy_killed;
+        self.chemo_deaths += o.chemo_deaths;
     }
 }
 
@@ -465,7 +472,19 @@ impl<const R: usize> Turn<'_, '_, R> {
             let target = (x as isize + c.bit_off[nth_set_bit(free, k) as usize]) as usize;
             let low = draw & 0xFFFF_FFFF;
             if low < c.thr_div {
-                if code == STEM {
+                let kill = if code == STEM {
+                    r.kill_at_division_stem
+                } else {
+                    r.kill_at_division_non_stem
+                };
+                if kill > 0.0 && uniform(&mut self.rng) < kill {
+                    // Chemotherapy: the cell dies at its division attempt.
+                    c.put(x, EMPTY);
+                    self.t.delta[class_index(code)] -= 1;
+                    self.t.events.deaths += 1;
+                    self.t.events.chemo_deaths += 1;
+                    self.activate_around(x);
+                } else if code == STEM {
                     let p_s = c.p_symmetric_at(x);
                     let daughter = if uniform(&mut self.rng) < p_s {
                         self.t.events.symmetric_divisions += 1;
@@ -753,6 +772,26 @@ impl Primary {
     /// code; its occupied neighbours that were not listed get their turns back, as after a
     /// death. `None` if the site holds no cancer cell.
     pub fn remove_cell(&mut self, site: usize) -> Option<u8> {
+        let code = self.take_cell(site)?;
+        self.events.removed += 1;
+        Some(code)
+    }
+
+    /// Kill (radiation) or resect (surgery) the cancer cell at `site` between steps, like
+    /// [`Primary::remove_cell`] but counted in `therapy_killed`.
+    pub fn kill_cell(&mut self, site: usize) -> Option<u8> {
+        let code = self.take_cell(site)?;
+        self.events.therapy_killed += 1;
+        Some(code)
+    }
+
+    /// Every site holding a cancer cell, in lattice index order.
+    pub fn cell_sites(&self) -> Vec<usize> {
+        let lat = &self.lattice;
+        (0..lat.len()).filter(|&s| is_cell(lat.code(s))).collect()
+    }
+
+    fn take_cell(&mut self, site: usize) -> Option<u8> {
         let v = self.lattice.get(site);
         let code = v & KIND_MASK;
         if !is_cell(code) {
@@ -762,7 +801,6 @@ impl Primary {
         // drops it.
         self.lattice.set(site, v & LISTED);
         self.counts[class_index(code)] -= 1;
-        self.events.removed += 1;
         let d = self.lattice.domain_coords(site);
         for o in moore_offsets(self.lattice.dims) {
             let Some(n) = self
