@@ -1461,7 +1461,8 @@ mod tests {
     fn tables_render() {
         let md = params_table(ParamsFormat::Md);
         assert!(md.starts_with("| key | default | unit | range | source | description |"));
-        assert_eq!(md.lines().count(), catalogue().len() + 2);
+        let therapy_keys = super::super::therapy::therapy_catalogue().len();
+        assert_eq!(md.lines().count(), catalogue().len() + therapy_keys + 2);
         assert!(md.contains("`cells.p_symmetric`"));
 
         let csv_text = params_table(ParamsFormat::Csv);
@@ -1472,7 +1473,7 @@ mod tests {
             ["key", "default", "unit", "range", "source", "description"]
         );
         let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-        assert_eq!(records.len(), catalogue().len());
+        assert_eq!(records.len(), catalogue().len() + therapy_keys);
         let seed = records.iter().find(|r| &r[0] == "run.seed").unwrap();
         assert_eq!(&seed[1], "random (drawn and recorded)");
     }

@@ -8,7 +8,7 @@
 //!
 //! | kind | exposure | keys (default) |
 //! |---|---|---|
-//! | `chemo` | `duration_days` > 0 per cycle | `kill_non_stem` (0.7), `kill_csc` (0.2) per cycle |
+//! | `chemo` | `duration_days` > 0 per cycle | `kill_non_stem` (0.99), `kill_csc` (0.2) per cycle |
 //! | `radiation` | instant, one fraction per cycle | `dose_gy` (2), `alpha_per_gy` (0.3), `alpha_beta_gy` (3.5), `csc_radioresistance` (0.5) |
 //! | `surgery` | instant | `fraction` (0.999) |
 //! | `anti_il6` | `duration_days` > 0 | `efficacy` (0.9) |
@@ -99,7 +99,7 @@ impl TherapyKind {
     /// The kind-specific keys and their defaults.
     fn keys(self) -> &'static [(&'static str, f64)] {
         match self {
-            TherapyKind::Chemo => &[("kill_non_stem", 0.7), ("kill_csc", 0.2)],
+            TherapyKind::Chemo => &[("kill_non_stem", 0.99), ("kill_csc", 0.2)],
             TherapyKind::Radiation => &[
                 ("dose_gy", 2.0),
                 ("alpha_per_gy", 0.3),
@@ -334,10 +334,10 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     t(
         "therapy.kill_non_stem",
         ParamKind::Float(PROBABILITY),
-        "0.7",
+        "0.99",
         "per cycle",
         "[A]",
-        "chemo: probability that a non-stem cell cycling through the exposure dies at a division attempt (calibrated to Li 2008's ~3× CSC enrichment).",
+        "chemo: probability that a non-stem cell dies over one cycle's exposure, at its division attempts (MODEL.md's 0.7 calibrated to Li 2008's ~3× CSC enrichment at the end of a course).",
     ),
     t(
         "therapy.kill_csc",
@@ -496,7 +496,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
         ));
     }
     let keys: Vec<String> = table.keys().cloned().collect();
-    for key in keys {
+    for key in keys.into_iter().filter(|k| k != "kind") {
         let full = format!("{name}.{key}");
         let shown = super::load::show_value(&table[&key]);
         let Some(info) = info(&key) else {
@@ -648,7 +648,7 @@ mod tests {
         let (v, p) = check("kind = \"chemo\"\nstart_day = 60\nduration_days = 3");
         assert!(p.is_empty(), "{p:?}");
         let th: TherapyConfig = v.try_into().unwrap();
-        assert_eq!(th.kill_non_stem, Some(0.7));
+        assert_eq!(th.kill_non_stem, Some(0.99));
         assert_eq!(th.kill_csc, Some(0.2));
         assert_eq!(th.dose_gy, None);
         assert_eq!(th.cycles, 1);

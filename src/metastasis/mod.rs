@@ -342,12 +342,11 @@ impl Metastasis {
     }
 
     /// Step order item 2: the therapy modifiers of this step for colonies (systemic drugs),
-    /// HPC mobilisation (anti-VEGFR1) and CTCs (`ctc_kill`: per-step chemo death,
-    /// `[CSC, non-stem]`).
-    pub fn set_therapy(&mut self, mods: &crate::therapy::Modifiers, ctc_kill: [f64; 2]) {
+    /// HPC mobilisation (anti-VEGFR1) and CTCs (per-step chemo death).
+    pub fn set_therapy(&mut self, mods: &crate::therapy::Modifiers) {
         self.colony_rates = mods.apply(&self.colony_base_rates);
         self.mobilisation_factor = mods.mobilisation;
-        self.ctc_kill = ctc_kill;
+        self.ctc_kill = mods.chemo_death;
     }
 
     /// The hierarchy rates colonies step with (the primary's, with

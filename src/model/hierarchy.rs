@@ -11,6 +11,7 @@
 //! | p_dedif | `p_dedif_base` | per step | plasticity, `r_dedif · dt` |
 //! | α_bg · dt | `p_death_non_stem` | per step | background death of non-stem cells |
 //! | α_s · dt | `p_death_stem` | per step | CSC death |
+//! | h_chemo | `p_chemo_stem`, `p_chemo_non_stem` | per step | death by chemotherapy while on |
 //!
 //! `p_s_eff = min(p_s_max, p_s · (1 + g_IL6 · H(IL6; K_IL6, n) + g_CXCL7 · H(CXCL7; K_CXCL7, n)))`
 //! and `p_dedif = r_dedif · dt · (1 + g_plast · H(IL6; K_IL6, n))`, with
@@ -73,10 +74,10 @@ pub struct HierarchyRates {
     pub il6_signal: f64,
     /// CXCL7 signalling left after CXCR2 blockade, `1 − signalling.cxcr2_blockade`.
     pub cxcl7_signal: f64,
-    /// Death of a CSC at a division attempt (chemotherapy; 0 without).
-    pub kill_at_division_stem: f64,
-    /// Death of a non-stem cell at a division attempt (chemotherapy; 0 without).
-    pub kill_at_division_non_stem: f64,
+    /// Death of a CSC per step by chemotherapy (0 without).
+    pub p_chemo_stem: f64,
+    /// Death of a non-stem cell per step by chemotherapy (0 without).
+    pub p_chemo_non_stem: f64,
 }
 
 impl HierarchyRates {
@@ -104,8 +105,8 @@ impl HierarchyRates {
             gain_il6_secretion: s.gain_il6_secretion,
             il6_signal: 1.0 - s.il6_blockade,
             cxcl7_signal: 1.0 - s.cxcr2_blockade,
-            kill_at_division_stem: 0.0,
-            kill_at_division_non_stem: 0.0,
+            p_chemo_stem: 0.0,
+            p_chemo_non_stem: 0.0,
         }
     }
 
@@ -137,8 +138,10 @@ impl HierarchyRates {
     /// Largest per-step probability of a rare event (death or plasticity) for any cell at
     /// any cytokine level: the rate at which sites are sampled before thinning.
     pub fn p_rare_max(&self) -> f64 {
-        let non_stem = self.p_death_non_stem + self.p_dedif_base * (1.0 + self.gain_plasticity);
-        non_stem.max(self.p_death_stem).min(1.0)
+        let non_stem = self.p_death_non_stem
+            + self.p_chemo_non_stem
+            + self.p_dedif_base * (1.0 + self.gain_plasticity);
+        non_stem.max(self.p_death_stem + self.p_chemo_stem).min(1.0)
     }
 }
 

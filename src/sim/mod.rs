@@ -237,7 +237,7 @@ impl Simulation {
             let mods = self.therapy.begin_step(step, self.seed, &mut self.primary);
             self.rates = mods.apply(&self.base_rates);
             if let Some(met) = &mut self.metastasis {
-                met.set_therapy(&mods, self.therapy.ctc_kill(&mods));
+                met.set_therapy(&mods);
             }
         }
         let mut local = LocalStep {

@@ -21,7 +21,8 @@
 //! update exactly while visiting only cells at the tumour's free surfaces. Daughters and
 //! migrants are stamped with the step so they do not act again in it.
 //!
-//! Rare events of every cell — background death, CSC death, plasticity (rules 4 and 6) —
+//! Rare events of every cell — background death, CSC death, plasticity (rules 4 and 6),
+//! and death by chemotherapy while it is on —
 //! are sampled at the start of each tile's turn by skipping ahead geometrically over its
 //! sites at the largest possible rate and thinning to the actual one; a cell that already
 //! moved or was born in this step is not sampled again. (The reference applies them after
@@ -60,7 +61,7 @@ pub struct EventCounts {
     /// Cells killed by radiation or removed by surgery ([`Primary::kill_cell`]): the full
     /// balance is `Δtotal = births − deaths − removed − therapy_killed`.
     pub therapy_killed: u64,
-    /// Deaths at a division attempt under chemotherapy (included in `deaths`).
+    /// Deaths by chemotherapy (included in `deaths`).
     pub chemo_deaths: u64,
 }
 
@@ -415,10 +416,19 @@ impl<const R: usize> Turn<'_, '_, R> {
                 if code == STEM {
                     if u < r.p_death_stem {
                         self.kill_rare(s, code);
+                    } else if u < r.p_death_stem + r.p_chemo_stem {
+                        self.kill_rare(s, code);
+                        self.t.events.chemo_deaths += 1;
                     }
                 } else if u < r.p_death_non_stem {
                     self.kill_rare(s, code);
-                } else if u < r.p_death_non_stem + r.p_dedif(self.c.cytokines(s).0) {
+                } else if u < r.p_death_non_stem + r.p_chemo_non_stem {
+                    self.kill_rare(s, code);
+                    self.t.events.chemo_deaths += 1;
+                } else if u < r.p_death_non_stem
+                    + r.p_chemo_non_stem
+                    + r.p_dedif(self.c.cytokines(s).0)
+                {
                     self.c.put(s, (v & !KIND_MASK) | STEM);
                     self.t.delta[class_index(code)] -= 1;
                     self.t.delta[0] += 1;
@@ -472,19 +482,7 @@ impl<const R: usize> Turn<'_, '_, R> {
             let target = (x as isize + c.bit_off[nth_set_bit(free, k) as usize]) as usize;
             let low = draw & 0xFFFF_FFFF;
             if low < c.thr_div {
-                let kill = if code == STEM {
-                    r.kill_at_division_stem
-                } else {
-                    r.kill_at_division_non_stem
-                };
-                if kill > 0.0 && uniform(&mut self.rng) < kill {
-                    // Chemotherapy: the cell dies at its division attempt.
-                    c.put(x, EMPTY);
-                    self.t.delta[class_index(code)] -= 1;
-                    self.t.events.deaths += 1;
-                    self.t.events.chemo_deaths += 1;
-                    self.activate_around(x);
-                } else if code == STEM {
+                if code == STEM {
                     let p_s = c.p_symmetric_at(x);
                     let daughter = if uniform(&mut self.rng) < p_s {
                         self.t.events.symmetric_divisions += 1;

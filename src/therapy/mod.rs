@@ -8,8 +8,7 @@
 //!
 //! | effect | while on | combination |
 //! |---|---|---|
-//! | chemo: death at a division attempt | per attempt `q = 1 − (1 − kill)^(1/n)`, `n = max(1, duration · p_div)` | `1 − Π(1 − q)` |
-//! | chemo on CTCs | per step `q · p_div` (a CTC dies as a cycling cell would) | |
+//! | chemo | every cell dies per step with `h = 1 − (1 − kill)^(1/L)`, L = exposure steps | `1 − Π(1 − h)` |
 //! | anti-IL6 | IL6 Hill terms × (1 − efficacy) | product |
 //! | CXCR2 inhibitor | CXCL7 Hill terms × (1 − efficacy); CSC death + `csc_kill_per_day · dt/24` | product; `1 − Π(1 − p)` |
 //! | anti-VEGFR1 | HPC mobilisation × (1 − efficacy) | product |
@@ -17,11 +16,15 @@
 //! | radiation fraction | each primary cell survives with `exp(−αd − βd²)`, CSCs' α, β × `csc_radioresistance` | in listed order |
 //! | surgery | exactly `round(N · fraction)` of the primary's N cells removed, at random | in listed order |
 //!
-//! `q` makes a cell that keeps attempting division through a cycle's exposure (n attempts
-//! on average, one per cycle time) die with probability `kill` over the cycle. Only cells
-//! that attempt division are hit: cells with no free neighbour (contact-inhibited, in the
-//! tumour's core) and dormant DTCs are spared. Chemo and the drug therapies are systemic
-//! (primary, colonies, and for chemo the CTCs); radiation and surgery act on the primary only.
+//! Chemo kills at division attempts. In the reference rule set every cell attempts
+//! division at `p_div` per step whether or not it has space (contact inhibition only stops
+//! the daughter's placement), so every cell on a lattice is exposed; the fatal attempts are
+//! spread evenly over the exposure as the per-step hazard `h`, which makes a cell die with
+//! probability `kill` (`kill_csc` for CSCs, `kill_non_stem` otherwise) over one cycle's
+//! exposure. They are sampled with the other rare events (background death, plasticity).
+//! CTCs die at the same hazard; dormant DTCs (out of cycle) are spared. Chemo and the drug
+//! therapies are systemic (primary, colonies, and for chemo the CTCs); radiation and
+//! surgery act on the primary only.
 //!
 //! Time to relapse (summary.csv): the first cytoreductive therapy (chemo, radiation or
 //! surgery) fixes the reference size, the primary's cells at the start of its first cycle;
@@ -49,8 +52,8 @@ pub struct Modifiers {
     pub p_symmetric_factor: f64,
     /// Multiplies HPC mobilisation (anti-VEGFR1).
     pub mobilisation: f64,
-    /// Death at a division attempt: `[CSC, non-stem]` (chemo).
-    pub kill_at_division: [f64; 2],
+    /// Death per step by chemo: `[CSC, non-stem]`.
+    pub chemo_death: [f64; 2],
 }
 
 impl Default for Modifiers {
@@ -61,7 +64,7 @@ impl Default for Modifiers {
             csc_death: 0.0,
             p_symmetric_factor: 1.0,
             mobilisation: 1.0,
-            kill_at_division: [0.0; 2],
+            chemo_death: [0.0; 2],
         }
     }
 }
@@ -80,8 +83,8 @@ impl Modifiers {
         r.p_death_stem = 1.0 - (1.0 - r.p_death_stem) * (1.0 - self.csc_death);
         r.p_symmetric *= self.p_symmetric_factor;
         r.p_symmetric_max *= self.p_symmetric_factor;
-        r.kill_at_division_stem = self.kill_at_division[0];
-        r.kill_at_division_non_stem = self.kill_at_division[1];
+        r.p_chemo_stem = self.chemo_death[0];
+        r.p_chemo_non_stem = self.chemo_death[1];
         r
     }
 }
@@ -115,9 +118,8 @@ pub struct TherapyState {
     therapies: Vec<TherapyConfig>,
     /// Per therapy, per cycle: `[start, end)` in steps (instant kinds: end = start + 1).
     windows: Vec<Vec<(u64, u64)>>,
-    /// Per therapy: per-attempt chemo kill `[CSC, non-stem]`.
-    chemo_q: Vec<[f64; 2]>,
-    p_div: f64,
+    /// Per therapy: per-step chemo death `[CSC, non-stem]`.
+    chemo_h: Vec<[f64; 2]>,
     dt_h: f64,
     /// The step and primary size at the first cytoreductive therapy's start.
     pub reference: Option<(u64, u64)>,
@@ -135,10 +137,9 @@ impl TherapyState {
     /// The schedules of `config.therapy` (validated).
     pub fn new(config: &Config) -> Self {
         let dt = config.run.dt_h;
-        let p_div = dt / config.cells.cycle_time_h;
         let steps = |days: f64| (days * 24.0 / dt).round() as u64;
         let mut windows = Vec::new();
-        let mut chemo_q = Vec::new();
+        let mut chemo_h = Vec::new();
         for th in &config.therapy {
             let len = if th.kind.is_instant() {
                 1
@@ -153,19 +154,17 @@ impl TherapyState {
                     })
                     .collect::<Vec<_>>(),
             );
-            let q = if th.kind == TherapyKind::Chemo {
-                let n = (len as f64 * p_div).max(1.0);
-                [th.kill_csc(), th.kill_non_stem()].map(|k| per_attempt(k, n))
+            let h = if th.kind == TherapyKind::Chemo {
+                [th.kill_csc(), th.kill_non_stem()].map(|k| per_step(k, len as f64))
             } else {
                 [0.0; 2]
             };
-            chemo_q.push(q);
+            chemo_h.push(h);
         }
         TherapyState {
             therapies: config.therapy.clone(),
             windows,
-            chemo_q,
-            p_div,
+            chemo_h,
             dt_h: dt,
             reference: None,
             watch_from: None,
@@ -203,8 +202,8 @@ impl TherapyState {
             match th.kind {
                 TherapyKind::Chemo => {
                     for k in 0..2 {
-                        m.kill_at_division[k] =
-                            1.0 - (1.0 - m.kill_at_division[k]) * (1.0 - self.chemo_q[i][k]);
+                        m.chemo_death[k] =
+                            1.0 - (1.0 - m.chemo_death[k]) * (1.0 - self.chemo_h[i][k]);
                     }
                 }
                 TherapyKind::AntiIl6 => m.il6_signal *= 1.0 - th.efficacy(),
@@ -219,11 +218,6 @@ impl TherapyState {
             }
         }
         m
-    }
-
-    /// Per-step chemo death of a CTC, `[CSC, non-stem]`, under `m`.
-    pub fn ctc_kill(&self, m: &Modifiers) -> [f64; 2] {
-        m.kill_at_division.map(|q| q * self.p_div)
     }
 
     /// Step order item 2 at `step`: relapse check, on/off events, radiation fractions and
@@ -306,12 +300,12 @@ fn add(total: &mut [u64; 3], k: [u64; 3]) {
     }
 }
 
-/// Per-attempt kill probability so that `n` attempts give `kill` in all.
-fn per_attempt(kill: f64, n: f64) -> f64 {
+/// Per-step death so that `steps` steps give `kill` in all.
+fn per_step(kill: f64, steps: f64) -> f64 {
     if kill >= 1.0 {
         1.0
     } else {
-        1.0 - (1.0 - kill).powf(1.0 / n)
+        1.0 - (1.0 - kill).powf(1.0 / steps)
     }
 }
 
@@ -365,12 +359,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn per_attempt_kill_compounds_to_the_cycle_kill() {
+    fn per_step_kill_compounds_to_the_cycle_kill() {
         for (kill, n) in [(0.7, 3.0), (0.2, 72.0), (0.5, 1.0)] {
-            let q = per_attempt(kill, n);
+            let q = per_step(kill, n);
             assert!((1.0 - (1.0 - q).powf(n) - kill).abs() < 1e-12);
         }
-        assert_eq!(per_attempt(1.0, 5.0), 1.0);
+        assert_eq!(per_step(1.0, 5.0), 1.0);
     }
 
     #[test]
@@ -394,9 +388,9 @@ mod tests {
         assert!(t.kind_on(TherapyKind::Chemo, 8 * 24));
         let m = t.modifiers(30);
         assert!((m.il6_signal - 0.1 * 0.5).abs() < 1e-12);
-        // 48 steps of exposure, p_div = 1/24: n = 2 attempts; kill 0.7 → q = 1 − 0.3^½.
-        assert!((m.kill_at_division[1] - (1.0 - 0.3f64.sqrt())).abs() < 1e-12);
-        assert!(t.modifiers(100).kill_at_division == [0.0; 2]);
+        // 48 steps of exposure: kill 0.99 → h = 1 − 0.01^(1/48).
+        assert!((m.chemo_death[1] - (1.0 - 0.01f64.powf(1.0 / 48.0))).abs() < 1e-12);
+        assert!(t.modifiers(100).chemo_death == [0.0; 2]);
         assert_eq!(t.modifiers(300), Modifiers::default());
     }
 }
