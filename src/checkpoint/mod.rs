@@ -280,9 +280,13 @@ impl Checkpoint {
         let old = flatten(&self.config.to_table());
         let new = flatten(&config.to_table());
         let structural = |k: &str| {
-            STRUCTURAL_KEYS
-                .iter()
-                .any(|s| if s.ends_with('.') { k.starts_with(s) } else { k == *s })
+            STRUCTURAL_KEYS.iter().any(|s| {
+                if s.ends_with('.') {
+                    k.starts_with(s)
+                } else {
+                    k == *s
+                }
+            })
         };
         let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
         keys.sort();
@@ -435,7 +439,11 @@ mod tests {
         assert_eq!(changes[0].checkpoint, "2");
         assert_eq!(changes[0].new, "3");
         other.organs.remove("lung");
-        assert!(ck.structural_changes(&other).iter().any(|c| c.key == "organs"));
+        assert!(
+            ck.structural_changes(&other)
+                .iter()
+                .any(|c| c.key == "organs")
+        );
     }
 
     #[test]

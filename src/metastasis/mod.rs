@@ -946,7 +946,11 @@ fn save_event(w: &mut Writer, e: &MetEvent) {
 /// An event-log row as written by [`save_event`]; `organs` bounds organ indices.
 fn load_event(r: &mut Reader<'_>, organs: usize) -> Result<MetEvent, CodecError> {
     let step = r.u64()?;
-    let kind = EVENT_KINDS[r.check("event kind", |r| r.u8(), |&k| (k as usize) < EVENT_KINDS.len())? as usize];
+    let kind = EVENT_KINDS[r.check(
+        "event kind",
+        |r| r.u8(),
+        |&k| (k as usize) < EVENT_KINDS.len(),
+    )? as usize];
     let compartment = match r.check("compartment", |r| r.u64(), |&c| c < 2 + organs as u64)? {
         0 => Compartment::Primary,
         1 => Compartment::Circulation,

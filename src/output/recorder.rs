@@ -265,12 +265,10 @@ impl Recorder {
         rec.first_homed_recorded = r.bool()?;
         let at = r.position();
         let milestones = r.vec(1, |r| r.opt_u64())?;
-        rec.milestone_steps = milestones
-            .try_into()
-            .map_err(|_| CodecError::Invalid {
-                what: "milestones",
-                offset: at,
-            })?;
+        rec.milestone_steps = milestones.try_into().map_err(|_| CodecError::Invalid {
+            what: "milestones",
+            offset: at,
+        })?;
         rec.peak_total = r.u64()?;
         let events = sim.metastasis.as_ref().map_or(0, |m| m.events().len());
         if rec.met_events_seen > events {

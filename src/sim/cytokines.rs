@@ -377,18 +377,11 @@ impl Cytokines {
         let at = r.position();
         let cells = n[0].saturating_mul(n[1]).saturating_mul(n[2]);
         let grid = |old: &FieldGrid, values: Vec<f32>| {
-            let mut g = FieldGrid::new(
-                old.dims(),
-                n,
-                old.spacing_um(),
-                old.coarsen(),
-                origin,
-                0.0,
-            )
-            .map_err(|_| CodecError::Invalid {
-                what: "field grid shape",
-                offset: at,
-            })?;
+            let mut g = FieldGrid::new(old.dims(), n, old.spacing_um(), old.coarsen(), origin, 0.0)
+                .map_err(|_| CodecError::Invalid {
+                    what: "field grid shape",
+                    offset: at,
+                })?;
             if values.len() != g.len() {
                 return Err(CodecError::Invalid {
                     what: "field values",

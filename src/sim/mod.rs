@@ -349,7 +349,11 @@ impl Simulation {
         match (r.bool()?, self.cytokines.as_mut()) {
             (true, Some(c)) => c.load_state(r)?,
             (false, None) => {}
-            _ => return Err(mismatch("cytokine fields (present in one of config and state)")),
+            _ => {
+                return Err(mismatch(
+                    "cytokine fields (present in one of config and state)",
+                ));
+            }
         }
         self.mscs.load_state(r)?;
         let at = r.position();
