@@ -276,3 +276,41 @@ fn a_changed_rate_branches_after_the_checkpoint() {
     assert_ne!(tb, tc, "rows after the checkpoint differ");
     assert!(read(&c, "config.toml").contains("p_symmetric = 0.2"));
 }
+
+#[test]
+fn snapshots_at_and_before_the_checkpoint_are_recorded_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("A"),
+        tmp.path().join("B"),
+        tmp.path().join("C"),
+    );
+    let cfg = ["--days", "8", "--set", "output.snapshot_days=[2, 4, 6]"];
+    run(&cfg, &a);
+    let mut with_ckpt = cfg.to_vec();
+    with_ckpt.extend_from_slice(&["--checkpoint-at", "4"]);
+    run(&with_ckpt, &b);
+    let ckpt = b.join("checkpoints/day4.ckpt").display().to_string();
+    run(&["--from", &ckpt], &c);
+    assert_same_tables(&a, &b);
+    assert_same_tables(&a, &c);
+    assert_eq!(read(&c, "events.csv").matches(",snapshot,").count(), 3);
+    // Only the snapshot after the checkpoint is written again.
+    let snaps = |d: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d.join("snapshots"))
+            .map(|r| {
+                r.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert!(snaps(&a).iter().any(|n| n.contains("day2")));
+    assert!(
+        snaps(&c).iter().all(|n| n.contains("day6")),
+        "{:?}",
+        snaps(&c)
+    );
+    assert!(!snaps(&c).is_empty());
+}
