@@ -195,7 +195,7 @@ pub fn save_with_config(sim: &Simulation, recorder: &Recorder, config: &Config) 
 }
 
 /// What a checkpoint holds before it is applied.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Checkpoint {
     /// The resolved config the checkpoint was taken with.
     pub config: Config,
@@ -204,6 +204,19 @@ pub struct Checkpoint {
     step: u64,
     state: Vec<u8>,
     recorder: Vec<u8>,
+}
+
+/// Sizes instead of the (megabytes of) state bytes.
+impl std::fmt::Debug for Checkpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checkpoint")
+            .field("step", &self.step)
+            .field("seedsoil_version", &self.seedsoil_version)
+            .field("config_toml_bytes", &self.config_toml.len())
+            .field("state_bytes", &self.state.len())
+            .field("recorder_bytes", &self.recorder.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Checkpoint {
