@@ -33,6 +33,7 @@
 //! below it therefore relapses as soon as the course ends (progression on therapy), and
 //! the time to relapse is counted from the reference step.
 
+use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::{Config, TherapyConfig, TherapyKind};
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, class_index};
@@ -291,6 +292,50 @@ impl TherapyState {
             (Some((a, _)), Some(b)) => Some((b - a) as f64 * self.dt_h / 24.0),
             _ => None,
         }
+    }
+}
+
+impl TherapyState {
+    /// Checkpoint: what the therapies did so far (the schedules come from the config).
+    pub(crate) fn save_state(&self, w: &mut Writer) {
+        w.put_opt_u64(self.reference.map(|r| r.0));
+        w.put_opt_u64(self.reference.map(|r| r.1));
+        w.put_opt_u64(self.watch_from);
+        w.put_opt_u64(self.relapse_step);
+        w.put_vec(&self.log, |w, e| {
+            w.put_u64(e.step);
+            w.put_str(&e.event);
+            w.put_bool(e.compartment == "primary");
+            w.put_u64(e.value);
+        });
+        for v in self.totals.radiation_kills.iter().chain(&self.totals.resected) {
+            w.put_u64(*v);
+        }
+    }
+
+    /// Overwrite the dynamic state with one written by [`TherapyState::save_state`].
+    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+        let (step, cells) = (r.opt_u64()?, r.opt_u64()?);
+        self.reference = step.zip(cells);
+        self.watch_from = r.opt_u64()?;
+        self.relapse_step = r.opt_u64()?;
+        self.log = r.vec(8, |r| {
+            Ok(TherapyEvent {
+                step: r.u64()?,
+                event: r.string()?,
+                compartment: if r.bool()? { "primary" } else { "systemic" },
+                value: r.u64()?,
+            })
+        })?;
+        for v in self
+            .totals
+            .radiation_kills
+            .iter_mut()
+            .chain(self.totals.resected.iter_mut())
+        {
+            *v = r.u64()?;
+        }
+        Ok(())
     }
 }
 
