@@ -81,8 +81,13 @@ fn radiation_survival_follows_the_linear_quadratic_model() {
 }
 
 #[test]
-fn chemo_kills_the_configured_fraction_over_one_exposure() {
-    // A 3-day exposure: non-stem cells die with kill_non_stem, CSCs with kill_csc.
+fn chemo_kills_every_cell_at_its_kinds_hazard_during_the_exposure() {
+    // A 3-day exposure (72 steps) with kill_non_stem = 0.7 and kill_csc = 0.2 per cycle:
+    // every cell, in the core or at the rim, dies per step with h = 1 − (1 − kill)^(1/72),
+    // so a cell exposed throughout dies with probability kill. Killing frees space and the
+    // survivors divide, so the check is per step: the chemo deaths of each step against
+    // h_csc · CSCs + h_non_stem · non-stem cells at its start, summed over the exposure
+    // (a sum of independent Bernoulli counts: its variance is Σ N h (1 − h)).
     let mut c = quiet_disc(120.0, 0.3, 7);
     let mut chemo = TherapyConfig::new(TherapyKind::Chemo, 1.0);
     chemo.duration_days = 3.0;
@@ -91,31 +96,41 @@ fn chemo_kills_the_configured_fraction_over_one_exposure() {
     c.therapy = vec![chemo];
     c.run.days = 5.0;
     c.validate().unwrap();
+    let h = |kill: f64| 1.0 - (1.0 - kill).powf(1.0 / 72.0);
+    let (h_csc, h_non) = (h(0.2), h(0.7));
     let mut sim = Simulation::new(&c).unwrap();
     while sim.step_count() < 24 {
         sim.step();
     }
+    assert_eq!(sim.primary.events().chemo_deaths, 0);
     let before = sim.primary.counts();
+    let (mut observed, mut expected, mut var, mut expected_same) = (0u64, 0.0, 0.0, 0.0);
     while sim.step_count() < 24 + 72 {
+        let [csc, prog, diff] = sim.primary.counts();
+        let non = (prog + diff) as f64;
+        let d0 = sim.primary.events().chemo_deaths;
         sim.step();
+        observed += sim.primary.events().chemo_deaths - d0;
+        expected += h_csc * csc as f64 + h_non * non;
+        var += h_csc * (1.0 - h_csc) * csc as f64 + h_non * (1.0 - h_non) * non;
+        expected_same += h_non * (csc as f64 + non);
     }
-    let after = sim.primary.counts();
     sim.primary.check_invariants();
-    let non_stem = |c: [u64; 3]| c[1] + c[2];
-    let z_csc = z(after[0], before[0], 0.8);
-    let z_non = z(non_stem(after), non_stem(before), 0.3);
+    let zc = (observed as f64 - expected) / var.sqrt();
+    let after = sim.primary.counts();
     println!(
-        "chemo: CSC {}/{} survive (z = {z_csc:.2}), non-stem {}/{} (z = {z_non:.2}); {} chemo deaths",
-        after[0],
+        "chemo: {observed} deaths in the exposure, expected {expected:.1} (z = {zc:.2}); CSCs {} -> {}, non-stem {} -> {}",
         before[0],
-        non_stem(after),
-        non_stem(before),
-        sim.primary.events().chemo_deaths
+        after[0],
+        before[1] + before[2],
+        after[1] + after[2]
     );
-    assert!(z_csc.abs() < 3.5, "CSC z = {z_csc}");
-    assert!(z_non.abs() < 3.5, "non-stem z = {z_non}");
-    // Power: the same kill for both kinds would be rejected.
-    assert!(z(after[0], before[0], 0.3).abs() > 3.5);
+    assert!(zc.abs() < 3.5, "chemo deaths z = {zc}");
+    // Power: CSCs killed like non-stem cells would be rejected.
+    assert!(((observed as f64 - expected_same) / var.sqrt()).abs() > 3.5);
+    // The CSC fraction rises (CSCs are spared relative to non-stem cells).
+    let frac = |c: [u64; 3]| c[0] as f64 / c.iter().sum::<u64>() as f64;
+    assert!(frac(after) > 1.5 * frac(before));
     // Off after the exposure: no further chemo deaths.
     let deaths = sim.primary.events().chemo_deaths;
     while sim.step_count() < 24 * 5 {
@@ -174,10 +189,18 @@ fn the_primary_relapses_after_surgery_from_surviving_cscs() {
     let cfg = treated_config(tmp.path(), 60.0, surgery);
     let out = tmp.path().join("run");
     seedsoil()
-        .args(["run", cfg.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()])
+        .args([
+            "run",
+            cfg.to_str().unwrap(),
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .success();
-    let at_start: u64 = summary_value(&out, "cells_at_therapy_start").parse().unwrap();
+    let at_start: u64 = summary_value(&out, "cells_at_therapy_start")
+        .parse()
+        .unwrap();
     let resected: u64 = summary_value(&out, "resected").parse().unwrap();
     assert_eq!(
         at_start - resected,
@@ -211,7 +234,13 @@ fn the_primary_relapses_after_surgery_from_surviving_cscs() {
     );
     let out = tmp.path().join("complete");
     seedsoil()
-        .args(["run", cfg.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()])
+        .args([
+            "run",
+            cfg.to_str().unwrap(),
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .success();
     assert_eq!(summary_value(&out, "relapse_day"), "");
@@ -309,7 +338,10 @@ fn treated_runs_are_identical_across_threads_and_through_a_checkpoint() {
     let r = run("r", &["--from", ckpt.to_str().unwrap(), "--threads", "2"]);
     for name in ["timeseries.csv", "events.csv", "summary.csv", "config.toml"] {
         let x = std::fs::read(a.join(name)).unwrap();
-        assert!(x == std::fs::read(b.join(name)).unwrap(), "{name}: 1 vs 2 threads");
+        assert!(
+            x == std::fs::read(b.join(name)).unwrap(),
+            "{name}: 1 vs 2 threads"
+        );
         assert!(x == std::fs::read(r.join(name)).unwrap(), "{name}: resumed");
     }
     let events = std::fs::read_to_string(a.join("events.csv")).unwrap();

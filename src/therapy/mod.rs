@@ -308,7 +308,12 @@ impl TherapyState {
             w.put_bool(e.compartment == "primary");
             w.put_u64(e.value);
         });
-        for v in self.totals.radiation_kills.iter().chain(&self.totals.resected) {
+        for v in self
+            .totals
+            .radiation_kills
+            .iter()
+            .chain(&self.totals.resected)
+        {
             w.put_u64(*v);
         }
     }
