@@ -343,6 +343,7 @@ impl CompareSpec {
 
         // scenarios
         let mut scenarios = Vec::new();
+        let mut names_in_file = Vec::new();
         match table.get("scenario") {
             None => problems.push(Problem::new(
                 "scenario",
@@ -364,6 +365,7 @@ impl CompareSpec {
                         order.push(name.clone());
                     }
                 }
+                names_in_file = order.clone();
                 for name in order {
                     let value = &sections[&name];
                     if let Some(s) =
@@ -386,9 +388,7 @@ impl CompareSpec {
                 match scenarios.iter().position(|s| &s.name == name) {
                     Some(i) => Some(i),
                     None => {
-                        // A scenario with a bad name was reported already; name the rest.
-                        let names: Vec<String> =
-                            scenarios.iter().map(|s| quoted(&s.name)).collect();
+                        let names: Vec<String> = names_in_file.iter().map(|s| quoted(s)).collect();
                         problems.push(Problem::new(
                             "control",
                             quoted(name),

@@ -261,9 +261,13 @@ mod tests {
         let km = kaplan_meier(&tie, Z95);
         assert_eq!(km[0].at_risk, 3);
         assert!(close(km[0].survival, 2.0 / 3.0));
-        // Curve that never reaches 0.5: no median.
+        // Curve that never reaches 0.5: no median and no upper end, but the lower end of
+        // the interval exists: Ŝ(1) = 2/3, θ = √(1/6)/ln 1.5 = 1.006 86, lower band
+        // (2/3)^exp(1.973 4) = (2/3)^7.194 = 0.054 ≤ 0.5.
         let few = [(1.0, true), (9.0, false), (9.0, false)];
-        assert_eq!(km_median(&kaplan_meier(&few, Z95)), (None, None, None));
+        let km = kaplan_meier(&few, Z95);
+        assert!((km[0].lower - 0.054_2).abs() < 1e-3, "{}", km[0].lower);
+        assert_eq!(km_median(&km), (None, Some(1.0), None));
         // No events at all: an empty curve.
         assert!(kaplan_meier(&[(5.0, false)], Z95).is_empty());
     }
