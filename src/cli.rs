@@ -4,8 +4,9 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use seedsoil::checkpoint::{self, Checkpoint, CheckpointError};
 use seedsoil::config::{self, Config, ParamsFormat};
-use seedsoil::error::{ConfigError, RunError};
+use seedsoil::error::{ConfigError, Problem, RunError};
 use seedsoil::output::{Recorder, RunDir};
 use seedsoil::sim::{Simulation, StopReason};
 use std::io::IsTerminal;
@@ -94,6 +95,19 @@ struct RunArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
+    /// Resume from a checkpoint file: its stored config, with --days/--set overrides
+    /// (keys that define the saved state, such as run.seed and space.*, may not change).
+    #[arg(long, value_name = "CHECKPOINT", conflicts_with = "config")]
+    from: Option<PathBuf>,
+    /// Save the whole simulation state at the start of day DAY (after recording it) to
+    /// <output>/checkpoints/day<DAY>.ckpt and go on (repeatable; DAY on a step of
+    /// run.dt_h, between 0 and run.days).
+    #[arg(
+        long = "checkpoint-at",
+        value_name = "DAY",
+        allow_negative_numbers = true
+    )]
+    checkpoint_at: Vec<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +123,9 @@ pub fn exit_code(e: &anyhow::Error) -> i32 {
     }
     if let Some(r) = e.downcast_ref::<RunError>() {
         return r.exit_code();
+    }
+    if let Some(c) = e.downcast_ref::<CheckpointError>() {
+        return c.exit_code();
     }
     1
 }
@@ -337,18 +354,52 @@ fn run_cmd(args: RunArgs) -> Result<()> {
     if let Some(n) = args.stop_at_cells {
         extra.push(format!("run.stop_at_cells={n}"));
     }
-    let mut cfg = load(&args.config, &extra)?;
+    let resume = match &args.from {
+        None => None,
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let ck = Checkpoint::read(&bytes)
+                .with_context(|| format!("cannot resume from {}", path.display()))?;
+            Some((path.clone(), ck))
+        }
+    };
+    let mut cfg = match &resume {
+        None => load(&args.config, &extra)?,
+        Some((path, ck)) => {
+            // The stored resolved config, with the overrides, validated like any config.
+            let mut sets = args.config.sets.clone();
+            sets.extend(extra);
+            let origin = format!("the config stored in {}", path.display());
+            let cfg = config::load_str(ck.config_toml(), &origin, &sets)?;
+            ck.check_config(&cfg)
+                .with_context(|| format!("cannot resume from {}", path.display()))?;
+            cfg
+        }
+    };
     if cfg.run.seed.is_none() {
         cfg.run.seed = Some(fresh_seed());
     }
+    let start_step = resume.as_ref().map_or(0, |(_, ck)| ck.step());
+    let checkpoints = checkpoint_steps(&args.checkpoint_at, &cfg, start_step)?;
     let seed = cfg.run.seed.unwrap_or_default();
-    let name = args
-        .config
-        .config
-        .as_deref()
-        .and_then(Path::file_stem)
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "baseline".to_string());
+    let name = match &resume {
+        Some((path, _)) => format!(
+            "resume-{}",
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ),
+        None => args
+            .config
+            .config
+            .as_deref()
+            .and_then(Path::file_stem)
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "baseline".to_string()),
+    };
     let dir = match &args.output {
         Some(p) => RunDir::create(p, args.force)?,
         None => RunDir::fresh(&PathBuf::from("runs").join(format!("{name}-seed{seed}")))?,
@@ -357,7 +408,16 @@ fn run_cmd(args: RunArgs) -> Result<()> {
     if let Some(t) = args.threads {
         run_cfg.run.threads = t as usize;
     }
-    let outcome = execute(&dir, &cfg, &run_cfg, args.quiet, started);
+    let start = resume.as_ref().map(|(_, ck)| ck);
+    let outcome = execute(
+        &dir,
+        &cfg,
+        &run_cfg,
+        start,
+        &checkpoints,
+        args.quiet,
+        started,
+    );
     let (sim, reason, snapshot_files, wall) = match outcome {
         Ok(done) => done,
         Err(e) => {
@@ -427,11 +487,27 @@ fn run_cmd(args: RunArgs) -> Result<()> {
             None => println!("  metastases: not simulated (dissemination.enabled = false)"),
             Some(m) => print_metastases(m, cfg.run.dt_h),
         }
+        if let Some((path, ck)) = &resume {
+            println!(
+                "  resumed from {} (day {}, step {})",
+                path.display(),
+                ck.day(),
+                ck.step()
+            );
+        }
         println!("  wall time {wall:.2} s");
         println!("  outputs in {}:", dir.path.display());
         println!("    config.toml timeseries.csv events.csv summary.csv manifest.json");
         if !snapshot_files.is_empty() {
             println!("    snapshots/ ({} files)", snapshot_files.len());
+        }
+        let written: Vec<String> = checkpoints
+            .iter()
+            .filter(|c| c.0 <= sim.step_count())
+            .map(|c| checkpoint_file(c.1))
+            .collect();
+        if !written.is_empty() {
+            println!("    {}", written.join(" "));
         }
     }
     Ok(())
@@ -476,17 +552,73 @@ fn print_metastases(m: &seedsoil::metastasis::Metastasis, dt_h: f64) {
     }
 }
 
+/// The steps (and days) of `--checkpoint-at` values, sorted and deduplicated; each must
+/// lie on a step between the start (`start_step`, after a resume) and `run.days`.
+fn checkpoint_steps(days: &[f64], cfg: &Config, start_step: u64) -> Result<Vec<(u64, f64)>> {
+    let dt = cfg.run.dt_h;
+    let start_day = start_step as f64 * dt / 24.0;
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for &day in days {
+        let steps = day * 24.0 / dt;
+        let on_step = (steps - steps.round()).abs() <= 1e-9 * steps.abs().max(1.0);
+        if !day.is_finite() || day < start_day || day > cfg.run.days || !on_step {
+            let from = if start_step > 0 {
+                format!("the checkpoint's day {start_day}")
+            } else {
+                "0".to_string()
+            };
+            problems.push(Problem::new(
+                "--checkpoint-at",
+                format!("{day}"),
+                format!(
+                    "allowed {from} ≤ DAY ≤ run.days = {} with DAY × 24 / run.dt_h a whole \
+                     number of steps (run.dt_h = {dt} h)",
+                    cfg.run.days
+                ),
+            ));
+            continue;
+        }
+        out.push((steps.round() as u64, day));
+    }
+    if !problems.is_empty() {
+        return Err(ConfigError::Invalid(problems).into());
+    }
+    let max_steps = (cfg.run.days * 24.0 / dt).round() as u64;
+    if start_step > max_steps {
+        return Err(ConfigError::Invalid(vec![Problem::new(
+            "run.days",
+            format!("{}", cfg.run.days),
+            format!("allowed ≥ {start_day} (the checkpoint's day) when resuming"),
+        )])
+        .into());
+    }
+    out.sort_by_key(|c| c.0);
+    out.dedup_by_key(|c| c.0);
+    Ok(out)
+}
+
+/// Path of a checkpoint file in the run folder.
+fn checkpoint_file(day: f64) -> String {
+    format!("checkpoints/day{day}.ckpt")
+}
+
 /// The part of a run that can fail once its folder exists: simulate and write the outputs.
 fn execute(
     dir: &RunDir,
     cfg: &Config,
     run_cfg: &Config,
+    start: Option<&Checkpoint>,
+    checkpoints: &[(u64, f64)],
     quiet: bool,
     started: Instant,
 ) -> Result<(Simulation, StopReason, Vec<PathBuf>, f64)> {
     dir.write("config.toml", cfg.to_toml().as_bytes())?;
 
-    let mut sim = Simulation::new(run_cfg).context("cannot start the simulation")?;
+    let mut sim = match start {
+        None => Simulation::new(run_cfg).context("cannot start the simulation")?,
+        Some(ck) => ck.restore(run_cfg)?,
+    };
     let progress = if !quiet && std::io::stderr().is_terminal() {
         let p = ProgressBar::with_draw_target(Some(sim.max_steps()), ProgressDrawTarget::stderr());
         p.set_style(
@@ -499,8 +631,33 @@ fn execute(
     } else {
         None
     };
-    let mut recorder = Recorder::new(&sim, Some(dir.clone()), progress);
-    let reason = sim.run(&mut recorder);
+    let mut recorder = match start {
+        None => Recorder::new(&sim, Some(dir.clone()), progress),
+        Some(ck) => ck.restore_recorder(&sim, Some(dir.clone()), progress)?,
+    };
+    let mut stopped = None;
+    for &(step, day) in checkpoints {
+        stopped = sim.run_until(&mut recorder, step);
+        // Paused at the step, or the run ended exactly there: save either way.
+        if sim.step_count() == step {
+            let bytes = checkpoint::save_with_config(&sim, &recorder, cfg);
+            dir.write(&checkpoint_file(day), &bytes)?;
+        }
+        if let Some(reason) = stopped {
+            if sim.step_count() < step && !quiet {
+                eprintln!(
+                    "note: the run stopped ({}) on day {} before checkpoint day {day}; not written",
+                    reason.as_str(),
+                    sim.time_h() / 24.0
+                );
+            }
+            break;
+        }
+    }
+    let reason = match stopped {
+        Some(reason) => reason,
+        None => sim.run(&mut recorder),
+    };
     let snapshot_files = recorder.snapshot_files.clone();
     let [timeseries, events, summary] = recorder.finish(&sim, reason)?;
     dir.write("timeseries.csv", timeseries.as_bytes())?;

@@ -1,6 +1,7 @@
 //! A metastatic colony: one disseminated cell's clone on its own lattice, stepped with the
 //! hierarchy rules of the primary (MODEL.md section 5) and its own random streams.
 
+use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;
 use crate::model::kind::is_cell;
 use crate::rng::{self, purpose};
@@ -85,6 +86,34 @@ impl Colony {
     /// Cumulative events of the colony.
     pub fn events(&self) -> EventCounts {
         self.tumour.events()
+    }
+
+    /// Checkpoint: identity, milestones, seed and the clone's whole lattice state.
+    pub(crate) fn save_state(&self, w: &mut Writer) {
+        w.put_u64(self.id);
+        w.put_usize(self.organ);
+        w.put_u8(self.seed_kind);
+        w.put_u64(self.founded_step);
+        w.put_u64(self.peak);
+        w.put_opt_u64(self.micro_step);
+        w.put_opt_u64(self.detected_step);
+        w.put_u64(self.seed);
+        self.tumour.save_state(w);
+    }
+
+    /// A colony as written by [`Colony::save_state`]; `organs` bounds the organ index.
+    pub(crate) fn load_state(r: &mut Reader<'_>, organs: usize) -> Result<Self, CodecError> {
+        Ok(Colony {
+            id: r.u64()?,
+            organ: r.check("colony organ", |r| r.usize(), |&o| o < organs)?,
+            seed_kind: r.check("colony founder kind", |r| r.u8(), |&k| is_cell(k))?,
+            founded_step: r.u64()?,
+            peak: r.u64()?,
+            micro_step: r.opt_u64()?,
+            detected_step: r.opt_u64()?,
+            seed: r.u64()?,
+            tumour: Primary::load_state(r)?,
+        })
     }
 
     /// One step of the hierarchy rules (serial inside the colony: colonies are what runs

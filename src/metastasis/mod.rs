@@ -38,12 +38,13 @@ use std::collections::BTreeMap;
 
 use rand_distr::{Binomial, Distribution, Poisson};
 
+use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::Config;
 use crate::model::HierarchyRates;
 use crate::model::hierarchy::hill;
 use crate::model::kind::{STEM, class_index};
 use crate::rng::{self, Stream, purpose, uniform};
-use crate::sim::primary::{EventCounts, Primary};
+use crate::sim::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
 pub use colony::Colony;
 
 /// Where an event happened or a count lives.
@@ -759,6 +760,144 @@ impl Metastasis {
         self.colonies = colonies;
     }
 
+    /// Checkpoint: every organ's state (its name, to check, and its counters; weights
+    /// and tropism come from the config), the blood, the colonies, the tumour-derived
+    /// factor, cascade counts, the event log and the colony counter. Rates are rebuilt
+    /// from the config.
+    pub(crate) fn save_state(&self, w: &mut Writer) {
+        w.put_vec(&self.organs, |w, o| {
+            w.put_str(&o.name);
+            w.put_u64(o.hpcs);
+            w.put_u64(o.dormant);
+            w.put_bool(o.niche_formed);
+            w.put_opt_u64(o.niche_formed_step);
+            w.put_opt_u64(o.first_arrival_step);
+            for v in [
+                o.arrested,
+                o.extravasated,
+                o.colonies_founded,
+                o.micrometastases,
+                o.detected,
+                o.cells[0],
+                o.cells[1],
+                o.cells[2],
+                o.living_colonies,
+                o.sites,
+            ] {
+                w.put_u64(v);
+            }
+            save_event_counts(w, &o.past_events);
+        });
+        w.put_bytes(&self.circulation);
+        w.put_vec(&self.colonies, |w, c| c.save_state(w));
+        w.put_u64(self.next_colony);
+        w.put_f64(self.tdsf);
+        let c = &self.cascade;
+        for v in [
+            c.intravasated[0],
+            c.intravasated[1],
+            c.intravasated[2],
+            c.ctc_deaths,
+            c.arrested,
+            c.extravasated,
+            c.extravasation_failed,
+            c.dormant_entered,
+            c.woke,
+            c.csc_colonies,
+            c.non_stem_colonies,
+            c.micrometastases,
+            c.detected,
+            c.extinct,
+        ] {
+            w.put_u64(v);
+        }
+        w.put_vec(&self.log, save_event);
+        let pending: Vec<_> = self.pending.iter().collect();
+        w.put_vec(&pending, |w, ((kind, compartment, class), n)| {
+            save_event(
+                w,
+                &MetEvent {
+                    step: 0,
+                    kind: *kind,
+                    compartment: *compartment,
+                    class: Some(*class),
+                    colony: None,
+                    value: **n,
+                },
+            )
+        });
+        w.put_opt_u64(self.first_detection_step);
+        w.put_u64(self.last_colony_turns);
+    }
+
+    /// Overwrite the dynamic state with one written by [`Metastasis::save_state`]; the
+    /// organs must be the same (by name, in order).
+    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+        let at = r.position();
+        let n = r.len(8)?;
+        if n != self.organs.len() {
+            return Err(CodecError::Invalid {
+                what: "number of organs",
+                offset: at,
+            });
+        }
+        for o in self.organs.iter_mut() {
+            let at = r.position();
+            if r.string()? != o.name {
+                return Err(CodecError::Invalid {
+                    what: "organ name",
+                    offset: at,
+                });
+            }
+            o.hpcs = r.u64()?;
+            o.dormant = r.u64()?;
+            o.niche_formed = r.bool()?;
+            o.niche_formed_step = r.opt_u64()?;
+            o.first_arrival_step = r.opt_u64()?;
+            o.arrested = r.u64()?;
+            o.extravasated = r.u64()?;
+            o.colonies_founded = r.u64()?;
+            o.micrometastases = r.u64()?;
+            o.detected = r.u64()?;
+            o.cells = [r.u64()?, r.u64()?, r.u64()?];
+            o.living_colonies = r.u64()?;
+            o.sites = r.u64()?;
+            o.past_events = load_event_counts(r)?;
+        }
+        self.circulation = r.bytes()?.to_vec();
+        let organs = self.organs.len();
+        self.colonies = r.vec(8, |r| Colony::load_state(r, organs))?;
+        self.next_colony = r.u64()?;
+        self.tdsf = r.f64()?;
+        let mut c = [0u64; 14];
+        for v in c.iter_mut() {
+            *v = r.u64()?;
+        }
+        self.cascade = Cascade {
+            intravasated: [c[0], c[1], c[2]],
+            ctc_deaths: c[3],
+            arrested: c[4],
+            extravasated: c[5],
+            extravasation_failed: c[6],
+            dormant_entered: c[7],
+            woke: c[8],
+            csc_colonies: c[9],
+            non_stem_colonies: c[10],
+            micrometastases: c[11],
+            detected: c[12],
+            extinct: c[13],
+        };
+        self.log = r.vec(8, |r| load_event(r, organs))?;
+        self.pending = r
+            .vec(8, |r| load_event(r, organs))?
+            .into_iter()
+            .map(|e| ((e.kind, e.compartment, e.class.unwrap_or(0)), e.value))
+            .collect();
+        self.first_detection_step = r.opt_u64()?;
+        self.last_colony_turns = r.u64()?;
+        Ok(())
+    }
+
     /// Cumulative events of the colonies of organ `o` (living and extinct).
     pub fn organ_events(&self, o: usize) -> EventCounts {
         let mut e = self.organs[o].past_events;
@@ -767,4 +906,63 @@ impl Metastasis {
         }
         e
     }
+}
+
+/// Every event kind, in declaration order (the checkpoint codes are the indices).
+const EVENT_KINDS: [EventKind; 13] = [
+    EventKind::Intravasation,
+    EventKind::CtcDeath,
+    EventKind::Arrest,
+    EventKind::Extravasation,
+    EventKind::ExtravasationFailed,
+    EventKind::DormancyEntry,
+    EventKind::DormancyExit,
+    EventKind::Colonisation,
+    EventKind::Micrometastasis,
+    EventKind::ColonyDetected,
+    EventKind::ColonyExtinct,
+    EventKind::NicheFormed,
+    EventKind::NicheLost,
+];
+
+/// Checkpoint: one event-log row.
+fn save_event(w: &mut Writer, e: &MetEvent) {
+    w.put_u64(e.step);
+    let kind = EVENT_KINDS
+        .iter()
+        .position(|&k| k == e.kind)
+        .expect("every kind is listed");
+    w.put_u8(kind as u8);
+    match e.compartment {
+        Compartment::Primary => w.put_u64(0),
+        Compartment::Circulation => w.put_u64(1),
+        Compartment::Organ(o) => w.put_u64(2 + o as u64),
+    }
+    w.put_option(e.class.as_ref(), |w, &c| w.put_u8(c as u8));
+    w.put_opt_u64(e.colony);
+    w.put_u64(e.value);
+}
+
+/// An event-log row as written by [`save_event`]; `organs` bounds organ indices.
+fn load_event(r: &mut Reader<'_>, organs: usize) -> Result<MetEvent, CodecError> {
+    let step = r.u64()?;
+    let kind = EVENT_KINDS[r.check(
+        "event kind",
+        |r| r.u8(),
+        |&k| (k as usize) < EVENT_KINDS.len(),
+    )? as usize];
+    let compartment = match r.check("compartment", |r| r.u64(), |&c| c < 2 + organs as u64)? {
+        0 => Compartment::Primary,
+        1 => Compartment::Circulation,
+        o => Compartment::Organ((o - 2) as usize),
+    };
+    let class = r.option(|r| r.check("cell class", |r| r.u8(), |&c| c < 3))?;
+    Ok(MetEvent {
+        step,
+        kind,
+        compartment,
+        class: class.map(usize::from),
+        colony: r.opt_u64()?,
+        value: r.u64()?,
+    })
 }

@@ -1,6 +1,7 @@
 //! The recorder: an [`Observer`] that samples the simulation into the run's tables and
 //! writes snapshots at their configured days.
 
+use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::error::RunError;
 use crate::metastasis::{Compartment, Metastasis};
 use crate::output::files::RunDir;
@@ -227,6 +228,56 @@ impl Recorder {
             progress,
             snapshot_files: Vec::new(),
         }
+    }
+
+    /// Checkpoint: the tables so far and the counters that decide what is recorded next
+    /// (last sampled step, events already seen, milestones reached, peak size). The cadence
+    /// and snapshot days come from the config; snapshot files already written are not part
+    /// of it.
+    pub(crate) fn save_state(&self, w: &mut Writer) {
+        w.put_str(&self.timeseries);
+        w.put_str(&self.events);
+        w.put_opt_u64(self.last_sampled);
+        w.put_u64(self.growths_seen);
+        w.put_usize(self.met_events_seen);
+        w.put_u64(self.injected_seen);
+        w.put_bool(self.first_homed_recorded);
+        w.put_vec(&self.milestone_steps, |w, s| w.put_opt_u64(*s));
+        w.put_u64(self.peak_total);
+        // therapy columns' state: saved here once they exist
+    }
+
+    /// A recorder for `sim` (cadence and snapshot days from its config) holding the state
+    /// written by [`Recorder::save_state`].
+    pub(crate) fn load_state(
+        sim: &Simulation,
+        dir: Option<RunDir>,
+        progress: Option<ProgressBar>,
+        r: &mut Reader<'_>,
+    ) -> Result<Self, CodecError> {
+        let mut rec = Recorder::new(sim, dir, progress);
+        rec.timeseries = r.string()?;
+        rec.events = r.string()?;
+        rec.last_sampled = r.opt_u64()?;
+        rec.growths_seen = r.u64()?;
+        rec.met_events_seen = r.usize()?;
+        rec.injected_seen = r.u64()?;
+        rec.first_homed_recorded = r.bool()?;
+        let at = r.position();
+        let milestones = r.vec(1, |r| r.opt_u64())?;
+        rec.milestone_steps = milestones.try_into().map_err(|_| CodecError::Invalid {
+            what: "milestones",
+            offset: at,
+        })?;
+        rec.peak_total = r.u64()?;
+        let events = sim.metastasis.as_ref().map_or(0, |m| m.events().len());
+        if rec.met_events_seen > events {
+            return Err(CodecError::Invalid {
+                what: "metastasis events recorded",
+                offset: at,
+            });
+        }
+        Ok(rec)
     }
 
     fn event(&mut self, sim: &Simulation, event: &str, cell_kind: &str, value: &str) {

@@ -12,6 +12,7 @@
 //!
 //! Cells then read the concentration of their field cell.
 
+use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::{BoundaryKind, CytokineConfig, FieldsConfig};
 use crate::fields::{Boundary, Cytokine, DiffusionSolver, FieldGrid, Reaction};
 use crate::model::HierarchyRates;
@@ -343,6 +344,70 @@ impl Cytokines {
                 uptake_per_s: uptake(1, fields.cxcl7.uptake_per_h),
             },
         );
+    }
+
+    /// Checkpoint: the grid's shape and origin (which may lag one step behind a lattice
+    /// that just grew), both concentration fields, the cell counts per field cell (read by
+    /// the statistics between steps) and the last IL6 output (read by MSC homing). Sources
+    /// and uptakes are rebuilt at every update and the solvers' plans from the grid.
+    pub(crate) fn save_state(&self, w: &mut Writer) {
+        for a in 0..3 {
+            w.put_usize(self.n[a]);
+            w.put_i64(self.origin[a]);
+        }
+        for grid in [&self.il6, &self.cxcl7] {
+            w.put_vec(grid.values(), |w, &v| w.put_f32(v));
+        }
+        w.put_vec(&self.counts, |w, c| {
+            w.put_u16(c[0]);
+            w.put_u16(c[1]);
+        });
+        w.put_f64(self.il6_output);
+    }
+
+    /// Overwrite the dynamic state with one written by [`Cytokines::save_state`] (the
+    /// fields having been built from the same structural config).
+    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+        let mut n = [0usize; 3];
+        let mut origin = [0i64; 3];
+        for a in 0..3 {
+            n[a] = r.usize()?;
+            origin[a] = r.i64()?;
+        }
+        let at = r.position();
+        let cells = n[0].saturating_mul(n[1]).saturating_mul(n[2]);
+        let grid = |old: &FieldGrid, values: Vec<f32>| {
+            let mut g = FieldGrid::new(old.dims(), n, old.spacing_um(), old.coarsen(), origin, 0.0)
+                .map_err(|_| CodecError::Invalid {
+                    what: "field grid shape",
+                    offset: at,
+                })?;
+            if values.len() != g.len() {
+                return Err(CodecError::Invalid {
+                    what: "field values",
+                    offset: at,
+                });
+            }
+            g.values_mut().copy_from_slice(&values);
+            Ok(g)
+        };
+        let il6 = r.vec(4, |r| r.f32())?;
+        let cxcl7 = r.vec(4, |r| r.f32())?;
+        let (il6, cxcl7) = (grid(&self.il6, il6)?, grid(&self.cxcl7, cxcl7)?);
+        let counts = r.vec(4, |r| Ok([r.u16()?, r.u16()?]))?;
+        if counts.len() != cells {
+            return Err(CodecError::Invalid {
+                what: "field cell counts",
+                offset: at,
+            });
+        }
+        self.n = n;
+        self.origin = origin;
+        self.il6 = il6;
+        self.cxcl7 = cxcl7;
+        self.counts = counts;
+        self.il6_output = r.f64()?;
+        Ok(())
     }
 
     /// Statistics of IL6 (`which = 0`) or CXCL7 (`1`), deterministic whatever the threads:

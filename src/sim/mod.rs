@@ -84,6 +84,9 @@ pub struct Simulation {
     last_primary_turns: u64,
     max_steps: u64,
     pool: std::sync::Arc<rayon::ThreadPool>,
+    /// Observers have already seen the current step (after [`Simulation::run_until`]
+    /// paused or a run ended, or in a checkpoint): a run does not observe it again.
+    observed: bool,
 }
 
 /// Errors constructing a simulation.
@@ -149,6 +152,7 @@ impl Simulation {
             last_primary_turns: 0,
             max_steps,
             pool: std::sync::Arc::new(pool),
+            observed: false,
         })
     }
 
@@ -207,6 +211,7 @@ impl Simulation {
 
     /// One step in the order of MODEL.md section 8 (without observers).
     pub fn step(&mut self) {
+        self.observed = false;
         let pool = std::sync::Arc::clone(&self.pool);
         let parallel = pool.current_num_threads() > 1;
         if pool.current_thread_index().is_some() || (!parallel && self.cytokines.is_none()) {
@@ -262,23 +267,108 @@ impl Simulation {
     /// whole loop runs inside the simulation's thread pool, so steps do not pay for handing
     /// work to it.
     pub fn run(&mut self, observer: &mut (impl Observer + Send)) -> StopReason {
+        self.run_in_pool(observer, None)
+            .expect("without a pause the loop ends with a stop reason")
+    }
+
+    /// Run until step `step` has started and `observer` has seen it, then pause (return
+    /// `None`) before stepping; or return the stop reason if the run ends first (then the
+    /// observer has had its last call). A later [`Simulation::run`] or `run_until` goes on
+    /// without observing the paused step again, so pausing never changes what observers
+    /// record. A `step` already reached pauses at the current step.
+    pub fn run_until(
+        &mut self,
+        observer: &mut (impl Observer + Send),
+        step: u64,
+    ) -> Option<StopReason> {
+        self.run_in_pool(observer, Some(step))
+    }
+
+    fn run_in_pool(
+        &mut self,
+        observer: &mut (impl Observer + Send),
+        pause_at: Option<u64>,
+    ) -> Option<StopReason> {
         let pool = std::sync::Arc::clone(&self.pool);
         if pool.current_num_threads() == 1 && self.cytokines.is_none() {
             // Nothing uses rayon: stay on the calling thread.
-            return self.run_loop(observer);
+            return self.run_loop(observer, pause_at);
         }
-        pool.install(|| self.run_loop(observer))
+        pool.install(|| self.run_loop(observer, pause_at))
     }
 
-    fn run_loop(&mut self, observer: &mut impl Observer) -> StopReason {
+    fn run_loop(
+        &mut self,
+        observer: &mut impl Observer,
+        pause_at: Option<u64>,
+    ) -> Option<StopReason> {
         loop {
-            if let Some(reason) = self.stop_reason() {
-                observer.observe(self, true);
+            let reason = self.stop_reason();
+            if !self.observed {
+                observer.observe(self, reason.is_some());
+                self.observed = true;
+            }
+            if reason.is_some() {
                 return reason;
             }
-            observer.observe(self, false);
+            if pause_at.is_some_and(|p| self.step >= p) {
+                return None;
+            }
             self.step();
         }
+    }
+
+    /// Checkpoint: the dynamic state (step counters, primary, fields, MSCs, metastasis).
+    /// Everything derived from the config (rates, tables, thread pool) is not saved: it is
+    /// rebuilt by [`Simulation::new`] before [`Simulation::load_state`].
+    pub(crate) fn save_state(&self, w: &mut crate::checkpoint::codec::Writer) {
+        w.put_u64(self.step);
+        w.put_u64(self.last_primary_turns);
+        w.put_bool(self.observed);
+        self.primary.save_state(w);
+        w.put_option(self.cytokines.as_ref(), |w, c| c.save_state(w));
+        self.mscs.save_state(w);
+        w.put_option(self.metastasis.as_ref(), |w, m| m.save_state(w));
+        // therapy state: saved here once it exists
+    }
+
+    /// Overwrite the dynamic state of a simulation freshly built by [`Simulation::new`]
+    /// with one written by [`Simulation::save_state`]. The config must keep the structural keys of the saved one (checked by
+    /// the caller), so that fields and metastasis are present in both or in neither.
+    pub(crate) fn load_state(
+        &mut self,
+        r: &mut crate::checkpoint::codec::Reader<'_>,
+    ) -> Result<(), crate::checkpoint::codec::CodecError> {
+        use crate::checkpoint::codec::CodecError;
+        self.step = r.u64()?;
+        self.last_primary_turns = r.u64()?;
+        self.observed = r.bool()?;
+        self.primary = Primary::load_state(r)?;
+        let at = r.position();
+        let mismatch = |what| CodecError::Invalid { what, offset: at };
+        match (r.bool()?, self.cytokines.as_mut()) {
+            (true, Some(c)) => c.load_state(r)?,
+            (false, None) => {}
+            _ => {
+                return Err(mismatch(
+                    "cytokine fields (present in one of config and state)",
+                ));
+            }
+        }
+        self.mscs.load_state(r)?;
+        let at = r.position();
+        match (r.bool()?, self.metastasis.as_mut()) {
+            (true, Some(m)) => m.load_state(r)?,
+            (false, None) => {}
+            _ => {
+                return Err(CodecError::Invalid {
+                    what: "metastasis (present in one of config and state)",
+                    offset: at,
+                });
+            }
+        }
+        // therapy state: loaded here once it exists
+        Ok(())
     }
 }
 

@@ -27,6 +27,7 @@
 //! moved or was born in this step is not sampled again. (The reference applies them after
 //! the cell's own division/migration; the difference is of order dt² per step.)
 
+use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;
 use crate::model::kind::{EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
 use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
@@ -937,6 +938,70 @@ impl Primary {
         }
     }
 
+    /// Checkpoint: the lattice (site bytes with their listed and stamp flags), counts,
+    /// events, and every tile's work estimate and active list in its exact order (tiles
+    /// shuffle their lists, so the order is state). Between steps the tiles' other vectors
+    /// (held, outgoing, dropped entries) and per-step tallies are empty.
+    pub(crate) fn save_state(&self, w: &mut Writer) {
+        self.lattice.save_state(w);
+        for c in self.counts {
+            w.put_u64(c);
+        }
+        save_event_counts(w, &self.events);
+        w.put_usize(self.groups.len());
+        for (g, work) in self.groups.iter().zip(&self.work) {
+            w.put_usize(g.len());
+            for (tile, work) in g.iter().zip(work) {
+                let t = lock(tile);
+                debug_assert!(t.hold.is_empty() && t.outbox.is_empty() && t.dropped.is_empty());
+                debug_assert!(t.delta == [0; 3] && t.events == EventCounts::default());
+                w.put_u32(work.load(Ordering::Relaxed));
+                w.put_vec(&t.list, |w, &s| w.put_u32(s));
+            }
+        }
+    }
+
+    /// A primary tumour as written by [`Primary::save_state`]: the tiling is rebuilt from
+    /// the lattice, then flags, lists and counters are put back exactly.
+    pub(crate) fn load_state(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        let lattice = Lattice::load_state(r)?;
+        let saved = lattice.bytes();
+        let mut p = Primary {
+            tiling: Tiling::new(&lattice),
+            lattice,
+            groups: Vec::new(),
+            work: Vec::new(),
+            counts: [0; 3],
+            events: EventCounts::default(),
+        };
+        // Tile geometry (index, base, key) as after any growth; lists are replaced below.
+        p.rebuild();
+        for (s, &v) in saved.iter().enumerate() {
+            p.lattice.set(s, v);
+        }
+        for c in p.counts.iter_mut() {
+            *c = r.u64()?;
+        }
+        p.events = load_event_counts(r)?;
+        let at = r.position();
+        let bad = |what| CodecError::Invalid { what, offset: at };
+        if r.usize()? != p.groups.len() {
+            return Err(bad("number of tile colours"));
+        }
+        let sites = p.lattice.len() as u32;
+        for (g, work) in p.groups.iter_mut().zip(&mut p.work) {
+            if r.usize()? != g.len() {
+                return Err(bad("number of tiles"));
+            }
+            for (tile, work) in g.iter_mut().zip(work.iter_mut()) {
+                *work.get_mut() = r.u32()?;
+                let list = r.vec(4, |r| r.check("listed site", |r| r.u32(), |&s| s < sites))?;
+                tile_mut(tile).list = list;
+            }
+        }
+        Ok(p)
+    }
+
     /// Kind code at domain coordinates (`WALL` outside the domain, `EMPTY` outside the window).
     pub fn code_at(&self, d: [i64; 3]) -> u8 {
         if self.lattice.is_wall(d) {
@@ -986,6 +1051,36 @@ impl Primary {
         }
         assert_eq!(self.recount(), self.counts, "incremental counts");
     }
+}
+
+/// Checkpoint: cumulative event counts.
+pub(crate) fn save_event_counts(w: &mut Writer, e: &EventCounts) {
+    for v in [
+        e.births,
+        e.deaths,
+        e.migrations,
+        e.dedifferentiations,
+        e.symmetric_divisions,
+        e.growths,
+        e.turns,
+        e.removed,
+    ] {
+        w.put_u64(v);
+    }
+}
+
+/// Event counts as written by [`save_event_counts`].
+pub(crate) fn load_event_counts(r: &mut Reader<'_>) -> Result<EventCounts, CodecError> {
+    Ok(EventCounts {
+        births: r.u64()?,
+        deaths: r.u64()?,
+        migrations: r.u64()?,
+        dedifferentiations: r.u64()?,
+        symmetric_divisions: r.u64()?,
+        growths: r.u64()?,
+        turns: r.u64()?,
+        removed: r.u64()?,
+    })
 }
 
 #[cfg(test)]

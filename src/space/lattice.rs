@@ -25,6 +25,7 @@
 //! Tiles are `2^TILE_LOG` sites per side (32 in 2D, 16 in 3D), defined in domain
 //! coordinates, so growth re-tiles deterministically.
 
+use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::kind::{KIND_MASK, WALL, is_cell};
 use std::cell::UnsafeCell;
 
@@ -360,6 +361,54 @@ impl Lattice {
         for c in self.sites.iter_mut() {
             *c.get_mut() &= KIND_MASK;
         }
+    }
+
+    /// Checkpoint: the window's geometry and every site byte, flags included.
+    pub(crate) fn save_state(&self, w: &mut Writer) {
+        w.put_u8(self.dims as u8);
+        for a in 0..3 {
+            w.put_u32(self.log[a]);
+            w.put_i64(self.origin[a]);
+        }
+        w.put_i64(self.domain);
+        w.put_u32(self.tile_log);
+        w.put_bytes(&self.bytes());
+    }
+
+    /// A lattice as written by [`Lattice::save_state`].
+    pub(crate) fn load_state(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        let dims = r.check("lattice dimensions", |r| r.u8(), |&d| d == 2 || d == 3)? as usize;
+        let mut log = [0u32; 3];
+        let mut origin = [0i64; 3];
+        for a in 0..3 {
+            log[a] = r.check("lattice window size", |r| r.u32(), |&l| l <= 24)?;
+            origin[a] = r.i64()?;
+        }
+        let domain = r.i64()?;
+        let tl = r.check("tile size", |r| r.u32(), |&t| t == tile_log(dims))?;
+        let at = r.position();
+        let bytes = r.bytes()?;
+        let mut lat = Lattice {
+            dims,
+            log,
+            origin,
+            domain,
+            tile_log: tl,
+            sites: Box::new([]),
+        };
+        if log.iter().sum::<u32>() > 36 || (dims == 2 && log[2] != 0) || bytes.len() != lat.len() {
+            return Err(CodecError::Invalid {
+                what: "lattice site bytes",
+                offset: at,
+            });
+        }
+        lat.sites = bytes
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n(0, PAD))
+            .map(UnsafeCell::new)
+            .collect();
+        Ok(lat)
     }
 }
 
