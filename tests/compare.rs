@@ -426,3 +426,122 @@ fn includes_merge_tables_and_append_therapy_arrays() {
         7
     );
 }
+
+/// Rows of a concatenated table for one scenario, without the scenario column, split at
+/// the `step` column (`index` after the leading columns): (up to `step`, after it).
+fn split_rows(text: &str, scenario: &str, step: u64) -> (Vec<String>, Vec<String>) {
+    let prefix = format!("{scenario},");
+    text.lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(str::to_string)
+        .partition(|l| l.split(',').nth(2).unwrap().parse::<u64>().unwrap() <= step)
+}
+
+#[test]
+fn branching_shares_the_grown_tumour_and_then_each_arm_goes_its_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Whole model, 30 days, branched at day 15 (step 360 with dt = 1 h); a third scenario
+    // changes a structural key and cannot branch.
+    let file = whole_model_compare(
+        tmp.path(),
+        30.0,
+        "branch_at_day = 15\n[scenario.reshaped]\nset = { \"space.spacing_um\" = 12.0 }\n",
+    );
+    let branched = tmp.path().join("branched");
+    let assert = seedsoil()
+        .arg("compare")
+        .arg(&file)
+        .arg("-o")
+        .arg(&branched)
+        .arg("--quiet")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("3 of 9 runs failed"), "{stderr}");
+    assert!(stderr.contains("reshaped replicate 0"), "{stderr}");
+    assert!(stderr.contains("space.spacing_um"), "{stderr}");
+
+    // The same comparison without branching (the failing scenario taken out).
+    let plain_file = tmp.path().join("plain.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let plain = text.replace("branch_at_day = 15\n", "").replace(
+        "[scenario.reshaped]\nset = { \"space.spacing_um\" = 12.0 }\n",
+        "",
+    );
+    std::fs::write(&plain_file, plain).unwrap();
+    let unbranched = tmp.path().join("unbranched");
+    seedsoil()
+        .arg("compare")
+        .arg(&plain_file)
+        .arg("-o")
+        .arg(&unbranched)
+        .arg("--quiet")
+        .assert()
+        .success();
+
+    let step = 360;
+    for table in ["timeseries.csv", "events.csv"] {
+        let b = read(&branched, table);
+        let u = read(&unbranched, table);
+        let (control_before, control_after) = split_rows(&b, "control", step);
+        let (stem_before, stem_after) = split_rows(&b, "more_stem", step);
+        assert!(
+            !control_before.is_empty() && !control_after.is_empty(),
+            "{table}"
+        );
+        // Up to the branch step every arm holds the base's rows.
+        assert_eq!(
+            control_before, stem_before,
+            "{table}: shared until the branch"
+        );
+        // The control is the base, so branching changes nothing for it.
+        let (plain_control_before, plain_control_after) = split_rows(&u, "control", step);
+        assert_eq!(control_before, plain_control_before, "{table}");
+        assert_eq!(control_after, plain_control_after, "{table}");
+        // After it the arm with more symmetric divisions differs from the control.
+        assert_ne!(
+            control_after, stem_after,
+            "{table}: arms differ after the branch"
+        );
+        if table == "timeseries.csv" {
+            // Unbranched, more_stem differs from the start (it was not grown as the base).
+            let (plain_stem_before, _) = split_rows(&u, "more_stem", step);
+            assert_ne!(stem_before, plain_stem_before, "{table}");
+        }
+    }
+    assert_eq!(
+        read(&branched, "summary.csv")
+            .lines()
+            .filter(|l| l.starts_with("control,"))
+            .collect::<Vec<_>>(),
+        read(&unbranched, "summary.csv")
+            .lines()
+            .filter(|l| l.starts_with("control,"))
+            .collect::<Vec<_>>()
+    );
+    let runs = read(&branched, "runs.csv");
+    assert_eq!(runs.matches(",failed,").count(), 3);
+    assert!(
+        runs.lines()
+            .filter(|l| l.starts_with("reshaped,"))
+            .all(|l| l.contains(",failed,"))
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&branched, "manifest.json")).unwrap();
+    assert_eq!(manifest["branch_at_day"], 15.0);
+
+    // A branch day past the base's end is a problem of the file.
+    std::fs::write(
+        &file,
+        text.replace("branch_at_day = 15", "branch_at_day = 30"),
+    )
+    .unwrap();
+    seedsoil()
+        .arg("compare")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "branch_at_day = 30.0: allowed number 0 < value < 30",
+        ));
+}

@@ -70,19 +70,21 @@ impl RunRecord {
 /// thread; for progress bars). Records are returned in output order: scenarios in file
 /// order, replicates `0..R`.
 ///
-/// Errors only when the thread pool cannot be built, or for `branch_at_day` (not yet
-/// available); failed runs are records, not errors.
+/// With `branch_at_day`, each replicate's tumour is first grown once with the base config
+/// to the branch step ([`CompareSpec::branch_step`]) and checkpointed in memory; every
+/// scenario's run of that replicate restores it with its own config and goes on, so all
+/// arms share the rows up to the branch step. A scenario that changes a structural key
+/// ([`crate::checkpoint::STRUCTURAL_KEYS`]) cannot restore it and its runs fail. If the
+/// grown tumour stops before the branch step (extinct, `stop_at_cells`), every arm of
+/// that replicate records that run as it is.
+///
+/// Errors only when the thread pool cannot be built; failed runs are records, not errors.
 pub fn run_all(
     spec: &CompareSpec,
     seed: u64,
     threads: usize,
     on_done: &(dyn Fn(&RunRecord) + Sync),
 ) -> Result<Vec<RunRecord>, RunError> {
-    if spec.branch_at_day.is_some() {
-        return Err(RunError::Other(
-            "branch_at_day is not available yet (it needs simulation checkpoints)".to_string(),
-        ));
-    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -92,9 +94,17 @@ pub fn run_all(
         .flat_map(|s| (0..replicates).map(move |r| (s, r)))
         .collect();
     Ok(pool.install(|| {
+        let trunks: Option<Vec<Trunk>> = spec.branch_step().map(|step| {
+            let base = spec.base_config();
+            (0..replicates)
+                .into_par_iter()
+                .map(|r| grow_trunk(&base, replicate_seed(seed, r), step))
+                .collect()
+        });
         jobs.par_iter()
             .map(|&(s, r)| {
-                let record = run_one(spec, s, r, replicate_seed(seed, r));
+                let trunk = trunks.as_ref().map(|t| &t[r as usize]);
+                let record = run_one(spec, s, r, replicate_seed(seed, r), trunk);
                 on_done(&record);
                 record
             })
@@ -102,24 +112,80 @@ pub fn run_all(
     }))
 }
 
-/// One run of scenario `s`, replicate `r`.
-fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64) -> RunRecord {
+/// A replicate's tumour grown with the base config to the branch step.
+enum Trunk {
+    /// Paused at the branch step.
+    Paused(Box<crate::checkpoint::Checkpoint>),
+    /// The run stopped before the branch step: stop reason and tables.
+    Ended(String, [String; 3]),
+    /// The run could not be grown.
+    Failed(String),
+}
+
+/// Grows the base config with `seed` to `step` and checkpoints it.
+fn grow_trunk(base: &Result<Config, crate::error::ConfigError>, seed: u64, step: u64) -> Trunk {
+    let mut config = match base {
+        Ok(c) => c.clone(),
+        Err(e) => {
+            return Trunk::Failed(format!("invalid base config: {}", one_line(&e.to_string())));
+        }
+    };
+    config.run.seed = Some(seed);
+    config.run.threads = 1;
+    let grow = move || -> Result<Trunk, String> {
+        let mut sim =
+            Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
+        let mut recorder = Recorder::new(&sim, None, None);
+        match sim.run_until(&mut recorder, step) {
+            None => {
+                let bytes = crate::checkpoint::save(&sim, &recorder);
+                let checkpoint = crate::checkpoint::Checkpoint::read(&bytes)
+                    .map_err(|e| format!("cannot read back the branch checkpoint: {e}"))?;
+                Ok(Trunk::Paused(Box::new(checkpoint)))
+            }
+            Some(reason) => {
+                let tables = recorder
+                    .finish(&sim, reason)
+                    .map_err(|e| format!("cannot record the run: {e}"))?;
+                Ok(Trunk::Ended(reason.as_str().to_string(), tables))
+            }
+        }
+    };
+    match catch(grow) {
+        Ok(trunk) => trunk,
+        Err(e) => Trunk::Failed(format!("growing the tumour to the branch day: {e}")),
+    }
+}
+
+/// Runs `f`, turning a panic into an error message.
+fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(format!("the simulation panicked: {what}"))
+    })
+}
+
+/// One run of scenario `s`, replicate `r` (from the replicate's trunk when branching).
+fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64, trunk: Option<&Trunk>) -> RunRecord {
     let started = Instant::now();
-    let outcome = match &spec.scenarios[s].config {
-        Err(e) => Err(format!(
+    let outcome = match (&spec.scenarios[s].config, trunk) {
+        (Err(e), _) => Err(format!(
             "invalid scenario config: {}",
             one_line(&e.to_string())
         )),
-        Ok(config) => {
+        (Ok(_), Some(Trunk::Failed(e))) => Err(e.clone()),
+        (Ok(_), Some(Trunk::Ended(reason, tables))) => Ok((reason.clone(), tables.clone())),
+        (Ok(config), Some(Trunk::Paused(checkpoint))) => {
             let config = config.clone();
-            std::panic::catch_unwind(move || simulate(config, seed)).unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                Err(format!("the simulation panicked: {what}"))
-            })
+            catch(move || resume(checkpoint, config, seed))
+        }
+        (Ok(config), None) => {
+            let config = config.clone();
+            catch(move || simulate(config, seed))
         }
     };
     let (stop_reason, error, tables) = match outcome {
@@ -144,6 +210,30 @@ fn simulate(mut config: Config, seed: u64) -> Result<(String, [String; 3]), Stri
     let mut sim =
         Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
     let mut recorder = Recorder::new(&sim, None, None);
+    let reason = sim.run(&mut recorder);
+    let tables = recorder
+        .finish(&sim, reason)
+        .map_err(|e| format!("cannot record the run: {e}"))?;
+    Ok((reason.as_str().to_string(), tables))
+}
+
+/// Restores `checkpoint` with `config` (seed `seed`, one thread) and runs it to the end.
+fn resume(
+    checkpoint: &crate::checkpoint::Checkpoint,
+    mut config: Config,
+    seed: u64,
+) -> Result<(String, [String; 3]), String> {
+    config.run.seed = Some(seed);
+    config.run.threads = 1;
+    let mut sim = checkpoint.restore(&config).map_err(|e| {
+        format!(
+            "cannot branch from the grown tumour: {}",
+            one_line(&e.to_string())
+        )
+    })?;
+    let mut recorder = checkpoint
+        .restore_recorder(&sim, None, None)
+        .map_err(|e| format!("cannot branch from the grown tumour: {e}"))?;
     let reason = sim.run(&mut recorder);
     let tables = recorder
         .finish(&sim, reason)

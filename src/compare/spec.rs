@@ -420,6 +420,38 @@ impl CompareSpec {
             ),
         };
 
+        // Branching grows the tumour with the base config: it must be valid, and the branch
+        // must come before its end.
+        if let (Some(day), Some(base_table)) = (branch_at_day, &base_table) {
+            let given = base
+                .as_ref()
+                .map(|p: &PathBuf| quoted(&p.display().to_string()))
+                .unwrap_or_else(|| "(the embedded default)".to_string());
+            match config::from_table(base_table.clone()) {
+                Err(e) => problems.push(Problem::new(
+                    "base",
+                    given,
+                    format!(
+                        "with branch_at_day the base config must be valid, but: {}",
+                        e.to_string()
+                            .lines()
+                            .map(str::trim)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                )),
+                Ok(cfg) if day >= cfg.run.days => problems.push(Problem::new(
+                    "branch_at_day",
+                    toml::Value::Float(day).to_string(),
+                    format!(
+                        "allowed number 0 < value < {} (the base's run.days)",
+                        cfg.run.days
+                    ),
+                )),
+                Ok(_) => {}
+            }
+        }
+
         if problems.is_empty() {
             Ok(CompareSpec {
                 file: path.to_path_buf(),
@@ -444,6 +476,14 @@ impl CompareSpec {
     /// The base config (no scenario's includes or sets), validated.
     pub fn base_config(&self) -> Result<Config, ConfigError> {
         config::from_table(self.base_table.clone())
+    }
+
+    /// The step at which runs branch (`branch_at_day` in steps of the base's `run.dt_h`,
+    /// rounded to the nearest step), or `None` without branching or with an invalid base.
+    pub fn branch_step(&self) -> Option<u64> {
+        let day = self.branch_at_day?;
+        let base = self.base_config().ok()?;
+        Some((day * 24.0 / base.run.dt_h).round() as u64)
     }
 }
 
