@@ -42,7 +42,8 @@ enum Command {
 struct CompareArgs {
     /// The compare file (TOML): base, replicates, seed, control, [scenario.<name>] ...
     file: PathBuf,
-    /// Output folder (default: runs/compare-<file stem>, never reused).
+    /// Output folder (default: runs/compare-<file stem>, suffixed -2, -3, ... if taken;
+    /// with --force the default folder itself is overwritten).
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Overwrite an existing output folder.
@@ -162,9 +163,22 @@ fn compare_cmd(args: CompareArgs) -> Result<()> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "scenarios".to_string());
-            RunDir::fresh(&PathBuf::from("runs").join(format!("compare-{stem}")))?
+            let default = PathBuf::from("runs").join(format!("compare-{stem}"));
+            if args.force {
+                RunDir::create(&default, true)?
+            } else {
+                RunDir::fresh(&default)?
+            }
         }
     };
+    // A forced re-run replaces the scenario configs of the earlier one.
+    let configs = dir.path.join("configs");
+    if configs.is_dir() {
+        std::fs::remove_dir_all(&configs).map_err(|source| RunError::Output {
+            path: configs.clone(),
+            source,
+        })?;
+    }
     let total = spec.scenarios.len() as u64 * u64::from(spec.replicates);
     let progress = if !args.quiet && std::io::stderr().is_terminal() {
         let p = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());

@@ -7,8 +7,8 @@
 //! - this module: the runner ([`run_all`]) and the table writers, which write to any
 //!   [`std::io::Write`] so tests compare text.
 //!
-//! Runs are `scenarios × replicates`, run in parallel (rayon) with one thread inside each
-//! simulation; replicate `r` of every scenario uses the seed [`replicate_seed`]`(seed, r)`.
+//! Runs are `scenarios × replicates`, run in parallel on a rayon pool (one run per worker
+//! at a time) with one thread inside each simulation; replicate `r` of every scenario uses the seed [`replicate_seed`]`(seed, r)`.
 //! Outputs list scenarios in file order and replicates `0..R`, so they do not depend on
 //! the thread count. A scenario whose config is invalid, or a run that fails, is recorded
 //! as failed (`runs.csv`) and the other runs complete.
@@ -22,7 +22,8 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::config::Config;
 use crate::error::RunError;
@@ -93,23 +94,54 @@ pub fn run_all(
     let jobs: Vec<(usize, u32)> = (0..spec.scenarios.len())
         .flat_map(|s| (0..replicates).map(move |r| (s, r)))
         .collect();
-    Ok(pool.install(|| {
-        let trunks: Option<Vec<Trunk>> = spec.branch_step().map(|step| {
-            let base = spec.base_config();
-            (0..replicates)
-                .into_par_iter()
-                .map(|r| grow_trunk(&base, replicate_seed(seed, r), step))
-                .collect()
-        });
-        jobs.par_iter()
-            .map(|&(s, r)| {
-                let trunk = trunks.as_ref().map(|t| &t[r as usize]);
-                let record = run_one(spec, s, r, replicate_seed(seed, r), trunk);
-                on_done(&record);
-                record
-            })
-            .collect()
+    let trunks: Option<Vec<Trunk>> = spec.branch_step().map(|step| {
+        let base = spec.base_config();
+        each_on_pool(&pool, replicates as usize, |r| {
+            grow_trunk(&base, replicate_seed(seed, r as u32), step)
+        })
+    });
+    Ok(each_on_pool(&pool, jobs.len(), |i| {
+        let (s, r) = jobs[i];
+        let trunk = trunks.as_ref().map(|t| &t[r as usize]);
+        let record = run_one(spec, s, r, replicate_seed(seed, r), trunk);
+        on_done(&record);
+        record
     }))
+}
+
+/// `f(0), …, f(n − 1)`, computed on every worker of `pool`, returned in index order.
+///
+/// Each worker takes the next index from a shared counter until none is left. Unlike
+/// `par_iter`, a worker never starts a second job while it waits: each simulation runs
+/// inside its own one-thread pool, and a rayon worker waiting on another pool steals
+/// queued jobs, which would stack runs on one thread (all of them alive in memory at
+/// once, and wall times that include the stolen runs). Here the only jobs are one per
+/// worker, so there is nothing to steal.
+fn each_on_pool<T: Send>(
+    pool: &rayon::ThreadPool,
+    n: usize,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    pool.broadcast(|_| {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            let value = f(i);
+            *slots[i].lock().expect("no job panics while holding a slot") = Some(value);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("no job panics while holding a slot")
+                .expect("every index was computed")
+        })
+        .collect()
 }
 
 /// A replicate's tumour grown with the base config to the branch step.
