@@ -33,6 +33,32 @@ enum Command {
         #[arg(long, value_enum, default_value = "md")]
         format: ParamsFormat,
     },
+    /// Run every scenario of a compare file over common replicate seeds and compare
+    /// endpoints against the control (paired differences).
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The compare file (TOML): base, replicates, seed, control, [scenario.<name>] ...
+    file: PathBuf,
+    /// Output folder (default: runs/compare-<file stem>, suffixed -2, -3, ... if taken;
+    /// with --force the default folder itself is overwritten).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output folder.
+    #[arg(long)]
+    force: bool,
+    /// Replicates per scenario (overrides the file's `replicates`).
+    #[arg(long, value_name = "R")]
+    replicates: Option<u32>,
+    /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
+    /// depend on it.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: u16,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -120,7 +146,197 @@ pub fn run() -> Result<()> {
             print!("{}", config::params_table(format));
             Ok(())
         }
+        Command::Compare(args) => compare_cmd(args),
     }
+}
+
+fn compare_cmd(args: CompareArgs) -> Result<()> {
+    use seedsoil::compare::{self, CompareSpec};
+    let started = Instant::now();
+    let spec = CompareSpec::load(&args.file, args.replicates)?;
+    let seed = spec.seed.unwrap_or_else(fresh_seed);
+    let dir = match &args.output {
+        Some(p) => RunDir::create(p, args.force)?,
+        None => {
+            let stem = args
+                .file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "scenarios".to_string());
+            let default = PathBuf::from("runs").join(format!("compare-{stem}"));
+            if args.force {
+                RunDir::create(&default, true)?
+            } else {
+                RunDir::fresh(&default)?
+            }
+        }
+    };
+    // A forced re-run replaces the scenario configs of the earlier one.
+    let configs = dir.path.join("configs");
+    if configs.is_dir() {
+        std::fs::remove_dir_all(&configs).map_err(|source| RunError::Output {
+            path: configs.clone(),
+            source,
+        })?;
+    }
+    let total = spec.scenarios.len() as u64 * u64::from(spec.replicates);
+    let progress = if !args.quiet && std::io::stderr().is_terminal() {
+        let p = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        p.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} run {pos}/{len} {msg} (eta {eta})",
+            )
+            .expect("valid template"),
+        );
+        p.set_message("0 failed");
+        Some(p)
+    } else {
+        None
+    };
+    let failed = std::sync::atomic::AtomicU64::new(0);
+    let on_done = |record: &compare::RunRecord| {
+        if let Some(p) = &progress {
+            if !record.completed() {
+                let k = failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                p.set_message(format!("{k} failed"));
+            }
+            p.inc(1);
+        }
+    };
+    let records = compare::run_all(&spec, seed, usize::from(args.threads), &on_done)?;
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+
+    let tables = compare::tables(&spec, &records).context("cannot format the tables")?;
+    for (name, bytes) in &tables {
+        dir.write(name, bytes)?;
+    }
+    for scenario in &spec.scenarios {
+        if let Ok(cfg) = &scenario.config {
+            dir.write(
+                &format!("configs/{}.toml", scenario.name),
+                cfg.to_toml().as_bytes(),
+            )?;
+        }
+    }
+    let failures: Vec<&compare::RunRecord> = records.iter().filter(|r| !r.completed()).collect();
+    let wall = started.elapsed().as_secs_f64();
+    let threads = if args.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        usize::from(args.threads)
+    };
+    let name = |r: &compare::RunRecord| spec.scenarios[r.scenario].name.clone();
+    let manifest = serde_json::json!({
+        "seedsoil_version": env!("CARGO_PKG_VERSION"),
+        "crates": crate_versions().into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect::<serde_json::Map<_, _>>(),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "compare_file": args.file.display().to_string(),
+        "base": spec.base.as_ref().map(|p| p.display().to_string()),
+        "seed": seed,
+        "replicates": spec.replicates,
+        "replicate_seeds": (0..spec.replicates).map(|r| compare::replicate_seed(seed, r)).collect::<Vec<_>>(),
+        "control": spec.control().name,
+        "branch_at_day": spec.branch_at_day,
+        "scenarios": spec.scenarios.iter().map(|s| serde_json::json!({
+            "name": s.name,
+            "description": s.description,
+            "include": s.include.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "set": s.set.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>(),
+            "config": s.config.as_ref().ok().map(|_| format!("configs/{}.toml", s.name)),
+            "config_error": s.config.as_ref().err().map(|e| e.to_string()),
+        })).collect::<Vec<_>>(),
+        "threads": threads,
+        "wall_time_s": wall,
+        "runs": records.len(),
+        "failed_runs": failures.iter().map(|r| serde_json::json!({
+            "scenario": name(r),
+            "replicate": r.replicate,
+            "seed": r.seed,
+            "error": r.error,
+        })).collect::<Vec<_>>(),
+        "run_wall_time_s": records.iter().map(|r| r.wall_time_s).collect::<Vec<_>>(),
+        "files": ["runs.csv", "timeseries.csv", "events.csv", "summary.csv", "comparison.csv", "time_to_event.csv", "configs/", "manifest.json"],
+        "deterministic_note": "every file but manifest.json is identical for the same compare file and seed, whatever the thread count",
+    });
+    let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    dir.write("manifest.json", text.as_bytes())?;
+
+    if !args.quiet {
+        print_comparison(&spec, &records, seed, wall, &dir);
+    }
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "{} of {} runs failed (see {}):",
+        failures.len(),
+        records.len(),
+        dir.path.join("runs.csv").display()
+    );
+    for r in &failures {
+        message.push_str(&format!(
+            "\n  {} replicate {} (seed {}): {}",
+            name(r),
+            r.replicate,
+            r.seed,
+            r.error.as_deref().unwrap_or("")
+        ));
+    }
+    Err(RunError::Other(message).into())
+}
+
+/// The one-screen summary of a comparison.
+fn print_comparison(
+    spec: &seedsoil::compare::CompareSpec,
+    records: &[seedsoil::compare::RunRecord],
+    seed: u64,
+    wall: f64,
+    dir: &RunDir,
+) {
+    let rows = seedsoil::compare::comparison(spec, records);
+    let get = |scenario: &str, endpoint: &str| {
+        rows.iter()
+            .find(|r| r.scenario == scenario && r.endpoint == endpoint)
+    };
+    let fmt = |x: Option<f64>, digits: usize| {
+        x.map(|x| format!("{x:.digits$}"))
+            .unwrap_or_else(|| "-".to_string())
+    };
+    println!(
+        "seedsoil {}: compared {} scenarios x {} replicates (seed {seed}), control {}",
+        env!("CARGO_PKG_VERSION"),
+        spec.scenarios.len(),
+        spec.replicates,
+        spec.control().name
+    );
+    println!(
+        "  {:<20} {:>9} {:>14} {:>12} {:>14}",
+        "scenario", "completed", "median cells", "median CSC", "P(metastasis)"
+    );
+    for (i, s) in spec.scenarios.iter().enumerate() {
+        let done = records
+            .iter()
+            .filter(|r| r.scenario == i && r.completed())
+            .count();
+        let cells = get(&s.name, "total").and_then(|r| r.median);
+        let csc = get(&s.name, "csc_fraction").and_then(|r| r.median);
+        let met = get(&s.name, "any_metastasis_detected").and_then(|r| r.mean);
+        println!(
+            "  {:<20} {:>9} {:>14} {:>12} {:>14}",
+            s.name,
+            format!("{done}/{}", spec.replicates),
+            fmt(cells, 0),
+            fmt(csc.map(|x| 100.0 * x), 2).to_string() + if csc.is_some() { " %" } else { "" },
+            fmt(met, 2)
+        );
+    }
+    println!("  wall time {wall:.2} s");
+    println!("  outputs in {}:", dir.path.display());
+    println!(
+        "    comparison.csv runs.csv timeseries.csv events.csv summary.csv time_to_event.csv configs/ manifest.json"
+    );
 }
 
 fn load(args: &ConfigArgs, extra: &[String]) -> Result<Config> {

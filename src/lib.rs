@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod checkpoint;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod fields;

@@ -1,0 +1,794 @@
+//! Scenario comparison (`seedsoil compare`): every scenario of a compare file run over the
+//! same replicate seeds (common random numbers, so differences are paired), the runs'
+//! tables concatenated, and endpoint statistics with paired differences against a control.
+//!
+//! - [`spec`]: the compare file, its checks and the merging of each scenario's config.
+//! - [`stats`]: quantiles, Wilson intervals, Kaplan–Meier medians.
+//! - this module: the runner ([`run_all`]) and the table writers, which write to any
+//!   [`std::io::Write`] so tests compare text.
+//!
+//! Runs are `scenarios × replicates`, run in parallel on a rayon pool (one run per worker
+//! at a time) with one thread inside each simulation; replicate `r` of every scenario uses the seed [`replicate_seed`]`(seed, r)`.
+//! Outputs list scenarios in file order and replicates `0..R`, so they do not depend on
+//! the thread count. A scenario whose config is invalid, or a run that fails, is recorded
+//! as failed (`runs.csv`) and the other runs complete.
+
+pub mod spec;
+pub mod stats;
+
+pub use spec::{CompareSpec, Scenario, merge_fragment};
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::time::Instant;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::config::Config;
+use crate::error::RunError;
+use crate::output::Recorder;
+use crate::sim::Simulation;
+
+/// The seed of replicate `replicate` in a comparison with seed `compare_seed`: two
+/// SplitMix64 rounds over the pair, shifted right by one bit so that it is at most
+/// `i64::MAX` (TOML integers are signed). Every scenario uses it for that replicate.
+pub fn replicate_seed(compare_seed: u64, replicate: u32) -> u64 {
+    let mut h = compare_seed;
+    let first = crate::rng::splitmix64(&mut h);
+    h ^= first ^ (u64::from(replicate) + 1).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+    crate::rng::splitmix64(&mut h) >> 1
+}
+
+/// The outcome of one run of a comparison.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    /// Index of the scenario in [`CompareSpec::scenarios`].
+    pub scenario: usize,
+    /// Replicate number, `0..R`.
+    pub replicate: u32,
+    /// The run's seed ([`replicate_seed`]).
+    pub seed: u64,
+    /// Why the run stopped (`days`, `stop_at_cells`, `extinct`); `None` if it failed.
+    pub stop_reason: Option<String>,
+    /// Why the run failed; `None` if it completed.
+    pub error: Option<String>,
+    /// `[timeseries, events, summary]` CSV text (with headers) of a completed run.
+    pub tables: Option<[String; 3]>,
+    /// Wall time of the run in seconds (only for the manifest: it is not deterministic).
+    pub wall_time_s: f64,
+}
+
+impl RunRecord {
+    /// Did the run complete?
+    pub fn completed(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Runs every scenario × replicate of `spec` with compare seed `seed`, on a pool of
+/// `threads` workers (0 = all cores), calling `on_done` as each run ends (from a worker
+/// thread; for progress bars). Records are returned in output order: scenarios in file
+/// order, replicates `0..R`.
+///
+/// With `branch_at_day`, each replicate's tumour is first grown once with the base config
+/// to the branch step ([`CompareSpec::branch_step`]) and checkpointed in memory; every
+/// scenario's run of that replicate restores it with its own config and goes on, so all
+/// arms share the rows up to the branch step. A scenario that changes a structural key
+/// ([`crate::checkpoint::STRUCTURAL_KEYS`]) cannot restore it and its runs fail. If the
+/// grown tumour stops before the branch step (extinct, `stop_at_cells`), every arm of
+/// that replicate records that run as it is.
+///
+/// Errors only when the thread pool cannot be built; failed runs are records, not errors.
+pub fn run_all(
+    spec: &CompareSpec,
+    seed: u64,
+    threads: usize,
+    on_done: &(dyn Fn(&RunRecord) + Sync),
+) -> Result<Vec<RunRecord>, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    let replicates = spec.replicates;
+    let jobs: Vec<(usize, u32)> = (0..spec.scenarios.len())
+        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
+        .collect();
+    let trunks: Option<Vec<Trunk>> = spec.branch_step().map(|step| {
+        let base = spec.base_config();
+        each_on_pool(&pool, replicates as usize, |r| {
+            grow_trunk(&base, replicate_seed(seed, r as u32), step)
+        })
+    });
+    Ok(each_on_pool(&pool, jobs.len(), |i| {
+        let (s, r) = jobs[i];
+        let trunk = trunks.as_ref().map(|t| &t[r as usize]);
+        let record = run_one(spec, s, r, replicate_seed(seed, r), trunk);
+        on_done(&record);
+        record
+    }))
+}
+
+/// `f(0), …, f(n − 1)`, computed on every worker of `pool`, returned in index order.
+///
+/// Each worker takes the next index from a shared counter until none is left. Unlike
+/// `par_iter`, a worker never starts a second job while it waits: each simulation runs
+/// inside its own one-thread pool, and a rayon worker waiting on another pool steals
+/// queued jobs, which would stack runs on one thread (all of them alive in memory at
+/// once, and wall times that include the stolen runs). Here the only jobs are one per
+/// worker, so there is nothing to steal.
+fn each_on_pool<T: Send>(
+    pool: &rayon::ThreadPool,
+    n: usize,
+    f: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    pool.broadcast(|_| {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            let value = f(i);
+            *slots[i].lock().expect("no job panics while holding a slot") = Some(value);
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .expect("no job panics while holding a slot")
+                .expect("every index was computed")
+        })
+        .collect()
+}
+
+/// A replicate's tumour grown with the base config to the branch step.
+enum Trunk {
+    /// Paused at the branch step.
+    Paused(Box<crate::checkpoint::Checkpoint>),
+    /// The run stopped before the branch step: stop reason and tables.
+    Ended(String, [String; 3]),
+    /// The run could not be grown.
+    Failed(String),
+}
+
+/// Grows the base config with `seed` to `step` and checkpoints it.
+fn grow_trunk(base: &Result<Config, crate::error::ConfigError>, seed: u64, step: u64) -> Trunk {
+    let mut config = match base {
+        Ok(c) => c.clone(),
+        Err(e) => {
+            return Trunk::Failed(format!("invalid base config: {}", one_line(&e.to_string())));
+        }
+    };
+    config.run.seed = Some(seed);
+    config.run.threads = 1;
+    let grow = move || -> Result<Trunk, String> {
+        let mut sim =
+            Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
+        let mut recorder = Recorder::new(&sim, None, None);
+        match sim.run_until(&mut recorder, step) {
+            None => {
+                let bytes = crate::checkpoint::save(&sim, &recorder);
+                let checkpoint = crate::checkpoint::Checkpoint::read(&bytes)
+                    .map_err(|e| format!("cannot read back the branch checkpoint: {e}"))?;
+                Ok(Trunk::Paused(Box::new(checkpoint)))
+            }
+            Some(reason) => {
+                let tables = recorder
+                    .finish(&sim, reason)
+                    .map_err(|e| format!("cannot record the run: {e}"))?;
+                Ok(Trunk::Ended(reason.as_str().to_string(), tables))
+            }
+        }
+    };
+    match catch(grow) {
+        Ok(trunk) => trunk,
+        Err(e) => Trunk::Failed(format!("growing the tumour to the branch day: {e}")),
+    }
+}
+
+/// Runs `f`, turning a panic into an error message.
+fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(format!("the simulation panicked: {what}"))
+    })
+}
+
+/// One run of scenario `s`, replicate `r` (from the replicate's trunk when branching).
+fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64, trunk: Option<&Trunk>) -> RunRecord {
+    let started = Instant::now();
+    let outcome = match (&spec.scenarios[s].config, trunk) {
+        (Err(e), _) => Err(format!(
+            "invalid scenario config: {}",
+            one_line(&e.to_string())
+        )),
+        (Ok(_), Some(Trunk::Failed(e))) => Err(e.clone()),
+        (Ok(_), Some(Trunk::Ended(reason, tables))) => Ok((reason.clone(), tables.clone())),
+        (Ok(config), Some(Trunk::Paused(checkpoint))) => {
+            let config = config.clone();
+            catch(move || resume(checkpoint, config, seed))
+        }
+        (Ok(config), None) => {
+            let config = config.clone();
+            catch(move || simulate(config, seed))
+        }
+    };
+    let (stop_reason, error, tables) = match outcome {
+        Ok((reason, tables)) => (Some(reason), None, Some(tables)),
+        Err(e) => (None, Some(e), None),
+    };
+    RunRecord {
+        scenario: s,
+        replicate: r,
+        seed,
+        stop_reason,
+        error,
+        tables,
+        wall_time_s: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// Simulates `config` with `seed` and one thread: stop reason and the three tables.
+fn simulate(mut config: Config, seed: u64) -> Result<(String, [String; 3]), String> {
+    config.run.seed = Some(seed);
+    config.run.threads = 1;
+    let mut sim =
+        Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
+    let mut recorder = Recorder::new(&sim, None, None);
+    let reason = sim.run(&mut recorder);
+    let tables = recorder
+        .finish(&sim, reason)
+        .map_err(|e| format!("cannot record the run: {e}"))?;
+    Ok((reason.as_str().to_string(), tables))
+}
+
+/// Restores `checkpoint` with `config` (seed `seed`, one thread) and runs it to the end.
+fn resume(
+    checkpoint: &crate::checkpoint::Checkpoint,
+    mut config: Config,
+    seed: u64,
+) -> Result<(String, [String; 3]), String> {
+    config.run.seed = Some(seed);
+    config.run.threads = 1;
+    let mut sim = checkpoint.restore(&config).map_err(|e| {
+        format!(
+            "cannot branch from the grown tumour: {}",
+            one_line(&e.to_string())
+        )
+    })?;
+    let mut recorder = checkpoint
+        .restore_recorder(&sim, None, None)
+        .map_err(|e| format!("cannot branch from the grown tumour: {e}"))?;
+    let reason = sim.run(&mut recorder);
+    let tables = recorder
+        .finish(&sim, reason)
+        .map_err(|e| format!("cannot record the run: {e}"))?;
+    Ok((reason.as_str().to_string(), tables))
+}
+
+/// Multi-line messages (config problems) joined with "; " for one CSV field.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// A statistic: Rust's shortest round-trip form, empty when undefined.
+fn num(x: Option<f64>) -> String {
+    match x {
+        Some(x) if x.is_finite() => format!("{x}"),
+        _ => String::new(),
+    }
+}
+
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// The columns [`write_concatenated`] puts before each run's own columns.
+pub const LEADING: [&str; 3] = ["scenario", "replicate", "seed"];
+
+/// Which of a run's tables [`write_concatenated`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// `timeseries.csv`.
+    Timeseries = 0,
+    /// `events.csv`.
+    Events = 1,
+    /// `summary.csv`.
+    Summary = 2,
+}
+
+/// Writes one table of every completed run, concatenated in record order, with the
+/// leading columns `scenario,replicate,seed` ([`LEADING`]; a run's own column of the
+/// same name, such as the summary's `seed`, is not repeated) and one header. When the runs' headers
+/// differ (e.g. summaries of scenarios with different organs), the header is the union
+/// of their columns in order of first appearance and missing cells are empty.
+pub fn write_concatenated(
+    spec: &CompareSpec,
+    records: &[RunRecord],
+    table: Table,
+    mut w: impl Write,
+) -> io::Result<()> {
+    let mut parsed = Vec::new();
+    let mut columns: Vec<String> = Vec::new();
+    for record in records {
+        let Some(tables) = &record.tables else {
+            continue;
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(tables[table as usize].as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(csv_err)?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        for c in &header {
+            // A run's own `seed` column repeats the leading one: not written twice.
+            if !LEADING.contains(&c.as_str()) && !columns.contains(c) {
+                columns.push(c.clone());
+            }
+        }
+        let rows: Vec<csv::StringRecord> = reader
+            .records()
+            .collect::<Result<_, _>>()
+            .map_err(csv_err)?;
+        parsed.push((record, header, rows));
+    }
+    write!(w, "scenario,replicate,seed")?;
+    for c in &columns {
+        write!(w, ",{}", field(c))?;
+    }
+    writeln!(w)?;
+    for (record, header, rows) in parsed {
+        let positions: Vec<Option<usize>> = columns
+            .iter()
+            .map(|c| header.iter().position(|h| h == c))
+            .collect();
+        let lead = format!(
+            "{},{},{}",
+            spec.scenarios[record.scenario].name, record.replicate, record.seed
+        );
+        for row in rows {
+            let mut line = lead.clone();
+            for p in &positions {
+                line.push(',');
+                if let Some(value) = p.and_then(|i| row.get(i)) {
+                    line.push_str(&field(value));
+                }
+            }
+            writeln!(w, "{line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `runs.csv`: `scenario,replicate,seed,status,stop_reason,error`, one row per run.
+pub fn write_runs(spec: &CompareSpec, records: &[RunRecord], mut w: impl Write) -> io::Result<()> {
+    writeln!(w, "scenario,replicate,seed,status,stop_reason,error")?;
+    for r in records {
+        writeln!(
+            w,
+            "{},{},{},{},{},{}",
+            spec.scenarios[r.scenario].name,
+            r.replicate,
+            r.seed,
+            if r.completed() { "completed" } else { "failed" },
+            r.stop_reason.as_deref().unwrap_or(""),
+            field(r.error.as_deref().unwrap_or(""))
+        )?;
+    }
+    Ok(())
+}
+
+/// A completed run's summary row, by column name.
+fn summary_of(record: &RunRecord) -> Option<HashMap<String, String>> {
+    let tables = record.tables.as_ref()?;
+    let mut reader = csv::Reader::from_reader(tables[Table::Summary as usize].as_bytes());
+    let header = reader.headers().ok()?.clone();
+    let row = reader.records().next()?.ok()?;
+    Some(
+        header
+            .iter()
+            .zip(row.iter())
+            .map(|(h, v)| (h.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+/// How an endpoint is computed from the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointKind {
+    /// A number per run; an empty cell counts as 0 if `empty_is_zero`, else is skipped.
+    Value {
+        /// Treat an empty cell as 0 (e.g. metastatic cells without dissemination).
+        empty_is_zero: bool,
+    },
+    /// A 0/1 (or true/false) indicator; an empty cell counts as 0.
+    Probability,
+    /// A time in days to an event; an empty cell is censored at the run's end.
+    TimeToEvent,
+    /// Whether the time-to-event column's event happened (a probability).
+    EventHappened,
+}
+
+/// An endpoint of `comparison.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Name in the `endpoint` column.
+    pub name: &'static str,
+    /// The summary column it is read from.
+    pub column: &'static str,
+    /// How it is computed.
+    pub kind: EndpointKind,
+}
+
+/// The endpoints of `comparison.csv`, in output order.
+pub const ENDPOINTS: [Endpoint; 8] = [
+    Endpoint {
+        name: "total",
+        column: "total",
+        kind: EndpointKind::Value {
+            empty_is_zero: false,
+        },
+    },
+    Endpoint {
+        name: "csc_fraction",
+        column: "csc_fraction",
+        kind: EndpointKind::Value {
+            empty_is_zero: false,
+        },
+    },
+    Endpoint {
+        name: "metastatic_cells",
+        column: "metastatic_cells",
+        kind: EndpointKind::Value {
+            empty_is_zero: true,
+        },
+    },
+    Endpoint {
+        name: "any_metastasis_detected",
+        column: "any_metastasis_detected",
+        kind: EndpointKind::Probability,
+    },
+    Endpoint {
+        name: "first_detection_day",
+        column: "first_detection_day",
+        kind: EndpointKind::TimeToEvent,
+    },
+    Endpoint {
+        name: "detection_events",
+        column: "first_detection_day",
+        kind: EndpointKind::EventHappened,
+    },
+    Endpoint {
+        name: "time_to_relapse_days",
+        column: "time_to_relapse_days",
+        kind: EndpointKind::TimeToEvent,
+    },
+    Endpoint {
+        name: "relapse_events",
+        column: "time_to_relapse_days",
+        kind: EndpointKind::EventHappened,
+    },
+];
+
+/// Header of `comparison.csv`.
+pub const COMPARISON_HEADER: &str = "scenario,endpoint,n,median,q025,q975,mean,sd,diff_vs_control_n,diff_median,diff_q025,diff_q975,diff_mean,diff_se";
+
+/// One row of `comparison.csv`: an endpoint's statistics in one scenario and its paired
+/// differences against the control. `None` is written as an empty cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonRow {
+    /// Scenario name.
+    pub scenario: String,
+    /// Endpoint name ([`ENDPOINTS`]).
+    pub endpoint: &'static str,
+    /// Runs contributing (completed runs holding the column).
+    pub n: usize,
+    /// Median (type 7; Kaplan–Meier for time-to-event endpoints; empty for
+    /// probabilities).
+    pub median: Option<f64>,
+    /// 2.5 % quantile; the Wilson lower bound for probabilities; the median's 95 %
+    /// interval lower end for time-to-event endpoints.
+    pub q025: Option<f64>,
+    /// 97.5 % quantile; the Wilson upper bound; the median's interval upper end.
+    pub q975: Option<f64>,
+    /// Mean (the proportion for probabilities; empty for time-to-event endpoints).
+    pub mean: Option<f64>,
+    /// Sample standard deviation.
+    pub sd: Option<f64>,
+    /// Replicates paired with the control (both runs completed and holding a value).
+    pub diff_n: usize,
+    /// Median of the paired differences (scenario − control).
+    pub diff_median: Option<f64>,
+    /// 2.5 % quantile of the paired differences.
+    pub diff_q025: Option<f64>,
+    /// 97.5 % quantile of the paired differences.
+    pub diff_q975: Option<f64>,
+    /// Mean of the paired differences.
+    pub diff_mean: Option<f64>,
+    /// Standard error of that mean.
+    pub diff_se: Option<f64>,
+}
+
+/// An endpoint's value in one run: a number, or a (time, observed) pair.
+#[derive(Debug, Clone, Copy)]
+enum Obs {
+    Number(f64),
+    Event(f64, bool),
+}
+
+/// The run's end day (`time_h` / 24).
+fn end_day(summary: &HashMap<String, String>) -> Option<f64> {
+    summary
+        .get("time_h")
+        .and_then(|t| t.parse::<f64>().ok())
+        .map(|h| h / 24.0)
+}
+
+fn observe(summary: &HashMap<String, String>, endpoint: &Endpoint) -> Option<Obs> {
+    let cell = summary.get(endpoint.column)?.trim();
+    match endpoint.kind {
+        EndpointKind::Value { empty_is_zero } => {
+            if cell.is_empty() {
+                empty_is_zero.then_some(Obs::Number(0.0))
+            } else {
+                cell.parse().ok().map(Obs::Number)
+            }
+        }
+        EndpointKind::Probability => match cell {
+            "" | "false" | "0" => Some(Obs::Number(0.0)),
+            "true" | "1" => Some(Obs::Number(1.0)),
+            other => other
+                .parse::<f64>()
+                .ok()
+                .map(|x| Obs::Number(f64::from(x != 0.0))),
+        },
+        EndpointKind::TimeToEvent | EndpointKind::EventHappened => {
+            let (time, observed) = if cell.is_empty() {
+                (end_day(summary)?, false)
+            } else {
+                (cell.parse().ok()?, true)
+            };
+            Some(if endpoint.kind == EndpointKind::EventHappened {
+                Obs::Number(f64::from(observed))
+            } else {
+                Obs::Event(time, observed)
+            })
+        }
+    }
+}
+
+/// The rows of `comparison.csv`: every scenario (file order) × every endpoint
+/// ([`ENDPOINTS`] order).
+pub fn comparison(spec: &CompareSpec, records: &[RunRecord]) -> Vec<ComparisonRow> {
+    let summaries: Vec<Option<HashMap<String, String>>> = records.iter().map(summary_of).collect();
+    // observations[scenario][endpoint] = (replicate, value) in replicate order.
+    let n_scen = spec.scenarios.len();
+    let mut obs: Vec<Vec<Vec<(u32, Obs)>>> = vec![vec![Vec::new(); ENDPOINTS.len()]; n_scen];
+    for (record, summary) in records.iter().zip(&summaries) {
+        let Some(summary) = summary else { continue };
+        for (e, endpoint) in ENDPOINTS.iter().enumerate() {
+            if let Some(o) = observe(summary, endpoint) {
+                obs[record.scenario][e].push((record.replicate, o));
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for (s, scenario) in spec.scenarios.iter().enumerate() {
+        for (e, endpoint) in ENDPOINTS.iter().enumerate() {
+            let data = &obs[s][e];
+            let mut row = ComparisonRow {
+                scenario: scenario.name.clone(),
+                endpoint: endpoint.name,
+                n: data.len(),
+                median: None,
+                q025: None,
+                q975: None,
+                mean: None,
+                sd: None,
+                diff_n: 0,
+                diff_median: None,
+                diff_q025: None,
+                diff_q975: None,
+                diff_mean: None,
+                diff_se: None,
+            };
+            if endpoint.kind == EndpointKind::TimeToEvent {
+                let events: Vec<(f64, bool)> = data
+                    .iter()
+                    .filter_map(|(_, o)| match o {
+                        Obs::Event(t, seen) => Some((*t, *seen)),
+                        Obs::Number(_) => None,
+                    })
+                    .collect();
+                let km = stats::kaplan_meier(&events, stats::Z95);
+                (row.median, row.q025, row.q975) = stats::km_median(&km);
+                rows.push(row);
+                continue;
+            }
+            let values: Vec<f64> = data.iter().filter_map(|(_, o)| number(o)).collect();
+            let sorted = stats::sorted(&values);
+            row.mean = stats::mean(&values);
+            row.sd = stats::sd(&values);
+            if matches!(endpoint.kind, EndpointKind::Value { .. }) {
+                row.median = stats::quantile_sorted(&sorted, 0.5);
+                row.q025 = stats::quantile_sorted(&sorted, 0.025);
+                row.q975 = stats::quantile_sorted(&sorted, 0.975);
+            } else {
+                let k = values.iter().filter(|&&x| x > 0.0).count() as u64;
+                if let Some((lo, hi)) = stats::wilson(k, values.len() as u64, stats::Z95) {
+                    row.q025 = Some(lo);
+                    row.q975 = Some(hi);
+                }
+            }
+            // Paired differences against the control, by replicate.
+            let control: HashMap<u32, f64> = obs[spec.control][e]
+                .iter()
+                .filter_map(|(r, o)| number(o).map(|x| (*r, x)))
+                .collect();
+            let diffs: Vec<f64> = data
+                .iter()
+                .filter_map(|(r, o)| Some(number(o)? - control.get(r)?))
+                .collect();
+            let sorted = stats::sorted(&diffs);
+            row.diff_n = diffs.len();
+            row.diff_median = stats::quantile_sorted(&sorted, 0.5);
+            row.diff_q025 = stats::quantile_sorted(&sorted, 0.025);
+            row.diff_q975 = stats::quantile_sorted(&sorted, 0.975);
+            row.diff_mean = stats::mean(&diffs);
+            row.diff_se = stats::se(&diffs);
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+fn number(o: &Obs) -> Option<f64> {
+    match o {
+        Obs::Number(x) => Some(*x),
+        Obs::Event(..) => None,
+    }
+}
+
+/// Writes `comparison.csv` ([`COMPARISON_HEADER`]).
+pub fn write_comparison(rows: &[ComparisonRow], mut w: impl Write) -> io::Result<()> {
+    writeln!(w, "{COMPARISON_HEADER}")?;
+    for r in rows {
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.scenario,
+            r.endpoint,
+            r.n,
+            num(r.median),
+            num(r.q025),
+            num(r.q975),
+            num(r.mean),
+            num(r.sd),
+            r.diff_n,
+            num(r.diff_median),
+            num(r.diff_q025),
+            num(r.diff_q975),
+            num(r.diff_mean),
+            num(r.diff_se)
+        )?;
+    }
+    Ok(())
+}
+
+/// Events of `time_to_event.csv`: (event name, summary column).
+pub const TIME_TO_EVENT: [(&str, &str); 2] = [
+    ("relapse", "time_to_relapse_days"),
+    ("detected_metastasis", "first_detection_day"),
+];
+
+/// Writes `time_to_event.csv`: `scenario,replicate,seed,event,time_days,observed`, one row
+/// per completed run and event whose column the summary holds; `observed = 0` rows are
+/// censored at the run's end day. Ready for Kaplan–Meier.
+pub fn write_time_to_event(
+    spec: &CompareSpec,
+    records: &[RunRecord],
+    mut w: impl Write,
+) -> io::Result<()> {
+    writeln!(w, "scenario,replicate,seed,event,time_days,observed")?;
+    for record in records {
+        let Some(summary) = summary_of(record) else {
+            continue;
+        };
+        for (event, column) in TIME_TO_EVENT {
+            let endpoint = Endpoint {
+                name: event,
+                column,
+                kind: EndpointKind::TimeToEvent,
+            };
+            if let Some(Obs::Event(time, seen)) = observe(&summary, &endpoint) {
+                writeln!(
+                    w,
+                    "{},{},{},{event},{},{}",
+                    spec.scenarios[record.scenario].name,
+                    record.replicate,
+                    record.seed,
+                    num(Some(time)),
+                    u8::from(seen)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes every deterministic table of a comparison as `(file name, bytes)`:
+/// `runs.csv`, `timeseries.csv`, `events.csv`, `summary.csv`, `comparison.csv`,
+/// `time_to_event.csv`, in that order.
+pub fn tables(
+    spec: &CompareSpec,
+    records: &[RunRecord],
+) -> io::Result<Vec<(&'static str, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    write_runs(spec, records, &mut buf)?;
+    out.push(("runs.csv", std::mem::take(&mut buf)));
+    for (name, table) in [
+        ("timeseries.csv", Table::Timeseries),
+        ("events.csv", Table::Events),
+        ("summary.csv", Table::Summary),
+    ] {
+        write_concatenated(spec, records, table, &mut buf)?;
+        out.push((name, std::mem::take(&mut buf)));
+    }
+    write_comparison(&comparison(spec, records), &mut buf)?;
+    out.push(("comparison.csv", std::mem::take(&mut buf)));
+    write_time_to_event(spec, records, &mut buf)?;
+    out.push(("time_to_event.csv", buf));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicate_seeds_are_distinct_and_fit_in_toml() {
+        let seeds: Vec<u64> = (0..1000).map(|r| replicate_seed(7, r)).collect();
+        let mut unique = seeds.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), seeds.len());
+        assert!(seeds.iter().all(|&s| s <= i64::MAX as u64));
+        assert_ne!(replicate_seed(7, 0), replicate_seed(8, 0));
+        assert_eq!(replicate_seed(7, 3), replicate_seed(7, 3));
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a, b"), "\"a, b\"");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(num(None), "");
+        assert_eq!(num(Some(f64::NAN)), "");
+        assert_eq!(num(Some(0.1)), "0.1");
+        assert_eq!(num(Some(3.0)), "3");
+    }
+}
