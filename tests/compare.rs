@@ -545,3 +545,117 @@ fn branching_shares_the_grown_tumour_and_then_each_arm_goes_its_way() {
             "branch_at_day = 30.0: allowed number 0 < value < 30",
         ));
 }
+
+#[test]
+fn therapy_arms_branch_from_one_tumour_and_are_identical_across_threads() {
+    // The whole model for 30 days, grown once per replicate to day 15, then untreated,
+    // resected on day 20, or given chemo to the end (days 27-30; its CSC enrichment is
+    // transient, so it is read at the exposure's end) with and without a CXCR2 inhibitor.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let baseline = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/baseline.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("base.toml"),
+        baseline.replacen("days = 90.0", "days = 30.0", 1),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("surgery.toml"),
+        "[[therapy]]\nkind = \"surgery\"\nstart_day = 20\nfraction = 0.999\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("chemo.toml"),
+        "[[therapy]]\nkind = \"chemo\"\nstart_day = 27\nduration_days = 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("cxcr2.toml"),
+        "[[therapy]]\nkind = \"cxcr2_inhibitor\"\nstart_day = 27\nduration_days = 3\ncsc_kill_per_day = 0.3\n",
+    )
+    .unwrap();
+    let file = dir.join("therapies.toml");
+    std::fs::write(
+        &file,
+        "base = \"base.toml\"\nreplicates = 3\nseed = 5\nbranch_at_day = 15\n\
+         [scenario.control]\n\
+         [scenario.surgery]\ninclude = [\"surgery.toml\"]\n\
+         [scenario.chemo]\ninclude = [\"chemo.toml\"]\n\
+         [scenario.chemo_cxcr2]\ninclude = [\"chemo.toml\", \"cxcr2.toml\"]\n",
+    )
+    .unwrap();
+    let run = |name: &str, threads: &str| {
+        let out = dir.join(name);
+        seedsoil()
+            .arg("compare")
+            .arg(&file)
+            .args(["-o", out.to_str().unwrap(), "--quiet", "--threads", threads])
+            .assert()
+            .success();
+        out
+    };
+    let one = run("one", "1");
+    let two = run("two", "2");
+    let (a, b) = (files(&one), files(&two));
+    assert_eq!(
+        a.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        b.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs between 1 and 2 threads");
+    }
+
+    // Every arm shares the grown tumour up to day 15 (step 360).
+    let ts = read(&one, "timeseries.csv");
+    let (control_before, _) = split_rows(&ts, "control", 360);
+    for arm in ["surgery", "chemo", "chemo_cxcr2"] {
+        let (before, after) = split_rows(&ts, arm, 360);
+        assert_eq!(before, control_before, "{arm} before the branch");
+        assert!(!after.is_empty());
+    }
+    // Relapse: a time-to-event row per treated run, none for the untreated control.
+    let tte = read(&one, "time_to_event.csv");
+    let relapse = |arm: &str| {
+        tte.lines()
+            .filter(|l| l.starts_with(&format!("{arm},")) && l.contains(",relapse,"))
+            .count()
+    };
+    assert_eq!(relapse("control"), 0);
+    assert_eq!(relapse("surgery"), 3);
+    assert_eq!(relapse("chemo"), 3);
+    // Surgery resected 99.9 % of each primary.
+    let summary_text = read(&one, "summary.csv");
+    let header: Vec<&str> = summary_text.lines().next().unwrap().split(',').collect();
+    let summary = rows(&summary_text);
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (scen, resected, at_start) = (
+        col("scenario"),
+        col("resected"),
+        col("cells_at_therapy_start"),
+    );
+    for r in summary.iter().filter(|r| r[scen] == "surgery") {
+        let n: f64 = r[at_start].parse().unwrap();
+        let removed: f64 = r[resected].parse().unwrap();
+        assert_eq!(removed, (n * 0.999).round());
+    }
+    // comparison.csv: the chemo arm's CSC fraction is above the control's in every
+    // replicate (paired), and adding the CXCR2 inhibitor lowers it again.
+    let cmp = rows(&read(&one, "comparison.csv"));
+    let find = |scenario: &str, endpoint: &str| {
+        cmp.iter()
+            .find(|r| r[0] == scenario && r[1] == endpoint)
+            .unwrap_or_else(|| panic!("{scenario} {endpoint}"))
+            .clone()
+    };
+    let chemo = find("chemo", "csc_fraction");
+    let combo = find("chemo_cxcr2", "csc_fraction");
+    let diff_q025 = |r: &[String]| r[10].parse::<f64>().unwrap();
+    let median = |r: &[String]| r[3].parse::<f64>().unwrap();
+    assert!(diff_q025(&chemo) > 0.0, "chemo vs control: {chemo:?}");
+    assert!(median(&combo) < median(&chemo), "{combo:?} vs {chemo:?}");
+    let ttr = find("surgery", "time_to_relapse_days");
+    assert_eq!(ttr[2], "3");
+}

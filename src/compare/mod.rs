@@ -426,7 +426,8 @@ pub enum EndpointKind {
     },
     /// A 0/1 (or true/false) indicator; an empty cell counts as 0.
     Probability,
-    /// A time in days to an event; an empty cell is censored at the run's end.
+    /// A time in days to an event; an empty cell is censored at the run's end (relapse:
+    /// runs without a cytoreductive therapy are left out).
     TimeToEvent,
     /// Whether the time-to-event column's event happened (a probability).
     EventHappened,
@@ -539,6 +540,12 @@ enum Obs {
     Event(f64, bool),
 }
 
+/// The summary column holding the day from which a time-to-event column counts, if not
+/// day 0: `time_to_relapse_days` counts from `therapy_reference_day`.
+fn time_origin(column: &str) -> Option<&'static str> {
+    (column == "time_to_relapse_days").then_some("therapy_reference_day")
+}
+
 /// The run's end day (`time_h` / 24).
 fn end_day(summary: &HashMap<String, String>) -> Option<f64> {
     summary
@@ -566,8 +573,15 @@ fn observe(summary: &HashMap<String, String>, endpoint: &Endpoint) -> Option<Obs
                 .map(|x| Obs::Number(f64::from(x != 0.0))),
         },
         EndpointKind::TimeToEvent | EndpointKind::EventHappened => {
+            // Times counted from an origin (relapse: from the first cytoreductive
+            // therapy's start) exist only in runs that reached it, and are censored at
+            // the run's end minus the origin.
+            let origin = match time_origin(endpoint.column) {
+                None => 0.0,
+                Some(col) => summary.get(col)?.trim().parse::<f64>().ok()?,
+            };
             let (time, observed) = if cell.is_empty() {
-                (end_day(summary)?, false)
+                (end_day(summary)? - origin, false)
             } else {
                 (cell.parse().ok()?, true)
             };
@@ -706,7 +720,9 @@ pub const TIME_TO_EVENT: [(&str, &str); 2] = [
 
 /// Writes `time_to_event.csv`: `scenario,replicate,seed,event,time_days,observed`, one row
 /// per completed run and event whose column the summary holds; `observed = 0` rows are
-/// censored at the run's end day. Ready for Kaplan–Meier.
+/// censored at the run's end. Relapse times count from the first cytoreductive therapy's
+/// start (`therapy_reference_day`), and runs that never reached one (an untreated
+/// control) have no relapse row. Ready for Kaplan–Meier.
 pub fn write_time_to_event(
     spec: &CompareSpec,
     records: &[RunRecord],

@@ -251,8 +251,8 @@ const PROBABILITY: FloatRange = FloatRange::closed(0.0, 1.0);
 /// Non-negative rate.
 const RATE: FloatRange = FloatRange::at_least(0.0);
 
-/// Shorthand constructor for the static table below.
-const fn p(
+/// Shorthand constructor for the static tables (this one and the `[[therapy]]` keys').
+pub(crate) const fn p(
     key: &'static str,
     kind: ParamKind,
     default: &'static str,

@@ -20,7 +20,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{FloatRange, ParamInfo, ParamKind};
+use super::catalogue::{FloatRange, ParamInfo, ParamKind, p as t};
 use crate::error::Problem;
 
 /// What an intervention does (MODEL.md section 7).
@@ -262,25 +262,6 @@ const CYCLES: ParamKind = ParamKind::Int {
 };
 const DAYS: FloatRange = FloatRange::closed(0.0, 100_000.0);
 const PROBABILITY: FloatRange = FloatRange::closed(0.0, 1.0);
-
-const fn t(
-    key: &'static str,
-    kind: ParamKind,
-    default: &'static str,
-    unit: &'static str,
-    source: &'static str,
-    description: &'static str,
-) -> ParamInfo {
-    ParamInfo {
-        key,
-        kind,
-        default,
-        unit,
-        source,
-        description,
-        optional: false,
-    }
-}
 
 static THERAPY_CATALOGUE: &[ParamInfo] = &[
     t(

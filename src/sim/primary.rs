@@ -608,16 +608,21 @@ fn deliver_locked(groups: &[Vec<Mutex<Tile>>], g: usize, lat: &Lattice, tiling: 
 }
 
 impl Primary {
-    /// A primary tumour on `lattice` (already holding the initial cells).
-    pub fn new(lattice: Lattice) -> Self {
-        let mut p = Primary {
+    /// The engine's state around `lattice` before [`Primary::rebuild`] lists its cells.
+    fn unbuilt(lattice: Lattice) -> Self {
+        Primary {
             tiling: Tiling::new(&lattice),
             lattice,
             groups: Vec::new(),
             work: Vec::new(),
             counts: [0; 3],
             events: EventCounts::default(),
-        };
+        }
+    }
+
+    /// A primary tumour on `lattice` (already holding the initial cells).
+    pub fn new(lattice: Lattice) -> Self {
+        let mut p = Primary::unbuilt(lattice);
         p.rebuild();
         while p.any_cell_on_edge() && p.lattice.grow() {
             p.events.growths += 1;
@@ -1002,14 +1007,7 @@ impl Primary {
     pub(crate) fn load_state(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         let lattice = Lattice::load_state(r)?;
         let saved = lattice.bytes();
-        let mut p = Primary {
-            tiling: Tiling::new(&lattice),
-            lattice,
-            groups: Vec::new(),
-            work: Vec::new(),
-            counts: [0; 3],
-            events: EventCounts::default(),
-        };
+        let mut p = Primary::unbuilt(lattice);
         // Tile geometry (index, base, key) as after any growth; lists are replaced below.
         p.rebuild();
         for (s, &v) in saved.iter().enumerate() {
