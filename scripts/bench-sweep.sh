@@ -4,7 +4,7 @@
 #
 #   scripts/bench-sweep.sh [REPS]
 #
-# Runs configs/sweeps/enderling-paradox.toml (4 x 4 points x 4 replicates = 64 runs of
+# Runs configs/sweeps/enderling-paradox.toml with --replicates 4 (4 x 4 points x 4 = 64 runs of
 # R0 for 60 days, from one CSC) with --threads 1 and --threads 2, alternating, REPS times
 # each (default 3), timed with /usr/bin/time; prints each time, the medians and their
 # ratio, and checks that the two thread counts wrote identical tables.
@@ -19,7 +19,7 @@ sweep=configs/sweeps/enderling-paradox.toml
 for rep in $(seq "$reps"); do
   for t in 1 2; do
     /usr/bin/time -f "%e %M" -o "$out/time-$t-$rep" \
-      "$bin" sweep "$sweep" -o "$out/sweep-$t" --force --quiet --threads "$t"
+      "$bin" sweep "$sweep" --replicates 4 -o "$out/sweep-$t" --force --quiet --threads "$t"
     echo "  threads $t, rep $rep: $(cut -d' ' -f1 "$out/time-$t-$rep") s wall, $(cut -d' ' -f2 "$out/time-$t-$rep") KiB peak RSS"
   done
 done
