@@ -1,6 +1,7 @@
 //! seedsoil: a fast, reproducible agent-based simulator of tumour cell hierarchies.
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod checkpoint;
 pub mod compare;
 pub mod config;
