@@ -185,7 +185,10 @@ mod tests {
     #[test]
     fn concatenation_unions_columns_and_skips_leading_duplicates() {
         let parts = [
-            Some((vec!["a".to_string(), "1".to_string()], "seed,x\n1,10\n".to_string())),
+            Some((
+                vec!["a".to_string(), "1".to_string()],
+                "seed,x\n1,10\n".to_string(),
+            )),
             None,
             Some((
                 vec!["b".to_string(), "2".to_string()],

@@ -13,4 +13,5 @@ pub mod output;
 pub mod rng;
 pub mod sim;
 pub mod space;
+pub mod sweep;
 pub mod therapy;
