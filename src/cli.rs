@@ -36,6 +36,57 @@ enum Command {
     /// Run every scenario of a compare file over common replicate seeds and compare
     /// endpoints against the control (paired differences).
     Compare(CompareArgs),
+    /// Run a parameter sweep (grid, zip or Latin hypercube), one record per run, then
+    /// merge the records into tables.
+    Sweep(SweepArgs),
+    /// Merge the per-run records of a sweep folder into its tables (after sharded or
+    /// job-array runs); lists missing and failed runs.
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, Args)]
+struct SweepArgs {
+    /// The sweep file (TOML): base, seed, replicates, design, [[axis]] ...
+    file: PathBuf,
+    /// Output folder (default: runs/sweep-<file stem>).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Start again in an existing output folder (its records are deleted).
+    #[arg(long, conflicts_with = "resume")]
+    force: bool,
+    /// Reuse the output folder: skip runs whose record is complete, run the rest, merge.
+    #[arg(long)]
+    resume: bool,
+    /// Replicates per point (overrides the file's `replicates`).
+    #[arg(long, value_name = "R")]
+    replicates: Option<u32>,
+    /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
+    /// depend on it.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: u16,
+    /// Validate, write DIR/sweep.toml, DIR/base.toml and DIR/plan.csv, print the number
+    /// of runs, run nothing.
+    #[arg(long, conflicts_with_all = ["index", "shard"])]
+    plan: bool,
+    /// Run only run I (0-based) into the folder, skipping it if its record is complete;
+    /// no merge (run `seedsoil collect DIR` afterwards).
+    #[arg(long, value_name = "I", conflicts_with = "shard")]
+    index: Option<u64>,
+    /// Run the runs with run_id % N == K (K in 0..N); no merge.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Print nothing but errors (and the run count of --plan).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct CollectArgs {
+    /// A sweep output folder (holding sweep.toml and runs/).
+    dir: PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -147,7 +198,336 @@ pub fn run() -> Result<()> {
             Ok(())
         }
         Command::Compare(args) => compare_cmd(args),
+        Command::Sweep(args) => sweep_cmd(args),
+        Command::Collect(args) => collect_cmd(args),
     }
+}
+
+/// The files a sweep writes in its output folder besides `runs/`.
+const SWEEP_FILES: [&str; 7] = [
+    "sweep.toml",
+    "base.toml",
+    "plan.csv",
+    "runs.csv",
+    "summary.csv",
+    "timeseries.csv",
+    "manifest.json",
+];
+
+fn bad_usage(key: &str, value: impl Into<String>, allowed: impl Into<String>) -> anyhow::Error {
+    ConfigError::Invalid(vec![Problem::new(key, value, allowed)]).into()
+}
+
+fn sweep_cmd(args: SweepArgs) -> Result<()> {
+    use seedsoil::sweep::{self, Sweep, SweepSpec};
+    let started = Instant::now();
+    let spec = SweepSpec::load(&args.file, args.replicates)?;
+    let dir = match &args.output {
+        Some(p) => p.clone(),
+        None => {
+            let stem = args
+                .file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "sweep".to_string());
+            PathBuf::from("runs").join(format!("sweep-{stem}"))
+        }
+    };
+    let shard = match &args.shard {
+        None => None,
+        Some(text) => {
+            let parsed = text
+                .split_once('/')
+                .and_then(|(k, n)| {
+                    Some((k.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?))
+                })
+                .filter(|&(k, n)| n >= 1 && k < n);
+            match parsed {
+                Some(kn) => Some(kn),
+                None => {
+                    return Err(bad_usage(
+                        "--shard",
+                        format!("\"{text}\""),
+                        "expected K/N with integers N ≥ 1 and 0 ≤ K < N, e.g. --shard 0/4",
+                    ));
+                }
+            }
+        }
+    };
+    let partial = args.index.is_some() || shard.is_some();
+    // The seed: the file's (or its base's), else the one recorded in the folder, else a
+    // fresh one (not for partial runs: every process must agree on it).
+    let seed = match spec.seed.or_else(|| sweep::recorded_seed(&dir)) {
+        Some(s) => s,
+        None if partial => {
+            return Err(bad_usage(
+                "seed",
+                "(missing)",
+                format!(
+                    "--index and --shard need the sweep seed: give `seed` in {} or run --plan -o {} first",
+                    args.file.display(),
+                    dir.display()
+                ),
+            ));
+        }
+        None => fresh_seed(),
+    };
+    let sweep = Sweep::new(spec, seed);
+    let total = sweep.run_count();
+    if let Some(i) = args.index
+        && i >= total
+    {
+        return Err(bad_usage(
+            "--index",
+            i.to_string(),
+            format!("allowed integer 0 ≤ value < {total} (the sweep has {total} runs)"),
+        ));
+    }
+    let different = || {
+        bad_usage(
+            "--output",
+            format!("\"{}\"", dir.display()),
+            "the folder holds a different sweep (its sweep.toml or base.toml differ); choose another folder or pass --force",
+        )
+    };
+    let exists = dir.exists();
+    match sweep::same_setup(&sweep, &dir) {
+        Some(false) if partial || args.resume => return Err(different()),
+        Some(true) if partial || args.resume => {}
+        _ if exists && !partial && !args.resume && !args.force => {
+            return Err(RunError::Exists(dir.clone()).into());
+        }
+        _ => {
+            if exists && args.force {
+                let runs = dir.join("runs");
+                if runs.is_dir() {
+                    std::fs::remove_dir_all(&runs).map_err(|source| RunError::Output {
+                        path: runs.clone(),
+                        source,
+                    })?;
+                }
+                for name in SWEEP_FILES {
+                    let _ = std::fs::remove_file(dir.join(name));
+                }
+            }
+            sweep::write_setup(&sweep, &dir)?;
+        }
+    }
+
+    if args.plan {
+        let base = std::path::absolute(dir.join("base.toml")).unwrap_or(dir.join("base.toml"));
+        let mut bytes = Vec::new();
+        sweep::write_plan(&sweep, &base, &mut bytes).context("cannot format plan.csv")?;
+        seedsoil::output::write_atomic(&dir.join("plan.csv"), &bytes)?;
+        println!("{total}");
+        return Ok(());
+    }
+
+    let ids: Vec<u64> = match (args.index, shard) {
+        (Some(i), _) => vec![i],
+        (None, Some((k, n))) => sweep.shard(k, n),
+        (None, None) => (0..total).collect(),
+    };
+    let todo = sweep::pending(&sweep, &dir, &ids);
+    let progress = if !args.quiet && std::io::stderr().is_terminal() {
+        let p = ProgressBar::with_draw_target(Some(ids.len() as u64), ProgressDrawTarget::stderr());
+        p.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} run {pos}/{len} {msg} (eta {eta})",
+            )
+            .expect("valid template"),
+        );
+        p.set_position((ids.len() - todo.len()) as u64);
+        p.reset_eta();
+        p.set_message("0 failed");
+        Some(p)
+    } else {
+        None
+    };
+    let failed = std::sync::atomic::AtomicU64::new(0);
+    let on_done = |outcome: &sweep::Outcome| {
+        if let Some(p) = &progress {
+            if outcome.error.is_some() {
+                let k = failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                p.set_message(format!("{k} failed"));
+            }
+            p.inc(1);
+        }
+    };
+    let outcomes = sweep::run_many(&sweep, &dir, &todo, usize::from(args.threads), &on_done)?;
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+
+    if partial {
+        let failures: Vec<&sweep::Outcome> =
+            outcomes.iter().filter(|o| o.error.is_some()).collect();
+        if !args.quiet {
+            println!(
+                "seedsoil {}: ran {} of {} selected runs ({} already recorded) into {}",
+                env!("CARGO_PKG_VERSION"),
+                todo.len(),
+                ids.len(),
+                ids.len() - todo.len(),
+                dir.display()
+            );
+        }
+        if failures.is_empty() {
+            return Ok(());
+        }
+        let mut message = format!("{} runs failed:", failures.len());
+        for o in failures {
+            message.push_str(&format!(
+                "\n  run {} (point {}, replicate {}, seed {}): {}",
+                o.run.run_id,
+                o.run.point,
+                o.run.replicate,
+                o.run.seed,
+                o.error.as_deref().unwrap_or("")
+            ));
+        }
+        return Err(RunError::Other(message).into());
+    }
+
+    let report = sweep::merge(&sweep, &dir)?;
+    let threads = if args.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        usize::from(args.threads)
+    };
+    let wall = started.elapsed().as_secs_f64();
+    write_sweep_manifest(&sweep, &dir, &report, Some(threads), wall, &outcomes)?;
+    if !args.quiet {
+        println!(
+            "seedsoil {}: sweep of {} points x {} replicates = {total} runs (seed {seed}, design {})",
+            env!("CARGO_PKG_VERSION"),
+            sweep.points.len(),
+            sweep.spec.replicates,
+            sweep.spec.design.as_str()
+        );
+        println!(
+            "  {} completed, {} failed; {} run now, {} already recorded",
+            report.completed,
+            report.failed.len(),
+            todo.len(),
+            ids.len() - todo.len()
+        );
+        println!("  wall time {wall:.2} s");
+        println!("  outputs in {}:", dir.display());
+        println!(
+            "    runs.csv summary.csv{} runs/ sweep.toml base.toml manifest.json",
+            if sweep.spec.outputs >= sweep::Outputs::Timeseries {
+                " timeseries.csv"
+            } else {
+                ""
+            }
+        );
+    }
+    merge_result(&report, &dir)
+}
+
+/// Exit status of a merge: an error (exit 1) listing failed and missing runs.
+fn merge_result(report: &seedsoil::sweep::MergeReport, dir: &Path) -> Result<()> {
+    if report.all_completed() {
+        return Ok(());
+    }
+    let mut message = String::new();
+    if !report.failed.is_empty() {
+        let ids: Vec<String> = report.failed.iter().map(|(i, _)| i.to_string()).collect();
+        message.push_str(&format!(
+            "{} runs failed (see {}): run ids {}",
+            report.failed.len(),
+            dir.join("runs.csv").display(),
+            ids.join(" ")
+        ));
+        for (i, e) in &report.failed {
+            message.push_str(&format!("\n  run {i}: {e}"));
+        }
+    }
+    if !report.missing.is_empty() {
+        if !message.is_empty() {
+            message.push('\n');
+        }
+        let ids: Vec<String> = report.missing.iter().map(|i| i.to_string()).collect();
+        message.push_str(&format!(
+            "{} runs missing (not yet run): run ids {}",
+            report.missing.len(),
+            ids.join(" ")
+        ));
+    }
+    Err(RunError::Other(message).into())
+}
+
+/// `manifest.json` of a sweep folder.
+fn write_sweep_manifest(
+    sweep: &seedsoil::sweep::Sweep,
+    dir: &Path,
+    report: &seedsoil::sweep::MergeReport,
+    threads: Option<usize>,
+    wall: f64,
+    outcomes: &[seedsoil::sweep::Outcome],
+) -> Result<()> {
+    let manifest = serde_json::json!({
+        "seedsoil_version": env!("CARGO_PKG_VERSION"),
+        "crates": crate_versions().into_iter().map(|(k, v)| (k, serde_json::Value::String(v))).collect::<serde_json::Map<_, _>>(),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "sweep_file": sweep.spec.file.display().to_string(),
+        "base": sweep.spec.base.as_ref().map(|p| p.display().to_string()),
+        "seed": sweep.seed,
+        "run_seeds": "seed of run i: seedsoil::sweep::run_seed(seed, i); listed in runs.csv",
+        "design": sweep.spec.design.as_str(),
+        "points": sweep.points.len(),
+        "replicates": sweep.spec.replicates,
+        "runs": sweep.run_count(),
+        "params": sweep.params(),
+        "outputs": sweep.spec.outputs.as_str(),
+        "threads": threads,
+        "wall_time_s": wall,
+        "runs_executed_now": outcomes.len(),
+        "completed": report.completed,
+        "failed_runs": report.failed.iter().map(|(i, e)| serde_json::json!({"run_id": i, "error": e})).collect::<Vec<_>>(),
+        "missing_runs": report.missing,
+        "files": ["sweep.toml", "base.toml", "runs/", "runs.csv", "summary.csv", "timeseries.csv (outputs = timeseries or all)", "manifest.json"],
+        "deterministic_note": "every merged table is identical for the same sweep and seed, whatever the thread count or the split into shards",
+    });
+    let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    seedsoil::output::write_atomic(&dir.join("manifest.json"), text.as_bytes())?;
+    Ok(())
+}
+
+fn collect_cmd(args: CollectArgs) -> Result<()> {
+    use seedsoil::sweep::{self, Sweep};
+    let started = Instant::now();
+    let file = args.dir.join("sweep.toml");
+    if !file.is_file() {
+        return Err(bad_usage(
+            "DIR",
+            format!("\"{}\"", args.dir.display()),
+            "not a sweep folder: it holds no sweep.toml (written by seedsoil sweep, also with --plan)",
+        ));
+    }
+    let sweep = Sweep::load_resolved(&file)?;
+    let report = sweep::merge(&sweep, &args.dir)?;
+    write_sweep_manifest(
+        &sweep,
+        &args.dir,
+        &report,
+        None,
+        started.elapsed().as_secs_f64(),
+        &[],
+    )?;
+    if !args.quiet {
+        println!(
+            "seedsoil {}: collected {} of {} runs ({} failed, {} missing) in {}",
+            env!("CARGO_PKG_VERSION"),
+            report.completed,
+            sweep.run_count(),
+            report.failed.len(),
+            report.missing.len(),
+            args.dir.display()
+        );
+    }
+    merge_result(&report, &args.dir)
 }
 
 fn compare_cmd(args: CompareArgs) -> Result<()> {

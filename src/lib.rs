@@ -1,6 +1,7 @@
 //! seedsoil: a fast, reproducible agent-based simulator of tumour cell hierarchies.
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod checkpoint;
 pub mod compare;
 pub mod config;
@@ -12,4 +13,5 @@ pub mod output;
 pub mod rng;
 pub mod sim;
 pub mod space;
+pub mod sweep;
 pub mod therapy;

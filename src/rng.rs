@@ -33,6 +33,9 @@ pub mod purpose {
     /// A therapy's instant event (radiation fraction, surgery) at one step (entity = the
     /// therapy's index in the config).
     pub const THERAPY: u64 = 8;
+    /// A sweep's Latin hypercube (entity = axis index; step 0 = the strata permutation,
+    /// step 1 = the draws inside the strata), keyed by the sweep seed.
+    pub const SWEEP: u64 = 9;
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.

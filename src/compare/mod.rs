@@ -4,7 +4,7 @@
 //!
 //! - [`spec`]: the compare file, its checks and the merging of each scenario's config.
 //! - [`stats`]: quantiles, Wilson intervals, Kaplan–Meier medians.
-//! - this module: the runner ([`run_all`]) and the table writers, which write to any
+//! - this module: the runner ([`run_all`], on the shared [`crate::batch`] pool) and the table writers, which write to any
 //!   [`std::io::Write`] so tests compare text.
 //!
 //! Runs are `scenarios × replicates`, run in parallel on a rayon pool (one run per worker
@@ -22,9 +22,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
+use crate::batch::{catch, each_on_pool, field, one_line, simulate};
 use crate::config::Config;
 use crate::error::RunError;
 use crate::output::Recorder;
@@ -86,10 +84,7 @@ pub fn run_all(
     threads: usize,
     on_done: &(dyn Fn(&RunRecord) + Sync),
 ) -> Result<Vec<RunRecord>, RunError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    let pool = crate::batch::pool(threads)?;
     let replicates = spec.replicates;
     let jobs: Vec<(usize, u32)> = (0..spec.scenarios.len())
         .flat_map(|s| (0..replicates).map(move |r| (s, r)))
@@ -107,41 +102,6 @@ pub fn run_all(
         on_done(&record);
         record
     }))
-}
-
-/// `f(0), …, f(n − 1)`, computed on every worker of `pool`, returned in index order.
-///
-/// Each worker takes the next index from a shared counter until none is left. Unlike
-/// `par_iter`, a worker never starts a second job while it waits: each simulation runs
-/// inside its own one-thread pool, and a rayon worker waiting on another pool steals
-/// queued jobs, which would stack runs on one thread (all of them alive in memory at
-/// once, and wall times that include the stolen runs). Here the only jobs are one per
-/// worker, so there is nothing to steal.
-fn each_on_pool<T: Send>(
-    pool: &rayon::ThreadPool,
-    n: usize,
-    f: impl Fn(usize) -> T + Sync,
-) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    pool.broadcast(|_| {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n {
-                break;
-            }
-            let value = f(i);
-            *slots[i].lock().expect("no job panics while holding a slot") = Some(value);
-        }
-    });
-    slots
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .expect("no job panics while holding a slot")
-                .expect("every index was computed")
-        })
-        .collect()
 }
 
 /// A replicate's tumour grown with the base config to the branch step.
@@ -189,18 +149,6 @@ fn grow_trunk(base: &Result<Config, crate::error::ConfigError>, seed: u64, step:
     }
 }
 
-/// Runs `f`, turning a panic into an error message.
-fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".to_string());
-        Err(format!("the simulation panicked: {what}"))
-    })
-}
-
 /// One run of scenario `s`, replicate `r` (from the replicate's trunk when branching).
 fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64, trunk: Option<&Trunk>) -> RunRecord {
     let started = Instant::now();
@@ -235,20 +183,6 @@ fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64, trunk: Option<&Trunk
     }
 }
 
-/// Simulates `config` with `seed` and one thread: stop reason and the three tables.
-fn simulate(mut config: Config, seed: u64) -> Result<(String, [String; 3]), String> {
-    config.run.seed = Some(seed);
-    config.run.threads = 1;
-    let mut sim =
-        Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
-    let mut recorder = Recorder::new(&sim, None, None);
-    let reason = sim.run(&mut recorder);
-    let tables = recorder
-        .finish(&sim, reason)
-        .map_err(|e| format!("cannot record the run: {e}"))?;
-    Ok((reason.as_str().to_string(), tables))
-}
-
 /// Restores `checkpoint` with `config` (seed `seed`, one thread) and runs it to the end.
 fn resume(
     checkpoint: &crate::checkpoint::Checkpoint,
@@ -273,34 +207,12 @@ fn resume(
     Ok((reason.as_str().to_string(), tables))
 }
 
-/// Multi-line messages (config problems) joined with "; " for one CSV field.
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// A CSV field, quoted when it holds a comma, quote or line break.
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 /// A statistic: Rust's shortest round-trip form, empty when undefined.
 fn num(x: Option<f64>) -> String {
     match x {
         Some(x) if x.is_finite() => format!("{x}"),
         _ => String::new(),
     }
-}
-
-fn csv_err(e: csv::Error) -> io::Error {
-    io::Error::other(e)
 }
 
 /// The columns [`write_concatenated`] puts before each run's own columns.
@@ -326,61 +238,25 @@ pub fn write_concatenated(
     spec: &CompareSpec,
     records: &[RunRecord],
     table: Table,
-    mut w: impl Write,
+    w: impl Write,
 ) -> io::Result<()> {
-    let mut parsed = Vec::new();
-    let mut columns: Vec<String> = Vec::new();
-    for record in records {
-        let Some(tables) = &record.tables else {
-            continue;
-        };
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(tables[table as usize].as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(csv_err)?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        for c in &header {
-            // A run's own `seed` column repeats the leading one: not written twice.
-            if !LEADING.contains(&c.as_str()) && !columns.contains(c) {
-                columns.push(c.clone());
-            }
-        }
-        let rows: Vec<csv::StringRecord> = reader
-            .records()
-            .collect::<Result<_, _>>()
-            .map_err(csv_err)?;
-        parsed.push((record, header, rows));
-    }
-    write!(w, "scenario,replicate,seed")?;
-    for c in &columns {
-        write!(w, ",{}", field(c))?;
-    }
-    writeln!(w)?;
-    for (record, header, rows) in parsed {
-        let positions: Vec<Option<usize>> = columns
-            .iter()
-            .map(|c| header.iter().position(|h| h == c))
-            .collect();
-        let lead = format!(
-            "{},{},{}",
-            spec.scenarios[record.scenario].name, record.replicate, record.seed
-        );
-        for row in rows {
-            let mut line = lead.clone();
-            for p in &positions {
-                line.push(',');
-                if let Some(value) = p.and_then(|i| row.get(i)) {
-                    line.push_str(&field(value));
-                }
-            }
-            writeln!(w, "{line}")?;
-        }
-    }
-    Ok(())
+    let leading: Vec<String> = LEADING.iter().map(|c| c.to_string()).collect();
+    crate::batch::write_concatenated(
+        &leading,
+        records.len(),
+        |i| {
+            let record = &records[i];
+            Ok(record.tables.as_ref().map(|tables| {
+                let lead = vec![
+                    spec.scenarios[record.scenario].name.clone(),
+                    record.replicate.to_string(),
+                    record.seed.to_string(),
+                ];
+                (lead, tables[table as usize].clone())
+            }))
+        },
+        w,
+    )
 }
 
 /// Writes `runs.csv`: `scenario,replicate,seed,status,stop_reason,error`, one row per run.
@@ -798,10 +674,7 @@ mod tests {
     }
 
     #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a, b"), "\"a, b\"");
-        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+    fn statistics_are_written_shortest_or_empty() {
         assert_eq!(num(None), "");
         assert_eq!(num(Some(f64::NAN)), "");
         assert_eq!(num(Some(0.1)), "0.1");
