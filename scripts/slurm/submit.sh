@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Plan a seedsoil sweep and submit it to SLURM as a job array (scripts/slurm/sweep.sbatch).
 #
-#   scripts/slurm/submit.sh [--wait | --poll SECS | --collect-job] [--throttle K] \
+#   scripts/slurm/submit.sh [--wait | --poll SECS | --collect-job] [--throttle K] [--force]
 #                           SWEEP.toml OUT [sbatch args...]
 #
-#   1. runs `seedsoil sweep SWEEP.toml --plan -o OUT` (validates, writes OUT/plan.csv) and
-#      reads the number of runs N it prints;
+#   1. runs `seedsoil sweep SWEEP.toml --plan --resume -o OUT` (validates, writes
+#      OUT/sweep.toml, base.toml and plan.csv; refuses an OUT that holds a different sweep)
+#      and reads the number of runs N it prints. OUT may already hold this sweep's records:
+#      resubmitting reruns only the runs without a complete record;
 #   2. submits `sbatch --array=0-$((N-1)) [sbatch args...] sweep.sbatch SWEEP OUT`
 #      (several arrays with an index offset if N exceeds the cluster's MaxArraySize);
-#   3. --wait: waits for every task (sbatch --wait), then runs `seedsoil collect OUT` here,
-#      and exits non-zero if a task failed or collect did;
-#   --poll SECS: like --wait, but polls squeue every SECS seconds (sbatch --wait backs off
-#      to 10 s between polls and cannot be tuned: use --poll 0.5 for short test sweeps);
-#      success is then collect's verdict alone (every run complete);
-#      --collect-job: instead submits `seedsoil collect OUT` as a job that starts when all
-#      tasks have succeeded (--dependency=afterok) and returns at once.
-#   --throttle K: at most K tasks of the array at a time (--array=0-M%K).
+#   3. with --wait, waits for every task (sbatch --wait), then runs `seedsoil collect OUT`
+#      here, and exits non-zero if a task failed or collect did.
+#
+#   --poll SECS     like --wait, but polls squeue every SECS seconds (sbatch --wait backs
+#                   off to 10 s between polls: --poll 0.5 suits short test sweeps); success
+#                   is then collect's verdict alone (every run complete)
+#   --collect-job   instead of waiting, also submit `seedsoil collect OUT` as a job that
+#                   starts once every task has succeeded (--dependency=afterok)
+#   --throttle K    at most K tasks of the array at a time (--array=0-M%K)
+#   --force         start OUT again: delete its records (--plan --force)
 #
 # Environment: SEEDSOIL, the seedsoil binary (default `seedsoil` on PATH), used here and,
 # exported through sbatch, in the tasks: it must be reachable from the compute nodes.
@@ -23,9 +27,9 @@
 # Prints the job id(s) on stdout (one line per array, then the collect job's, if any).
 set -euo pipefail
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-wait_=0 collect_job=0 throttle= poll=
+wait_=0 collect_job=0 throttle= poll= reuse=--resume
 args=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     --poll=*) poll=${1#--poll=}; wait_=1 ;;
     --throttle) throttle=${2:?--throttle needs a number}; shift ;;
     --throttle=*) throttle=${1#--throttle=} ;;
+    --force) reuse=--force ;;
     -h|--help) usage ;;
     *) args+=("$1") ;;
   esac
@@ -55,7 +60,7 @@ sweep=$(cd "$(dirname "$sweep")" && pwd)/$(basename "$sweep")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-n=$("$SEEDSOIL" sweep "$sweep" --plan -o "$out")
+n=$("$SEEDSOIL" sweep "$sweep" --plan "$reuse" -o "$out")
 n=$(printf '%s' "$n" | tail -n 1 | tr -d '[:space:]')
 case $n in ''|*[!0-9]*) echo "submit.sh: --plan printed '$n', not a run count" >&2; exit 1 ;; esac
 [ "$n" -gt 0 ] || { echo "submit.sh: the sweep has no runs" >&2; exit 1; }
