@@ -119,7 +119,6 @@ fn outputs_do_not_depend_on_threads_shards_or_index_runs() {
             .assert()
             .success();
     }
-    // A half-done collect reports missing runs and exits 1; a full one exits 0.
     seedsoil().arg("collect").arg(&indexed).assert().success();
     assert_eq!(reference, tables(&indexed), "--index runs + collect");
 }

@@ -592,9 +592,8 @@ impl SweepSpec {
             .collect();
         t.insert("axis".into(), V::Array(axes));
         format!(
-            "# The resolved sweep (written by seedsoil {}); `seedsoil collect` and\n\
+            "# The resolved sweep, written by seedsoil sweep; `seedsoil collect` and\n\
              # `seedsoil sweep` with --index/--shard/--resume read it.\n{}",
-            env!("CARGO_PKG_VERSION"),
             toml::to_string(&t).expect("a sweep table serialises")
         )
     }
