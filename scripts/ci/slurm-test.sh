@@ -88,8 +88,8 @@ if [ "${SLURM_TEST_APT:-}" != always ] &&
   grep -c '^install ok installed' | grep -qx 4; then
   echo "slurm-test: slurmd, slurmctld, slurm-client and munge are installed"
 else
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+  apt-get -o Acquire::Retries=3 update -qq
+  apt-get -o Acquire::Retries=3 install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
 fi
 command -v sbatch slurmctld slurmd munged >/dev/null || fail "slurm or munge missing after install"
 
@@ -216,7 +216,7 @@ scripts/slurm/submit.sh --wait "$sweep" "$slurm_out" \
   fail "the job array or collect failed"
 n=$(wc -l <"$slurm_out/plan.csv")
 n=$((n - 1))
-tasks=$(ls "$work"/jobs/slurm-*_*.out | wc -l)
+tasks=$(find "$work/jobs" -name 'slurm-*_*.out' | wc -l)
 echo "slurm-test: $n runs, $tasks array task logs"
 [ "$tasks" = "$n" ] || fail "expected $n array task logs, found $tasks"
 for f in "${files[@]}"; do [ -s "$slurm_out/$f" ] || fail "no $f in $slurm_out"; done
