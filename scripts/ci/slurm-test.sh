@@ -39,7 +39,7 @@ phase() {
 
 work=$(mktemp -d /tmp/seedsoil-slurm.XXXXXX)
 chmod 755 "$work"
-ctld_pid= slurmd_pid= munged_started=0
+ctld_pid='' slurmd_pid='' munged_started=0
 ok=0
 
 dump_logs() {
@@ -185,6 +185,7 @@ sinfo
 
 phase "smoke job"
 # sbatch --wrap, polled with squeue (sbatch --wait sleeps 2 s, 4 s, ... between polls).
+# shellcheck disable=SC2016 # $(hostname) is for the job's shell
 id=$(sbatch --parsable --chdir="$work/jobs" --output="$work/jobs/smoke.out" \
   --wrap 'echo "ran on $(hostname)"') || fail "sbatch --wrap failed: $id"
 for _ in $(seq 300); do

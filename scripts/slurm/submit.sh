@@ -29,7 +29,7 @@ set -euo pipefail
 
 usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-wait_=0 collect_job=0 throttle= poll= reuse=--resume
+wait_=0 collect_job=0 throttle='' poll='' reuse=--resume
 args=()
 while [ $# -gt 0 ]; do
   case $1 in
