@@ -202,7 +202,7 @@ if [ -n "${SEEDSOIL:-}" ]; then
   echo "slurm-test: using SEEDSOIL=$SEEDSOIL"
 else
   cargo build --release --locked --quiet
-  SEEDSOIL=$root/target/release/seedsoil
+  SEEDSOIL=${CARGO_TARGET_DIR:-$root/target}/release/seedsoil
 fi
 export SEEDSOIL
 "$SEEDSOIL" sweep --help >/dev/null || fail "$SEEDSOIL has no sweep command"
