@@ -204,6 +204,7 @@ else
   cargo build --release --locked --quiet
   SEEDSOIL=${CARGO_TARGET_DIR:-$root/target}/release/seedsoil
 fi
+case $SEEDSOIL in */*) SEEDSOIL=$(cd "$(dirname "$SEEDSOIL")" && pwd)/$(basename "$SEEDSOIL") ;; esac
 export SEEDSOIL
 "$SEEDSOIL" sweep --help >/dev/null || fail "$SEEDSOIL has no sweep command"
 
