@@ -17,14 +17,26 @@ fn sweep(file: &str, out: &Path) -> Vec<BTreeMap<String, String>> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file);
     Command::cargo_bin("seedsoil")
         .unwrap()
-        .args(["sweep", path.to_str().unwrap(), "-q", "-o", out.to_str().unwrap()])
+        .args([
+            "sweep",
+            path.to_str().unwrap(),
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .success();
     let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
     lines
-        .map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect())
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -75,7 +87,10 @@ fn the_csc_fraction_falls_by_orders_of_magnitude_as_rho_max_grows() {
 #[test]
 fn death_and_migration_free_the_cscs_enderlings_paradox() {
     let tmp = tempfile::tempdir().unwrap();
-    let rows = sweep("configs/sweeps/enderling-paradox.toml", &tmp.path().join("ep"));
+    let rows = sweep(
+        "configs/sweeps/enderling-paradox.toml",
+        &tmp.path().join("ep"),
+    );
     assert_eq!(rows.len(), 128);
     let a = "cells.death_at_division";
     let mu = "cells.migration_per_day";
@@ -83,7 +98,10 @@ fn death_and_migration_free_the_cscs_enderlings_paradox() {
     let csc = medians(&rows, a, mu, "csc");
     let at = |m: &BTreeMap<(String, String), f64>, x: &str, y: &str| m[&(x.into(), y.into())];
     for (k, v) in &total {
-        println!("alpha {} mu {}: median cells {v}, median CSCs {}", k.0, k.1, csc[k]);
+        println!(
+            "alpha {} mu {}: median cells {v}, median CSCs {}",
+            k.0, k.1, csc[k]
+        );
     }
     // Dormancy without death or migration: a few hundred cells at most, one or two CSCs.
     assert!(at(&total, "0.0", "0.0") < 300.0);

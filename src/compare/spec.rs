@@ -22,7 +22,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{self, Config, DEFAULT_TOML, catalogue};
+use crate::batch::{BatchHead, quoted, read_head, read_toml, show};
+use crate::config::{self, Config, catalogue};
 use crate::error::{ConfigError, Problem};
 
 /// Top-level keys of a compare file.
@@ -151,60 +152,6 @@ fn scenario_order(text: &str) -> Vec<String> {
     Vec::new()
 }
 
-/// A value in TOML syntax for messages.
-fn show(value: &toml::Value) -> String {
-    match value {
-        toml::Value::Table(_) => "{…}".to_string(),
-        other => {
-            let text = other.to_string();
-            if text.chars().count() > 80 {
-                format!("{}…", text.chars().take(79).collect::<String>())
-            } else {
-                text
-            }
-        }
-    }
-}
-
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
-/// Reads and parses a TOML file named by `key` (its value `given`), pushing a problem if
-/// it cannot.
-fn read_toml(
-    path: &Path,
-    key: &str,
-    given: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<toml::Table> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            problems.push(Problem::new(
-                key,
-                quoted(given),
-                format!(
-                    "cannot read {} ({e}); paths are relative to the compare file",
-                    path.display()
-                ),
-            ));
-            return None;
-        }
-    };
-    match config::parse_table(&text, &path.display().to_string()) {
-        Ok(table) => Some(table),
-        Err(e) => {
-            problems.push(Problem::new(
-                key,
-                quoted(given),
-                format!("not a TOML file: {e}"),
-            ));
-            None
-        }
-    }
-}
-
 impl CompareSpec {
     /// Reads and checks a compare file. `replicates` (from `--replicates`) overrides the
     /// file's `replicates`.
@@ -229,48 +176,13 @@ impl CompareSpec {
         path: &Path,
         replicates: Option<u32>,
     ) -> Result<CompareSpec, ConfigError> {
-        let table = config::parse_table(text, &path.display().to_string())?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
         let mut problems = Vec::new();
-
-        for (key, value) in &table {
-            if !TOP_KEYS.contains(&key.as_str()) {
-                problems.push(Problem::new(
-                    key,
-                    show(value),
-                    format!(
-                        "unknown key; a compare file has the keys {}",
-                        TOP_KEYS.join(", ")
-                    ),
-                ));
-            }
-        }
-
-        // base
-        let mut base = None;
-        let mut base_table = None;
-        match table.get("base") {
-            None => {
-                base_table = Some(
-                    config::parse_table(DEFAULT_TOML, "the embedded default")
-                        .expect("the embedded default is TOML"),
-                );
-            }
-            Some(toml::Value::String(name)) => {
-                let p = dir.join(name);
-                base_table = read_toml(&p, "base", name, &mut problems);
-                base = Some(p);
-            }
-            Some(other) => problems.push(Problem::new(
-                "base",
-                show(other),
-                "expected a path to a config file (a string), relative to the compare file",
-            )),
-        }
+        let BatchHead {
+            table,
+            dir,
+            base,
+            base_table,
+        } = read_head(text, path, "compare", &TOP_KEYS, &mut problems)?;
 
         // replicates
         let replicates = match (replicates, table.get("replicates")) {
@@ -560,7 +472,7 @@ fn parse_scenario(
                 match item {
                     toml::Value::String(file) => {
                         let p = dir.join(file);
-                        if let Some(t) = read_toml(&p, &key, file, problems) {
+                        if let Some(t) = read_toml(&p, &key, file, "compare", problems) {
                             fragments.push(t);
                         }
                         include.push(p);

@@ -26,7 +26,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::catalogue::{self, ParamKind};
-use crate::config::{self, DEFAULT_TOML};
+
+use crate::batch::{BatchHead, quoted, read_head, show};
 use crate::error::{ConfigError, Problem};
 
 /// Top-level keys of a sweep file.
@@ -163,23 +164,6 @@ pub struct SweepSpec {
     pub axes: Vec<Axis>,
 }
 
-/// A value in TOML syntax for messages.
-fn show(value: &toml::Value) -> String {
-    let text = match value {
-        toml::Value::Table(_) => "{…}".to_string(),
-        other => other.to_string(),
-    };
-    if text.chars().count() > 80 {
-        format!("{}…", text.chars().take(79).collect::<String>())
-    } else {
-        text
-    }
-}
-
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
 fn number(value: &toml::Value) -> Option<f64> {
     match value {
         toml::Value::Float(x) if x.is_finite() => Some(*x),
@@ -242,67 +226,13 @@ impl SweepSpec {
         path: &Path,
         replicates: Option<u32>,
     ) -> Result<SweepSpec, ConfigError> {
-        let table = config::parse_table(text, &path.display().to_string())?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
         let mut problems = Vec::new();
-        for (key, value) in &table {
-            if !TOP_KEYS.contains(&key.as_str()) {
-                problems.push(Problem::new(
-                    key,
-                    show(value),
-                    format!(
-                        "unknown key; a sweep file has the keys {}",
-                        TOP_KEYS.join(", ")
-                    ),
-                ));
-            }
-        }
-
-        // base
-        let mut base = None;
-        let mut base_table = None;
-        match table.get("base") {
-            None => {
-                base_table = Some(
-                    config::parse_table(DEFAULT_TOML, "the embedded default")
-                        .expect("the embedded default is TOML"),
-                )
-            }
-            Some(toml::Value::String(name)) => {
-                let p = dir.join(name);
-                match std::fs::read_to_string(&p) {
-                    Err(e) => problems.push(Problem::new(
-                        "base",
-                        quoted(name),
-                        format!(
-                            "cannot read {} ({e}); the path is relative to the sweep file",
-                            p.display()
-                        ),
-                    )),
-                    Ok(text) => match config::parse_table(&text, &p.display().to_string()) {
-                        Ok(t) => base_table = Some(t),
-                        Err(e) => problems.push(Problem::new(
-                            "base",
-                            quoted(name),
-                            format!(
-                                "not a TOML file: {}",
-                                crate::batch::one_line(&e.to_string())
-                            ),
-                        )),
-                    },
-                }
-                base = Some(p);
-            }
-            Some(other) => problems.push(Problem::new(
-                "base",
-                show(other),
-                "expected a path to a config file (a string), relative to the sweep file",
-            )),
-        }
+        let BatchHead {
+            table,
+            dir: _,
+            base,
+            base_table,
+        } = read_head(text, path, "sweep", &TOP_KEYS, &mut problems)?;
 
         // seed
         let seed = match table.get("seed") {
