@@ -48,15 +48,19 @@ def setup_style():
             "legend.fontsize": 10,
             "figure.dpi": 100,
             "savefig.dpi": 120,
-            "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+            "axes.prop_cycle": matplotlib.cycler(color=[OKABE_ITO[k] for k in (0, 1, 2, 4, 5, 6, 7, 3)]),
             "axes.grid": True,
             "grid.alpha": 0.3,
         }
     )
 
 
+# Line order: yellow last, as it is faint on white.
+LINE_COLOURS = [OKABE_ITO[k] for k in (0, 1, 2, 4, 5, 6, 7, 3)]
+
+
 def colour(i):
-    return OKABE_ITO[i % len(OKABE_ITO)]
+    return LINE_COLOURS[i % len(LINE_COLOURS)]
 
 
 def parser(description, input_help):
