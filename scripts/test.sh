@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# All tests (the README's test command; CI runs it): the Rust suite (unit, statistical,
+# CLI, scenario tests), then the plotting scripts on outputs of a small real run, sweep
+# and comparison (scripts/test_plots.sh: creates the venv .venv-plots, installs
+# scripts/requirements.txt, checks every PNG). Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo test --locked "$@"
+SEEDSOIL=target/debug/seedsoil bash scripts/test_plots.sh
