@@ -46,7 +46,12 @@ fn render_reproduces_snapshots_and_animates() {
             let file = format!("{name}_day{day}.png");
             let ours = out.join(&file);
             let (w, h, rgb) = decode(&ours);
-            assert!(w > 0 && h > 0 && colours(&rgb) > 1, "{file} blank");
+            // CXCL7 comes from MSCs, which home after day 8.
+            let may_be_blank = name == "cxcl7" && *day != "12";
+            assert!(
+                w > 0 && h > 0 && (may_be_blank || colours(&rgb) > 1),
+                "{file} blank"
+            );
             // Same bytes as the run's own snapshot PNG.
             let theirs = run.join("snapshots").join(&file);
             assert_eq!(
