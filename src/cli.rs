@@ -42,6 +42,27 @@ enum Command {
     /// Merge the per-run records of a sweep folder into its tables (after sharded or
     /// job-array runs); lists missing and failed runs.
     Collect(CollectArgs),
+    /// Draw a run folder's snapshots as PNGs (lattice, IL6, CXCL7 per day) plus numbered
+    /// frames and an animated GIF of the growth on one canvas.
+    Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// A run folder (holding snapshots/lattice_day<D>.csv, config.toml, events.csv).
+    run_dir: PathBuf,
+    /// Output folder (default: RUN_DIR/render); its files are derived and overwritten.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Write only the animation: frames/frame_NNNN.png and growth.gif.
+    #[arg(long)]
+    frames: bool,
+    /// Pixels per site in the frames and GIF.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    scale: u32,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -200,7 +221,21 @@ pub fn run() -> Result<()> {
         Command::Compare(args) => compare_cmd(args),
         Command::Sweep(args) => sweep_cmd(args),
         Command::Collect(args) => collect_cmd(args),
+        Command::Render(args) => render_cmd(args),
     }
+}
+
+fn render_cmd(args: RenderArgs) -> anyhow::Result<()> {
+    let out = args.out.unwrap_or_else(|| args.run_dir.join("render"));
+    let opts = seedsoil::output::render::RenderOptions {
+        frames_only: args.frames,
+        scale: args.scale,
+    };
+    let files = seedsoil::output::render::render(&args.run_dir, &out, opts)?;
+    if !args.quiet {
+        eprintln!("wrote {} files to {}", files.len(), out.display());
+    }
+    Ok(())
 }
 
 /// The files a sweep writes in its output folder besides `runs/`.

@@ -119,6 +119,13 @@ pub enum RunError {
     /// The run folder exists already; runs never overwrite without `--force`.
     #[error("output folder {} already exists; pass --force to overwrite", .0.display())]
     Exists(PathBuf),
+    /// `seedsoil render` was given a folder without lattice snapshots (bad usage).
+    #[error(
+        "no lattice snapshots in {}: expected snapshots/lattice_day<D>.csv; \
+         make them with `seedsoil run --set output.snapshot_days=[5.0,10.0]` (snapshot_csv on)",
+        .0.display()
+    )]
+    NoSnapshots(PathBuf),
     /// Any other failure, described in words.
     #[error("{0}")]
     Other(String),
@@ -130,7 +137,7 @@ impl RunError {
     /// failed", ARCHITECTURE.md section 6).
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Exists(_) => 2,
+            RunError::Exists(_) | RunError::NoSnapshots(_) => 2,
             RunError::Output { .. } | RunError::Other(_) => 1,
         }
     }

@@ -15,6 +15,7 @@
 
 pub mod files;
 pub mod recorder;
+pub mod render;
 pub mod snapshot;
 
 pub use files::{RunDir, write_atomic};

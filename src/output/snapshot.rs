@@ -170,12 +170,18 @@ pub fn field_png(cy: &Cytokines, which: usize) -> Vec<u8> {
     let [nx, ny, nz] = cy.n;
     let k = nz / 2;
     let max = grid.max().max(f32::MIN_POSITIVE) as f64;
+    heat_png(nx, ny, max, |x, y| grid.get([x, y, k]) as f64)
+}
+
+/// A heat map of an `nx` × `ny` layer (`value(x, y)`, y upwards) scaled to `max`, as
+/// [`field_png`] draws it: one square of pixels per cell, at least 512 pixels wide.
+pub fn heat_png(nx: usize, ny: usize, max: f64, value: impl Fn(usize, usize) -> f64) -> Vec<u8> {
     let scale = (512 / nx.max(1)).clamp(1, 16);
     let (pw, ph) = (nx * scale, ny * scale);
     let mut data = vec![0u8; pw * ph * 3];
     for py in 0..ph {
         for px in 0..pw {
-            let v = grid.get([px / scale, ny - 1 - py / scale, k]) as f64;
+            let v = value(px / scale, ny - 1 - py / scale);
             let i = (py * pw + px) * 3;
             data[i..i + 3].copy_from_slice(&heat(v / max));
         }

@@ -1,0 +1,411 @@
+//! `seedsoil render`: pictures of a run folder's snapshots, without Python.
+//!
+//! ```text
+//! seedsoil render RUN_DIR [-o OUT] [--frames] [--scale N]
+//! ```
+//!
+//! Reads `RUN_DIR/snapshots/lattice_day<D>.csv` (and `fields_day<D>.csv`,
+//! `mscs_day<D>.csv` when present) and writes to OUT (default `RUN_DIR/render`):
+//!
+//! - `lattice_day<D>.png`: the lattice as the run's own snapshot PNG draws it (same
+//!   window, colours and scale: byte-identical). The lattice window of each snapshot is
+//!   replayed from `config.toml` (`space.initial_size`, `space.max_size`) and the
+//!   `lattice_grown` events of `events.csv` before the snapshot.
+//! - `il6_day<D>.png`, `cxcl7_day<D>.png`: heat maps of the fields CSV (when it exists),
+//!   byte-identical to the run's own field PNGs.
+//! - `frames/frame_0001.png`, …: one frame per snapshot day in day order, the lattice on
+//!   one common canvas (the bounding box of every snapshot's cells and MSCs, plus a
+//!   2-site margin) so the tumour grows in place; `--scale N` pixels per site (default 1).
+//! - `growth.gif`: the frames as an animated GIF (looping, 0.5 s per frame).
+//!
+//! `--frames` writes only the frames and the GIF. 3D runs: the CSVs hold every occupied
+//! site; pictures show the central z slice (`z = space.max_size / 2`), as the run's PNGs.
+//! Files in OUT are derived data and are overwritten without asking.
+
+use crate::config::Config;
+use crate::error::RunError;
+use crate::model::kind::{STEM, progenitor};
+use crate::model::msc::Msc;
+use crate::output::snapshot::{self, MSC_ALDH_NEG, MSC_ALDH_POS, colour, encode_png};
+use crate::sim::primary::Primary;
+use crate::space::Lattice;
+use std::path::{Path, PathBuf};
+
+/// Options of [`render`].
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// Write only the animation (frames and GIF), not the per-day pictures.
+    pub frames_only: bool,
+    /// Pixels per site in the frames and the GIF (at least 1).
+    pub scale: u32,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            frames_only: false,
+            scale: 1,
+        }
+    }
+}
+
+/// One snapshot day's cells: domain coordinates and kind code.
+struct Day {
+    label: String,
+    value: f64,
+    cells: Vec<([i64; 3], u8)>,
+    mscs: Vec<Msc>,
+}
+
+fn other(msg: impl Into<String>) -> RunError {
+    RunError::Other(msg.into())
+}
+
+fn read(path: &Path) -> Result<String, RunError> {
+    std::fs::read_to_string(path).map_err(|e| other(format!("cannot read {}: {e}", path.display())))
+}
+
+fn parse<T: std::str::FromStr>(s: &str, path: &Path, line: usize) -> Result<T, RunError> {
+    s.trim().parse().map_err(|_| {
+        other(format!(
+            "{}:{}: cannot parse {s:?}",
+            path.display(),
+            line + 1
+        ))
+    })
+}
+
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i, l.split(',').collect()))
+}
+
+fn read_cells(path: &Path) -> Result<Vec<([i64; 3], u8)>, RunError> {
+    let text = read(path)?;
+    let mut out = Vec::new();
+    for (i, f) in rows(&text) {
+        if f.len() < 5 {
+            return Err(other(format!(
+                "{}:{}: expected x,y,z,kind,rho",
+                path.display(),
+                i + 1
+            )));
+        }
+        let d = [
+            parse(f[0], path, i)?,
+            parse(f[1], path, i)?,
+            parse(f[2], path, i)?,
+        ];
+        let code = match f[3] {
+            "csc" => STEM,
+            "differentiated" => progenitor(0),
+            "progenitor" => progenitor(parse(f[4], path, i)?),
+            k => {
+                return Err(other(format!(
+                    "{}:{}: unknown kind {k:?}",
+                    path.display(),
+                    i + 1
+                )));
+            }
+        };
+        out.push((d, code));
+    }
+    Ok(out)
+}
+
+fn read_mscs(path: &Path) -> Result<Vec<Msc>, RunError> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text = read(path)?;
+    let mut out = Vec::new();
+    for (i, f) in rows(&text) {
+        if f.len() < 5 {
+            return Err(other(format!(
+                "{}:{}: expected 5 columns",
+                path.display(),
+                i + 1
+            )));
+        }
+        out.push(Msc {
+            pos: [
+                parse(f[0], path, i)?,
+                parse(f[1], path, i)?,
+                parse(f[2], path, i)?,
+            ],
+            aldh: parse::<u8>(f[3], path, i)? != 0,
+            divisions_left: parse(f[4], path, i)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Heat maps (IL6, CXCL7) of a fields CSV, as the run's own field PNGs.
+fn field_pngs(path: &Path) -> Result<[Vec<u8>; 2], RunError> {
+    let text = read(path)?;
+    let mut pts: Vec<([i64; 3], [f32; 2])> = Vec::new();
+    for (i, f) in rows(&text) {
+        if f.len() < 5 {
+            return Err(other(format!(
+                "{}:{}: expected 5 columns",
+                path.display(),
+                i + 1
+            )));
+        }
+        let d = [
+            parse(f[0], path, i)?,
+            parse(f[1], path, i)?,
+            parse(f[2], path, i)?,
+        ];
+        pts.push((d, [parse(f[3], path, i)?, parse(f[4], path, i)?]));
+    }
+    let axis = |a: usize| {
+        let mut v: Vec<i64> = pts.iter().map(|p| p.0[a]).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let (xs, ys, zs) = (axis(0), axis(1), axis(2));
+    if xs.is_empty() {
+        return Err(other(format!("{}: no field cells", path.display())));
+    }
+    let (nx, ny) = (xs.len(), ys.len());
+    let z = zs[zs.len() / 2];
+    Ok(std::array::from_fn(|which| {
+        let max = pts
+            .iter()
+            .map(|p| p.1[which])
+            .fold(f32::MIN, f32::max)
+            .max(f32::MIN_POSITIVE) as f64;
+        let mut layer = vec![0.0f64; nx * ny];
+        for (d, v) in pts.iter().filter(|p| p.0[2] == z) {
+            let x = xs.binary_search(&d[0]).unwrap_or(0);
+            let y = ys.binary_search(&d[1]).unwrap_or(0);
+            layer[y * nx + x] = v[which] as f64;
+        }
+        snapshot::heat_png(nx, ny, max, |x, y| layer[y * nx + x])
+    }))
+}
+
+/// Sites of the primary's lattice window (the value of its last `lattice_grown` event)
+/// at each snapshot's event; 0 before any growth.
+fn grows_before(events: &str) -> std::collections::HashMap<String, usize> {
+    let mut out = std::collections::HashMap::new();
+    let mut grown = 0;
+    for line in events.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() < 7 || f[3] != "primary" {
+            continue;
+        }
+        match f[2] {
+            "lattice_grown" => grown = f[6].trim().parse().unwrap_or(grown),
+            "snapshot" => {
+                out.insert(f[6].trim().to_string(), grown);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Render the snapshots of `run_dir` into `out` (see the module docs); returns the files
+/// written. A folder without `snapshots/lattice_day<D>.csv` is [`RunError::NoSnapshots`].
+pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<PathBuf>, RunError> {
+    let snaps = run_dir.join("snapshots");
+    let mut days = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&snaps) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(label) = name
+                .strip_prefix("lattice_day")
+                .and_then(|s| s.strip_suffix(".csv"))
+            else {
+                continue;
+            };
+            let Ok(value) = label.parse::<f64>() else {
+                continue;
+            };
+            days.push(Day {
+                label: label.to_string(),
+                value,
+                cells: read_cells(&e.path())?,
+                mscs: read_mscs(&snaps.join(format!("mscs_day{label}.csv")))?,
+            });
+        }
+    }
+    if days.is_empty() {
+        return Err(RunError::NoSnapshots(run_dir.to_path_buf()));
+    }
+    days.sort_by(|a, b| a.value.total_cmp(&b.value));
+
+    let cfg_path = run_dir.join("config.toml");
+    let cfg: Config = crate::config::load(Some(&cfg_path), &[])
+        .map_err(|e| other(format!("cannot load {}: {e}", cfg_path.display())))?;
+    let rho_max = cfg.cells.rho_max;
+    let dims = cfg.space.dims as usize;
+    let slice_z = if dims == 3 {
+        cfg.space.max_size as i64 / 2
+    } else {
+        0
+    };
+    let grows = std::fs::read_to_string(run_dir.join("events.csv"))
+        .map(|t| grows_before(&t))
+        .unwrap_or_default();
+
+    let write = |path: PathBuf, bytes: &[u8], written: &mut Vec<PathBuf>| {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| RunError::Output {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        crate::output::write_atomic(&path, bytes)?;
+        written.push(path);
+        Ok::<(), RunError>(())
+    };
+    let mut written = Vec::new();
+
+    if !opts.frames_only {
+        for day in &days {
+            // Replay the lattice window as it was at this snapshot.
+            let mut lat = Lattice::new(dims, cfg.space.initial_size, cfg.space.max_size);
+            let n = grows
+                .get(&format!("snapshots/lattice_day{}", day.label))
+                .copied()
+                .unwrap_or(0);
+            while lat.len() < n && lat.grow() {}
+            for &(d, code) in &day.cells {
+                if let Some(s) = lat.site_at(d) {
+                    lat.set(s, code);
+                }
+            }
+            let primary = Primary::new(lat);
+            let png = snapshot::lattice_png(&primary, rho_max, &day.mscs);
+            write(
+                out.join(format!("lattice_day{}.png", day.label)),
+                &png,
+                &mut written,
+            )?;
+            let fields = snaps.join(format!("fields_day{}.csv", day.label));
+            if fields.exists() {
+                let [il6, cx] = field_pngs(&fields)?;
+                write(
+                    out.join(format!("il6_day{}.png", day.label)),
+                    &il6,
+                    &mut written,
+                )?;
+                write(
+                    out.join(format!("cxcl7_day{}.png", day.label)),
+                    &cx,
+                    &mut written,
+                )?;
+            }
+        }
+    }
+
+    // Frames on one canvas: the bounding box of every snapshot in the z slice.
+    let in_slice = |d: &[i64; 3]| d[2] == slice_z;
+    let pts = days.iter().flat_map(|d| {
+        d.cells
+            .iter()
+            .map(|c| c.0)
+            .chain(d.mscs.iter().map(|m| m.pos))
+    });
+    let (mut x0, mut x1, mut y0, mut y1) = (i64::MAX, i64::MIN, i64::MAX, i64::MIN);
+    for p in pts.filter(in_slice) {
+        x0 = x0.min(p[0]);
+        x1 = x1.max(p[0]);
+        y0 = y0.min(p[1]);
+        y1 = y1.max(p[1]);
+    }
+    if x0 > x1 {
+        let c = cfg.space.max_size as i64 / 2;
+        (x0, x1, y0, y1) = (c, c, c, c);
+    }
+    let margin = 2;
+    let (x0, y1) = (x0 - margin, y1 + margin);
+    let s = opts.scale.max(1) as usize;
+    let w = (x1 + margin - x0 + 1) as usize;
+    let h = (y1 - (y0 - margin) + 1) as usize;
+    let (pw, ph) = (w * s, h * s);
+    let mut frames = Vec::new();
+    for (k, day) in days.iter().enumerate() {
+        let mut rgb = vec![255u8; pw * ph * 3];
+        let mut paint = |d: [i64; 3], c: [u8; 3]| {
+            let (bx, by) = ((d[0] - x0) as usize * s, (y1 - d[1]) as usize * s);
+            for py in by..by + s {
+                for px in bx..bx + s {
+                    let i = (py * pw + px) * 3;
+                    rgb[i..i + 3].copy_from_slice(&c);
+                }
+            }
+        };
+        for &(d, code) in day.cells.iter().filter(|c| in_slice(&c.0)) {
+            paint(d, colour(code, rho_max));
+        }
+        for aldh in [false, true] {
+            let c = if aldh { MSC_ALDH_POS } else { MSC_ALDH_NEG };
+            for m in day
+                .mscs
+                .iter()
+                .filter(|m| m.aldh == aldh && in_slice(&m.pos))
+            {
+                paint(m.pos, c);
+            }
+        }
+        let png = encode_png(pw as u32, ph as u32, &rgb);
+        write(
+            out.join("frames").join(format!("frame_{:04}.png", k + 1)),
+            &png,
+            &mut written,
+        )?;
+        frames.push(rgb);
+    }
+    let gif = encode_gif(pw, ph, &frames)?;
+    write(out.join("growth.gif"), &gif, &mut written)?;
+    Ok(written)
+}
+
+/// An animated GIF of RGB frames (looping, 0.5 s per frame).
+fn encode_gif(w: usize, h: usize, frames: &[Vec<u8>]) -> Result<Vec<u8>, RunError> {
+    let (gw, gh) = (
+        u16::try_from(w).map_err(|_| other("animation wider than 65535 pixels"))?,
+        u16::try_from(h).map_err(|_| other("animation taller than 65535 pixels"))?,
+    );
+    // The pictures use few colours: one global palette, exact colours.
+    let mut palette: Vec<[u8; 3]> = Vec::new();
+    for f in frames {
+        for c in f.chunks_exact(3) {
+            let c = [c[0], c[1], c[2]];
+            if !palette.contains(&c) {
+                palette.push(c);
+            }
+        }
+    }
+    let err = |e: gif::EncodingError| other(format!("GIF encoding: {e}"));
+    let mut out = Vec::new();
+    {
+        let exact = palette.len() <= 256;
+        let flat: Vec<u8> = palette.iter().flatten().copied().collect();
+        let mut enc =
+            gif::Encoder::new(&mut out, gw, gh, if exact { &flat } else { &[] }).map_err(err)?;
+        enc.set_repeat(gif::Repeat::Infinite).map_err(err)?;
+        for f in frames {
+            let mut frame = if exact {
+                let idx: Vec<u8> = f
+                    .chunks_exact(3)
+                    .map(|c| palette.iter().position(|p| p == c).unwrap_or(0) as u8)
+                    .collect();
+                gif::Frame::from_indexed_pixels(gw, gh, idx, None)
+            } else {
+                gif::Frame::from_rgb_speed(gw, gh, f, 10)
+            };
+            frame.delay = 50;
+            enc.write_frame(&frame).map_err(err)?;
+        }
+    }
+    Ok(out)
+}

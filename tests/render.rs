@@ -1,0 +1,110 @@
+//! `seedsoil render`: pictures from a run folder's snapshots.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn decode(path: &Path) -> (u32, u32, Vec<u8>) {
+    let file = std::fs::File::open(path).unwrap();
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+fn colours(rgb: &[u8]) -> usize {
+    let mut set = std::collections::HashSet::new();
+    for c in rgb.chunks_exact(3) {
+        set.insert([c[0], c[1], c[2]]);
+    }
+    set.len()
+}
+
+#[test]
+fn render_reproduces_snapshots_and_animates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["run", "--days", "12", "-q", "--force", "-o"])
+        .arg(&run)
+        .args(["--set", "output.snapshot_days=[4.0,8.0,12.0]"])
+        .assert()
+        .success();
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["render", "-q", "--scale", "2"])
+        .arg(&run)
+        .assert()
+        .success();
+    let out = run.join("render");
+    let mut frame_size = None;
+    for (k, day) in ["4", "8", "12"].iter().enumerate() {
+        for name in ["lattice", "il6", "cxcl7"] {
+            let file = format!("{name}_day{day}.png");
+            let ours = out.join(&file);
+            let (w, h, rgb) = decode(&ours);
+            // CXCL7 comes from MSCs, which home after day 8.
+            let may_be_blank = name == "cxcl7" && *day != "12";
+            assert!(
+                w > 0 && h > 0 && (may_be_blank || colours(&rgb) > 1),
+                "{file} blank"
+            );
+            // Same bytes as the run's own snapshot PNG.
+            let theirs = run.join("snapshots").join(&file);
+            assert_eq!(
+                std::fs::read(&ours).unwrap(),
+                std::fs::read(&theirs).unwrap()
+            );
+        }
+        let frame = out.join(format!("frames/frame_{:04}.png", k + 1));
+        let (w, h, rgb) = decode(&frame);
+        assert!(colours(&rgb) > 1);
+        assert_eq!(w % 2, 0, "scale 2");
+        assert_eq!(
+            *frame_size.get_or_insert((w, h)),
+            (w, h),
+            "frames share one size"
+        );
+    }
+    assert!(!out.join("frames/frame_0004.png").exists());
+    let gif = std::fs::File::open(out.join("growth.gif")).unwrap();
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let mut dec = opts.read_info(gif).unwrap();
+    let (w, h) = frame_size.unwrap();
+    assert_eq!((dec.width() as u32, dec.height() as u32), (w, h));
+    let mut n = 0;
+    while dec.read_next_frame().unwrap().is_some() {
+        n += 1;
+    }
+    assert_eq!(n, 3);
+
+    // --frames: only the animation.
+    let only = tmp.path().join("only");
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["render", "-q", "--frames"])
+        .arg(&run)
+        .arg("-o")
+        .arg(&only)
+        .assert()
+        .success();
+    assert!(only.join("frames/frame_0003.png").exists() && only.join("growth.gif").exists());
+    assert!(!only.join("lattice_day4.png").exists());
+}
+
+#[test]
+fn folder_without_snapshots_is_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .arg("render")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no lattice snapshots"))
+        .stderr(predicates::str::contains("snapshot_days"));
+}
