@@ -83,22 +83,28 @@ fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
         .map(|(i, l)| (i, l.split(',').collect()))
 }
 
+/// The site `x,y,z` of a snapshot row `i` (0-based line) that must have the five
+/// columns `expected`.
+fn site(f: &[&str], path: &Path, i: usize, expected: &str) -> Result<[i64; 3], RunError> {
+    if f.len() < 5 {
+        return Err(other(format!(
+            "{}:{}: expected {expected}",
+            path.display(),
+            i + 1
+        )));
+    }
+    Ok([
+        parse(f[0], path, i)?,
+        parse(f[1], path, i)?,
+        parse(f[2], path, i)?,
+    ])
+}
+
 fn read_cells(path: &Path) -> Result<Vec<([i64; 3], u8)>, RunError> {
     let text = read(path)?;
     let mut out = Vec::new();
     for (i, f) in rows(&text) {
-        if f.len() < 5 {
-            return Err(other(format!(
-                "{}:{}: expected x,y,z,kind,rho",
-                path.display(),
-                i + 1
-            )));
-        }
-        let d = [
-            parse(f[0], path, i)?,
-            parse(f[1], path, i)?,
-            parse(f[2], path, i)?,
-        ];
+        let d = site(&f, path, i, "x,y,z,kind,rho")?;
         let code = match f[3] {
             "csc" => STEM,
             "differentiated" => progenitor(0),
@@ -123,19 +129,8 @@ fn read_mscs(path: &Path) -> Result<Vec<Msc>, RunError> {
     let text = read(path)?;
     let mut out = Vec::new();
     for (i, f) in rows(&text) {
-        if f.len() < 5 {
-            return Err(other(format!(
-                "{}:{}: expected 5 columns",
-                path.display(),
-                i + 1
-            )));
-        }
         out.push(Msc {
-            pos: [
-                parse(f[0], path, i)?,
-                parse(f[1], path, i)?,
-                parse(f[2], path, i)?,
-            ],
+            pos: site(&f, path, i, "x,y,z,aldh,divisions_left")?,
             aldh: parse::<u8>(f[3], path, i)? != 0,
             divisions_left: parse(f[4], path, i)?,
         });
@@ -148,18 +143,7 @@ fn field_pngs(path: &Path) -> Result<[Vec<u8>; 2], RunError> {
     let text = read(path)?;
     let mut pts: Vec<([i64; 3], [f32; 2])> = Vec::new();
     for (i, f) in rows(&text) {
-        if f.len() < 5 {
-            return Err(other(format!(
-                "{}:{}: expected 5 columns",
-                path.display(),
-                i + 1
-            )));
-        }
-        let d = [
-            parse(f[0], path, i)?,
-            parse(f[1], path, i)?,
-            parse(f[2], path, i)?,
-        ];
+        let d = site(&f, path, i, "x,y,z,il6_ng_ml,cxcl7_ng_ml")?;
         pts.push((d, [parse(f[3], path, i)?, parse(f[4], path, i)?]));
     }
     let axis = |a: usize| {
