@@ -302,8 +302,8 @@ pub enum EndpointKind {
     },
     /// A 0/1 (or true/false) indicator; an empty cell counts as 0.
     Probability,
-    /// A time in days to an event; an empty cell is censored at the run's end (relapse:
-    /// runs without a cytoreductive therapy are left out).
+    /// A time in days to an event (from the endpoint's `origin`); an empty cell is
+    /// censored at the run's end.
     TimeToEvent,
     /// Whether the time-to-event column's event happened (a probability).
     EventHappened,
@@ -318,6 +318,10 @@ pub struct Endpoint {
     pub column: &'static str,
     /// How it is computed.
     pub kind: EndpointKind,
+    /// Time-to-event endpoints: the summary column holding the day the time counts from
+    /// (`None`: day 0). Runs without a value there (never reached the origin) are left
+    /// out, and censored times are the run's end minus the origin.
+    pub origin: Option<&'static str>,
 }
 
 /// The endpoints of `comparison.csv`, in output order.
@@ -328,6 +332,7 @@ pub const ENDPOINTS: [Endpoint; 8] = [
         kind: EndpointKind::Value {
             empty_is_zero: false,
         },
+        origin: None,
     },
     Endpoint {
         name: "csc_fraction",
@@ -335,6 +340,7 @@ pub const ENDPOINTS: [Endpoint; 8] = [
         kind: EndpointKind::Value {
             empty_is_zero: false,
         },
+        origin: None,
     },
     Endpoint {
         name: "metastatic_cells",
@@ -342,31 +348,37 @@ pub const ENDPOINTS: [Endpoint; 8] = [
         kind: EndpointKind::Value {
             empty_is_zero: true,
         },
+        origin: None,
     },
     Endpoint {
         name: "any_metastasis_detected",
         column: "any_metastasis_detected",
         kind: EndpointKind::Probability,
+        origin: None,
     },
     Endpoint {
         name: "first_detection_day",
         column: "first_detection_day",
         kind: EndpointKind::TimeToEvent,
+        origin: None,
     },
     Endpoint {
         name: "detection_events",
         column: "first_detection_day",
         kind: EndpointKind::EventHappened,
+        origin: None,
     },
     Endpoint {
         name: "time_to_relapse_days",
         column: "time_to_relapse_days",
         kind: EndpointKind::TimeToEvent,
+        origin: Some("therapy_reference_day"),
     },
     Endpoint {
         name: "relapse_events",
         column: "time_to_relapse_days",
         kind: EndpointKind::EventHappened,
+        origin: Some("therapy_reference_day"),
     },
 ];
 
@@ -416,12 +428,6 @@ enum Obs {
     Event(f64, bool),
 }
 
-/// The summary column holding the day from which a time-to-event column counts, if not
-/// day 0: `time_to_relapse_days` counts from `therapy_reference_day`.
-fn time_origin(column: &str) -> Option<&'static str> {
-    (column == "time_to_relapse_days").then_some("therapy_reference_day")
-}
-
 /// The run's end day (`time_h` / 24).
 fn end_day(summary: &HashMap<String, String>) -> Option<f64> {
     summary
@@ -452,7 +458,7 @@ fn observe(summary: &HashMap<String, String>, endpoint: &Endpoint) -> Option<Obs
             // Times counted from an origin (relapse: from the first cytoreductive
             // therapy's start) exist only in runs that reached it, and are censored at
             // the run's end minus the origin.
-            let origin = match time_origin(endpoint.column) {
+            let origin = match endpoint.origin {
                 None => 0.0,
                 Some(col) => summary.get(col)?.trim().parse::<f64>().ok()?,
             };
@@ -588,10 +594,10 @@ pub fn write_comparison(rows: &[ComparisonRow], mut w: impl Write) -> io::Result
     Ok(())
 }
 
-/// Events of `time_to_event.csv`: (event name, summary column).
-pub const TIME_TO_EVENT: [(&str, &str); 2] = [
-    ("relapse", "time_to_relapse_days"),
-    ("detected_metastasis", "first_detection_day"),
+/// Events of `time_to_event.csv`: (event name, its time-to-event endpoint).
+pub const TIME_TO_EVENT: [(&str, Endpoint); 2] = [
+    ("relapse", ENDPOINTS[6]),
+    ("detected_metastasis", ENDPOINTS[4]),
 ];
 
 /// Writes `time_to_event.csv`: `scenario,replicate,seed,event,time_days,observed`, one row
@@ -609,12 +615,7 @@ pub fn write_time_to_event(
         let Some(summary) = summary_of(record) else {
             continue;
         };
-        for (event, column) in TIME_TO_EVENT {
-            let endpoint = Endpoint {
-                name: event,
-                column,
-                kind: EndpointKind::TimeToEvent,
-            };
+        for (event, endpoint) in TIME_TO_EVENT {
             if let Some(Obs::Event(time, seen)) = observe(&summary, &endpoint) {
                 writeln!(
                     w,

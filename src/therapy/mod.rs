@@ -238,7 +238,7 @@ impl TherapyState {
             });
         }
         for i in 0..self.therapies.len() {
-            let th = self.therapies[i].clone();
+            let th = &self.therapies[i];
             let starts = self.windows[i].iter().any(|&(a, _)| a == step);
             if starts && th.kind.is_cytoreductive() && self.reference.is_none() {
                 self.reference = Some((step, primary.total()));
@@ -248,7 +248,7 @@ impl TherapyState {
                 if starts {
                     let killed = match th.kind {
                         TherapyKind::Radiation => {
-                            let k = irradiate(primary, &th, seed, i as u64, step);
+                            let k = irradiate(primary, th, seed, i as u64, step);
                             add(&mut self.totals.radiation_kills, k);
                             ("radiation_fraction", k)
                         }
