@@ -45,6 +45,9 @@ enum Command {
     /// Draw a run folder's snapshots as PNGs (lattice, IL6, CXCL7 per day) plus numbered
     /// frames and an animated GIF of the growth on one canvas.
     Render(RenderArgs),
+    /// Run the validation suite: every published outcome and calibration target as a
+    /// named check with its source, scenarios, statistic, acceptance rule and power.
+    Validate(crate::validate_cmd::ValidateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +203,9 @@ pub fn exit_code(e: &anyhow::Error) -> i32 {
     if let Some(c) = e.downcast_ref::<CheckpointError>() {
         return c.exit_code();
     }
+    if let Some(v) = e.downcast_ref::<seedsoil::error::ValidateError>() {
+        return v.exit_code();
+    }
     1
 }
 
@@ -222,6 +228,7 @@ pub fn run() -> Result<()> {
         Command::Sweep(args) => sweep_cmd(args),
         Command::Collect(args) => collect_cmd(args),
         Command::Render(args) => render_cmd(args),
+        Command::Validate(args) => crate::validate_cmd::validate_cmd(args),
     }
 }
 

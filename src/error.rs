@@ -131,6 +131,48 @@ pub enum RunError {
     Other(String),
 }
 
+/// Why `seedsoil validate` could not start (bad usage: exit 2) or could not run (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// `--only` named checks that do not exist (with the nearest name, if close).
+    #[error("{}", unknown_checks(.0))]
+    UnknownChecks(Vec<(String, Option<String>)>),
+    /// The options select no check (e.g. `--config` with only R0 checks).
+    #[error("no check selected: `seedsoil validate --list` shows the checks")]
+    NothingSelected,
+    /// The suite itself is inconsistent (a bug).
+    #[error("the validation suite is inconsistent: {0}")]
+    Suite(String),
+    /// Running failed (thread pool, output).
+    #[error(transparent)]
+    Run(RunError),
+}
+
+fn unknown_checks(list: &[(String, Option<String>)]) -> String {
+    let mut text = format!(
+        "unknown check{} (`seedsoil validate --list` shows them):",
+        if list.len() == 1 { "" } else { "s" }
+    );
+    for (name, best) in list {
+        text.push_str(&format!("\n  --only {name}"));
+        if let Some(b) = best {
+            text.push_str(&format!(": did you mean {b}?"));
+        }
+    }
+    text
+}
+
+impl ValidateError {
+    /// Process exit code: 2 for bad usage, 1 when running failed.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ValidateError::UnknownChecks(_) | ValidateError::NothingSelected => 2,
+            ValidateError::Suite(_) => 1,
+            ValidateError::Run(e) => e.exit_code(),
+        }
+    }
+}
+
 impl RunError {
     /// Process exit code for this error: 2 for [`RunError::Exists`] (bad usage: the user
     /// must choose another folder or pass `--force`), 1 for every other failure ("a run

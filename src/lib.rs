@@ -15,3 +15,4 @@ pub mod sim;
 pub mod space;
 pub mod sweep;
 pub mod therapy;
+pub mod validate;

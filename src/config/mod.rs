@@ -21,6 +21,7 @@ pub use catalogue::{
     FloatRange, ParamInfo, ParamKind, ParamsFormat, catalogue, lookup, params_table,
 };
 pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
+pub(crate) use load::edit_distance;
 pub use therapy::{TherapyConfig, TherapyKind};
 
 /// The embedded default configuration: the text of `configs/baseline.toml`. `seedsoil run`

@@ -1,0 +1,259 @@
+//! `seedsoil validate`: arguments → [`seedsoil::validate::Options`] → run → the tables,
+//! the run folders and a one-screen verdict. Exit 0 if every check passes, 1 if any
+//! fails (or a run failed), 2 on bad input.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use seedsoil::error::RunError;
+use seedsoil::output::RunDir;
+use seedsoil::validate::{self, Options, Validation, report};
+
+/// Arguments of `seedsoil validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Run the checks whose scenarios derive from the baseline on this config instead of
+    /// the embedded default (the R0 checks are left out).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Seeds per arm for every check (default: each check's own, chosen for ≥ 90 % power).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=10_000))]
+    seeds: Option<u64>,
+    /// Master seed; fresh seeds give a fresh validation (default 20261201).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Only the quick subset (cheap scenarios, under 3 minutes on 2 cores; run by CI).
+    #[arg(long)]
+    quick: bool,
+    /// Only these checks: names, or a source prefix such as `kaplan2005` (repeatable).
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    only: Vec<String>,
+    /// Repeat the suite on K independent seed blocks and report how often each criterion
+    /// passed (power.csv): the empirical power.
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    blocks: u64,
+    /// Output folder (default: runs/validate, suffixed -2, -3, ... if taken).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output folder (its old run folders are removed).
+    #[arg(long)]
+    force: bool,
+    /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
+    /// depend on it.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: u16,
+    /// List the checks (name, seeds, quick, source, claim) and run nothing.
+    #[arg(long)]
+    list: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// Runs `seedsoil validate`.
+pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
+    let baseline = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| seedsoil::error::ConfigError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+            // The user's config must be valid on its own.
+            seedsoil::config::load_str(&text, &path.display().to_string(), &[])?;
+            Some((path.display().to_string(), text))
+        }
+        None => None,
+    };
+    let options = Options {
+        seed: args.seed.unwrap_or(validate::DEFAULT_SEED),
+        seeds: args.seeds.map(|n| n as usize),
+        quick: args.quick,
+        only: args.only.clone(),
+        blocks: args.blocks as usize,
+        threads: usize::from(args.threads),
+        baseline,
+    };
+    if args.list {
+        let (checks, skipped) = validate::select(&options)?;
+        for c in &checks {
+            println!(
+                "{:<32} {:>3} seeds{}  {}\n    {}",
+                c.name,
+                validate::seeds_of(c, &options),
+                if c.quick { ", quick" } else { "" },
+                c.source,
+                c.claim
+            );
+        }
+        for s in skipped {
+            println!("{s:<32} (on R0, not on the given config)");
+        }
+        return Ok(());
+    }
+    // Selection errors before any folder is made.
+    validate::select(&options)?;
+    let dir = match &args.output {
+        Some(p) => RunDir::create(p, args.force)?,
+        None => RunDir::fresh(&PathBuf::from("runs/validate"))?,
+    };
+    let runs_dir = dir.path.join("runs");
+    if runs_dir.is_dir() {
+        std::fs::remove_dir_all(&runs_dir).map_err(|source| RunError::Output {
+            path: runs_dir.clone(),
+            source,
+        })?;
+    }
+
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let p = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        p.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} run {pos}/{len} {msg} (eta {eta})",
+            )
+            .expect("valid template"),
+        );
+        p
+    });
+    let on_start = |n: usize| {
+        if let Some(p) = &progress {
+            p.set_length(n as u64);
+        }
+    };
+    let on_done = |r: &validate::RunRecord| {
+        if let Some(p) = &progress {
+            p.set_message(r.scenario.clone());
+            p.inc(1);
+        }
+    };
+    let v = validate::run(&options, &on_start, &on_done)?;
+    if let Some(p) = &progress {
+        p.finish_and_clear();
+    }
+
+    write_outputs(&v, &dir)?;
+    if !args.quiet {
+        print_verdict(&v, &dir);
+    }
+    if v.all_pass() {
+        Ok(())
+    } else {
+        let (passed, total) = v.passed();
+        Err(RunError::Other(format!(
+            "{} of {total} checks failed (see {})",
+            total - passed,
+            dir.path.join("validation.csv").display()
+        ))
+        .into())
+    }
+}
+
+fn write_outputs(v: &Validation, dir: &RunDir) -> Result<()> {
+    for r in &v.runs {
+        let folder = report::run_folder(r);
+        if let Some(c) = &r.config {
+            dir.write(&format!("{folder}/config.toml"), c.to_toml().as_bytes())?;
+        }
+        match &r.outcome {
+            Ok((_, [ts, ev, su])) => {
+                dir.write(&format!("{folder}/timeseries.csv"), ts.as_bytes())?;
+                dir.write(&format!("{folder}/events.csv"), ev.as_bytes())?;
+                dir.write(&format!("{folder}/summary.csv"), su.as_bytes())?;
+            }
+            Err(e) => {
+                dir.write(&format!("{folder}/error.txt"), format!("{e}\n").as_bytes())?;
+            }
+        }
+    }
+    let csv = |rows: Vec<u8>, name: &str| -> Result<()> {
+        dir.write(name, &rows)?;
+        Ok(())
+    };
+    csv(report::csv_text(&report::criterion_rows(v)).context("validation.csv")?, "validation.csv")?;
+    csv(report::csv_text(&report::value_rows(v)).context("values.csv")?, "values.csv")?;
+    csv(report::csv_text(&report::check_rows(v)).context("checks.csv")?, "checks.csv")?;
+    csv(report::csv_text(&report::run_rows(v)).context("runs.csv")?, "runs.csv")?;
+    if v.options.blocks > 1 {
+        csv(report::csv_text(&report::power_rows(v)).context("power.csv")?, "power.csv")?;
+    }
+    let (passed, total) = v.passed();
+    let manifest = serde_json::json!({
+        "seedsoil_version": env!("CARGO_PKG_VERSION"),
+        "command_line": std::env::args().collect::<Vec<_>>(),
+        "date_utc": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        "seed": v.options.seed,
+        "blocks": v.options.blocks,
+        "seeds": v.options.seeds,
+        "quick": v.options.quick,
+        "only": v.options.only,
+        "config": v.options.baseline.as_ref().map(|(origin, _)| origin.clone()),
+        "skipped_checks": v.skipped,
+        "checks": total,
+        "checks_passed": passed,
+        "runs": v.runs.len(),
+        "failed_runs": v.runs.iter().filter(|r| r.outcome.is_err()).count(),
+        "wall_time_s": v.wall_time_s,
+        "run_wall_time_s": v.runs.iter().map(|r| r.wall_time_s).collect::<Vec<_>>(),
+        "files": ["validation.csv", "values.csv", "checks.csv", "runs.csv", "power.csv (--blocks > 1)", "runs/<scenario>/seed-<seed>/", "manifest.json"],
+        "deterministic_note": "every file but manifest.json is identical for the same options and seed, whatever the thread count",
+    });
+    let text = serde_json::to_string_pretty(&manifest).expect("manifest serialises") + "\n";
+    dir.write("manifest.json", text.as_bytes())?;
+    Ok(())
+}
+
+fn print_verdict(v: &Validation, dir: &RunDir) {
+    use seedsoil::validate::rule::num;
+    println!(
+        "seedsoil validate: seed {}, {} block{}, {} runs in {:.0} s",
+        v.options.seed,
+        v.options.blocks,
+        if v.options.blocks == 1 { "" } else { "s" },
+        v.runs.len(),
+        v.wall_time_s
+    );
+    for res in v.results.iter().filter(|r| r.block == 0) {
+        let c = &v.checks[res.check];
+        let verdict = if res.passes() { "pass" } else { "FAIL" };
+        println!("{verdict:<4}  {}  ({} seeds)", c.name, res.seeds);
+        match &res.criteria {
+            Ok(criteria) => {
+                for k in criteria {
+                    let e = &k.estimate;
+                    println!(
+                        "      {} {} [{}, {}] {}  power {:.0} %  {}",
+                        if k.passes() { " " } else { "x" },
+                        num(e.value),
+                        num(e.low),
+                        num(e.high),
+                        k.rule.text(),
+                        100.0 * k.power(),
+                        k.statistic
+                    );
+                }
+            }
+            Err(e) => println!("      not evaluated: {e}"),
+        }
+    }
+    if !v.skipped.is_empty() {
+        println!("not run on the given config (R0 checks): {}", v.skipped.join(", "));
+    }
+    if v.options.blocks > 1 {
+        println!("empirical power over {} blocks:", v.options.blocks);
+        for p in report::power_rows(v) {
+            println!(
+                "  {:>3}/{:<3} {}  {}",
+                p.passed, p.blocks, p.check, p.statistic
+            );
+        }
+    }
+    let (passed, total) = v.passed();
+    println!("{passed} of {total} checks pass; tables and run folders in {}", dir.path.display());
+    println!(
+        "report: python3 scripts/validation_report.py {}",
+        dir.path.display()
+    );
+}
