@@ -50,7 +50,7 @@ pub fn checks() -> Vec<Check> {
         source: "Morton et al. 2011, Cancer Res 71:5040; Poleszczuk & Enderling 2014",
         claim: "At every p_s (0.1, 0.2, 0.3) the pooled CSC fraction on day 40 falls at each step of rho_max (5, 10, 15, 20), by more than 50-fold from 5 to 20.",
         arms,
-        seeds: 10,
+        seeds: 16,
         quick: true,
         power_note: "",
         evaluate,

@@ -1,0 +1,153 @@
+//! The published outcomes and calibration targets, through the same checks as
+//! `seedsoil validate` (one definition of each scenario and rule, in
+//! `src/validate/checks/`), run as a user runs them: `seedsoil validate --quick` with
+//! every check's default seeds on the default master seed, and the verdict of every check
+//! asserted.
+//!
+//! Today's model (v1) misses some targets of the default config; those checks are listed
+//! in [`KNOWN_FAILING`] with what they show, and the tests assert that they still fail: a
+//! change that makes one pass must move it out of the list (a ratchet, so the list stays
+//! true). Every other check must pass. The expensive checks of the default config
+//! (`baseline.*`, `luzzi1998.cascade`) run here on 3 seeds (the fast, fixed-seed
+//! version); they and the therapy checks (minutes per seed) run in full in
+//! `scripts/validate.sh`.
+
+/// Checks that today's model fails, with the reason (the input of the model-v2 work).
+const KNOWN_FAILING: &[(&str, &str)] = &[
+    (
+        "enderling2009.alpha_paradox",
+        "in R0 over 60 days, alpha 0.1 does not make tumours significantly larger at mu 10 and 15",
+    ),
+    (
+        "gupta2011.equilibrium",
+        "no stemness loss: a population sorted to 100 % CSCs stays CSC-rich",
+    ),
+    (
+        "kaplan2005.niche_first",
+        "the lung niche forms on day 9-10, before the 10-16 band",
+    ),
+    (
+        "kaplan2005.hpc_plateau",
+        "HPC mobilisation grows with the tumour: ~57x K_H by days 25-35",
+    ),
+    (
+        "kaplan2005.brain_spared",
+        "every organ, the brain too, saturates its niche",
+    ),
+    (
+        "kaplan2005.anti_vegfr1",
+        "anti-VEGFR1 delays the niche but does not prevent it",
+    ),
+    (
+        "li2008.persists",
+        "the enrichment is gone a week after the last dose (1.17x)",
+    ),
+    (
+        "baseline.csc_fraction_no_msc",
+        "one-way plasticity: the CSC fraction climbs",
+    ),
+    (
+        "baseline.csc_fraction",
+        "one-way plasticity: the CSC fraction climbs to ~38 %",
+    ),
+    (
+        "baseline.csc_driven",
+        "growth is driven by dedifferentiation, not CSC divisions",
+    ),
+    ("baseline.msc_share", "ALDH- MSCs expand to 4-8 % of the tumour"),
+    (
+        "baseline.metastatic_burden",
+        "colonies grow without restraint: 0.8x the primary by day 90",
+    ),
+    (
+        "therapy.perforation",
+        "holes left by killed cells count as rim and shed",
+    ),
+    (
+        "therapy.regrowth",
+        "scattered survivors all have space and regrow at once",
+    ),
+    (
+        "therapy.surgery",
+        "random resection leaves scattered cells: back in ~17 days",
+    ),
+];
+
+/// Runs `seedsoil validate ARGS` into a fresh folder (exit 0: all pass, or 1: a check
+/// failed) and returns the rows of its `validation.csv` as (check, criterion pass, check
+/// pass, line).
+fn validate(args: &[&str]) -> Vec<(String, bool, bool, String)> {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("v");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_seedsoil"))
+        .arg("validate")
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .status()
+        .expect("seedsoil runs");
+    assert!(
+        matches!(status.code(), Some(0 | 1)),
+        "seedsoil validate {args:?}: {status}"
+    );
+    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert!(!runs.contains(",failed,"), "a run failed:\n{runs}");
+    let mut reader = csv::Reader::from_path(out.join("validation.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (check, pass, check_pass) = (col("check"), col("pass"), col("check_pass"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[check].to_string(),
+                &r[pass] == "true",
+                &r[check_pass] == "true",
+                r.iter().collect::<Vec<_>>().join(" | "),
+            )
+        })
+        .collect()
+}
+
+/// Asserts every check's verdict against [`KNOWN_FAILING`].
+fn assert_verdicts(rows: &[(String, bool, bool, String)]) {
+    let mut wrong = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (check, pass, _, line) in rows {
+        println!("{} {line}", if *pass { "pass" } else { "FAIL" });
+        if !seen.contains(&check.as_str()) {
+            seen.push(check);
+        }
+    }
+    for name in seen {
+        let passes = rows.iter().find(|r| r.0 == name).unwrap().2;
+        let known = KNOWN_FAILING.iter().find(|(n, _)| *n == name);
+        match (passes, known) {
+            (true, None) | (false, Some(_)) => {}
+            (false, None) => wrong.push(format!("{name} fails")),
+            (true, Some((_, why))) => wrong.push(format!(
+                "{name} passes now: remove it from KNOWN_FAILING (it was: {why})"
+            )),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// `seedsoil validate --quick`: every published outcome with its default seeds.
+#[test]
+fn the_quick_suite_passes_but_for_the_known_failures() {
+    let rows = validate(&["--quick", "-q"]);
+    for c in ["enderling2009.dormancy", "morton2011.rho_max", "liu2011.il6_block", "kaplan2005.anti_vegfr1", "li2008.cxcr2_offset", "iliopoulos2011.il6"] {
+        assert!(rows.iter().any(|r| r.0 == c), "{c} is in the quick suite");
+    }
+    assert_verdicts(&rows);
+}
+
+/// The fast version of the default config's targets (3 seeds): the same rules.
+#[test]
+fn the_default_config_targets_on_three_seeds() {
+    let rows = validate(&["--only", "baseline", "--only", "luzzi1998", "--seeds", "3", "-q"]);
+    assert!(rows.iter().any(|r| r.0 == "luzzi1998.cascade"));
+    assert_verdicts(&rows);
+}
