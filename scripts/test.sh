@@ -2,8 +2,10 @@
 # All tests (the README's test command; CI runs it): the Rust suite (unit, statistical,
 # CLI, scenario tests), then the plotting scripts on outputs of a small real run, sweep
 # and comparison (scripts/test_plots.sh: creates the venv .venv-plots, installs
-# scripts/requirements.txt, checks every PNG). Extra arguments go to `cargo test`.
+# scripts/requirements.txt, checks every PNG), and the validation report
+# (scripts/test_validation_report.sh). Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --locked "$@"
 SEEDSOIL=target/debug/seedsoil bash scripts/test_plots.sh
+SEEDSOIL=target/debug/seedsoil bash scripts/test_validation_report.sh

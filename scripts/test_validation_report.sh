@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Test of scripts/validation_report.py on the fixture tests/data/validation (a small
-# `seedsoil validate --blocks 3` folder: 3 checks, 6 seeds, kaplan2005 failing). Needs no
-# seedsoil binary. Checks that validation.md names every check, marks the failing one FAIL
+# `seedsoil validate --blocks 3` folder: 3 checks, 6 seeds, kaplan2005 failing) and on a
+# real `seedsoil validate` folder. Checks that validation.md names every check, marks the failing one FAIL
 # and only it, that every figure passes scripts/check_png.py, that --pdf writes PDFs, that
 # a folder with only validation.csv (NaN estimates, no values) still gets a report, and
 # that a folder without validation.csv exits 2.
@@ -10,6 +10,7 @@
 #   PYTHON    interpreter for the venv (default python3)
 #   VENV      venv folder (default <repo>/.venv-plots; reused if present)
 #   WORK      scratch folder for the outputs (default a fresh mktemp -d, removed on success)
+#   SEEDSOIL  seedsoil binary for the real validation folder (default target/debug/seedsoil)
 set -euo pipefail
 
 start=$(date +%s)
@@ -97,6 +98,25 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "a folder without validation.csv exited $rc, not 2"
 grep -q 'validation.csv' "$WORK/missing.err" || fail "no error message naming validation.csv"
+
+# 4. a real `seedsoil validate` folder (2 blocks of 2 seeds of the Li 2008 checks; one of
+# them fails today, so seedsoil exits 1), reported as scripts/validate.sh does
+SEEDSOIL=${SEEDSOIL:-target/debug/seedsoil}
+if [ ! -x "$SEEDSOIL" ]; then
+    cargo build --quiet || fail "cargo build failed"
+fi
+set +e
+"$SEEDSOIL" validate --only li2008 --seeds 2 --blocks 2 -q -o "$WORK/real"
+rc=$?
+set -e
+[ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "seedsoil validate exited $rc"
+"$PY" scripts/validation_report.py "$WORK/real" -o "$WORK/real-report" --figures vf \
+    --power "$WORK/real" > /dev/null || fail "validation_report.py failed on a real folder"
+for c in li2008.enrichment li2008.persists li2008.cxcr2_offset; do
+    grep -qF "(vf/$c.png)" "$WORK/real-report/validation.md" || fail "real report lacks $c"
+    figures+=("$WORK/real-report/vf/$c.png")
+done
+grep -qF '## Empirical power' "$WORK/real-report/validation.md" || fail "real report: no power table"
 
 "$PY" scripts/check_png.py "${figures[@]}" || fail "figure check failed (outputs kept in $WORK)"
 

@@ -433,6 +433,11 @@ def main():
     p.add_argument("-o", "--out", type=Path, default=None,
                    help="output folder for validation.md and figures/ (default: DIR)")
     p.add_argument("--pdf", action="store_true", help="also write a PDF of every figure")
+    p.add_argument("--figures", default="figures", metavar="NAME",
+                   help="folder of the figures under OUT (default: figures)")
+    p.add_argument("--power", type=Path, action="append", default=[], metavar="POWER_DIR",
+                   help="a `seedsoil validate --blocks K` folder whose power.csv to add to the "
+                        "empirical power table, with its provenance (repeatable)")
     args = p.parse_args()
 
     vpath = args.input / "validation.csv"
@@ -475,9 +480,20 @@ def main():
         checks = None
     power = optional(args.input / "power.csv", "power")
     manifest = read_manifest(args.input / "manifest.json")
+    power_sources = []
+    if power is not None and len(power):
+        power_sources.append(provenance(manifest))
+    for pdir in args.power:
+        extra_power = optional(pdir / "power.csv", "power")
+        if extra_power is None:
+            print(f"error: {pdir / 'power.csv'} not found (run `seedsoil validate --blocks K`)",
+                  file=sys.stderr)
+            sys.exit(2)
+        power = extra_power if power is None else pd.concat([power, extra_power])
+        power_sources.append(provenance(read_manifest(pdir / "manifest.json")))
 
     out = args.out if args.out is not None else args.input
-    fig_dir = out / "figures"
+    fig_dir = out / args.figures
     fig_dir.mkdir(parents=True, exist_ok=True)
     plotlib.setup_style()
     saver = plotlib.Saver(fig_dir, args.pdf)
@@ -513,7 +529,8 @@ def main():
     if power is not None and len(power):
         lines += ["## Empirical power", "",
                   "Criteria passed over independent blocks of seeds (`--blocks`), with a 95 % "
-                  "interval.", ""]
+                  "interval. From:", ""]
+        lines += [f"- {s}" for s in power_sources] + [""]
         lines += power_table(power) + [""]
     lines += ["## Checks", "",
               "Figures: one panel per criterion, with its estimate (point) and 95 % CI (bar) "
@@ -530,7 +547,7 @@ def main():
                     else pd.DataFrame(columns=["observation", "arm", "value"]))
             arms = parse_arms(crit["scenarios"].iloc[0] or get(info, "arms"))
             check_figure(check, crit, vals, arms, saver, rng)
-            figure = f"figures/{file_stem(check)}.png"
+            figure = f"{args.figures}/{file_stem(check)}.png"
         per_block = val[val["check"] == check].groupby("block")["check_pass_b"].all()
         bp = (int(per_block.sum()), len(per_block)) if len(per_block) > 1 else None
         has_values = v0 is not None and bool((v0["check"] == check).any())

@@ -74,7 +74,7 @@ pub fn checks() -> Vec<Check> {
                 arm("alpha0.1_mu15", 0.1, 15.0),
                 arm("alpha0.3_mu15", 0.3, 15.0),
             ],
-            seeds: 10,
+            seeds: 30,
             quick: true,
             power_note: "",
             evaluate: alpha_paradox,
