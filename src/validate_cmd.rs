@@ -57,11 +57,12 @@ pub struct ValidateArgs {
 pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
     let baseline = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| seedsoil::error::ConfigError::Io {
+            let text = std::fs::read_to_string(path).map_err(|source| {
+                seedsoil::error::ConfigError::Io {
                     path: path.clone(),
                     source,
-                })?;
+                }
+            })?;
             // The user's config must be valid on its own.
             seedsoil::config::load_str(&text, &path.display().to_string(), &[])?;
             Some((path.display().to_string(), text))
@@ -142,9 +143,24 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
         Ok(())
     } else {
         let (passed, total) = v.passed();
+        let failed_runs = v.runs.iter().filter(|r| r.outcome.is_err()).count();
+        let mut message = if passed < total {
+            format!("{} of {total} checks failed", total - passed)
+        } else {
+            format!("all {total} checks passed in block 0")
+        };
+        if v.options.blocks > 1 {
+            let blocks_failing = v.results.iter().filter(|r| !r.passes()).count();
+            message.push_str(&format!(
+                "; {blocks_failing} check verdicts failed over {} blocks (power.csv)",
+                v.options.blocks
+            ));
+        }
+        if failed_runs > 0 {
+            message.push_str(&format!("; {failed_runs} runs failed (runs.csv)"));
+        }
         Err(RunError::Other(format!(
-            "{} of {total} checks failed (see {})",
-            total - passed,
+            "{message} (see {})",
             dir.path.join("validation.csv").display()
         ))
         .into())
@@ -172,12 +188,27 @@ fn write_outputs(v: &Validation, dir: &RunDir) -> Result<()> {
         dir.write(name, &rows)?;
         Ok(())
     };
-    csv(report::csv_text(&report::criterion_rows(v)).context("validation.csv")?, "validation.csv")?;
-    csv(report::csv_text(&report::value_rows(v)).context("values.csv")?, "values.csv")?;
-    csv(report::csv_text(&report::check_rows(v)).context("checks.csv")?, "checks.csv")?;
-    csv(report::csv_text(&report::run_rows(v)).context("runs.csv")?, "runs.csv")?;
+    csv(
+        report::csv_text(&report::criterion_rows(v)).context("validation.csv")?,
+        "validation.csv",
+    )?;
+    csv(
+        report::csv_text(&report::value_rows(v)).context("values.csv")?,
+        "values.csv",
+    )?;
+    csv(
+        report::csv_text(&report::check_rows(v)).context("checks.csv")?,
+        "checks.csv",
+    )?;
+    csv(
+        report::csv_text(&report::run_rows(v)).context("runs.csv")?,
+        "runs.csv",
+    )?;
     if v.options.blocks > 1 {
-        csv(report::csv_text(&report::power_rows(v)).context("power.csv")?, "power.csv")?;
+        csv(
+            report::csv_text(&report::power_rows(v)).context("power.csv")?,
+            "power.csv",
+        )?;
     }
     let (passed, total) = v.passed();
     let manifest = serde_json::json!({
@@ -239,7 +270,10 @@ fn print_verdict(v: &Validation, dir: &RunDir) {
         }
     }
     if !v.skipped.is_empty() {
-        println!("not run on the given config (R0 checks): {}", v.skipped.join(", "));
+        println!(
+            "not run on the given config (R0 checks): {}",
+            v.skipped.join(", ")
+        );
     }
     if v.options.blocks > 1 {
         println!("empirical power over {} blocks:", v.options.blocks);
@@ -251,7 +285,10 @@ fn print_verdict(v: &Validation, dir: &RunDir) {
         }
     }
     let (passed, total) = v.passed();
-    println!("{passed} of {total} checks pass; tables and run folders in {}", dir.path.display());
+    println!(
+        "{passed} of {total} checks pass; tables and run folders in {}",
+        dir.path.display()
+    );
     println!(
         "report: python3 scripts/validation_report.py {}",
         dir.path.display()

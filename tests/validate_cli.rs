@@ -40,7 +40,14 @@ fn outputs_are_identical_for_one_and_two_threads_and_a_passing_check_exits_0() {
     let tmp = tempfile::tempdir().unwrap();
     for threads in ["1", "2"] {
         seedsoil()
-            .args(["validate", "--only", "li2008.enrichment", "--seeds", "2", "-q"])
+            .args([
+                "validate",
+                "--only",
+                "li2008.enrichment",
+                "--seeds",
+                "2",
+                "-q",
+            ])
             .args(["--threads", threads, "-o"])
             .arg(tmp.path().join(threads))
             .assert()
@@ -71,7 +78,14 @@ fn outputs_are_identical_for_one_and_two_threads_and_a_passing_check_exits_0() {
 fn a_failing_check_exits_1_and_says_which() {
     let tmp = tempfile::tempdir().unwrap();
     seedsoil()
-        .args(["validate", "--only", "li2008.persists", "--seeds", "2", "-o"])
+        .args([
+            "validate",
+            "--only",
+            "li2008.persists",
+            "--seeds",
+            "2",
+            "-o",
+        ])
         .arg(tmp.path().join("v"))
         .assert()
         .code(1)
@@ -84,7 +98,13 @@ fn a_failing_check_exits_1_and_says_which() {
 #[test]
 fn unknown_checks_are_named_with_a_suggestion_and_exit_2() {
     seedsoil()
-        .args(["validate", "--only", "kaplan2005.niche_frst", "--only", "nope"])
+        .args([
+            "validate",
+            "--only",
+            "kaplan2005.niche_frst",
+            "--only",
+            "nope",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -126,7 +146,14 @@ fn a_user_config_replaces_the_baseline_and_r0_checks_are_left_out() {
         .code(2)
         .stderr(predicate::str::contains("no check selected"));
     seedsoil()
-        .args(["validate", "--only", "li2008.enrichment", "--seeds", "2", "-q"])
+        .args([
+            "validate",
+            "--only",
+            "li2008.enrichment",
+            "--seeds",
+            "2",
+            "-q",
+        ])
         .arg("--config")
         .arg(&mine)
         .arg("-o")

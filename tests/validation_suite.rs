@@ -54,7 +54,10 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
         "baseline.csc_driven",
         "growth is driven by dedifferentiation, not CSC divisions",
     ),
-    ("baseline.msc_share", "ALDH- MSCs expand to 4-8 % of the tumour"),
+    (
+        "baseline.msc_share",
+        "ALDH- MSCs expand to 4-8 % of the tumour",
+    ),
     (
         "baseline.metastatic_burden",
         "colonies grow without restraint: 0.8x the primary by day 90",
@@ -138,7 +141,14 @@ fn assert_verdicts(rows: &[(String, bool, bool, String)]) {
 #[test]
 fn the_quick_suite_passes_but_for_the_known_failures() {
     let rows = validate(&["--quick", "-q"]);
-    for c in ["enderling2009.dormancy", "morton2011.rho_max", "liu2011.il6_block", "kaplan2005.anti_vegfr1", "li2008.cxcr2_offset", "iliopoulos2011.il6"] {
+    for c in [
+        "enderling2009.dormancy",
+        "morton2011.rho_max",
+        "liu2011.il6_block",
+        "kaplan2005.anti_vegfr1",
+        "li2008.cxcr2_offset",
+        "iliopoulos2011.il6",
+    ] {
         assert!(rows.iter().any(|r| r.0 == c), "{c} is in the quick suite");
     }
     assert_verdicts(&rows);
@@ -147,7 +157,15 @@ fn the_quick_suite_passes_but_for_the_known_failures() {
 /// The fast version of the default config's targets (3 seeds): the same rules.
 #[test]
 fn the_default_config_targets_on_three_seeds() {
-    let rows = validate(&["--only", "baseline", "--only", "luzzi1998", "--seeds", "3", "-q"]);
+    let rows = validate(&[
+        "--only",
+        "baseline",
+        "--only",
+        "luzzi1998",
+        "--seeds",
+        "3",
+        "-q",
+    ]);
     assert!(rows.iter().any(|r| r.0 == "luzzi1998.cascade"));
     assert_verdicts(&rows);
 }

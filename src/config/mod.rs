@@ -20,8 +20,8 @@ mod validate;
 pub use catalogue::{
     FloatRange, ParamInfo, ParamKind, ParamsFormat, catalogue, lookup, params_table,
 };
-pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
 pub(crate) use load::edit_distance;
+pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
 pub use therapy::{TherapyConfig, TherapyKind};
 
 /// The embedded default configuration: the text of `configs/baseline.toml`. `seedsoil run`

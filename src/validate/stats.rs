@@ -159,7 +159,11 @@ impl Estimate {
     /// The proportion of `n` seeds that have a property, `k` of them, with the Wilson score
     /// interval at 95 %.
     pub fn proportion(k: u64, n: usize) -> Self {
-        let p = if n == 0 { f64::NAN } else { k as f64 / n as f64 };
+        let p = if n == 0 {
+            f64::NAN
+        } else {
+            k as f64 / n as f64
+        };
         let (low, high) =
             crate::compare::stats::wilson(k, n as u64, 1.959_963_984_540_054).unwrap_or((0.0, 1.0));
         Estimate {
@@ -258,7 +262,11 @@ impl Estimate {
             _ => {
                 let t = t975(self.n);
                 if self.se == 0.0 {
-                    return if self.centre > self.to_working(x) { 1.0 } else { 0.0 };
+                    return if self.centre > self.to_working(x) {
+                        1.0
+                    } else {
+                        0.0
+                    };
                 }
                 phi((self.centre - self.to_working(x)) / self.se - t)
             }
@@ -282,7 +290,11 @@ impl Estimate {
             _ => {
                 let t = t975(self.n);
                 if self.se == 0.0 {
-                    return if self.centre < self.to_working(x) { 1.0 } else { 0.0 };
+                    return if self.centre < self.to_working(x) {
+                        1.0
+                    } else {
+                        0.0
+                    };
                 }
                 phi((self.to_working(x) - self.centre) / self.se - t)
             }
@@ -351,7 +363,11 @@ mod tests {
         };
         assert!((e.chance_value_in(-1.959_964, 1.959_964) - 0.95).abs() < 1e-6);
         // An effect of exactly 1.96 se is found half the time by a 95 % bound.
-        let shifted = Estimate { centre: t975(1000), value: t975(1000), ..e };
+        let shifted = Estimate {
+            centre: t975(1000),
+            value: t975(1000),
+            ..e
+        };
         assert!((shifted.chance_low_above(0.0) - 0.5).abs() < 1e-9);
     }
 

@@ -149,7 +149,11 @@ impl RunTables {
     }
 
     /// The day of the first `event` row in `compartment` (any compartment if `None`).
-    pub fn first_event(&self, event: &str, compartment: Option<&str>) -> Result<Option<f64>, String> {
+    pub fn first_event(
+        &self,
+        event: &str,
+        compartment: Option<&str>,
+    ) -> Result<Option<f64>, String> {
         let (t, e, k) = (
             self.events.col("time_h")?,
             self.events.col("event")?,

@@ -52,7 +52,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![no_msc()],
             seeds: 8,
             quick: false,
-            power_note: "",
+            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
             evaluate: csc_fraction_no_msc,
         },
         Check {
@@ -62,7 +62,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![default()],
             seeds: 8,
             quick: false,
-            power_note: "",
+            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
             evaluate: csc_fraction_default,
         },
         Check {
@@ -72,7 +72,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![default(), no_plasticity()],
             seeds: 8,
             quick: false,
-            power_note: "",
+            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
             evaluate: csc_driven,
         },
         Check {
@@ -82,7 +82,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![default()],
             seeds: 8,
             quick: false,
-            power_note: "",
+            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
             evaluate: msc_share,
         },
         Check {
@@ -92,7 +92,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![default()],
             seeds: 8,
             quick: false,
-            power_note: "",
+            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
             evaluate: metastatic_burden,
         },
         Check {
@@ -102,13 +102,18 @@ pub fn checks() -> Vec<Check> {
             arms: vec![default()],
             seeds: 8,
             quick: false,
-            power_note: "",
+            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
             evaluate: cascade,
         },
     ]
 }
 
-fn fraction_criteria(runs: &Runs, arm: &str, band: (f64, f64), what: &str) -> Result<Vec<Criterion>, String> {
+fn fraction_criteria(
+    runs: &Runs,
+    arm: &str,
+    band: (f64, f64),
+    what: &str,
+) -> Result<Vec<Criterion>, String> {
     let f90 = runs.values(arm, "CSC fraction day 90", |t| csc_fraction(t, 90.0))?;
     let f45 = runs.values(arm, "CSC fraction day 45", |t| csc_fraction(t, 45.0))?;
     Ok(vec![
@@ -163,7 +168,9 @@ fn msc_share(runs: &Runs) -> Result<Vec<Criterion>, String> {
     let neg = runs.values("default", "ALDH- MSCs day 90", |t| {
         t.at_day("primary", "msc_aldh_neg", 90.0)
     })?;
-    let cells = runs.values("default", "primary cells day 90", |t| primary_cells(t, 90.0))?;
+    let cells = runs.values("default", "primary cells day 90", |t| {
+        primary_cells(t, 90.0)
+    })?;
     let all: Vec<f64> = pos.iter().zip(&neg).map(|(p, n)| p + n).collect();
     Ok(vec![
         Criterion::new(

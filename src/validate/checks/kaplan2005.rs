@@ -50,7 +50,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![control()],
             seeds: 12,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: niche_first,
         },
         Check {
@@ -60,7 +60,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![control()],
             seeds: 12,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: hpc_plateau,
         },
         Check {
@@ -70,7 +70,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![control()],
             seeds: 12,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: brain_spared,
         },
         Check {
@@ -80,7 +80,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![control(), treated()],
             seeds: 12,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: anti_vegfr1,
         },
     ]
@@ -91,15 +91,19 @@ fn niche_first(runs: &Runs) -> Result<Vec<Criterion>, String> {
         let d = t.summary("niche_day_lung")?;
         Ok(if d.is_nan() { DAYS } else { d })
     })?;
-    let before = runs.values("control", "lung niche before first lung arrival (1/0)", |t| {
-        let niche = t.summary("niche_day_lung")?;
-        let arrival = t.summary("first_arrival_day_lung")?;
-        Ok(match (niche.is_nan(), arrival.is_nan()) {
-            (_, true) => f64::from(!niche.is_nan()),
-            (true, false) => 0.0,
-            (false, false) => f64::from(niche < arrival),
-        })
-    })?;
+    let before = runs.values(
+        "control",
+        "lung niche before first lung arrival (1/0)",
+        |t| {
+            let niche = t.summary("niche_day_lung")?;
+            let arrival = t.summary("first_arrival_day_lung")?;
+            Ok(match (niche.is_nan(), arrival.is_nan()) {
+                (_, true) => f64::from(!niche.is_nan()),
+                (true, false) => 0.0,
+                (false, false) => f64::from(niche < arrival),
+            })
+        },
+    )?;
     let k = before.iter().filter(|&&b| b == 1.0).count() as u64;
     Ok(vec![
         Criterion::new(

@@ -37,7 +37,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![no_msc(), msc()],
             seeds: 8,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: msc_gain,
         },
         Check {
@@ -47,7 +47,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![no_msc(), msc()],
             seeds: 8,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: msc_growth,
         },
         Check {
@@ -65,7 +65,7 @@ pub fn checks() -> Vec<Check> {
             ],
             seeds: 8,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: il6_block,
         },
         Check {
@@ -83,7 +83,7 @@ pub fn checks() -> Vec<Check> {
             ],
             seeds: 8,
             quick: true,
-            power_note: "",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: seedsoil validate --quick --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: cxcr2_block,
         },
     ]
