@@ -15,10 +15,6 @@
 /// Checks that today's model fails, with the reason (the input of the model-v2 work).
 const KNOWN_FAILING: &[(&str, &str)] = &[
     (
-        "enderling2009.alpha_paradox",
-        "in R0 over 60 days, alpha 0.1 does not make tumours significantly larger at mu 10 and 15",
-    ),
-    (
         "gupta2011.equilibrium",
         "no stemness loss: a population sorted to 100 % CSCs stays CSC-rich",
     ),
