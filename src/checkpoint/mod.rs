@@ -50,7 +50,7 @@ use codec::{CodecError, Reader, Writer};
 use indicatif::ProgressBar;
 
 /// The checkpoint format this seedsoil writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// First bytes of every checkpoint file.
 pub const MAGIC: &[u8; 20] = b"SEEDSOIL-CHECKPOINT\0";

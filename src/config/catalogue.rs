@@ -458,6 +458,22 @@ static CATALOGUE: &[ParamInfo] = &[
         "[V]",
         "α_s: death of CSCs.",
     ),
+    p(
+        "cells.stemness_loss_per_day",
+        ParamKind::Float(RATE),
+        "0",
+        "per day",
+        "[A]",
+        "r_loss: rate at which a CSC loses stemness and becomes a Progenitor(ρmax), with or without space (two-way transitions, Gupta 2011).",
+    ),
+    p(
+        "cells.dedifferentiation_min_rho",
+        ParamKind::Int { min: 0, max: 21 },
+        "0",
+        "divisions",
+        "[A]",
+        "ρ_dedif: least ρ (divisions left) of a non-stem cell that can dedifferentiate; 0 = any non-stem cell, above ρmax = none.",
+    ),
     // [signalling]
     p(
         "signalling.k_il6_ng_ml",

@@ -260,6 +260,12 @@ pub struct CellsConfig {
     pub background_death_per_day: f64,
     /// α_s: CSC death, per day.
     pub csc_death_per_day: f64,
+    /// r_loss: rate at which a CSC loses stemness and becomes a `Progenitor(ρmax)`, per
+    /// day, with or without space (two-way state transitions, Gupta 2011).
+    pub stemness_loss_per_day: f64,
+    /// ρ_dedif: the least ρ (divisions left) of a non-stem cell that can dedifferentiate;
+    /// 0 = any non-stem cell.
+    pub dedifferentiation_min_rho: u8,
 }
 
 /// `[signalling]` section: Hill terms H(c; K, n) = cⁿ/(Kⁿ + cⁿ).
@@ -637,6 +643,8 @@ impl Default for CellsConfig {
             dedifferentiation_per_day: 0.004,
             background_death_per_day: 0.0,
             csc_death_per_day: 0.0,
+            stemness_loss_per_day: 0.0,
+            dedifferentiation_min_rho: 0,
         }
     }
 }

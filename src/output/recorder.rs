@@ -510,7 +510,7 @@ impl Recorder {
         self.event(sim, "stop", "", reason.as_str());
         let e = sim.primary.events();
         let mut summary = String::from(
-            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,peak_total,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,msc_injected,msc_divisions,msc_deaths",
+            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,stemness_losses,peak_total,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,msc_injected,msc_divisions,msc_deaths",
         );
         for m in MILESTONES {
             let _ = write!(summary, ",step_reached_{m}");
@@ -519,7 +519,7 @@ impl Recorder {
         summary.push('\n');
         let _ = write!(
             summary,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{}",
             sim.seed(),
             reason.as_str(),
             sim.step_count(),
@@ -527,6 +527,7 @@ impl Recorder {
             population_columns(sim),
             e.dedifferentiations,
             e.symmetric_divisions,
+            e.stemness_losses,
             self.peak_total
         );
         let m = sim.mscs.events();
