@@ -366,3 +366,56 @@ fn intravasation_follows_the_rim_rate() {
         [0; 3]
     );
 }
+
+#[test]
+fn saturating_mobilisation_plateaus_at_its_analytic_steady_state() {
+    // Model v2: mobilisation mob_max · T / (K_T + T) per day (the linear part off). With a
+    // primary of constant size N, T → s N / k, and organ o's HPCs settle at I / q with
+    // I = mob_max · T / (K_T + T) · dt · w_o / Σw and q = 1 − exp(−ℓ dt). Two sizes 4×
+    // apart, both far above K_T: the plateau barely moves (a linear law would quadruple).
+    let mut c = Config::default();
+    c.run.seed = Some(21);
+    c.niche.mobilisation = 0.0;
+    c.niche.mobilisation_max = 200.0;
+    c.niche.k_tdsf = 0.002;
+    c.validate().unwrap();
+    let w_total: f64 = c.organs.values().map(|o| o.hpc_homing_weight).sum();
+    let (s, k, dt_days) = (1e-6, 1.0, 1.0 / 24.0);
+    let mut plateau = Vec::new();
+    for n_cells in [20_000u64, 80_000] {
+        let mut sim = quiet(&c);
+        let met = sim.metastasis.as_mut().unwrap();
+        let mut sums = vec![0.0; met.organs.len()];
+        let (steps, burn) = (24 * 200, 24 * 40);
+        for step in 1..=steps {
+            met.update_niches(n_cells, step);
+            if step > burn {
+                for (i, o) in met.organs.iter().enumerate() {
+                    sums[i] += o.hpcs as f64;
+                }
+            }
+        }
+        let t = s * n_cells as f64 / k;
+        let mut lung = 0.0;
+        for (i, o) in met.organs.iter().enumerate() {
+            let w = c.organs[&o.name].hpc_homing_weight / w_total;
+            let inflow = 200.0 * t / (0.002 + t) * dt_days * w;
+            let expected = inflow / (1.0 - (-0.2 * dt_days).exp());
+            let mean = sums[i] / (steps - burn) as f64;
+            let se = (expected / 16.0).sqrt();
+            eprintln!(
+                "N = {n_cells} {}: mean HPCs {mean:.1}, steady state {expected:.1} (± {se:.1})",
+                o.name
+            );
+            assert!(((mean - expected) / se).abs() < 3.5, "{}", o.name);
+            if o.name == "lung" {
+                lung = mean;
+                // Power: the linear law with the same initial slope would be far off.
+                let linear = 200.0 / 0.002 * t * dt_days * w / (1.0 - (-0.2 * dt_days).exp());
+                assert!(((mean - linear) / se).abs() > 3.5);
+            }
+        }
+        plateau.push(lung);
+    }
+    assert!(plateau[1] / plateau[0] < 1.2, "plateau {plateau:?}");
+}

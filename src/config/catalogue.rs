@@ -970,6 +970,22 @@ static CATALOGUE: &[ParamInfo] = &[
         "VEGFR1+ HPCs mobilised from the bone marrow, Poisson with mean mobilisation · T · dt per step; calibrated [A] so that the first niche forms about 10 days after implantation (Kaplan 2005).",
     ),
     p(
+        "niche.mobilisation_max",
+        ParamKind::Float(RATE),
+        "0",
+        "HPCs per day",
+        "[A]",
+        "mob_max: plateau of the saturating part of HPC mobilisation, mob_max · T / (K_T + T) per day added to the linear part (0 = none), so that HPC counts plateau instead of growing with the tumour.",
+    ),
+    p(
+        "niche.k_tdsf",
+        ParamKind::Float(FloatRange::positive()),
+        "1",
+        "units of T",
+        "[A]",
+        "K_T: tumour-derived factor at which the saturating mobilisation is half of mobilisation_max.",
+    ),
+    p(
         "niche.hpc_loss_per_day",
         ParamKind::Float(RATE),
         "0.2",

@@ -468,7 +468,8 @@ pub const MOBILISATION: f64 = 100_000.0;
 /// |---|---|---|
 /// | T secretion | `tdsf_per_cell` | units per primary cell per day |
 /// | T clearance | `tdsf_clearance_per_day` | per day |
-/// | HPC mobilisation | `mobilisation` | HPCs per unit T per day (Poisson per step) |
+/// | HPC mobilisation, linear | `mobilisation` | HPCs per unit T per day (Poisson per step) |
+/// | HPC mobilisation, saturating | `mobilisation_max`, `k_tdsf` | HPCs per day, units of T: `+ mob_max · T / (K_T + T)` |
 /// | HPC loss | `hpc_loss_per_day` | per HPC per day |
 /// | K_H, n | `k_hpc`, `hill_n` | HPCs, – : N_o = H_oⁿ / (K_Hⁿ + H_oⁿ) |
 /// | g_niche | `colonisation_gain` | × |
@@ -480,8 +481,13 @@ pub struct NicheConfig {
     pub tdsf_per_cell: f64,
     /// Clearance of the tumour-derived factor, per day.
     pub tdsf_clearance_per_day: f64,
-    /// VEGFR1+ HPCs mobilised per unit of tumour-derived factor per day.
+    /// VEGFR1+ HPCs mobilised per unit of tumour-derived factor per day (the linear part).
     pub mobilisation: f64,
+    /// mob_max: the plateau of the saturating part of HPC mobilisation, HPCs per day
+    /// (`mob_max · T / (K_T + T)`; 0 = none).
+    pub mobilisation_max: f64,
+    /// K_T: tumour-derived factor at half of `mobilisation_max` (units of T).
+    pub k_tdsf: f64,
     /// Loss of HPCs from an organ, per HPC per day.
     pub hpc_loss_per_day: f64,
     /// K_H: organ HPCs at half-maximal niche level.
@@ -502,6 +508,8 @@ impl Default for NicheConfig {
             tdsf_per_cell: 1e-6,
             tdsf_clearance_per_day: 1.0,
             mobilisation: MOBILISATION,
+            mobilisation_max: 0.0,
+            k_tdsf: 1.0,
             hpc_loss_per_day: 0.2,
             k_hpc: 50.0,
             hill_n: 2.0,

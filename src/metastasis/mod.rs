@@ -14,7 +14,7 @@
 //! | a non-stem DTC | founds a colony (a clone of at most 2^ρ cells) | |
 //! | a dormant CSC wakes, founding a colony | `r_w · dt/24 · τ_o · (1 + g · N_o)` | `wake_per_day` |
 //! | tumour-derived factor | `dT/dt = s · N_primary − k T` (exact over a step) | `niche.tdsf_per_cell`, `tdsf_clearance_per_day` |
-//! | HPCs mobilised | Poisson, mean `m · T · dt/24 · (1 − blockade)` | `niche.mobilisation`, `vegfr1_blockade` |
+//! | HPCs mobilised | Poisson, mean `(m · T + m_max · T / (K_T + T)) · dt/24 · (1 − blockade)` | `niche.mobilisation`, `mobilisation_max`, `k_tdsf`, `vegfr1_blockade` |
 //! | homing to organ o | multinomial, `h_o / Σ h` | `organs.<o>.hpc_homing_weight` |
 //! | an organ HPC is lost | `1 − exp(−ℓ · dt/24)` | `niche.hpc_loss_per_day` |
 //! | niche level | `N_o = H_oⁿ / (K_Hⁿ + H_oⁿ)`, formed while `N_o ≥ 0.5` | `niche.k_hpc`, `hill_n` |
@@ -225,6 +225,8 @@ struct Rates {
     tdsf_clearance_per_day: f64,
     dt_days: f64,
     mobilisation: f64,
+    mobilisation_max: f64,
+    k_tdsf: f64,
     p_hpc_loss: f64,
     k_hpc: f64,
     hill_n: f64,
@@ -291,6 +293,8 @@ impl Metastasis {
             tdsf_clearance_per_day: k,
             dt_days,
             mobilisation: n.mobilisation * (1.0 - n.vegfr1_blockade),
+            mobilisation_max: n.mobilisation_max * (1.0 - n.vegfr1_blockade),
+            k_tdsf: n.k_tdsf,
             p_hpc_loss: -(-n.hpc_loss_per_day * dt_days).exp_m1(),
             k_hpc: n.k_hpc,
             hill_n: n.hill_n,
@@ -649,7 +653,12 @@ impl Metastasis {
         } else {
             self.tdsf + source * r.dt_days
         };
-        let mean = r.mobilisation * self.mobilisation_factor * self.tdsf * r.dt_days;
+        let mut mean = r.mobilisation * self.mobilisation_factor * self.tdsf * r.dt_days;
+        if r.mobilisation_max > 0.0 {
+            // The saturating part: mob_max · T / (K_T + T) per day.
+            let t = self.tdsf;
+            mean += r.mobilisation_max * self.mobilisation_factor * t / (r.k_tdsf + t) * r.dt_days;
+        }
         let any_hpcs = self.organs.iter().any(|o| o.hpcs > 0);
         if mean <= 0.0 && !any_hpcs {
             return;
