@@ -419,3 +419,63 @@ fn saturating_mobilisation_plateaus_at_its_analytic_steady_state() {
     }
     assert!(plateau[1] / plateau[0] < 1.2, "plateau {plateau:?}");
 }
+
+#[test]
+fn non_stem_dtcs_clone_or_stay_solitary_and_solitary_cells_die_at_their_rate() {
+    // Model v2: an extravasated non-stem DTC starts a clone with p_nc, else it stays a
+    // solitary dormant cell, which dies at δ per day. Non-stem CTCs arrest at once (as in
+    // csc_fates), so the clones are Binomial(extravasated, p_nc); then, with no more
+    // arrivals, the solitary pool decays as Binomial(N, (1 − δ dt)^T).
+    let mut c = Config::default();
+    c.dissemination.arrest_per_h = 1.0;
+    c.dissemination.ctc_half_life_h = 1e6;
+    c.dissemination.p_non_stem_clone = 0.3;
+    c.dissemination.dtc_death_per_day = 0.1;
+    c.niche.mobilisation = 0.0;
+    let mut sim = quiet(&c);
+    let met = sim.metastasis.as_mut().unwrap();
+    let n = 8_000usize;
+    met.inject_ctcs(&vec![progenitor(4); n]);
+    let p_death = 0.1 / 24.0;
+    let (mut dead_expected, mut dead_var) = (0.0, 0.0);
+    for step in 1..=240 {
+        let solitary: u64 = met.organs.iter().map(|o| o.dormant_non_stem).sum();
+        // Deaths act after the step's circulation: on the pool before the step plus the
+        // cells that entered it in this step.
+        let entered_before = met.cascade().dormant_non_stem_entered;
+        met.disseminate(&mut sim.primary, step);
+        let entered = met.cascade().dormant_non_stem_entered - entered_before;
+        let exposed = (solitary + entered) as f64;
+        dead_expected += exposed * p_death;
+        dead_var += exposed * p_death * (1.0 - p_death);
+    }
+    let cas = met.cascade();
+    assert!(met.circulation().len() < 10);
+    let extravasated = cas.extravasated as f64;
+    // Every extravasated non-stem DTC either cloned or stayed solitary (exact).
+    assert_eq!(
+        cas.non_stem_colonies + cas.dormant_non_stem_entered,
+        cas.extravasated
+    );
+    let zc = z(
+        cas.non_stem_colonies as f64,
+        0.3 * extravasated,
+        0.21 * extravasated,
+    );
+    let zd = z(cas.dtc_deaths as f64, dead_expected, dead_var);
+    eprintln!(
+        "{} DTCs: {} clones (expected {:.1}, z = {zc:.2}), {} solitary, {} died (expected {dead_expected:.1}, z = {zd:.2})",
+        cas.extravasated,
+        cas.non_stem_colonies,
+        0.3 * extravasated,
+        cas.dormant_non_stem_entered,
+        cas.dtc_deaths
+    );
+    assert!(zc.abs() < 3.5 && zd.abs() < 3.5);
+    // Exact: the solitary pool is what entered minus what died.
+    let solitary: u64 = met.organs.iter().map(|o| o.dormant_non_stem).sum();
+    assert_eq!(solitary, cas.dormant_non_stem_entered - cas.dtc_deaths);
+    // Power: every DTC cloning (today's default) and no deaths are both rejected.
+    assert!(z(cas.non_stem_colonies as f64, extravasated, 1.0).abs() > 3.5);
+    assert!(cas.dtc_deaths > 100);
+}

@@ -147,7 +147,10 @@ fn equilibrium_of_two_way_transitions_in_a_still_population() {
         let n = (csc + p + d) as f64;
         let f_t = f_inf + (start - f_inf) * lambda_t;
         let zz = z(csc as f64, n * f_t, n * f_t * (1.0 - f_t));
-        println!("start {start}: CSC fraction {:.4} after {days} days (closed form {f_t:.4}, z = {zz:.2})", csc as f64 / n);
+        println!(
+            "start {start}: CSC fraction {:.4} after {days} days (closed form {f_t:.4}, z = {zz:.2})",
+            csc as f64 / n
+        );
         assert!(zz.abs() < 3.5, "start {start}: z = {zz}");
         // Power: without stemness loss a CSC-sorted start would stay all CSCs.
         if start == 1.0 {
@@ -189,7 +192,10 @@ fn only_cells_with_enough_divisions_left_dedifferentiate() {
         }
         let dedif = sim.primary.events().dedifferentiations as f64;
         let zz = z(dedif, mean, var);
-        println!("packed {packed}: {dedif} dedifferentiations (expected {mean:.1} from eligible cells, z = {zz:.2}; {:.1} if every non-stem cell could)", all.0);
+        println!(
+            "packed {packed}: {dedif} dedifferentiations (expected {mean:.1} from eligible cells, z = {zz:.2}; {:.1} if every non-stem cell could)",
+            all.0
+        );
         assert!(zz.abs() < 3.5, "packed {packed}: z = {zz}");
         // Power: plasticity of every non-stem cell (ρ_dedif = 0) is rejected.
         assert!(z(dedif, all.0, all.1).abs() > 3.5);
@@ -207,9 +213,14 @@ fn r0_tables_are_byte_identical_to_the_code_before_the_new_rules() {
     let c = config::load(Some(std::path::Path::new(path)), &sets).unwrap();
     let (_, tables) = seedsoil::batch::simulate(c, 5).unwrap();
     let golden = |f: &str| {
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/r0-golden/").to_string() + f)
-            .unwrap()
+        std::fs::read_to_string(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/r0-golden/").to_string() + f,
+        )
+        .unwrap()
     };
-    assert!(tables[0] == golden("timeseries.csv"), "R0 timeseries changed");
+    assert!(
+        tables[0] == golden("timeseries.csv"),
+        "R0 timeseries changed"
+    );
     assert!(tables[1] == golden("events.csv"), "R0 events changed");
 }

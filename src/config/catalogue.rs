@@ -904,6 +904,22 @@ static CATALOGUE: &[ParamInfo] = &[
         "Waking of a dormant CSC, which then starts a colony, × organs.*.tropism × (1 + niche.colonisation_gain · N_o) (range 1e-6–1e-3).",
     ),
     p(
+        "dissemination.p_non_stem_clone",
+        ParamKind::Float(FloatRange::closed(0.0, 1.0)),
+        "1",
+        "probability per non-stem DTC",
+        "[A]",
+        "Chance that a non-stem DTC starts a clone (which dies out within its ρ divisions); otherwise it stays a solitary dormant cell (Luzzi 1998, Chambers 2002).",
+    ),
+    p(
+        "dissemination.dtc_death_per_day",
+        ParamKind::Float(RATE),
+        "0",
+        "per solitary non-stem DTC per day",
+        "[A]",
+        "Death of a solitary dormant non-stem DTC.",
+    ),
+    p(
         "dissemination.detect_cells",
         ParamKind::Int {
             min: 1,

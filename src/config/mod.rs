@@ -420,6 +420,11 @@ pub struct DisseminationConfig {
     pub p_colonise: f64,
     /// Waking rate of a dormant CSC per day, before the organ's tropism and niche factors.
     pub wake_per_day: f64,
+    /// Probability that a non-stem DTC starts a clone; otherwise it stays a solitary
+    /// dormant cell (Luzzi 1998; Chambers 2002).
+    pub p_non_stem_clone: f64,
+    /// Death of a solitary dormant non-stem DTC, per day.
+    pub dtc_death_per_day: f64,
     /// A colony of at least this many cells is detected (a clinical metastasis).
     pub detect_cells: u64,
     /// A colony of at least this many cells counts as a micrometastasis (Luzzi 1998).
@@ -445,6 +450,8 @@ impl Default for DisseminationConfig {
             extravasation: 0.8,
             p_colonise: 0.01,
             wake_per_day: 1e-4,
+            p_non_stem_clone: 1.0,
+            dtc_death_per_day: 0.0,
             detect_cells: 10_000,
             micrometastasis_cells: 32,
             colony_dedifferentiation_per_day: 0.0,

@@ -13,6 +13,8 @@
 //! | a CSC DTC founds a colony | `min(1, p_col · τ_o · (1 + g · N_o))`, else dormant | `p_colonise`, `organs.<o>.tropism`, `niche.colonisation_gain` |
 //! | a non-stem DTC | founds a colony (a clone of at most 2^ρ cells) | |
 //! | a dormant CSC wakes, founding a colony | `r_w · dt/24 · τ_o · (1 + g · N_o)` | `wake_per_day` |
+//! | a non-stem DTC starts a clone, else stays solitary and dormant | `p_nc` | `p_non_stem_clone` |
+//! | a solitary dormant non-stem DTC dies | `δ · dt/24` | `dtc_death_per_day` |
 //! | tumour-derived factor | `dT/dt = s · N_primary − k T` (exact over a step) | `niche.tdsf_per_cell`, `tdsf_clearance_per_day` |
 //! | HPCs mobilised | Poisson, mean `(m · T + m_max · T / (K_T + T)) · dt/24 · (1 − blockade)` | `niche.mobilisation`, `mobilisation_max`, `k_tdsf`, `vegfr1_blockade` |
 //! | homing to organ o | multinomial, `h_o / Σ h` | `organs.<o>.hpc_homing_weight` |
@@ -144,6 +146,10 @@ pub struct Cascade {
     pub extravasation_failed: u64,
     /// CSC DTCs that became dormant.
     pub dormant_entered: u64,
+    /// Non-stem DTCs that stayed solitary and dormant (no clone).
+    pub dormant_non_stem_entered: u64,
+    /// Solitary dormant non-stem DTCs that died.
+    pub dtc_deaths: u64,
     /// Dormant CSCs that woke.
     pub woke: u64,
     /// Colonies founded by a CSC (a DTC or a woken dormant cell).
@@ -173,6 +179,8 @@ pub struct Organ {
     pub hpcs: u64,
     /// Dormant CSCs in the organ.
     pub dormant: u64,
+    /// Solitary dormant non-stem DTCs in the organ.
+    pub dormant_non_stem: u64,
     /// Whether the niche is formed now (N_o ≥ 0.5).
     pub niche_formed: bool,
     /// Step at which the niche first formed.
@@ -217,6 +225,8 @@ struct Rates {
     p_colonise: f64,
     gain: f64,
     p_wake: f64,
+    p_non_stem_clone: f64,
+    p_dtc_death: f64,
     detect: u64,
     micro: u64,
     min_primary: u64,
@@ -285,6 +295,8 @@ impl Metastasis {
             p_colonise: d.p_colonise,
             gain: n.colonisation_gain,
             p_wake: d.wake_per_day * dt_days,
+            p_non_stem_clone: d.p_non_stem_clone,
+            p_dtc_death: d.dtc_death_per_day * dt_days,
             detect: d.detect_cells,
             micro: d.micrometastasis_cells,
             min_primary: d.min_primary_cells,
@@ -309,6 +321,7 @@ impl Metastasis {
                 tropism: o.tropism,
                 hpcs: 0,
                 dormant: 0,
+                dormant_non_stem: 0,
                 niche_formed: false,
                 niche_formed_step: None,
                 first_arrival_step: None,
@@ -420,7 +433,7 @@ impl Metastasis {
             + self
                 .organs
                 .iter()
-                .map(|o| o.dormant + o.metastatic_cells())
+                .map(|o| o.dormant + o.dormant_non_stem + o.metastatic_cells())
                 .sum::<u64>()
     }
 
@@ -436,6 +449,7 @@ impl Metastasis {
         self.intravasate(primary, &mut rng);
         self.circulate(&mut rng, step);
         self.wake(&mut rng, step);
+        self.solitary_deaths(&mut rng);
         self.flush(step);
     }
 
@@ -516,8 +530,15 @@ impl Metastasis {
                     self.cascade.dormant_entered += 1;
                     self.count(EventKind::DormancyEntry, Compartment::Organ(o), code);
                 }
-            } else {
+            } else if self.rates.p_non_stem_clone >= 1.0
+                || uniform(rng) < self.rates.p_non_stem_clone
+            {
                 self.found(o, code, step);
+            } else {
+                // A solitary dormant non-stem cell (no draw when every one clones).
+                self.organs[o].dormant_non_stem += 1;
+                self.cascade.dormant_non_stem_entered += 1;
+                self.count(EventKind::DormancyEntry, Compartment::Organ(o), code);
             }
         }
         self.circulation = kept;
@@ -582,6 +603,23 @@ impl Metastasis {
                     value: 1,
                 });
             }
+        }
+    }
+
+    /// Solitary dormant non-stem DTCs die (a binomial draw per organ holding any).
+    fn solitary_deaths(&mut self, rng: &mut Stream) {
+        let p = self.rates.p_dtc_death;
+        if p <= 0.0 {
+            return;
+        }
+        for o in 0..self.organs.len() {
+            let n = self.organs[o].dormant_non_stem;
+            if n == 0 {
+                continue;
+            }
+            let died = Binomial::new(n, p.min(1.0)).expect("0 < p ≤ 1").sample(rng);
+            self.organs[o].dormant_non_stem -= died;
+            self.cascade.dtc_deaths += died;
         }
     }
 
@@ -806,6 +844,7 @@ impl Metastasis {
             w.put_str(&o.name);
             w.put_u64(o.hpcs);
             w.put_u64(o.dormant);
+            w.put_u64(o.dormant_non_stem);
             w.put_bool(o.niche_formed);
             w.put_opt_u64(o.niche_formed_step);
             w.put_opt_u64(o.first_arrival_step);
@@ -846,6 +885,8 @@ impl Metastasis {
             c.detected,
             c.extinct,
             c.ctc_chemo_deaths,
+            c.dormant_non_stem_entered,
+            c.dtc_deaths,
         ] {
             w.put_u64(v);
         }
@@ -889,6 +930,7 @@ impl Metastasis {
             }
             o.hpcs = r.u64()?;
             o.dormant = r.u64()?;
+            o.dormant_non_stem = r.u64()?;
             o.niche_formed = r.bool()?;
             o.niche_formed_step = r.opt_u64()?;
             o.first_arrival_step = r.opt_u64()?;
@@ -907,7 +949,7 @@ impl Metastasis {
         self.colonies = r.vec(8, |r| Colony::load_state(r, organs))?;
         self.next_colony = r.u64()?;
         self.tdsf = r.f64()?;
-        let mut c = [0u64; 15];
+        let mut c = [0u64; 17];
         for v in c.iter_mut() {
             *v = r.u64()?;
         }
@@ -925,6 +967,8 @@ impl Metastasis {
             detected: c[12],
             extinct: c[13],
             ctc_chemo_deaths: c[14],
+            dormant_non_stem_entered: c[15],
+            dtc_deaths: c[16],
         };
         self.log = r.vec(8, |r| load_event(r, organs))?;
         self.pending = r
