@@ -221,7 +221,14 @@ fn a_colony_seeded_by_a_non_stem_cell_always_dies_out() {
             let mut colony = Colony::new(3, id, 0, progenitor(rho), 0, 2, 400);
             let mut step = 0;
             while colony.total() > 0 {
-                colony.step(&rates, step);
+                colony.step(
+                    &rates,
+                    step,
+                    seedsoil::metastasis::Avascular {
+                        cells: 0,
+                        p_switch: 0.0,
+                    },
+                );
                 step += 1;
                 assert!(
                     colony.total() <= 1 << rho,
@@ -245,7 +252,14 @@ fn a_colony_seeded_by_a_non_stem_cell_always_dies_out() {
     for k in 0..20 {
         let mut colony = Colony::new(4, 1000 + k, 0, progenitor(rho_max), 0, 2, 400);
         for step in 0..24 * 60 {
-            colony.step(&rates2, step);
+            colony.step(
+                &rates2,
+                step,
+                seedsoil::metastasis::Avascular {
+                    cells: 0,
+                    p_switch: 0.0,
+                },
+            );
         }
         if colony.tumour.counts()[0] > 0 {
             lasting += 1;
@@ -478,4 +492,105 @@ fn non_stem_dtcs_clone_or_stay_solitary_and_solitary_cells_die_at_their_rate() {
     // Power: every DTC cloning (today's default) and no deaths are both rejected.
     assert!(z(cas.non_stem_colonies as f64, extravasated, 1.0).abs() > 3.5);
     assert!(cas.dtc_deaths > 100);
+}
+
+/// Colonies founded by `n` CSC DTCs (every one colonises), stepped `days` days with the
+/// avascular limit `cells` and switch rate `switch`, CSC death `csc_death` in colonies.
+/// Returns the metastasis state and (switch draws expected, variance).
+fn avascular_colonies(
+    n: usize,
+    days: u64,
+    cells: u64,
+    switch: f64,
+    csc_death: f64,
+    seed: u64,
+) -> (seedsoil::metastasis::Metastasis, f64, f64) {
+    let mut c = Config::default();
+    c.run.seed = Some(seed);
+    c.dissemination.arrest_per_h = 1.0;
+    c.dissemination.ctc_half_life_h = 1e6;
+    c.dissemination.extravasation = 1.0;
+    c.dissemination.p_colonise = 1.0;
+    c.dissemination.avascular_cells = cells;
+    c.dissemination.switch_per_day = switch;
+    c.dissemination.colony_csc_death_per_day = csc_death;
+    c.niche.mobilisation = 0.0;
+    // No death at division: a colony at the limit stays there until it switches.
+    c.cells.death_at_division = 0.0;
+    let mut sim = quiet(&c);
+    let mut met = sim.metastasis.take().unwrap();
+    met.inject_ctcs(&vec![STEM; n]);
+    met.disseminate(&mut sim.primary, 0);
+    let p = switch / 24.0;
+    let (mut expected, mut var) = (0.0, 0.0);
+    for step in 1..=days * 24 {
+        let before: std::collections::HashMap<u64, bool> =
+            met.colonies().iter().map(|c| (c.id, c.vascular)).collect();
+        met.step_colonies(step, false);
+        for col in met.colonies() {
+            assert!(
+                col.vascular || col.total() <= cells,
+                "an avascular colony above the limit"
+            );
+            // Colonies that met the limit this step (and so drew the switch).
+            if before.get(&col.id) == Some(&false) && (col.vascular || col.total() >= cells) {
+                expected += p;
+                var += p * (1.0 - p);
+            }
+        }
+    }
+    (met, expected, var)
+}
+
+#[test]
+fn avascular_colonies_turn_over_at_their_limit_and_switch_at_their_rate() {
+    // Model v2, angiogenic dormancy (Holmgren 1995): at most `avascular_cells` cells until
+    // the switch; births beyond the limit balanced by apoptosis; the switch drawn with
+    // p = switch · dt per step at the limit (no niche here).
+    let (met, expected, var) = avascular_colonies(300, 40, 100, 0.05, 0.0, 31);
+    let cas = met.cascade();
+    let zz = z(cas.angiogenic_switches as f64, expected, var);
+    let at_limit = met
+        .colonies()
+        .iter()
+        .filter(|c| !c.vascular && c.total() == 100)
+        .count();
+    let deaths: u64 = met.colonies().iter().map(|c| c.events().deaths).sum();
+    eprintln!(
+        "{} switches (expected {expected:.1}, z = {zz:.2}); {at_limit} colonies at the limit, {deaths} apoptoses",
+        cas.angiogenic_switches
+    );
+    assert!(zz.abs() < 3.5, "z = {zz}");
+    assert!(
+        at_limit >= 20 && deaths > 10_000,
+        "turnover at the limit: {at_limit}, {deaths}"
+    );
+    // Every switched colony is vascular and only those grew past the limit (exact).
+    let vascular = met.colonies().iter().filter(|c| c.vascular).count() as u64;
+    assert_eq!(vascular, cas.angiogenic_switches);
+    // Power: twice the switch rate is rejected.
+    assert!(z(cas.angiogenic_switches as f64, 2.0 * expected, 2.0 * var).abs() > 3.5);
+}
+
+#[test]
+fn csc_colonies_regress_only_with_colony_csc_death() {
+    // With CSC death in colonies, dormant CSC colonies at their avascular limit can lose
+    // every CSC and die out (their progenitors exhaust); without it none dies out.
+    let (kept, _, _) = avascular_colonies(100, 60, 50, 0.0, 0.0, 32);
+    let (regress, _, _) = avascular_colonies(100, 60, 50, 0.0, 0.2, 32);
+    let csc_free = |m: &seedsoil::metastasis::Metastasis| {
+        m.colonies()
+            .iter()
+            .filter(|c| c.tumour.counts()[0] == 0)
+            .count() as u64
+            + m.cascade().extinct
+    };
+    eprintln!(
+        "CSC-free or extinct colonies: {} without colony CSC death, {} with 0.2/day",
+        csc_free(&kept),
+        csc_free(&regress)
+    );
+    assert_eq!(kept.cascade().extinct, 0);
+    assert_eq!(csc_free(&kept), 0);
+    assert!(csc_free(&regress) > 50, "{}", csc_free(&regress));
 }

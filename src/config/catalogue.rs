@@ -920,6 +920,33 @@ static CATALOGUE: &[ParamInfo] = &[
         "Death of a solitary dormant non-stem DTC.",
     ),
     p(
+        "dissemination.avascular_cells",
+        ParamKind::Int {
+            min: 0,
+            max: 100_000_000,
+        },
+        "0",
+        "cells",
+        "[A]",
+        "Most cells of an avascular colony: at the limit births are balanced by apoptosis until the angiogenic switch (Holmgren 1995); 0 = no limit.",
+    ),
+    p(
+        "dissemination.switch_per_day",
+        ParamKind::Float(RATE),
+        "0",
+        "per colony per day",
+        "[A]",
+        "Angiogenic switch of a colony at the avascular limit, × (1 + niche.colonisation_gain · N_o); it then grows without limit.",
+    ),
+    p(
+        "dissemination.colony_csc_death_per_day",
+        ParamKind::Float(RATE),
+        "0",
+        "per colony CSC per day",
+        "[A]",
+        "Death of CSCs in colonies (the primary uses cells.csc_death_per_day), so that CSC colonies can regress.",
+    ),
+    p(
         "dissemination.detect_cells",
         ParamKind::Int {
             min: 1,

@@ -425,6 +425,12 @@ pub struct DisseminationConfig {
     pub p_non_stem_clone: f64,
     /// Death of a solitary dormant non-stem DTC, per day.
     pub dtc_death_per_day: f64,
+    /// Most cells of an avascular colony (angiogenic dormancy; 0 = no limit).
+    pub avascular_cells: u64,
+    /// Angiogenic switch of a colony at the avascular limit, per day, × (1 + g_niche · N_o).
+    pub switch_per_day: f64,
+    /// Death of CSCs in colonies, per day (so that CSC colonies can regress).
+    pub colony_csc_death_per_day: f64,
     /// A colony of at least this many cells is detected (a clinical metastasis).
     pub detect_cells: u64,
     /// A colony of at least this many cells counts as a micrometastasis (Luzzi 1998).
@@ -452,6 +458,9 @@ impl Default for DisseminationConfig {
             wake_per_day: 1e-4,
             p_non_stem_clone: 1.0,
             dtc_death_per_day: 0.0,
+            avascular_cells: 0,
+            switch_per_day: 0.0,
+            colony_csc_death_per_day: 0.0,
             detect_cells: 10_000,
             micrometastasis_cells: 32,
             colony_dedifferentiation_per_day: 0.0,

@@ -47,7 +47,7 @@ use crate::model::hierarchy::hill;
 use crate::model::kind::{STEM, class_index};
 use crate::rng::{self, Stream, purpose, uniform};
 use crate::sim::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
-pub use colony::Colony;
+pub use colony::{Avascular, Colony};
 
 /// Where an event happened or a count lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,6 +89,8 @@ pub enum EventKind {
     NicheFormed,
     /// An organ's niche level fell below 0.5.
     NicheLost,
+    /// An avascular colony switched to angiogenic growth.
+    AngiogenicSwitch,
 }
 
 impl EventKind {
@@ -108,6 +110,7 @@ impl EventKind {
             EventKind::ColonyExtinct => "colony_extinct",
             EventKind::NicheFormed => "niche_formed",
             EventKind::NicheLost => "niche_lost",
+            EventKind::AngiogenicSwitch => "angiogenic_switch",
         }
     }
 }
@@ -150,6 +153,8 @@ pub struct Cascade {
     pub dormant_non_stem_entered: u64,
     /// Solitary dormant non-stem DTCs that died.
     pub dtc_deaths: u64,
+    /// Avascular colonies that switched to angiogenic growth.
+    pub angiogenic_switches: u64,
     /// Dormant CSCs that woke.
     pub woke: u64,
     /// Colonies founded by a CSC (a DTC or a woken dormant cell).
@@ -227,6 +232,8 @@ struct Rates {
     p_wake: f64,
     p_non_stem_clone: f64,
     p_dtc_death: f64,
+    avascular_cells: u64,
+    p_switch: f64,
     detect: u64,
     micro: u64,
     min_primary: u64,
@@ -284,6 +291,7 @@ impl Metastasis {
         let hazard = lambda + d.arrest_per_h;
         let mut colony_config = config.clone();
         colony_config.cells.dedifferentiation_per_day = d.colony_dedifferentiation_per_day;
+        colony_config.cells.csc_death_per_day = d.colony_csc_death_per_day;
         let k = n.tdsf_clearance_per_day;
         let tdsf_keep = (-k * dt_days).exp();
         let rates = Rates {
@@ -297,6 +305,8 @@ impl Metastasis {
             p_wake: d.wake_per_day * dt_days,
             p_non_stem_clone: d.p_non_stem_clone,
             p_dtc_death: d.dtc_death_per_day * dt_days,
+            avascular_cells: d.avascular_cells,
+            p_switch: d.switch_per_day * dt_days,
             detect: d.detect_cells,
             micro: d.micrometastasis_cells,
             min_primary: d.min_primary_cells,
@@ -769,17 +779,27 @@ impl Metastasis {
         }
         let turns_before: u64 = self.colonies.iter().map(|c| c.events().turns).sum();
         let rates = &self.colony_rates;
-        if parallel {
+        // Each organ's avascular limit: the angiogenic switch × (1 + g · N_o).
+        let limits: Vec<Avascular> = (0..self.organs.len())
+            .map(|o| Avascular {
+                cells: self.rates.avascular_cells,
+                p_switch: (self.rates.p_switch * (1.0 + self.rates.gain * self.niche_level(o)))
+                    .min(1.0),
+            })
+            .collect();
+        let switched: Vec<bool> = if parallel {
             use rayon::prelude::*;
             self.colonies
                 .par_iter_mut()
                 .with_max_len(1)
-                .for_each(|c| c.step(rates, step));
+                .map(|c| c.step(rates, step, limits[c.organ]))
+                .collect()
         } else {
-            for c in &mut self.colonies {
-                c.step(rates, step);
-            }
-        }
+            self.colonies
+                .iter_mut()
+                .map(|c| c.step(rates, step, limits[c.organ]))
+                .collect()
+        };
         for organ in &mut self.organs {
             organ.cells = [0; 3];
             organ.living_colonies = 0;
@@ -789,7 +809,7 @@ impl Metastasis {
         self.last_colony_turns =
             self.colonies.iter().map(|c| c.events().turns).sum::<u64>() - turns_before;
         let mut colonies = std::mem::take(&mut self.colonies);
-        for c in &mut colonies {
+        for (c, switched) in colonies.iter_mut().zip(switched) {
             let total = c.total();
             let o = c.organ;
             let event = |kind: EventKind, value: u64| MetEvent {
@@ -800,6 +820,10 @@ impl Metastasis {
                 colony: Some(c.id),
                 value,
             };
+            if switched {
+                self.log.push(event(EventKind::AngiogenicSwitch, total));
+                self.cascade.angiogenic_switches += 1;
+            }
             if c.micro_step.is_none() && total >= micro {
                 self.log.push(event(EventKind::Micrometastasis, total));
                 self.cascade.micrometastases += 1;
@@ -887,6 +911,7 @@ impl Metastasis {
             c.ctc_chemo_deaths,
             c.dormant_non_stem_entered,
             c.dtc_deaths,
+            c.angiogenic_switches,
         ] {
             w.put_u64(v);
         }
@@ -949,7 +974,7 @@ impl Metastasis {
         self.colonies = r.vec(8, |r| Colony::load_state(r, organs))?;
         self.next_colony = r.u64()?;
         self.tdsf = r.f64()?;
-        let mut c = [0u64; 17];
+        let mut c = [0u64; 18];
         for v in c.iter_mut() {
             *v = r.u64()?;
         }
@@ -969,6 +994,7 @@ impl Metastasis {
             ctc_chemo_deaths: c[14],
             dormant_non_stem_entered: c[15],
             dtc_deaths: c[16],
+            angiogenic_switches: c[17],
         };
         self.log = r.vec(8, |r| load_event(r, organs))?;
         self.pending = r
@@ -992,7 +1018,7 @@ impl Metastasis {
 }
 
 /// Every event kind, in declaration order (the checkpoint codes are the indices).
-const EVENT_KINDS: [EventKind; 13] = [
+const EVENT_KINDS: [EventKind; 14] = [
     EventKind::Intravasation,
     EventKind::CtcDeath,
     EventKind::Arrest,
@@ -1006,6 +1032,7 @@ const EVENT_KINDS: [EventKind; 13] = [
     EventKind::ColonyExtinct,
     EventKind::NicheFormed,
     EventKind::NicheLost,
+    EventKind::AngiogenicSwitch,
 ];
 
 /// Checkpoint: one event-log row.

@@ -151,7 +151,7 @@ fn therapy_summary(sim: &Simulation) -> String {
 }
 
 /// Header of the metastasis endpoints in `summary.csv` (organ columns follow).
-const MET_SUMMARY_HEADER: &str = ",ctc,dormant,metastatic_cells,living_colonies,intravasated,ctc_deaths,arrested,extravasated,dormant_entered,woke,csc_colonies,non_stem_colonies,micrometastases,detected_metastases,extinct_colonies,fraction_extravasated,fraction_micrometastasis,fraction_detected,first_arrival_day,first_niche_day,first_detection_day,any_metastasis_detected,tdsf,dormant_non_stem,dormant_non_stem_entered,dtc_deaths";
+const MET_SUMMARY_HEADER: &str = ",ctc,dormant,metastatic_cells,living_colonies,intravasated,ctc_deaths,arrested,extravasated,dormant_entered,woke,csc_colonies,non_stem_colonies,micrometastases,detected_metastases,extinct_colonies,fraction_extravasated,fraction_micrometastasis,fraction_detected,first_arrival_day,first_niche_day,first_detection_day,any_metastasis_detected,tdsf,dormant_non_stem,dormant_non_stem_entered,dtc_deaths,angiogenic_switches";
 
 /// The metastasis endpoints of `summary.csv`: header and row, with per-organ columns
 /// (`metastatic_cells_<organ>` ...). Without dissemination the shared columns are empty.
@@ -175,7 +175,7 @@ fn metastasis_summary(sim: &Simulation) -> (String, String) {
     let first_arrival = m.organs.iter().filter_map(|o| o.first_arrival_step).min();
     let first_niche = m.organs.iter().filter_map(|o| o.niche_formed_step).min();
     let mut row = format!(
-        ",{},{dormant},{met_cells},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        ",{},{dormant},{met_cells},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         m.circulation().len(),
         m.colonies().len(),
         c.intravasated.iter().sum::<u64>(),
@@ -200,6 +200,7 @@ fn metastasis_summary(sim: &Simulation) -> (String, String) {
         m.organs.iter().map(|o| o.dormant_non_stem).sum::<u64>(),
         c.dormant_non_stem_entered,
         c.dtc_deaths,
+        c.angiogenic_switches,
     );
     for o in &m.organs {
         let n = &o.name;

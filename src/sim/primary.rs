@@ -801,6 +801,14 @@ impl Primary {
         Some(code)
     }
 
+    /// The cancer cell at `site` dies between steps (apoptosis of an avascular colony),
+    /// like [`Primary::remove_cell`] but counted in `deaths`.
+    pub fn die(&mut self, site: usize) -> Option<u8> {
+        let code = self.take_cell(site)?;
+        self.events.deaths += 1;
+        Some(code)
+    }
+
     /// Every site holding a cancer cell, in lattice index order.
     pub fn cell_sites(&self) -> Vec<usize> {
         let lat = &self.lattice;
