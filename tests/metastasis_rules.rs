@@ -6,6 +6,7 @@ use seedsoil::config::Config;
 use seedsoil::metastasis::Colony;
 use seedsoil::model::kind::{STEM, class_index, progenitor};
 use seedsoil::sim::Simulation;
+use seedsoil::space::exterior;
 
 /// z-score of a count against the sum of independent Bernoulli expectations.
 fn z(count: f64, mean: f64, var: f64) -> f64 {
@@ -593,4 +594,109 @@ fn csc_colonies_regress_only_with_colony_csc_death() {
     assert_eq!(kept.cascade().extinct, 0);
     assert_eq!(csc_free(&kept), 0);
     assert!(csc_free(&regress) > 50, "{}", csc_free(&regress));
+}
+
+/// A still disc of radius 50 (30 % CSCs) with a hole of radius 6 punched in its centre,
+/// and the sites of the cells that entered the blood over `steps` steps with `c`'s
+/// shedding rule; also (expected shed, variance) for mass-based shedding.
+fn shed_from_a_holed_disc(c: &Config, steps: u64) -> (Vec<[i64; 3]>, [i64; 3], f64, u64, f64) {
+    let mut sim = Simulation::new(c).unwrap();
+    let centre = {
+        let sites = sim.primary.cell_sites();
+        let n = sites.len() as i64;
+        let mut m = [0i64; 3];
+        for &s in &sites {
+            let d = sim.primary.lattice.domain_coords(s);
+            for a in 0..3 {
+                m[a] += d[a];
+            }
+        }
+        [m[0] / n, m[1] / n, m[2] / n]
+    };
+    let dist2 = |d: [i64; 3]| (d[0] - centre[0]).pow(2) + (d[1] - centre[1]).pow(2);
+    for s in sim.primary.cell_sites() {
+        if dist2(sim.primary.lattice.domain_coords(s)) <= 36 {
+            sim.primary.kill_cell(s);
+        }
+    }
+    let p = c.dissemination.shed_per_cell_per_day / 24.0;
+    let f = c.dissemination.csc_factor;
+    let (mut expected, mut csc_expected) = (0.0, 0.0);
+    let mut removed = Vec::new();
+    for step in 0..steps {
+        let before: std::collections::BTreeSet<usize> =
+            sim.primary.cell_sites().into_iter().collect();
+        expected += p * before.len() as f64;
+        // The exterior rim's composition at the step's start: each shed cell is a CSC
+        // with probability f·c / (f·c + n).
+        let lat = &sim.primary.lattice;
+        let ext = exterior::exterior(lat);
+        let (mut rc, mut rn) = (0.0, 0.0);
+        for &s in &before {
+            if exterior::on_exterior_rim(lat, &ext, s) {
+                if lat.code(s) == STEM {
+                    rc += 1.0;
+                } else {
+                    rn += 1.0;
+                }
+            }
+        }
+        let met = sim.metastasis.as_mut().unwrap();
+        met.disseminate(&mut sim.primary, step);
+        sim.primary.check_invariants();
+        let after: std::collections::BTreeSet<usize> =
+            sim.primary.cell_sites().into_iter().collect();
+        let k = before.difference(&after).count() as f64;
+        csc_expected += k * f * rc / (f * rc + rn);
+        for s in before.difference(&after) {
+            removed.push(sim.primary.lattice.domain_coords(*s));
+        }
+    }
+    let cas = sim.metastasis.as_ref().unwrap().cascade();
+    (removed, centre, expected, cas.intravasated[0], csc_expected)
+}
+
+#[test]
+fn mass_based_shedding_follows_the_tumour_mass_from_its_exterior_rim_only() {
+    // Model v2 (Butler & Gullino 1975): a Poisson number with mean shed · N · dt per step,
+    // drawn among cells next to the exterior; cells next to a hole left inside the tumour
+    // never shed. The old per-rim-cell rule sheds from the hole's edge (the power check).
+    let mut c = Config::default();
+    c.run.seed = Some(41);
+    c.run.threads = 1;
+    c.fields.enabled = false;
+    c.msc.pool = 0;
+    c.space.initial_size = 256;
+    c.init.kind = seedsoil::config::InitKind::Disc;
+    c.init.radius = 50.0;
+    c.init.csc_fraction = 0.3;
+    c.dissemination.min_primary_cells = 0;
+    c.dissemination.csc_factor = 5.0;
+    c.dissemination.shed_per_cell_per_day = 0.05;
+    c.validate().unwrap();
+    let (removed, centre, expected, csc, csc_expected) = shed_from_a_holed_disc(&c, 48);
+    let got = removed.len() as f64;
+    let zz = z(got, expected, expected);
+    let near_hole = |r: &[[i64; 3]]| {
+        r.iter()
+            .filter(|d| (d[0] - centre[0]).pow(2) + (d[1] - centre[1]).pow(2) <= 144)
+            .count()
+    };
+    eprintln!(
+        "{got} shed (expected {expected:.1}, z = {zz:.2}), {csc} CSCs; {} next to the hole",
+        near_hole(&removed)
+    );
+    assert!(zz.abs() < 3.5, "z = {zz}");
+    assert_eq!(near_hole(&removed), 0, "a hole is not exterior");
+    // CSCs weighted 5× on the exterior rim (binomial given the shed counts).
+    let q = csc_expected / got;
+    let zc = z(csc as f64, csc_expected, got * q * (1.0 - q));
+    eprintln!("{csc} CSCs shed, expected {csc_expected:.1} (z = {zc:.2})");
+    assert!(zc.abs() < 3.5, "CSC weighting z = {zc}");
+    // Power: the per-rim-cell rule sheds from the hole's edge.
+    let mut old = c.clone();
+    old.dissemination.shed_per_cell_per_day = 0.0;
+    old.dissemination.intravasation_per_day = 2.0;
+    let (removed_old, ..) = shed_from_a_holed_disc(&old, 48);
+    assert!(near_hole(&removed_old) > 0);
 }

@@ -864,6 +864,14 @@ static CATALOGUE: &[ParamInfo] = &[
         "CSC intravasation relative to non-stem rim cells (metastasis stem cells).",
     ),
     p(
+        "dissemination.shed_per_cell_per_day",
+        ParamKind::Float(FloatRange::closed(0.0, 1.0)),
+        "0",
+        "per primary cell per day",
+        "[V]/[A]",
+        "Mass-based shedding (Butler & Gullino 1975: 3.2–4.1 × 10⁶ cells per gram per day, about 10⁻³ per cell): a Poisson number per step with mean shed · N · dt, drawn among the exterior rim (holes left by therapy do not count), CSCs weighted by csc_factor; replaces intravasation_per_day when > 0.",
+    ),
+    p(
         "dissemination.ctc_half_life_h",
         ParamKind::Float(FloatRange::positive()),
         "1.5",

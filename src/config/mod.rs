@@ -409,6 +409,10 @@ pub struct DisseminationConfig {
     pub min_primary_cells: u64,
     /// CSC intravasation relative to non-stem cells (metastasis stem cells).
     pub csc_factor: f64,
+    /// Mass-based shedding: cells entering the blood per primary cell per day, drawn
+    /// among the cells of the exterior rim (0 = the per-rim-cell rule
+    /// `intravasation_per_day` instead).
+    pub shed_per_cell_per_day: f64,
     /// Half-life of a circulating tumour cell, h.
     pub ctc_half_life_h: f64,
     /// Hazard of arrest in an organ, per h (competing with death in the blood).
@@ -451,6 +455,7 @@ impl Default for DisseminationConfig {
             intravasation_per_day: INTRAVASATION_PER_DAY,
             min_primary_cells: 5000,
             csc_factor: 5.0,
+            shed_per_cell_per_day: 0.0,
             ctc_half_life_h: 1.5,
             arrest_per_h: 0.5,
             extravasation: 0.8,

@@ -44,7 +44,7 @@ use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::Config;
 use crate::model::HierarchyRates;
 use crate::model::hierarchy::hill;
-use crate::model::kind::{STEM, class_index};
+use crate::model::kind::{STEM, class_index, is_cell};
 use crate::rng::{self, Stream, purpose, uniform};
 use crate::sim::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
 pub use colony::{Avascular, Colony};
@@ -232,6 +232,8 @@ struct Rates {
     p_wake: f64,
     p_non_stem_clone: f64,
     p_dtc_death: f64,
+    shed_per_step: f64,
+    csc_factor: f64,
     avascular_cells: u64,
     p_switch: f64,
     detect: u64,
@@ -276,6 +278,10 @@ pub struct Metastasis {
     pending: BTreeMap<(EventKind, Compartment, usize), u64>,
     first_detection_step: Option<u64>,
     scratch: Vec<usize>,
+    /// The primary's exterior (mass-based shedding), with the step and window size it
+    /// was computed for: recomputed once a day and whenever the window grows.
+    exterior: Vec<bool>,
+    exterior_at: Option<(u64, usize)>,
     seed: u64,
     last_colony_turns: u64,
 }
@@ -304,6 +310,8 @@ impl Metastasis {
             gain: n.colonisation_gain,
             p_wake: d.wake_per_day * dt_days,
             p_non_stem_clone: d.p_non_stem_clone,
+            shed_per_step: d.shed_per_cell_per_day * dt_days,
+            csc_factor: d.csc_factor,
             p_dtc_death: d.dtc_death_per_day * dt_days,
             avascular_cells: d.avascular_cells,
             p_switch: d.switch_per_day * dt_days,
@@ -364,6 +372,8 @@ impl Metastasis {
             pending: BTreeMap::new(),
             first_detection_step: None,
             scratch: Vec::new(),
+            exterior: Vec::new(),
+            exterior_at: None,
             seed: config.run.seed.unwrap_or(0),
             last_colony_turns: 0,
         }
@@ -456,7 +466,7 @@ impl Metastasis {
     /// extravasation, colonisation or dormancy, and waking.
     pub fn disseminate(&mut self, primary: &mut Primary, step: u64) {
         let mut rng = rng::stream(self.seed, purpose::DISSEMINATION, 0, step);
-        self.intravasate(primary, &mut rng);
+        self.intravasate(primary, &mut rng, step);
         self.circulate(&mut rng, step);
         self.wake(&mut rng, step);
         self.solitary_deaths(&mut rng);
@@ -465,7 +475,11 @@ impl Metastasis {
 
     /// Rim cells of the primary enter the blood (sampled at the CSC rate over the listed
     /// sites and thinned to each cell's own rate).
-    fn intravasate(&mut self, primary: &mut Primary, rng: &mut Stream) {
+    fn intravasate(&mut self, primary: &mut Primary, rng: &mut Stream, step: u64) {
+        if self.rates.shed_per_step > 0.0 {
+            self.shed(primary, rng, step);
+            return;
+        }
         let (p_non_stem, p_csc) = (self.rates.p_intra, self.rates.p_intra_csc);
         let p_max = p_non_stem.max(p_csc);
         if p_max <= 0.0 || primary.total() == 0 || primary.total() < self.rates.min_primary {
@@ -488,6 +502,73 @@ impl Metastasis {
             }
         }
         self.scratch = sites;
+    }
+
+    /// Mass-based shedding: a Poisson number with mean `shed · N · dt` of distinct cells
+    /// of the exterior rim enter the blood, CSCs weighted by `csc_factor` (drawn by
+    /// rejection among the listed cells next to an exterior site). The exterior is
+    /// recomputed once a day and whenever the lattice window changes, and extended at
+    /// once by the sites of the shed cells; the candidates are gathered each step.
+    fn shed(&mut self, primary: &mut Primary, rng: &mut Stream, step: u64) {
+        let n = primary.total();
+        if n == 0 || n < self.rates.min_primary {
+            return;
+        }
+        let steps_per_day = (1.0 / self.rates.dt_days).round().max(1.0) as u64;
+        let day = step / steps_per_day;
+        let len = primary.lattice.len();
+        let stale = match self.exterior_at {
+            Some((d, l)) => l != len || d != day,
+            None => true,
+        };
+        if stale {
+            self.exterior = crate::space::exterior::exterior(&primary.lattice);
+            self.exterior_at = Some((day, len));
+        }
+        let mean = self.rates.shed_per_step * n as f64;
+        let k = Poisson::new(mean).map_or(0, |p| p.sample(rng) as u64);
+        if k == 0 {
+            return;
+        }
+        let rim: Vec<usize> = primary
+            .listed_sites()
+            .into_iter()
+            .filter(|&s| {
+                is_cell(primary.lattice.code(s))
+                    && crate::space::exterior::on_exterior_rim(&primary.lattice, &self.exterior, s)
+            })
+            .collect();
+        if rim.is_empty() {
+            return;
+        }
+        let w_max = self.rates.csc_factor.max(1.0);
+        let mut taken = std::collections::BTreeSet::new();
+        let mut shed = 0;
+        let mut tries = 0u64;
+        while shed < k && taken.len() < rim.len() && tries < 100 * k + 1000 {
+            tries += 1;
+            let s = rim[crate::rng::below(rng, rim.len())];
+            if taken.contains(&s) {
+                continue;
+            }
+            let code = primary.lattice.code(s);
+            let w = if code == STEM {
+                self.rates.csc_factor
+            } else {
+                1.0
+            };
+            if uniform(rng) * w_max >= w {
+                continue;
+            }
+            taken.insert(s);
+            primary.remove_cell(s);
+            // Its site is exterior now (and so is any hole it opens).
+            crate::space::exterior::extend(&primary.lattice, &mut self.exterior, s);
+            self.circulation.push(code);
+            self.cascade.intravasated[class_index(code)] += 1;
+            self.count(EventKind::Intravasation, Compartment::Primary, code);
+            shed += 1;
+        }
     }
 
     /// Each CTC dies, arrests or stays; arrested cells extravasate or die; DTCs found a
@@ -932,6 +1013,11 @@ impl Metastasis {
         });
         w.put_opt_u64(self.first_detection_step);
         w.put_u64(self.last_colony_turns);
+        // The exterior of mass-based shedding, as computed at the start of its day.
+        w.put_opt_u64(self.exterior_at.map(|(d, _)| d));
+        w.put_opt_u64(self.exterior_at.map(|(_, l)| l as u64));
+        let bytes: Vec<u8> = self.exterior.iter().map(|&b| u8::from(b)).collect();
+        w.put_bytes(&bytes);
     }
 
     /// Overwrite the dynamic state with one written by [`Metastasis::save_state`]; the
@@ -1004,6 +1090,9 @@ impl Metastasis {
             .collect();
         self.first_detection_step = r.opt_u64()?;
         self.last_colony_turns = r.u64()?;
+        let (day, len) = (r.opt_u64()?, r.opt_u64()?);
+        self.exterior_at = day.zip(len).map(|(d, l)| (d, l as usize));
+        self.exterior = r.bytes()?.iter().map(|&b| b != 0).collect();
         Ok(())
     }
 
