@@ -868,7 +868,7 @@ static CATALOGUE: &[ParamInfo] = &[
         ParamKind::Float(FloatRange::closed(0.0, 1.0)),
         "0",
         "per primary cell per day",
-        "[V]/[A]",
+        "[V]",
         "Mass-based shedding (Butler & Gullino 1975: 3.2–4.1 × 10⁶ cells per gram per day, about 10⁻³ per cell): a Poisson number per step with mean shed · N · dt, drawn among the exterior rim (holes left by therapy do not count), CSCs weighted by csc_factor; replaces intravasation_per_day when > 0.",
     ),
     p(
