@@ -36,6 +36,9 @@ pub mod purpose {
     /// A sweep's Latin hypercube (entity = axis index; step 0 = the strata permutation,
     /// step 1 = the draws inside the strata), keyed by the sweep seed.
     pub const SWEEP: u64 = 9;
+    /// An avascular colony's apoptosis and angiogenic switch at one step (entity 0 of the
+    /// colony's own seed).
+    pub const ANGIOGENESIS: u64 = 10;
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value.

@@ -6,6 +6,7 @@ use seedsoil::config::Config;
 use seedsoil::metastasis::Colony;
 use seedsoil::model::kind::{STEM, class_index, progenitor};
 use seedsoil::sim::Simulation;
+use seedsoil::space::exterior;
 
 /// z-score of a count against the sum of independent Bernoulli expectations.
 fn z(count: f64, mean: f64, var: f64) -> f64 {
@@ -221,7 +222,14 @@ fn a_colony_seeded_by_a_non_stem_cell_always_dies_out() {
             let mut colony = Colony::new(3, id, 0, progenitor(rho), 0, 2, 400);
             let mut step = 0;
             while colony.total() > 0 {
-                colony.step(&rates, step);
+                colony.step(
+                    &rates,
+                    step,
+                    seedsoil::metastasis::Avascular {
+                        cells: 0,
+                        p_switch: 0.0,
+                    },
+                );
                 step += 1;
                 assert!(
                     colony.total() <= 1 << rho,
@@ -245,7 +253,14 @@ fn a_colony_seeded_by_a_non_stem_cell_always_dies_out() {
     for k in 0..20 {
         let mut colony = Colony::new(4, 1000 + k, 0, progenitor(rho_max), 0, 2, 400);
         for step in 0..24 * 60 {
-            colony.step(&rates2, step);
+            colony.step(
+                &rates2,
+                step,
+                seedsoil::metastasis::Avascular {
+                    cells: 0,
+                    p_switch: 0.0,
+                },
+            );
         }
         if colony.tumour.counts()[0] > 0 {
             lasting += 1;
@@ -365,4 +380,323 @@ fn intravasation_follows_the_rim_rate() {
         sim2.metastasis.as_ref().unwrap().cascade().intravasated,
         [0; 3]
     );
+}
+
+#[test]
+fn saturating_mobilisation_plateaus_at_its_analytic_steady_state() {
+    // Model v2: mobilisation mob_max · T / (K_T + T) per day (the linear part off). With a
+    // primary of constant size N, T → s N / k, and organ o's HPCs settle at I / q with
+    // I = mob_max · T / (K_T + T) · dt · w_o / Σw and q = 1 − exp(−ℓ dt). Two sizes 4×
+    // apart, both far above K_T: the plateau barely moves (a linear law would quadruple).
+    let mut c = Config::default();
+    c.run.seed = Some(21);
+    c.niche.mobilisation = 0.0;
+    c.niche.mobilisation_max = 200.0;
+    c.niche.k_tdsf = 0.002;
+    c.validate().unwrap();
+    let w_total: f64 = c.organs.values().map(|o| o.hpc_homing_weight).sum();
+    let (s, k, dt_days) = (1e-6, 1.0, 1.0 / 24.0);
+    let mut plateau = Vec::new();
+    for n_cells in [20_000u64, 80_000] {
+        let mut sim = quiet(&c);
+        let met = sim.metastasis.as_mut().unwrap();
+        let mut sums = vec![0.0; met.organs.len()];
+        let (steps, burn) = (24 * 200, 24 * 40);
+        for step in 1..=steps {
+            met.update_niches(n_cells, step);
+            if step > burn {
+                for (i, o) in met.organs.iter().enumerate() {
+                    sums[i] += o.hpcs as f64;
+                }
+            }
+        }
+        let t = s * n_cells as f64 / k;
+        let mut lung = 0.0;
+        for (i, o) in met.organs.iter().enumerate() {
+            let w = c.organs[&o.name].hpc_homing_weight / w_total;
+            let inflow = 200.0 * t / (0.002 + t) * dt_days * w;
+            let expected = inflow / (1.0 - (-0.2 * dt_days).exp());
+            let mean = sums[i] / (steps - burn) as f64;
+            let se = (expected / 16.0).sqrt();
+            eprintln!(
+                "N = {n_cells} {}: mean HPCs {mean:.1}, steady state {expected:.1} (± {se:.1})",
+                o.name
+            );
+            assert!(((mean - expected) / se).abs() < 3.5, "{}", o.name);
+            if o.name == "lung" {
+                lung = mean;
+                // Power: the linear law with the same initial slope would be far off.
+                let linear = 200.0 / 0.002 * t * dt_days * w / (1.0 - (-0.2 * dt_days).exp());
+                assert!(((mean - linear) / se).abs() > 3.5);
+            }
+        }
+        plateau.push(lung);
+    }
+    assert!(plateau[1] / plateau[0] < 1.2, "plateau {plateau:?}");
+}
+
+#[test]
+fn non_stem_dtcs_clone_or_stay_solitary_and_solitary_cells_die_at_their_rate() {
+    // Model v2: an extravasated non-stem DTC starts a clone with p_nc, else it stays a
+    // solitary dormant cell, which dies at δ per day. Non-stem CTCs arrest at once (as in
+    // csc_fates), so the clones are Binomial(extravasated, p_nc); then, with no more
+    // arrivals, the solitary pool decays as Binomial(N, (1 − δ dt)^T).
+    let mut c = Config::default();
+    c.dissemination.arrest_per_h = 1.0;
+    c.dissemination.ctc_half_life_h = 1e6;
+    c.dissemination.p_non_stem_clone = 0.3;
+    c.dissemination.dtc_death_per_day = 0.1;
+    c.niche.mobilisation = 0.0;
+    let mut sim = quiet(&c);
+    let met = sim.metastasis.as_mut().unwrap();
+    let n = 8_000usize;
+    met.inject_ctcs(&vec![progenitor(4); n]);
+    let p_death = 0.1 / 24.0;
+    let (mut dead_expected, mut dead_var) = (0.0, 0.0);
+    for step in 1..=240 {
+        let solitary: u64 = met.organs.iter().map(|o| o.dormant_non_stem).sum();
+        // Deaths act after the step's circulation: on the pool before the step plus the
+        // cells that entered it in this step.
+        let entered_before = met.cascade().dormant_non_stem_entered;
+        met.disseminate(&mut sim.primary, step);
+        let entered = met.cascade().dormant_non_stem_entered - entered_before;
+        let exposed = (solitary + entered) as f64;
+        dead_expected += exposed * p_death;
+        dead_var += exposed * p_death * (1.0 - p_death);
+    }
+    let cas = met.cascade();
+    assert!(met.circulation().len() < 10);
+    let extravasated = cas.extravasated as f64;
+    // Every extravasated non-stem DTC either cloned or stayed solitary (exact).
+    assert_eq!(
+        cas.non_stem_colonies + cas.dormant_non_stem_entered,
+        cas.extravasated
+    );
+    let zc = z(
+        cas.non_stem_colonies as f64,
+        0.3 * extravasated,
+        0.21 * extravasated,
+    );
+    let zd = z(cas.dtc_deaths as f64, dead_expected, dead_var);
+    eprintln!(
+        "{} DTCs: {} clones (expected {:.1}, z = {zc:.2}), {} solitary, {} died (expected {dead_expected:.1}, z = {zd:.2})",
+        cas.extravasated,
+        cas.non_stem_colonies,
+        0.3 * extravasated,
+        cas.dormant_non_stem_entered,
+        cas.dtc_deaths
+    );
+    assert!(zc.abs() < 3.5 && zd.abs() < 3.5);
+    // Exact: the solitary pool is what entered minus what died.
+    let solitary: u64 = met.organs.iter().map(|o| o.dormant_non_stem).sum();
+    assert_eq!(solitary, cas.dormant_non_stem_entered - cas.dtc_deaths);
+    // Power: every DTC cloning (today's default) and no deaths are both rejected.
+    assert!(z(cas.non_stem_colonies as f64, extravasated, 1.0).abs() > 3.5);
+    assert!(cas.dtc_deaths > 100);
+}
+
+/// Colonies founded by `n` CSC DTCs (every one colonises), stepped `days` days with the
+/// avascular limit `cells` and switch rate `switch`, CSC death `csc_death` in colonies.
+/// Returns the metastasis state and (switch draws expected, variance).
+fn avascular_colonies(
+    n: usize,
+    days: u64,
+    cells: u64,
+    switch: f64,
+    csc_death: f64,
+    seed: u64,
+) -> (seedsoil::metastasis::Metastasis, f64, f64) {
+    let mut c = Config::default();
+    c.run.seed = Some(seed);
+    c.dissemination.arrest_per_h = 1.0;
+    c.dissemination.ctc_half_life_h = 1e6;
+    c.dissemination.extravasation = 1.0;
+    c.dissemination.p_colonise = 1.0;
+    c.dissemination.avascular_cells = cells;
+    c.dissemination.switch_per_day = switch;
+    c.dissemination.colony_csc_death_per_day = csc_death;
+    c.niche.mobilisation = 0.0;
+    // No death at division: a colony at the limit stays there until it switches.
+    c.cells.death_at_division = 0.0;
+    let mut sim = quiet(&c);
+    let mut met = sim.metastasis.take().unwrap();
+    met.inject_ctcs(&vec![STEM; n]);
+    met.disseminate(&mut sim.primary, 0);
+    let p = switch / 24.0;
+    let (mut expected, mut var) = (0.0, 0.0);
+    for step in 1..=days * 24 {
+        let before: std::collections::HashMap<u64, bool> =
+            met.colonies().iter().map(|c| (c.id, c.vascular)).collect();
+        met.step_colonies(step, false);
+        for col in met.colonies() {
+            assert!(
+                col.vascular || col.total() <= cells,
+                "an avascular colony above the limit"
+            );
+            // Colonies that met the limit this step (and so drew the switch).
+            if before.get(&col.id) == Some(&false) && (col.vascular || col.total() >= cells) {
+                expected += p;
+                var += p * (1.0 - p);
+            }
+        }
+    }
+    (met, expected, var)
+}
+
+#[test]
+fn avascular_colonies_turn_over_at_their_limit_and_switch_at_their_rate() {
+    // Model v2, angiogenic dormancy (Holmgren 1995): at most `avascular_cells` cells until
+    // the switch; births beyond the limit balanced by apoptosis; the switch drawn with
+    // p = switch · dt per step at the limit (no niche here).
+    let (met, expected, var) = avascular_colonies(300, 40, 100, 0.05, 0.0, 31);
+    let cas = met.cascade();
+    let zz = z(cas.angiogenic_switches as f64, expected, var);
+    let at_limit = met
+        .colonies()
+        .iter()
+        .filter(|c| !c.vascular && c.total() == 100)
+        .count();
+    let deaths: u64 = met.colonies().iter().map(|c| c.events().deaths).sum();
+    eprintln!(
+        "{} switches (expected {expected:.1}, z = {zz:.2}); {at_limit} colonies at the limit, {deaths} apoptoses",
+        cas.angiogenic_switches
+    );
+    assert!(zz.abs() < 3.5, "z = {zz}");
+    assert!(
+        at_limit >= 20 && deaths > 10_000,
+        "turnover at the limit: {at_limit}, {deaths}"
+    );
+    // Every switched colony is vascular and only those grew past the limit (exact).
+    let vascular = met.colonies().iter().filter(|c| c.vascular).count() as u64;
+    assert_eq!(vascular, cas.angiogenic_switches);
+    // Power: twice the switch rate is rejected.
+    assert!(z(cas.angiogenic_switches as f64, 2.0 * expected, 2.0 * var).abs() > 3.5);
+}
+
+#[test]
+fn csc_colonies_regress_only_with_colony_csc_death() {
+    // With CSC death in colonies, dormant CSC colonies at their avascular limit can lose
+    // every CSC and die out (their progenitors exhaust); without it none dies out.
+    let (kept, _, _) = avascular_colonies(100, 60, 50, 0.0, 0.0, 32);
+    let (regress, _, _) = avascular_colonies(100, 60, 50, 0.0, 0.2, 32);
+    let csc_free = |m: &seedsoil::metastasis::Metastasis| {
+        m.colonies()
+            .iter()
+            .filter(|c| c.tumour.counts()[0] == 0)
+            .count() as u64
+            + m.cascade().extinct
+    };
+    eprintln!(
+        "CSC-free or extinct colonies: {} without colony CSC death, {} with 0.2/day",
+        csc_free(&kept),
+        csc_free(&regress)
+    );
+    assert_eq!(kept.cascade().extinct, 0);
+    assert_eq!(csc_free(&kept), 0);
+    assert!(csc_free(&regress) > 50, "{}", csc_free(&regress));
+}
+
+/// A still disc of radius 50 (30 % CSCs) with a hole of radius 6 punched in its centre,
+/// and the sites of the cells that entered the blood over `steps` steps with `c`'s
+/// shedding rule; also (expected shed, variance) for mass-based shedding.
+fn shed_from_a_holed_disc(c: &Config, steps: u64) -> (Vec<[i64; 3]>, [i64; 3], f64, u64, f64) {
+    let mut sim = Simulation::new(c).unwrap();
+    let centre = {
+        let sites = sim.primary.cell_sites();
+        let n = sites.len() as i64;
+        let mut m = [0i64; 3];
+        for &s in &sites {
+            let d = sim.primary.lattice.domain_coords(s);
+            for a in 0..3 {
+                m[a] += d[a];
+            }
+        }
+        [m[0] / n, m[1] / n, m[2] / n]
+    };
+    let dist2 = |d: [i64; 3]| (d[0] - centre[0]).pow(2) + (d[1] - centre[1]).pow(2);
+    for s in sim.primary.cell_sites() {
+        if dist2(sim.primary.lattice.domain_coords(s)) <= 36 {
+            sim.primary.kill_cell(s);
+        }
+    }
+    let p = c.dissemination.shed_per_cell_per_day / 24.0;
+    let f = c.dissemination.csc_factor;
+    let (mut expected, mut csc_expected) = (0.0, 0.0);
+    let mut removed = Vec::new();
+    for step in 0..steps {
+        let before: std::collections::BTreeSet<usize> =
+            sim.primary.cell_sites().into_iter().collect();
+        expected += p * before.len() as f64;
+        // The exterior rim's composition at the step's start: each shed cell is a CSC
+        // with probability f·c / (f·c + n).
+        let lat = &sim.primary.lattice;
+        let ext = exterior::exterior(lat);
+        let (mut rc, mut rn) = (0.0, 0.0);
+        for &s in &before {
+            if exterior::on_exterior_rim(lat, &ext, s) {
+                if lat.code(s) == STEM {
+                    rc += 1.0;
+                } else {
+                    rn += 1.0;
+                }
+            }
+        }
+        let met = sim.metastasis.as_mut().unwrap();
+        met.disseminate(&mut sim.primary, step);
+        sim.primary.check_invariants();
+        let after: std::collections::BTreeSet<usize> =
+            sim.primary.cell_sites().into_iter().collect();
+        let k = before.difference(&after).count() as f64;
+        csc_expected += k * f * rc / (f * rc + rn);
+        for s in before.difference(&after) {
+            removed.push(sim.primary.lattice.domain_coords(*s));
+        }
+    }
+    let cas = sim.metastasis.as_ref().unwrap().cascade();
+    (removed, centre, expected, cas.intravasated[0], csc_expected)
+}
+
+#[test]
+fn mass_based_shedding_follows_the_tumour_mass_from_its_exterior_rim_only() {
+    // Model v2 (Butler & Gullino 1975): a Poisson number with mean shed · N · dt per step,
+    // drawn among cells next to the exterior; cells next to a hole left inside the tumour
+    // never shed. The old per-rim-cell rule sheds from the hole's edge (the power check).
+    let mut c = Config::default();
+    c.run.seed = Some(41);
+    c.run.threads = 1;
+    c.fields.enabled = false;
+    c.msc.pool = 0;
+    c.space.initial_size = 256;
+    c.init.kind = seedsoil::config::InitKind::Disc;
+    c.init.radius = 50.0;
+    c.init.csc_fraction = 0.3;
+    c.dissemination.min_primary_cells = 0;
+    c.dissemination.csc_factor = 5.0;
+    c.dissemination.shed_per_cell_per_day = 0.05;
+    c.validate().unwrap();
+    let (removed, centre, expected, csc, csc_expected) = shed_from_a_holed_disc(&c, 48);
+    let got = removed.len() as f64;
+    let zz = z(got, expected, expected);
+    let near_hole = |r: &[[i64; 3]]| {
+        r.iter()
+            .filter(|d| (d[0] - centre[0]).pow(2) + (d[1] - centre[1]).pow(2) <= 144)
+            .count()
+    };
+    eprintln!(
+        "{got} shed (expected {expected:.1}, z = {zz:.2}), {csc} CSCs; {} next to the hole",
+        near_hole(&removed)
+    );
+    assert!(zz.abs() < 3.5, "z = {zz}");
+    assert_eq!(near_hole(&removed), 0, "a hole is not exterior");
+    // CSCs weighted 5× on the exterior rim (binomial given the shed counts).
+    let q = csc_expected / got;
+    let zc = z(csc as f64, csc_expected, got * q * (1.0 - q));
+    eprintln!("{csc} CSCs shed, expected {csc_expected:.1} (z = {zc:.2})");
+    assert!(zc.abs() < 3.5, "CSC weighting z = {zc}");
+    // Power: the per-rim-cell rule sheds from the hole's edge.
+    let mut old = c.clone();
+    old.dissemination.shed_per_cell_per_day = 0.0;
+    old.dissemination.intravasation_per_day = 2.0;
+    let (removed_old, ..) = shed_from_a_holed_disc(&old, 48);
+    assert!(near_hole(&removed_old) > 0);
 }

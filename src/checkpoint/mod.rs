@@ -50,7 +50,7 @@ use codec::{CodecError, Reader, Writer};
 use indicatif::ProgressBar;
 
 /// The checkpoint format this seedsoil writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// First bytes of every checkpoint file.
 pub const MAGIC: &[u8; 20] = b"SEEDSOIL-CHECKPOINT\0";
@@ -472,11 +472,9 @@ mod tests {
         let mut v7 = bytes.clone();
         v7[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&7u32.to_le_bytes());
         let e = Checkpoint::read(&v7).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("checkpoint format version 7, this seedsoil reads version 1"),
-            "{e}"
-        );
+        let expected =
+            format!("checkpoint format version 7, this seedsoil reads version {FORMAT_VERSION}");
+        assert!(e.to_string().starts_with(&expected), "{e}");
         let e = Checkpoint::read(&bytes[..bytes.len() / 2]).unwrap_err();
         assert!(matches!(e, CheckpointError::Checksum { .. }), "{e}");
         let mut flipped = bytes.clone();

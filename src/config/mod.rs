@@ -260,6 +260,12 @@ pub struct CellsConfig {
     pub background_death_per_day: f64,
     /// α_s: CSC death, per day.
     pub csc_death_per_day: f64,
+    /// r_loss: rate at which a CSC loses stemness and becomes a `Progenitor(ρmax)`, per
+    /// day, with or without space (two-way state transitions, Gupta 2011).
+    pub stemness_loss_per_day: f64,
+    /// ρ_dedif: the least ρ (divisions left) of a non-stem cell that can dedifferentiate;
+    /// 0 = any non-stem cell.
+    pub dedifferentiation_min_rho: u8,
 }
 
 /// `[signalling]` section: Hill terms H(c; K, n) = cⁿ/(Kⁿ + cⁿ).
@@ -403,6 +409,10 @@ pub struct DisseminationConfig {
     pub min_primary_cells: u64,
     /// CSC intravasation relative to non-stem cells (metastasis stem cells).
     pub csc_factor: f64,
+    /// Mass-based shedding: cells entering the blood per primary cell per day, drawn
+    /// among the cells of the exterior rim (0 = the per-rim-cell rule
+    /// `intravasation_per_day` instead).
+    pub shed_per_cell_per_day: f64,
     /// Half-life of a circulating tumour cell, h.
     pub ctc_half_life_h: f64,
     /// Hazard of arrest in an organ, per h (competing with death in the blood).
@@ -414,6 +424,17 @@ pub struct DisseminationConfig {
     pub p_colonise: f64,
     /// Waking rate of a dormant CSC per day, before the organ's tropism and niche factors.
     pub wake_per_day: f64,
+    /// Probability that a non-stem DTC starts a clone; otherwise it stays a solitary
+    /// dormant cell (Luzzi 1998; Chambers 2002).
+    pub p_non_stem_clone: f64,
+    /// Death of a solitary dormant non-stem DTC, per day.
+    pub dtc_death_per_day: f64,
+    /// Most cells of an avascular colony (angiogenic dormancy; 0 = no limit).
+    pub avascular_cells: u64,
+    /// Angiogenic switch of a colony at the avascular limit, per day, × (1 + g_niche · N_o).
+    pub switch_per_day: f64,
+    /// Death of CSCs in colonies, per day (so that CSC colonies can regress).
+    pub colony_csc_death_per_day: f64,
     /// A colony of at least this many cells is detected (a clinical metastasis).
     pub detect_cells: u64,
     /// A colony of at least this many cells counts as a micrometastasis (Luzzi 1998).
@@ -434,11 +455,17 @@ impl Default for DisseminationConfig {
             intravasation_per_day: INTRAVASATION_PER_DAY,
             min_primary_cells: 5000,
             csc_factor: 5.0,
+            shed_per_cell_per_day: 0.0,
             ctc_half_life_h: 1.5,
             arrest_per_h: 0.5,
             extravasation: 0.8,
             p_colonise: 0.01,
             wake_per_day: 1e-4,
+            p_non_stem_clone: 1.0,
+            dtc_death_per_day: 0.0,
+            avascular_cells: 0,
+            switch_per_day: 0.0,
+            colony_csc_death_per_day: 0.0,
             detect_cells: 10_000,
             micrometastasis_cells: 32,
             colony_dedifferentiation_per_day: 0.0,
@@ -462,7 +489,8 @@ pub const MOBILISATION: f64 = 100_000.0;
 /// |---|---|---|
 /// | T secretion | `tdsf_per_cell` | units per primary cell per day |
 /// | T clearance | `tdsf_clearance_per_day` | per day |
-/// | HPC mobilisation | `mobilisation` | HPCs per unit T per day (Poisson per step) |
+/// | HPC mobilisation, linear | `mobilisation` | HPCs per unit T per day (Poisson per step) |
+/// | HPC mobilisation, saturating | `mobilisation_max`, `k_tdsf` | HPCs per day, units of T: `+ mob_max · T / (K_T + T)` |
 /// | HPC loss | `hpc_loss_per_day` | per HPC per day |
 /// | K_H, n | `k_hpc`, `hill_n` | HPCs, – : N_o = H_oⁿ / (K_Hⁿ + H_oⁿ) |
 /// | g_niche | `colonisation_gain` | × |
@@ -474,8 +502,13 @@ pub struct NicheConfig {
     pub tdsf_per_cell: f64,
     /// Clearance of the tumour-derived factor, per day.
     pub tdsf_clearance_per_day: f64,
-    /// VEGFR1+ HPCs mobilised per unit of tumour-derived factor per day.
+    /// VEGFR1+ HPCs mobilised per unit of tumour-derived factor per day (the linear part).
     pub mobilisation: f64,
+    /// mob_max: the plateau of the saturating part of HPC mobilisation, HPCs per day
+    /// (`mob_max · T / (K_T + T)`; 0 = none).
+    pub mobilisation_max: f64,
+    /// K_T: tumour-derived factor at half of `mobilisation_max` (units of T).
+    pub k_tdsf: f64,
     /// Loss of HPCs from an organ, per HPC per day.
     pub hpc_loss_per_day: f64,
     /// K_H: organ HPCs at half-maximal niche level.
@@ -496,6 +529,8 @@ impl Default for NicheConfig {
             tdsf_per_cell: 1e-6,
             tdsf_clearance_per_day: 1.0,
             mobilisation: MOBILISATION,
+            mobilisation_max: 0.0,
+            k_tdsf: 1.0,
             hpc_loss_per_day: 0.2,
             k_hpc: 50.0,
             hill_n: 2.0,
@@ -637,6 +672,8 @@ impl Default for CellsConfig {
             dedifferentiation_per_day: 0.004,
             background_death_per_day: 0.0,
             csc_death_per_day: 0.0,
+            stemness_loss_per_day: 0.0,
+            dedifferentiation_min_rho: 0,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;
-use crate::model::kind::is_cell;
+use crate::model::kind::{STEM, is_cell};
 use crate::rng::{self, purpose};
 use crate::sim::primary::{EventCounts, Primary};
 use crate::space::Lattice;
@@ -34,7 +34,21 @@ pub struct Colony {
     pub detected_step: Option<u64>,
     /// The clone on its lattice.
     pub tumour: Primary,
+    /// Whether the colony has switched to angiogenic growth (unbounded); until then it
+    /// grows to at most `dissemination.avascular_cells` cells.
+    pub vascular: bool,
+    /// Step of the angiogenic switch.
+    pub switch_step: Option<u64>,
     seed: u64,
+}
+
+/// The avascular limit of colonies in one organ at one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Avascular {
+    /// Most cells an avascular colony holds (0 = no limit: every colony is vascular).
+    pub cells: u64,
+    /// Per-step probability that a colony at the limit switches to angiogenic growth.
+    pub p_switch: f64,
 }
 
 impl Colony {
@@ -69,6 +83,8 @@ impl Colony {
             micro_step: None,
             detected_step: None,
             tumour: Primary::new(lattice),
+            vascular: false,
+            switch_step: None,
             seed,
         }
     }
@@ -98,6 +114,8 @@ impl Colony {
         w.put_opt_u64(self.micro_step);
         w.put_opt_u64(self.detected_step);
         w.put_u64(self.seed);
+        w.put_bool(self.vascular);
+        w.put_opt_u64(self.switch_step);
         self.tumour.save_state(w);
     }
 
@@ -112,14 +130,55 @@ impl Colony {
             micro_step: r.opt_u64()?,
             detected_step: r.opt_u64()?,
             seed: r.u64()?,
+            vascular: r.bool()?,
+            switch_step: r.opt_u64()?,
             tumour: Primary::load_state(r)?,
         })
     }
 
     /// One step of the hierarchy rules (serial inside the colony: colonies are what runs
     /// in parallel). Colonies have no cytokine fields.
-    pub fn step(&mut self, rates: &HierarchyRates, step: u64) {
+    ///
+    /// Angiogenic dormancy (Holmgren 1995): an avascular colony holds at most
+    /// `limit.cells` cells. Cells born beyond the limit are balanced by apoptosis of as
+    /// many non-stem cells drawn at random (CSCs resist it; they die only at
+    /// `dissemination.colony_csc_death_per_day`), so that the clone turns over at constant
+    /// size; if too few non-stem cells are left, random CSCs make up the rest. At the
+    /// limit the colony switches to angiogenic, unbounded growth with probability
+    /// `limit.p_switch` per step. Returns whether it switched in this step.
+    pub fn step(&mut self, rates: &HierarchyRates, step: u64, limit: Avascular) -> bool {
         self.tumour.step(rates, self.seed, step, false, None);
+        let mut switched = false;
+        if !self.vascular && limit.cells > 0 && self.tumour.total() >= limit.cells {
+            let mut rng = rng::stream(self.seed, purpose::ANGIOGENESIS, 0, step);
+            if limit.p_switch > 0.0 && crate::rng::uniform(&mut rng) < limit.p_switch {
+                self.vascular = true;
+                self.switch_step = Some(step);
+                switched = true;
+            } else {
+                let excess = (self.tumour.total() - limit.cells) as usize;
+                let mut removed = 0usize;
+                if excess > 0 {
+                    // Non-stem cells first, then CSCs: a partial shuffle of each group.
+                    let (stem, mut non_stem): (Vec<usize>, Vec<usize>) = self
+                        .tumour
+                        .cell_sites()
+                        .into_iter()
+                        .partition(|&s| self.tumour.lattice.code(s) == STEM);
+                    let mut stem = stem;
+                    for group in [&mut non_stem, &mut stem] {
+                        let k_max = (excess - removed).min(group.len());
+                        for k in 0..k_max {
+                            let j = k + crate::rng::below(&mut rng, group.len() - k);
+                            group.swap(k, j);
+                            self.tumour.die(group[k]);
+                        }
+                        removed += k_max;
+                    }
+                }
+            }
+        }
         self.peak = self.peak.max(self.tumour.total());
+        switched
     }
 }

@@ -13,8 +13,10 @@
 //! | a CSC DTC founds a colony | `min(1, p_col · τ_o · (1 + g · N_o))`, else dormant | `p_colonise`, `organs.<o>.tropism`, `niche.colonisation_gain` |
 //! | a non-stem DTC | founds a colony (a clone of at most 2^ρ cells) | |
 //! | a dormant CSC wakes, founding a colony | `r_w · dt/24 · τ_o · (1 + g · N_o)` | `wake_per_day` |
+//! | a non-stem DTC starts a clone, else stays solitary and dormant | `p_nc` | `p_non_stem_clone` |
+//! | a solitary dormant non-stem DTC dies | `δ · dt/24` | `dtc_death_per_day` |
 //! | tumour-derived factor | `dT/dt = s · N_primary − k T` (exact over a step) | `niche.tdsf_per_cell`, `tdsf_clearance_per_day` |
-//! | HPCs mobilised | Poisson, mean `m · T · dt/24 · (1 − blockade)` | `niche.mobilisation`, `vegfr1_blockade` |
+//! | HPCs mobilised | Poisson, mean `(m · T + m_max · T / (K_T + T)) · dt/24 · (1 − blockade)` | `niche.mobilisation`, `mobilisation_max`, `k_tdsf`, `vegfr1_blockade` |
 //! | homing to organ o | multinomial, `h_o / Σ h` | `organs.<o>.hpc_homing_weight` |
 //! | an organ HPC is lost | `1 − exp(−ℓ · dt/24)` | `niche.hpc_loss_per_day` |
 //! | niche level | `N_o = H_oⁿ / (K_Hⁿ + H_oⁿ)`, formed while `N_o ≥ 0.5` | `niche.k_hpc`, `hill_n` |
@@ -42,10 +44,10 @@ use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::Config;
 use crate::model::HierarchyRates;
 use crate::model::hierarchy::hill;
-use crate::model::kind::{STEM, class_index};
+use crate::model::kind::{STEM, class_index, is_cell};
 use crate::rng::{self, Stream, purpose, uniform};
 use crate::sim::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
-pub use colony::Colony;
+pub use colony::{Avascular, Colony};
 
 /// Where an event happened or a count lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,6 +89,8 @@ pub enum EventKind {
     NicheFormed,
     /// An organ's niche level fell below 0.5.
     NicheLost,
+    /// An avascular colony switched to angiogenic growth.
+    AngiogenicSwitch,
 }
 
 impl EventKind {
@@ -106,6 +110,7 @@ impl EventKind {
             EventKind::ColonyExtinct => "colony_extinct",
             EventKind::NicheFormed => "niche_formed",
             EventKind::NicheLost => "niche_lost",
+            EventKind::AngiogenicSwitch => "angiogenic_switch",
         }
     }
 }
@@ -144,6 +149,12 @@ pub struct Cascade {
     pub extravasation_failed: u64,
     /// CSC DTCs that became dormant.
     pub dormant_entered: u64,
+    /// Non-stem DTCs that stayed solitary and dormant (no clone).
+    pub dormant_non_stem_entered: u64,
+    /// Solitary dormant non-stem DTCs that died.
+    pub dtc_deaths: u64,
+    /// Avascular colonies that switched to angiogenic growth.
+    pub angiogenic_switches: u64,
     /// Dormant CSCs that woke.
     pub woke: u64,
     /// Colonies founded by a CSC (a DTC or a woken dormant cell).
@@ -173,6 +184,8 @@ pub struct Organ {
     pub hpcs: u64,
     /// Dormant CSCs in the organ.
     pub dormant: u64,
+    /// Solitary dormant non-stem DTCs in the organ.
+    pub dormant_non_stem: u64,
     /// Whether the niche is formed now (N_o ≥ 0.5).
     pub niche_formed: bool,
     /// Step at which the niche first formed.
@@ -217,6 +230,12 @@ struct Rates {
     p_colonise: f64,
     gain: f64,
     p_wake: f64,
+    p_non_stem_clone: f64,
+    p_dtc_death: f64,
+    shed_per_step: f64,
+    csc_factor: f64,
+    avascular_cells: u64,
+    p_switch: f64,
     detect: u64,
     micro: u64,
     min_primary: u64,
@@ -225,6 +244,8 @@ struct Rates {
     tdsf_clearance_per_day: f64,
     dt_days: f64,
     mobilisation: f64,
+    mobilisation_max: f64,
+    k_tdsf: f64,
     p_hpc_loss: f64,
     k_hpc: f64,
     hill_n: f64,
@@ -257,6 +278,10 @@ pub struct Metastasis {
     pending: BTreeMap<(EventKind, Compartment, usize), u64>,
     first_detection_step: Option<u64>,
     scratch: Vec<usize>,
+    /// The primary's exterior (mass-based shedding), with the step and window size it
+    /// was computed for: recomputed once a day and whenever the window grows.
+    exterior: Vec<bool>,
+    exterior_at: Option<(u64, usize)>,
     seed: u64,
     last_colony_turns: u64,
 }
@@ -272,6 +297,7 @@ impl Metastasis {
         let hazard = lambda + d.arrest_per_h;
         let mut colony_config = config.clone();
         colony_config.cells.dedifferentiation_per_day = d.colony_dedifferentiation_per_day;
+        colony_config.cells.csc_death_per_day = d.colony_csc_death_per_day;
         let k = n.tdsf_clearance_per_day;
         let tdsf_keep = (-k * dt_days).exp();
         let rates = Rates {
@@ -283,6 +309,12 @@ impl Metastasis {
             p_colonise: d.p_colonise,
             gain: n.colonisation_gain,
             p_wake: d.wake_per_day * dt_days,
+            p_non_stem_clone: d.p_non_stem_clone,
+            shed_per_step: d.shed_per_cell_per_day * dt_days,
+            csc_factor: d.csc_factor,
+            p_dtc_death: d.dtc_death_per_day * dt_days,
+            avascular_cells: d.avascular_cells,
+            p_switch: d.switch_per_day * dt_days,
             detect: d.detect_cells,
             micro: d.micrometastasis_cells,
             min_primary: d.min_primary_cells,
@@ -291,6 +323,8 @@ impl Metastasis {
             tdsf_clearance_per_day: k,
             dt_days,
             mobilisation: n.mobilisation * (1.0 - n.vegfr1_blockade),
+            mobilisation_max: n.mobilisation_max * (1.0 - n.vegfr1_blockade),
+            k_tdsf: n.k_tdsf,
             p_hpc_loss: -(-n.hpc_loss_per_day * dt_days).exp_m1(),
             k_hpc: n.k_hpc,
             hill_n: n.hill_n,
@@ -305,6 +339,7 @@ impl Metastasis {
                 tropism: o.tropism,
                 hpcs: 0,
                 dormant: 0,
+                dormant_non_stem: 0,
                 niche_formed: false,
                 niche_formed_step: None,
                 first_arrival_step: None,
@@ -337,6 +372,8 @@ impl Metastasis {
             pending: BTreeMap::new(),
             first_detection_step: None,
             scratch: Vec::new(),
+            exterior: Vec::new(),
+            exterior_at: None,
             seed: config.run.seed.unwrap_or(0),
             last_colony_turns: 0,
         }
@@ -416,7 +453,7 @@ impl Metastasis {
             + self
                 .organs
                 .iter()
-                .map(|o| o.dormant + o.metastatic_cells())
+                .map(|o| o.dormant + o.dormant_non_stem + o.metastatic_cells())
                 .sum::<u64>()
     }
 
@@ -429,15 +466,20 @@ impl Metastasis {
     /// extravasation, colonisation or dormancy, and waking.
     pub fn disseminate(&mut self, primary: &mut Primary, step: u64) {
         let mut rng = rng::stream(self.seed, purpose::DISSEMINATION, 0, step);
-        self.intravasate(primary, &mut rng);
+        self.intravasate(primary, &mut rng, step);
         self.circulate(&mut rng, step);
         self.wake(&mut rng, step);
+        self.solitary_deaths(&mut rng);
         self.flush(step);
     }
 
     /// Rim cells of the primary enter the blood (sampled at the CSC rate over the listed
     /// sites and thinned to each cell's own rate).
-    fn intravasate(&mut self, primary: &mut Primary, rng: &mut Stream) {
+    fn intravasate(&mut self, primary: &mut Primary, rng: &mut Stream, step: u64) {
+        if self.rates.shed_per_step > 0.0 {
+            self.shed(primary, rng, step);
+            return;
+        }
         let (p_non_stem, p_csc) = (self.rates.p_intra, self.rates.p_intra_csc);
         let p_max = p_non_stem.max(p_csc);
         if p_max <= 0.0 || primary.total() == 0 || primary.total() < self.rates.min_primary {
@@ -460,6 +502,73 @@ impl Metastasis {
             }
         }
         self.scratch = sites;
+    }
+
+    /// Mass-based shedding: a Poisson number with mean `shed · N · dt` of distinct cells
+    /// of the exterior rim enter the blood, CSCs weighted by `csc_factor` (drawn by
+    /// rejection among the listed cells next to an exterior site). The exterior is
+    /// recomputed once a day and whenever the lattice window changes, and extended at
+    /// once by the sites of the shed cells; the candidates are gathered each step.
+    fn shed(&mut self, primary: &mut Primary, rng: &mut Stream, step: u64) {
+        let n = primary.total();
+        if n == 0 || n < self.rates.min_primary {
+            return;
+        }
+        let steps_per_day = (1.0 / self.rates.dt_days).round().max(1.0) as u64;
+        let day = step / steps_per_day;
+        let len = primary.lattice.len();
+        let stale = match self.exterior_at {
+            Some((d, l)) => l != len || d != day,
+            None => true,
+        };
+        if stale {
+            self.exterior = crate::space::exterior::exterior(&primary.lattice);
+            self.exterior_at = Some((day, len));
+        }
+        let mean = self.rates.shed_per_step * n as f64;
+        let k = Poisson::new(mean).map_or(0, |p| p.sample(rng) as u64);
+        if k == 0 {
+            return;
+        }
+        let rim: Vec<usize> = primary
+            .listed_sites()
+            .into_iter()
+            .filter(|&s| {
+                is_cell(primary.lattice.code(s))
+                    && crate::space::exterior::on_exterior_rim(&primary.lattice, &self.exterior, s)
+            })
+            .collect();
+        if rim.is_empty() {
+            return;
+        }
+        let w_max = self.rates.csc_factor.max(1.0);
+        let mut taken = std::collections::BTreeSet::new();
+        let mut shed = 0;
+        let mut tries = 0u64;
+        while shed < k && taken.len() < rim.len() && tries < 100 * k + 1000 {
+            tries += 1;
+            let s = rim[crate::rng::below(rng, rim.len())];
+            if taken.contains(&s) {
+                continue;
+            }
+            let code = primary.lattice.code(s);
+            let w = if code == STEM {
+                self.rates.csc_factor
+            } else {
+                1.0
+            };
+            if uniform(rng) * w_max >= w {
+                continue;
+            }
+            taken.insert(s);
+            primary.remove_cell(s);
+            // Its site is exterior now (and so is any hole it opens).
+            crate::space::exterior::extend(&primary.lattice, &mut self.exterior, s);
+            self.circulation.push(code);
+            self.cascade.intravasated[class_index(code)] += 1;
+            self.count(EventKind::Intravasation, Compartment::Primary, code);
+            shed += 1;
+        }
     }
 
     /// Each CTC dies, arrests or stays; arrested cells extravasate or die; DTCs found a
@@ -512,8 +621,15 @@ impl Metastasis {
                     self.cascade.dormant_entered += 1;
                     self.count(EventKind::DormancyEntry, Compartment::Organ(o), code);
                 }
-            } else {
+            } else if self.rates.p_non_stem_clone >= 1.0
+                || uniform(rng) < self.rates.p_non_stem_clone
+            {
                 self.found(o, code, step);
+            } else {
+                // A solitary dormant non-stem cell (no draw when every one clones).
+                self.organs[o].dormant_non_stem += 1;
+                self.cascade.dormant_non_stem_entered += 1;
+                self.count(EventKind::DormancyEntry, Compartment::Organ(o), code);
             }
         }
         self.circulation = kept;
@@ -578,6 +694,23 @@ impl Metastasis {
                     value: 1,
                 });
             }
+        }
+    }
+
+    /// Solitary dormant non-stem DTCs die (a binomial draw per organ holding any).
+    fn solitary_deaths(&mut self, rng: &mut Stream) {
+        let p = self.rates.p_dtc_death;
+        if p <= 0.0 {
+            return;
+        }
+        for o in 0..self.organs.len() {
+            let n = self.organs[o].dormant_non_stem;
+            if n == 0 {
+                continue;
+            }
+            let died = Binomial::new(n, p.min(1.0)).expect("0 < p ≤ 1").sample(rng);
+            self.organs[o].dormant_non_stem -= died;
+            self.cascade.dtc_deaths += died;
         }
     }
 
@@ -649,7 +782,12 @@ impl Metastasis {
         } else {
             self.tdsf + source * r.dt_days
         };
-        let mean = r.mobilisation * self.mobilisation_factor * self.tdsf * r.dt_days;
+        let mut mean = r.mobilisation * self.mobilisation_factor * self.tdsf * r.dt_days;
+        if r.mobilisation_max > 0.0 {
+            // The saturating part: mob_max · T / (K_T + T) per day.
+            let t = self.tdsf;
+            mean += r.mobilisation_max * self.mobilisation_factor * t / (r.k_tdsf + t) * r.dt_days;
+        }
         let any_hpcs = self.organs.iter().any(|o| o.hpcs > 0);
         if mean <= 0.0 && !any_hpcs {
             return;
@@ -722,17 +860,27 @@ impl Metastasis {
         }
         let turns_before: u64 = self.colonies.iter().map(|c| c.events().turns).sum();
         let rates = &self.colony_rates;
-        if parallel {
+        // Each organ's avascular limit: the angiogenic switch × (1 + g · N_o).
+        let limits: Vec<Avascular> = (0..self.organs.len())
+            .map(|o| Avascular {
+                cells: self.rates.avascular_cells,
+                p_switch: (self.rates.p_switch * (1.0 + self.rates.gain * self.niche_level(o)))
+                    .min(1.0),
+            })
+            .collect();
+        let switched: Vec<bool> = if parallel {
             use rayon::prelude::*;
             self.colonies
                 .par_iter_mut()
                 .with_max_len(1)
-                .for_each(|c| c.step(rates, step));
+                .map(|c| c.step(rates, step, limits[c.organ]))
+                .collect()
         } else {
-            for c in &mut self.colonies {
-                c.step(rates, step);
-            }
-        }
+            self.colonies
+                .iter_mut()
+                .map(|c| c.step(rates, step, limits[c.organ]))
+                .collect()
+        };
         for organ in &mut self.organs {
             organ.cells = [0; 3];
             organ.living_colonies = 0;
@@ -742,7 +890,7 @@ impl Metastasis {
         self.last_colony_turns =
             self.colonies.iter().map(|c| c.events().turns).sum::<u64>() - turns_before;
         let mut colonies = std::mem::take(&mut self.colonies);
-        for c in &mut colonies {
+        for (c, switched) in colonies.iter_mut().zip(switched) {
             let total = c.total();
             let o = c.organ;
             let event = |kind: EventKind, value: u64| MetEvent {
@@ -753,6 +901,10 @@ impl Metastasis {
                 colony: Some(c.id),
                 value,
             };
+            if switched {
+                self.log.push(event(EventKind::AngiogenicSwitch, total));
+                self.cascade.angiogenic_switches += 1;
+            }
             if c.micro_step.is_none() && total >= micro {
                 self.log.push(event(EventKind::Micrometastasis, total));
                 self.cascade.micrometastases += 1;
@@ -797,6 +949,7 @@ impl Metastasis {
             w.put_str(&o.name);
             w.put_u64(o.hpcs);
             w.put_u64(o.dormant);
+            w.put_u64(o.dormant_non_stem);
             w.put_bool(o.niche_formed);
             w.put_opt_u64(o.niche_formed_step);
             w.put_opt_u64(o.first_arrival_step);
@@ -837,6 +990,9 @@ impl Metastasis {
             c.detected,
             c.extinct,
             c.ctc_chemo_deaths,
+            c.dormant_non_stem_entered,
+            c.dtc_deaths,
+            c.angiogenic_switches,
         ] {
             w.put_u64(v);
         }
@@ -857,6 +1013,11 @@ impl Metastasis {
         });
         w.put_opt_u64(self.first_detection_step);
         w.put_u64(self.last_colony_turns);
+        // The exterior of mass-based shedding, as computed at the start of its day.
+        w.put_opt_u64(self.exterior_at.map(|(d, _)| d));
+        w.put_opt_u64(self.exterior_at.map(|(_, l)| l as u64));
+        let bytes: Vec<u8> = self.exterior.iter().map(|&b| u8::from(b)).collect();
+        w.put_bytes(&bytes);
     }
 
     /// Overwrite the dynamic state with one written by [`Metastasis::save_state`]; the
@@ -880,6 +1041,7 @@ impl Metastasis {
             }
             o.hpcs = r.u64()?;
             o.dormant = r.u64()?;
+            o.dormant_non_stem = r.u64()?;
             o.niche_formed = r.bool()?;
             o.niche_formed_step = r.opt_u64()?;
             o.first_arrival_step = r.opt_u64()?;
@@ -898,7 +1060,7 @@ impl Metastasis {
         self.colonies = r.vec(8, |r| Colony::load_state(r, organs))?;
         self.next_colony = r.u64()?;
         self.tdsf = r.f64()?;
-        let mut c = [0u64; 15];
+        let mut c = [0u64; 18];
         for v in c.iter_mut() {
             *v = r.u64()?;
         }
@@ -916,6 +1078,9 @@ impl Metastasis {
             detected: c[12],
             extinct: c[13],
             ctc_chemo_deaths: c[14],
+            dormant_non_stem_entered: c[15],
+            dtc_deaths: c[16],
+            angiogenic_switches: c[17],
         };
         self.log = r.vec(8, |r| load_event(r, organs))?;
         self.pending = r
@@ -925,6 +1090,9 @@ impl Metastasis {
             .collect();
         self.first_detection_step = r.opt_u64()?;
         self.last_colony_turns = r.u64()?;
+        let (day, len) = (r.opt_u64()?, r.opt_u64()?);
+        self.exterior_at = day.zip(len).map(|(d, l)| (d, l as usize));
+        self.exterior = r.bytes()?.iter().map(|&b| b != 0).collect();
         Ok(())
     }
 
@@ -939,7 +1107,7 @@ impl Metastasis {
 }
 
 /// Every event kind, in declaration order (the checkpoint codes are the indices).
-const EVENT_KINDS: [EventKind; 13] = [
+const EVENT_KINDS: [EventKind; 14] = [
     EventKind::Intravasation,
     EventKind::CtcDeath,
     EventKind::Arrest,
@@ -953,6 +1121,7 @@ const EVENT_KINDS: [EventKind; 13] = [
     EventKind::ColonyExtinct,
     EventKind::NicheFormed,
     EventKind::NicheLost,
+    EventKind::AngiogenicSwitch,
 ];
 
 /// Checkpoint: one event-log row.

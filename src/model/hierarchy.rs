@@ -11,6 +11,8 @@
 //! | p_dedif | `p_dedif_base` | per step | plasticity, `r_dedif · dt` |
 //! | α_bg · dt | `p_death_non_stem` | per step | background death of non-stem cells |
 //! | α_s · dt | `p_death_stem` | per step | CSC death |
+//! | r_loss · dt | `p_stemness_loss` | per step | a CSC becomes `Progenitor(ρmax)` |
+//! | ρ_dedif | `dedif_min_rho` | divisions | least ρ of a cell that can dedifferentiate |
 //! | h_chemo | `p_chemo_stem`, `p_chemo_non_stem` | per step | death by chemotherapy while on |
 //!
 //! `p_s_eff = min(p_s_max, p_s · (1 + g_IL6 · H(IL6; K_IL6, n) + g_CXCL7 · H(CXCL7; K_CXCL7, n)))`
@@ -55,6 +57,10 @@ pub struct HierarchyRates {
     pub p_death_non_stem: f64,
     /// Death per step of a CSC.
     pub p_death_stem: f64,
+    /// Stemness loss per step of a CSC (it becomes `Progenitor(ρmax)`).
+    pub p_stemness_loss: f64,
+    /// Least ρ of a non-stem cell that can dedifferentiate (0: every non-stem cell).
+    pub dedif_min_rho: u8,
     /// K_IL6, ng/mL.
     pub k_il6: f64,
     /// K_CXCL7, ng/mL.
@@ -96,6 +102,8 @@ impl HierarchyRates {
             p_dedif_base: c.dedifferentiation_per_day * dt / 24.0,
             p_death_non_stem: c.background_death_per_day * dt / 24.0,
             p_death_stem: c.csc_death_per_day * dt / 24.0,
+            p_stemness_loss: c.stemness_loss_per_day * dt / 24.0,
+            dedif_min_rho: c.dedifferentiation_min_rho,
             k_il6: s.k_il6_ng_ml,
             k_cxcl7: s.k_cxcl7_ng_ml,
             hill_n: s.hill_n,
@@ -141,7 +149,9 @@ impl HierarchyRates {
         let non_stem = self.p_death_non_stem
             + self.p_chemo_non_stem
             + self.p_dedif_base * (1.0 + self.gain_plasticity);
-        non_stem.max(self.p_death_stem + self.p_chemo_stem).min(1.0)
+        non_stem
+            .max(self.p_death_stem + self.p_chemo_stem + self.p_stemness_loss)
+            .min(1.0)
     }
 }
 

@@ -151,7 +151,7 @@ fn therapy_summary(sim: &Simulation) -> String {
 }
 
 /// Header of the metastasis endpoints in `summary.csv` (organ columns follow).
-const MET_SUMMARY_HEADER: &str = ",ctc,dormant,metastatic_cells,living_colonies,intravasated,ctc_deaths,arrested,extravasated,dormant_entered,woke,csc_colonies,non_stem_colonies,micrometastases,detected_metastases,extinct_colonies,fraction_extravasated,fraction_micrometastasis,fraction_detected,first_arrival_day,first_niche_day,first_detection_day,any_metastasis_detected,tdsf";
+const MET_SUMMARY_HEADER: &str = ",ctc,dormant,metastatic_cells,living_colonies,intravasated,ctc_deaths,arrested,extravasated,dormant_entered,woke,csc_colonies,non_stem_colonies,micrometastases,detected_metastases,extinct_colonies,fraction_extravasated,fraction_micrometastasis,fraction_detected,first_arrival_day,first_niche_day,first_detection_day,any_metastasis_detected,tdsf,dormant_non_stem,dormant_non_stem_entered,dtc_deaths,angiogenic_switches";
 
 /// The metastasis endpoints of `summary.csv`: header and row, with per-organ columns
 /// (`metastatic_cells_<organ>` ...). Without dissemination the shared columns are empty.
@@ -175,7 +175,7 @@ fn metastasis_summary(sim: &Simulation) -> (String, String) {
     let first_arrival = m.organs.iter().filter_map(|o| o.first_arrival_step).min();
     let first_niche = m.organs.iter().filter_map(|o| o.niche_formed_step).min();
     let mut row = format!(
-        ",{},{dormant},{met_cells},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+        ",{},{dormant},{met_cells},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
         m.circulation().len(),
         m.colonies().len(),
         c.intravasated.iter().sum::<u64>(),
@@ -197,6 +197,10 @@ fn metastasis_summary(sim: &Simulation) -> (String, String) {
         day_of(m.first_detection_step(), dt),
         c.detected > 0,
         fmt_f(m.tdsf()),
+        m.organs.iter().map(|o| o.dormant_non_stem).sum::<u64>(),
+        c.dormant_non_stem_entered,
+        c.dtc_deaths,
+        c.angiogenic_switches,
     );
     for o in &m.organs {
         let n = &o.name;
@@ -510,7 +514,7 @@ impl Recorder {
         self.event(sim, "stop", "", reason.as_str());
         let e = sim.primary.events();
         let mut summary = String::from(
-            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,peak_total,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,msc_injected,msc_divisions,msc_deaths",
+            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,stemness_losses,peak_total,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,msc_injected,msc_divisions,msc_deaths",
         );
         for m in MILESTONES {
             let _ = write!(summary, ",step_reached_{m}");
@@ -519,7 +523,7 @@ impl Recorder {
         summary.push('\n');
         let _ = write!(
             summary,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{}",
             sim.seed(),
             reason.as_str(),
             sim.step_count(),
@@ -527,6 +531,7 @@ impl Recorder {
             population_columns(sim),
             e.dedifferentiations,
             e.symmetric_divisions,
+            e.stemness_losses,
             self.peak_total
         );
         let m = sim.mscs.events();

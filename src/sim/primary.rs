@@ -64,6 +64,8 @@ pub struct EventCounts {
     pub therapy_killed: u64,
     /// Deaths by chemotherapy (included in `deaths`).
     pub chemo_deaths: u64,
+    /// CSCs that lost stemness (became `Progenitor(ρmax)`).
+    pub stemness_losses: u64,
 }
 
 impl EventCounts {
@@ -79,6 +81,7 @@ impl EventCounts {
         self.removed += o.removed;
         self.therapy_killed += o.therapy_killed;
         self.chemo_deaths += o.chemo_deaths;
+        self.stemness_losses += o.stemness_losses;
     }
 }
 
@@ -420,16 +423,25 @@ impl<const R: usize> Turn<'_, '_, R> {
                     } else if u < r.p_death_stem + r.p_chemo_stem {
                         self.kill_rare(s, code);
                         self.t.events.chemo_deaths += 1;
+                    } else if u < r.p_death_stem + r.p_chemo_stem + r.p_stemness_loss {
+                        // Stemness loss: the CSC becomes a fresh progenitor in place.
+                        let fresh = progenitor(r.rho_max);
+                        self.c.put(s, (v & !KIND_MASK) | fresh);
+                        self.t.delta[0] -= 1;
+                        self.t.delta[class_index(fresh)] += 1;
+                        self.t.events.stemness_losses += 1;
                     }
                 } else if u < r.p_death_non_stem {
                     self.kill_rare(s, code);
                 } else if u < r.p_death_non_stem + r.p_chemo_non_stem {
                     self.kill_rare(s, code);
                     self.t.events.chemo_deaths += 1;
-                } else if u < r.p_death_non_stem
-                    + r.p_chemo_non_stem
-                    + r.p_dedif(self.c.cytokines(s).0)
+                } else if code > r.dedif_min_rho
+                    && u < r.p_death_non_stem
+                        + r.p_chemo_non_stem
+                        + r.p_dedif(self.c.cytokines(s).0)
                 {
+                    // Plasticity, for cells with ρ = code − 1 ≥ ρ_dedif divisions left.
                     self.c.put(s, (v & !KIND_MASK) | STEM);
                     self.t.delta[class_index(code)] -= 1;
                     self.t.delta[0] += 1;
@@ -789,6 +801,14 @@ impl Primary {
         Some(code)
     }
 
+    /// The cancer cell at `site` dies between steps (apoptosis of an avascular colony),
+    /// like [`Primary::remove_cell`] but counted in `deaths`.
+    pub fn die(&mut self, site: usize) -> Option<u8> {
+        let code = self.take_cell(site)?;
+        self.events.deaths += 1;
+        Some(code)
+    }
+
     /// Every site holding a cancer cell, in lattice index order.
     pub fn cell_sites(&self) -> Vec<usize> {
         let lat = &self.lattice;
@@ -1100,6 +1120,7 @@ pub(crate) fn save_event_counts(w: &mut Writer, e: &EventCounts) {
         e.removed,
         e.therapy_killed,
         e.chemo_deaths,
+        e.stemness_losses,
     ] {
         w.put_u64(v);
     }
@@ -1118,6 +1139,7 @@ pub(crate) fn load_event_counts(r: &mut Reader<'_>) -> Result<EventCounts, Codec
         removed: r.u64()?,
         therapy_killed: r.u64()?,
         chemo_deaths: r.u64()?,
+        stemness_losses: r.u64()?,
     })
 }
 
