@@ -777,7 +777,7 @@ static CATALOGUE: &[ParamInfo] = &[
         "3",
         "–",
         "[A]",
-        "χ: a biased move goes to neighbour e with probability ∝ exp(χ · ĝ·ê)/|e| (ĝ, ê unit IL6 gradient and offset); 0 = unbiased.",
+        "χ: a biased move goes to neighbour e with probability ∝ exp(χ · û·ê)/|e| (û the unit IL6 gradient, turned in 2D so the drift follows it; ê the unit offset); 0 = unbiased.",
     ),
     p(
         "msc.doubling_time_h",

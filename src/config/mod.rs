@@ -309,7 +309,7 @@ pub const IL6_PER_CELL: f64 = 0.001;
 /// | injection | `inject_day`, `inject_count` | day, cells (none if count 0) |
 /// | motility | `motility_per_day` | sites per day |
 /// | share of biased moves q | `chemotaxis` | – (0 = unbiased walk) |
-/// | bias strength χ | `chemotaxis_bias` | – (biased move ∝ exp(χ ĝ·ê)/\|e\|) |
+/// | bias strength χ | `chemotaxis_bias` | – (biased move ∝ exp(χ û·ê)/\|e\|) |
 /// | division | `doubling_time_h` | h |
 /// | ALDH− capacity | `max_divisions` | divisions |
 /// | death | `death_per_day` | per day |
@@ -335,7 +335,8 @@ pub struct MscConfig {
     /// Probability that a move is biased up the IL6 gradient (else to a random neighbour).
     pub chemotaxis: f64,
     /// χ: bias strength of a biased move, neighbour `e` with probability ∝
-    /// `exp(χ · ĝ·ê) / |e|` (ĝ the unit IL6 gradient, ê the unit offset).
+    /// `exp(χ · û·ê) / |e|` (û the unit IL6 gradient, turned in 2D so that the drift follows
+    /// it exactly; ê the unit offset).
     pub chemotaxis_bias: f64,
     /// Doubling time of dividing MSCs, h.
     pub doubling_time_h: f64,
