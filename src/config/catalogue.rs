@@ -785,7 +785,15 @@ static CATALOGUE: &[ParamInfo] = &[
         "0.5",
         "–",
         "[A]",
-        "Probability that a move goes up the IL6 gradient (else to a random neighbour); 0 = unbiased walk.",
+        "Probability that a move is biased up the IL6 gradient (else to a random neighbour); 0 = unbiased walk.",
+    ),
+    p(
+        "msc.chemotaxis_bias",
+        ParamKind::Float(FloatRange::at_least(0.0)),
+        "3",
+        "–",
+        "[A]",
+        "χ: a biased move goes to neighbour e with probability ∝ exp(χ · û·ê)/|e| (û the unit IL6 gradient, turned in 2D so the drift follows it; ê the unit offset); 0 = unbiased.",
     ),
     p(
         "msc.doubling_time_h",

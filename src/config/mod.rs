@@ -314,7 +314,8 @@ pub const IL6_PER_CELL: f64 = 0.001;
 /// | K_rec | `k_recruit` | molecules/s of tumour IL6 output |
 /// | injection | `inject_day`, `inject_count` | day, cells (none if count 0) |
 /// | motility | `motility_per_day` | sites per day |
-/// | chemotaxis bias | `chemotaxis` | – (0 = unbiased walk) |
+/// | share of biased moves q | `chemotaxis` | – (0 = unbiased walk) |
+/// | bias strength χ | `chemotaxis_bias` | – (biased move ∝ exp(χ û·ê)/\|e\|) |
 /// | division | `doubling_time_h` | h |
 /// | ALDH− capacity | `max_divisions` | divisions |
 /// | death | `death_per_day` | per day |
@@ -337,8 +338,12 @@ pub struct MscConfig {
     pub inject_count: u64,
     /// Moves per day on the stromal layer.
     pub motility_per_day: f64,
-    /// Probability that a move goes up the IL6 gradient (else to a random neighbour).
+    /// Probability that a move is biased up the IL6 gradient (else to a random neighbour).
     pub chemotaxis: f64,
+    /// χ: bias strength of a biased move, neighbour `e` with probability ∝
+    /// `exp(χ · û·ê) / |e|` (û the unit IL6 gradient, turned in 2D so that the drift follows
+    /// it exactly; ê the unit offset).
+    pub chemotaxis_bias: f64,
     /// Doubling time of dividing MSCs, h.
     pub doubling_time_h: f64,
     /// Divisions left to a fresh ALDH− MSC.
@@ -363,6 +368,7 @@ impl Default for MscConfig {
             inject_count: 0,
             motility_per_day: 5.0,
             chemotaxis: 0.5,
+            chemotaxis_bias: 3.0,
             doubling_time_h: 48.0,
             max_divisions: 5,
             death_per_day: 0.02,

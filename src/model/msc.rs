@@ -5,7 +5,8 @@
 //! | p_home | `p_home_max` | per pool cell per step | homing at saturating IL6 output, `homing_per_day · dt / 24` |
 //! | K_rec | `k_recruit` | molecules/s | half-saturation of homing in the tumour's IL6 output |
 //! | p_move | `p_move` | per step | a move on the stromal layer, `motility_per_day · dt / 24` |
-//! | χ | `chemotaxis` | – | share of moves that go up the IL6 gradient |
+//! | q | `chemotaxis` | – | share of moves that are biased up the IL6 gradient |
+//! | χ | `chemotaxis_bias` | – | bias strength: a biased move goes to neighbour e with probability ∝ `exp(χ · û·ê) / \|e\|`, û the unit IL6 gradient (turned so the drift follows it, [`crate::sim::msc::BiasedWalk`]) |
 //! | p_div | `p_div` | per step | division, `dt / doubling_time_h` |
 //! | d_max | `max_divisions` | divisions | capacity of a fresh ALDH− MSC |
 //! | p_death | `p_death` | per step | death, `death_per_day · dt / 24` |
@@ -41,8 +42,10 @@ pub struct MscRates {
     pub k_recruit: f64,
     /// Move per step.
     pub p_move: f64,
-    /// Share of moves up the IL6 gradient.
+    /// q: share of moves biased up the IL6 gradient.
     pub chemotaxis: f64,
+    /// χ: bias strength of a biased move.
+    pub chemotaxis_bias: f64,
     /// Division per step.
     pub p_div: f64,
     /// Divisions of a fresh ALDH− MSC.
@@ -73,6 +76,7 @@ impl MscRates {
             k_recruit: m.k_recruit,
             p_move: m.motility_per_day * dt / 24.0,
             chemotaxis: m.chemotaxis,
+            chemotaxis_bias: m.chemotaxis_bias,
             p_div: dt / m.doubling_time_h,
             max_divisions: m.max_divisions,
             p_death: m.death_per_day * dt / 24.0,
