@@ -651,21 +651,44 @@ fn resize_keeps_overlapping_values_and_fills_new_cells() {
 }
 
 #[test]
-fn point_source_2d_at_the_model_sub_steps() {
-    // The engine's sub-steps: λτ = 0.35 (MODEL.md's 2 per hour) and 0.0875 (8 per hour),
-    // h = 40 µm (the default coarsening). The solver divides D by 1 + λτ, which makes the
-    // steady state of a sub-step exact in 1D; what remains is the splitting's cross term,
-    // first order in λτ. Tolerances (error vs K0 at 2–6 L, max): 0.35 within 35 %,
-    // 0.0875 within 10 %; and the coarser step is worse (the test can tell them apart).
-    let l = Cytokine::IL6.diffusion_length_um();
-    let half = (10.0 * l / 40.0).round() as usize;
-    let mut maxes = Vec::new();
-    for (lt, bound) in [(0.35, 0.35), (0.0875, 0.10)] {
-        let g = point_source(2, 4, half, lt, steps_for(lt, 1e7), None);
-        let (max, rms) = rel_error(&g, half, 2.0 * l, 6.0 * l, |_, r| slab_k0(r));
-        println!("2D point source, h = 40 µm, λτ = {lt}: error vs K0 max {max:.4e}, RMS {rms:.4e}");
-        assert!(max < bound, "λτ = {lt}: {max}");
-        maxes.push(max);
+fn point_source_steady_profile_is_within_5_percent_of_k0_at_the_default_settings() {
+    // The engine's defaults (`Config::default()`): 1 h cell steps in `fields.substeps`
+    // sub-steps, field cells of 10 µm × `fields.coarsen`, IL6 and CXCL7 with MODEL.md's
+    // parameters (fixed far field 0). A point source in the central cell of a ±10 L
+    // domain, stepped to its steady state (200 cell steps: the slowest transient falls
+    // below 1e-20 of its start); error against q/(2πDd)·K0(r/L) at radii 1–6 L.
+    // Tolerance: 5 % max relative error (the requirement). The Douglas scheme's steady
+    // state is that of the unsplit discrete equation, so what is left is the spatial
+    // error of h = 40 µm (≈ L/12): measured max 3.4e-3 (IL6), 3.9e-3 (CXCL7).
+    let config = seedsoil::config::Config::default();
+    let (coarsen, substeps) = (config.fields.coarsen, config.fields.substeps);
+    let h = 10.0 * coarsen as f64;
+    for cy in [Cytokine::IL6, Cytokine::CXCL7] {
+        let l = cy.diffusion_length_um();
+        let half = (10.0 * l / h).round() as usize;
+        let n = 2 * half + 1;
+        let mut g = FieldGrid::new(2, [n, n, 1], 10.0, coarsen, [0; 3], 0.0).unwrap();
+        let mut source = vec![0.0f32; g.len()];
+        source[g.index([half, half, 0])] = (Q_NG_PER_S / g.volume_ml()) as f32;
+        let reaction = Reaction {
+            source_ng_ml_per_s: Some(&source),
+            uptake_per_s: None,
+        };
+        let mut s = DiffusionSolver::new(cy, 3600.0, substeps).unwrap();
+        for _ in 0..200 {
+            s.advance(&mut g, reaction);
+        }
+        let thickness_cm = 10.0e-4;
+        let analytic = |r_um: f64| {
+            Q_NG_PER_S / (2.0 * PI * cy.diffusion_cm2_per_s * thickness_cm) * k0(r_um / l)
+        };
+        let (max, rms) = rel_error(&g, half, l, 6.0 * l, |_, r| analytic(r));
+        println!(
+            "2D point source at the defaults (h = {h} µm, {substeps} sub-step(s) per hour, \
+             λτ = {:.3}), D = {} cm²/s: error vs K0 at 1–6 L max {max:.4e}, RMS {rms:.4e}",
+            cy.decay_per_s() * 3600.0 / substeps as f64,
+            cy.diffusion_cm2_per_s
+        );
+        assert!(max <= 0.05, "D = {}: {max}", cy.diffusion_cm2_per_s);
     }
-    assert!(maxes[0] > 2.0 * maxes[1], "{maxes:?}");
 }

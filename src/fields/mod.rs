@@ -76,7 +76,7 @@ mod solver;
 mod thomas;
 
 pub use grid::{FieldGrid, SUM_CHUNK};
-pub use solver::{DiffusionSolver, FLUSH_BELOW_NG_ML, ROWS_PER_BLOCK, Reaction};
+pub use solver::{DiffusionSolver, FLUSH_BELOW_NG_ML, ROWS_PER_BLOCK, Reaction, Scheme};
 
 /// Avogadro's number, 1/mol (exact, SI 2019).
 pub const AVOGADRO_PER_MOL: f64 = 6.022_140_76e23;

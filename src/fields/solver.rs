@@ -31,7 +31,7 @@
 //! result is bit-identical for any number of threads.
 
 use super::thomas::{LineFactors, solve_rows, solve_strip};
-use super::{Boundary, Cytokine, FieldError, FieldGrid, UM2_PER_CM2};
+use super::{Boundary, Cytokine, FieldError, FieldGrid, SUM_CHUNK, UM2_PER_CM2};
 use rayon::prelude::*;
 use std::slice::ChunksMut;
 
@@ -71,25 +71,46 @@ impl Reaction<'_> {
     };
 }
 
-/// Everything that depends only on `(cytokine, τ, h, n)`.
+/// The time-stepping scheme of a [`DiffusionSolver`] (see the [module docs](super)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scheme {
+    /// Douglas (stabilising-correction) ADI: the correction `δ = c(t+τ) − c(t)` solves
+    /// `(1 + τ(λ+U)) (1 − τDδx²)(1 − τDδy²)(1 − τDδz²) δ = τ (D∇²c − (λ+U) c + S)`. Its
+    /// steady state is exactly that of the unsplit discrete equation, at any τ.
+    #[default]
+    Douglas,
+    /// Locally one-dimensional backward Euler (BioFVM's scheme): reaction per cell, then
+    /// one implicit sweep per axis, with D/(1 + λτ). Every factor is positive, but the
+    /// steady state carries a splitting error of first order in λτ.
+    Lod,
+}
+
+/// Everything that depends only on `(scheme, cytokine, τ, h, n)`.
 #[derive(Debug, Clone)]
 struct Plan {
+    scheme: Scheme,
     dims: usize,
     n: [usize; 3],
     h_um: f64,
     /// Sub-step τ, s.
     tau: f32,
-    /// `1 + τλ`.
-    one_plus_tau_decay: f32,
-    /// `invᵢ / (1 + τλ)` along x: decay and the first Thomas factor in one multiply.
+    /// Decay rate λ, 1/s.
+    decay: f32,
+    /// `r = D τ / h²`.
+    r: f32,
+    /// The far-field value of a fixed boundary (`None`: no flux).
+    far: Option<f32>,
+    /// `invᵢ / (1 + τλ)` along x: the reaction factor and the first Thomas factor in one
+    /// multiply.
     keep_inv: Vec<f32>,
-    /// Thomas factors for x, y (and z).
+    /// Thomas factors of the sweeps along x, y (and z). Douglas: of the correction, with
+    /// ghost value 0 at a fixed boundary (the correction vanishes there); LOD: of the
+    /// concentration with D/(1 + λτ). Mirrored ends for no flux.
     axes: Vec<LineFactors>,
 }
 
 /// Advances one cytokine's field: `∂c/∂t = D ∇²c − λ c + S − U c` over `dt_s` seconds in
-/// `substeps` implicit sub-steps (sources/decay/uptake per cell, then LOD Thomas sweeps;
-/// see the [module docs](super)).
+/// `substeps` implicit Douglas sub-steps (see the [module docs](super)).
 ///
 /// The Thomas factors are computed on first use for a grid shape and reused until the
 /// grid's shape or cell size changes (e.g. after [`FieldGrid::resize`]).
@@ -98,8 +119,13 @@ pub struct DiffusionSolver {
     cytokine: Cytokine,
     dt_s: f64,
     substeps: u32,
+    scheme: Scheme,
     parallel: bool,
     plan: Option<Plan>,
+    /// The correction `δ = c(t + τ) − c(t)` of a sub-step, one value per field cell.
+    delta: Vec<f32>,
+    /// Per-chunk flags of the final pass (negative value seen), one per [`SUM_CHUNK`].
+    negative: Vec<bool>,
     /// Row segments of the strips of a y/z sweep (empty between calls; the allocation is
     /// kept).
     segs: Vec<&'static mut [f32]>,
@@ -130,11 +156,23 @@ impl DiffusionSolver {
             cytokine,
             dt_s,
             substeps,
+            scheme: Scheme::default(),
             parallel: true,
             plan: None,
+            delta: Vec::new(),
+            negative: Vec::new(),
             segs: Vec::new(),
             row_strips: Vec::new(),
         })
+    }
+    /// Sets the time-stepping scheme ([`Scheme::Douglas`] by default).
+    pub fn set_scheme(&mut self, scheme: Scheme) {
+        self.scheme = scheme;
+    }
+
+    /// The time-stepping scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Whether sweeps run in parallel on the current rayon pool (the default) or
@@ -195,7 +233,10 @@ impl DiffusionSolver {
         }
         self.ensure_plan(grid);
         for _ in 0..self.substeps {
-            self.substep(grid.values_mut(), reaction);
+            match self.scheme {
+                Scheme::Douglas => self.substep(grid.values_mut(), reaction),
+                Scheme::Lod => self.lod_substep(grid.values_mut(), reaction),
+            }
         }
     }
 
@@ -211,44 +252,62 @@ impl DiffusionSolver {
     }
 
     fn ensure_plan(&mut self, grid: &FieldGrid) {
+        if self.scheme == Scheme::Douglas && self.delta.len() != grid.len() {
+            self.delta = vec![0.0; grid.len()];
+            self.negative = vec![false; grid.len().div_ceil(SUM_CHUNK)];
+        }
         let fresh = self
             .plan
             .as_ref()
-            .is_some_and(|p| p.dims == grid.dims() && p.n == grid.n() && p.h_um == grid.h_um());
+            .is_some_and(|p| {
+                p.scheme == self.scheme
+                    && p.dims == grid.dims()
+                    && p.n == grid.n()
+                    && p.h_um == grid.h_um()
+            });
         if fresh {
             return;
         }
         let tau = self.substep_s();
-        // Steady-state correction for the splitting (see the module docs): dividing D by
-        // 1 + λτ makes the fixed point of one sub-step solve λc − D∇²c = S exactly in 1D.
-        let r = self.diffusion_number(grid) / (1.0 + tau * self.cytokine.decay_per_s());
-        let fixed = match self.cytokine.boundary {
+        let r = self.diffusion_number(grid);
+        let far = match self.cytokine.boundary {
             Boundary::NoFlux => None,
             Boundary::Fixed(v) => Some(v),
         };
         let n = grid.n();
         let td = tau * self.cytokine.decay_per_s();
-        let axes: Vec<LineFactors> = (0..grid.dims())
-            .map(|a| LineFactors::new(n[a], r, fixed))
-            .collect();
+        let axes: Vec<LineFactors> = match self.scheme {
+            // The correction vanishes at a fixed boundary: ghost value 0.
+            Scheme::Douglas => (0..grid.dims())
+                .map(|a| LineFactors::new(n[a], r, far.map(|_| 0.0)))
+                .collect(),
+            // Steady-state correction for the splitting: dividing D by 1 + λτ makes the
+            // fixed point of one sub-step solve λc − D∇²c = S exactly in 1D.
+            Scheme::Lod => (0..grid.dims())
+                .map(|a| LineFactors::new(n[a], r / (1.0 + td), far))
+                .collect(),
+        };
         let keep_inv = axes[0]
             .inv
             .iter()
             .map(|&a| (a as f64 / (1.0 + td)) as f32)
             .collect();
         self.plan = Some(Plan {
+            scheme: self.scheme,
             dims: grid.dims(),
             n,
             h_um: grid.h_um(),
             tau: tau as f32,
-            one_plus_tau_decay: (1.0 + td) as f32,
+            decay: self.cytokine.decay_per_s() as f32,
+            r: r as f32,
+            far,
             keep_inv,
             axes,
         });
     }
 
-    /// One sub-step: reaction and x-sweep (fused), then the y (and z) sweeps.
-    fn substep(&mut self, values: &mut [f32], reaction: Reaction<'_>) {
+    /// One LOD sub-step: reaction and x-sweep (fused), then the y (and z) sweeps.
+    fn lod_substep(&mut self, values: &mut [f32], reaction: Reaction<'_>) {
         let DiffusionSolver {
             plan,
             segs,
@@ -277,9 +336,192 @@ impl DiffusionSolver {
             sweep_strips(values, nz, nx * ny, &plan.axes[2], segs, row_strips, par);
         }
     }
+
+    /// One Douglas sub-step: the residual and the x-sweep of the correction (fused), the
+    /// y (and z) sweeps of the correction, then `c ← c + δ` with the positivity guard.
+    fn substep(&mut self, values: &mut [f32], reaction: Reaction<'_>) {
+        let DiffusionSolver {
+            plan,
+            delta,
+            negative,
+            segs,
+            row_strips,
+            parallel,
+            ..
+        } = self;
+        let plan = plan.as_ref().expect("plan built by ensure_plan");
+        let [nx, ny, nz] = plan.n;
+        let block = ROWS_PER_BLOCK * nx;
+        let c: &[f32] = values;
+        let x_block = |(b, chunk): (usize, &mut [f32])| {
+            let first_row = b * ROWS_PER_BLOCK;
+            for (k, row) in chunk.chunks_exact_mut(nx).enumerate() {
+                residual_row(row, c, first_row + k, reaction, plan);
+            }
+            solve_x_block(chunk, &plan.axes[0]);
+        };
+        if *parallel {
+            delta.par_chunks_mut(block).enumerate().for_each(x_block);
+        } else {
+            delta.chunks_mut(block).enumerate().for_each(x_block);
+        }
+        let par = *parallel;
+        sweep_strips(delta, ny, nx, &plan.axes[1], segs, row_strips, par);
+        if plan.dims == 3 {
+            sweep_strips(delta, nz, nx * ny, &plan.axes[2], segs, row_strips, par);
+        }
+        let update = |((cs, ds), neg): ((&mut [f32], &[f32]), &mut bool)| {
+            let mut any = false;
+            for (v, &d) in cs.iter_mut().zip(ds) {
+                let w = *v + d;
+                any |= w < 0.0;
+                // Tiny positive values become 0 (see FLUSH_BELOW_NG_ML); negative ones
+                // are kept for the guard, which needs the scheme's total.
+                *v = if w >= FLUSH_BELOW_NG_ML || w < 0.0 {
+                    w
+                } else {
+                    0.0
+                };
+            }
+            *neg = any;
+        };
+        if par {
+            values
+                .par_chunks_mut(SUM_CHUNK)
+                .zip(delta.par_chunks(SUM_CHUNK))
+                .zip(negative.par_iter_mut())
+                .for_each(update);
+        } else {
+            values
+                .chunks_mut(SUM_CHUNK)
+                .zip(delta.chunks(SUM_CHUNK))
+                .zip(negative.iter_mut())
+                .for_each(update);
+        }
+        if negative.iter().any(|&b| b) {
+            positivity_guard(values, par);
+        }
+    }
 }
 
-/// Prepares a block of whole x-rows for [`solve_rows`]: sources, decay and uptake,
+/// Removes the negative values a Douglas sub-step can leave next to steep gradients,
+/// conserving the total: negative values become 0 and the others are scaled by
+/// `total / positive part` (≤ 1), with the totals summed in `f64` over chunks of
+/// [`SUM_CHUNK`] values combined in index order (the same result for any number of
+/// threads).
+fn positivity_guard(values: &mut [f32], parallel: bool) {
+    let sums = |ch: &[f32]| {
+        ch.iter().fold((0.0f64, 0.0f64), |(t, p), &v| {
+            (t + v as f64, p + v.max(0.0) as f64)
+        })
+    };
+    let partial: Vec<(f64, f64)> = if parallel {
+        values.par_chunks(SUM_CHUNK).map(sums).collect()
+    } else {
+        values.chunks(SUM_CHUNK).map(sums).collect()
+    };
+    let (total, positive) = partial
+        .iter()
+        .fold((0.0, 0.0), |(t, p), &(a, b)| (t + a, p + b));
+    let scale = if positive > 0.0 {
+        (total / positive).clamp(0.0, 1.0) as f32
+    } else {
+        0.0
+    };
+    let fix = |v: &mut f32| {
+        let w = v.max(0.0) * scale;
+        *v = if w >= FLUSH_BELOW_NG_ML { w } else { 0.0 };
+    };
+    if parallel {
+        values.par_iter_mut().for_each(fix);
+    } else {
+        values.iter_mut().for_each(fix);
+    }
+}
+
+/// Computes row `row` (x-row index over all planes: `j + ny·k`) of the Douglas
+/// correction's right-hand side, already multiplied by the reaction factor
+/// `1 / (1 + τ(λ + U))` and the x-line factor `invᵢ`:
+///
+/// `δ* = invᵢ · τ (D ∇²c − (λ + U) c + S) / (1 + τ(λ + U))`,
+///
+/// with the 5- (7-) point Laplacian `r · Σ (c_nb − c)` (a no-flux neighbour outside the
+/// grid is the cell itself; a fixed one is the far-field value).
+#[inline]
+fn residual_row(out: &mut [f32], c: &[f32], row: usize, reaction: Reaction<'_>, p: &Plan) {
+    let [nx, ny, nz] = p.n;
+    let (j, k) = (row % ny, row / ny);
+    let base = row * nx;
+    let cr = &c[base..base + nx];
+    // x neighbours.
+    let edge = |v: f32| p.far.map_or(0.0, |f| f - v);
+    if nx == 1 {
+        out[0] = 2.0 * edge(cr[0]);
+    } else {
+        out[0] = edge(cr[0]) + (cr[1] - cr[0]);
+        for i in 1..nx - 1 {
+            out[i] = (cr[i - 1] - cr[i]) + (cr[i + 1] - cr[i]);
+        }
+        out[nx - 1] = (cr[nx - 2] - cr[nx - 1]) + edge(cr[nx - 1]);
+    }
+    // y (and z) neighbours: whole rows.
+    let plane = nx * ny;
+    let mut neighbours: [(bool, isize); 4] = [
+        (j > 0, -(nx as isize)),
+        (j + 1 < ny, nx as isize),
+        (false, 0),
+        (false, 0),
+    ];
+    let axes = if p.dims == 3 {
+        neighbours[2] = (k > 0, -(plane as isize));
+        neighbours[3] = (k + 1 < nz, plane as isize);
+        4
+    } else {
+        2
+    };
+    for &(inside, step) in &neighbours[..axes] {
+        if inside {
+            let nb = (base as isize + step) as usize;
+            for ((o, &v), &w) in out.iter_mut().zip(cr).zip(&c[nb..nb + nx]) {
+                *o += w - v;
+            }
+        } else if let Some(f) = p.far {
+            for (o, &v) in out.iter_mut().zip(cr) {
+                *o += f - v;
+            }
+        }
+    }
+    let (r, tau, lambda) = (p.r, p.tau, p.decay);
+    let inv = &p.axes[0].inv;
+    let range = base..base + nx;
+    match (reaction.source_ng_ml_per_s, reaction.uptake_per_s) {
+        (None, None) => {
+            for ((o, &v), &kk) in out.iter_mut().zip(cr).zip(&p.keep_inv) {
+                *o = (r * *o - tau * lambda * v) * kk;
+            }
+        }
+        (Some(s), None) => {
+            for (((o, &v), &s), &kk) in out.iter_mut().zip(cr).zip(&s[range]).zip(&p.keep_inv) {
+                *o = (r * *o + tau * (s - lambda * v)) * kk;
+            }
+        }
+        (None, Some(u)) => {
+            for (((o, &v), &u), &a) in out.iter_mut().zip(cr).zip(&u[range]).zip(inv) {
+                let q = tau * (lambda + u);
+                *o = (r * *o - q * v) / (1.0 + q) * a;
+            }
+        }
+        (Some(s), Some(u)) => {
+            let su = s[range.clone()].iter().zip(&u[range]);
+            for (((o, &v), (&s, &u)), &a) in out.iter_mut().zip(cr).zip(su).zip(inv) {
+                let q = tau * (lambda + u);
+                *o = (r * *o + tau * s - q * v) / (1.0 + q) * a;
+            }
+        }
+    }
+}
+
+/// LOD scheme: prepares a block of whole x-rows for [`solve_rows`]: sources, decay and uptake,
 /// implicitly per cell, `c ← (c + τS) / (1 + τ(λ + U))`, times the x-line factor `invᵢ`
 /// (folded in here, where it vectorises), plus the scaled ghost terms of a fixed far
 /// field. Concentrations below [`FLUSH_BELOW_NG_ML`] count as 0.
@@ -287,7 +529,7 @@ impl DiffusionSolver {
 fn prepare_x_rows(chunk: &mut [f32], source: Option<&[f32]>, uptake: Option<&[f32]>, p: &Plan) {
     let f = &p.axes[0];
     let nx = f.len();
-    let (tau, opl) = (p.tau, p.one_plus_tau_decay);
+    let (tau, opl) = (p.tau, 1.0 + p.tau * p.decay);
     let flush = |c: f32| if c >= FLUSH_BELOW_NG_ML { c } else { 0.0 };
     for (r, row) in chunk.chunks_exact_mut(nx).enumerate() {
         let range = r * nx..(r + 1) * nx;
