@@ -100,6 +100,8 @@ struct Plan {
     r: f32,
     /// The far-field value of a fixed boundary (`None`: no flux).
     far: Option<f32>,
+    /// A row of `nx` far-field values (empty for no flux).
+    far_row: Vec<f32>,
     /// `invᵢ / (1 + τλ)` along x: the reaction factor and the first Thomas factor in one
     /// multiply.
     keep_inv: Vec<f32>,
@@ -301,6 +303,7 @@ impl DiffusionSolver {
             decay: self.cytokine.decay_per_s() as f32,
             r: r as f32,
             far,
+            far_row: far.map_or(Vec::new(), |v| vec![v; n[0]]),
             keep_inv,
             axes,
         });
@@ -410,10 +413,22 @@ impl DiffusionSolver {
 /// [`SUM_CHUNK`] values combined in index order (the same result for any number of
 /// threads).
 fn positivity_guard(values: &mut [f32], parallel: bool) {
+    // Eight independent f64 accumulators per chunk (in a fixed order), so that the sums
+    // vectorise instead of waiting on one chain of additions.
     let sums = |ch: &[f32]| {
-        ch.iter().fold((0.0f64, 0.0f64), |(t, p), &v| {
-            (t + v as f64, p + v.max(0.0) as f64)
-        })
+        let (mut t, mut p) = ([0.0f64; 8], [0.0f64; 8]);
+        let mut lanes = ch.chunks_exact(8);
+        for l in &mut lanes {
+            for k in 0..8 {
+                t[k] += l[k] as f64;
+                p[k] += l[k].max(0.0) as f64;
+            }
+        }
+        for (k, &v) in lanes.remainder().iter().enumerate() {
+            t[k] += v as f64;
+            p[k] += v.max(0.0) as f64;
+        }
+        (t.iter().sum::<f64>(), p.iter().sum::<f64>())
     };
     let partial: Vec<(f64, f64)> = if parallel {
         values.par_chunks(SUM_CHUNK).map(sums).collect()
@@ -453,42 +468,42 @@ fn residual_row(out: &mut [f32], c: &[f32], row: usize, reaction: Reaction<'_>, 
     let (j, k) = (row % ny, row / ny);
     let base = row * nx;
     let cr = &c[base..base + nx];
-    // x neighbours.
+    let plane = nx * ny;
+    // A neighbour row outside the grid: the row itself for no flux (no exchange), the
+    // far-field row for a fixed boundary.
+    let row_at = |inside: bool, start: usize| -> &[f32] {
+        if inside {
+            &c[start..start + nx]
+        } else if p.far.is_some() {
+            &p.far_row
+        } else {
+            cr
+        }
+    };
+    let down = row_at(j > 0, base.wrapping_sub(nx));
+    let up = row_at(j + 1 < ny, base + nx);
+    // x and y neighbours in one pass.
     let edge = |v: f32| p.far.map_or(0.0, |f| f - v);
     if nx == 1 {
-        out[0] = 2.0 * edge(cr[0]);
+        out[0] = 2.0 * edge(cr[0]) + (down[0] - cr[0]) + (up[0] - cr[0]);
     } else {
-        out[0] = edge(cr[0]) + (cr[1] - cr[0]);
-        for i in 1..nx - 1 {
-            out[i] = (cr[i - 1] - cr[i]) + (cr[i + 1] - cr[i]);
+        out[0] = edge(cr[0]) + (cr[1] - cr[0]) + (down[0] - cr[0]) + (up[0] - cr[0]);
+        let inner = out[1..nx - 1]
+            .iter_mut()
+            .zip(cr.windows(3))
+            .zip(down[1..nx - 1].iter().zip(&up[1..nx - 1]));
+        for ((o, w), (&d, &u)) in inner {
+            let v = w[1];
+            *o = (w[0] - v) + (w[2] - v) + (d - v) + (u - v);
         }
-        out[nx - 1] = (cr[nx - 2] - cr[nx - 1]) + edge(cr[nx - 1]);
+        let (l, v) = (nx - 1, cr[nx - 1]);
+        out[l] = (cr[l - 1] - v) + edge(v) + (down[l] - v) + (up[l] - v);
     }
-    // y (and z) neighbours: whole rows.
-    let plane = nx * ny;
-    let mut neighbours: [(bool, isize); 4] = [
-        (j > 0, -(nx as isize)),
-        (j + 1 < ny, nx as isize),
-        (false, 0),
-        (false, 0),
-    ];
-    let axes = if p.dims == 3 {
-        neighbours[2] = (k > 0, -(plane as isize));
-        neighbours[3] = (k + 1 < nz, plane as isize);
-        4
-    } else {
-        2
-    };
-    for &(inside, step) in &neighbours[..axes] {
-        if inside {
-            let nb = (base as isize + step) as usize;
-            for ((o, &v), &w) in out.iter_mut().zip(cr).zip(&c[nb..nb + nx]) {
-                *o += w - v;
-            }
-        } else if let Some(f) = p.far {
-            for (o, &v) in out.iter_mut().zip(cr) {
-                *o += f - v;
-            }
+    if p.dims == 3 {
+        let below = row_at(k > 0, base.wrapping_sub(plane));
+        let above = row_at(k + 1 < nz, base + plane);
+        for (((o, &v), &b), &a) in out.iter_mut().zip(cr).zip(below).zip(above) {
+            *o += (b - v) + (a - v);
         }
     }
     let (r, tau, lambda) = (p.r, p.tau, p.decay);
