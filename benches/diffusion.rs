@@ -124,10 +124,10 @@ fn main() {
     });
     let reps: usize = take("--reps").map_or(7, |v| v.parse().expect("--reps N"));
     let only = take("--only");
-    let substeps: u32 = take("--substeps").map_or(
-        seedsoil::config::Config::default().fields.substeps,
-        |v| v.parse().expect("--substeps N"),
-    );
+    let substeps: u32 = take("--substeps")
+        .map_or(seedsoil::config::Config::default().fields.substeps, |v| {
+            v.parse().expect("--substeps N")
+        });
     let scheme = match take("--scheme").as_deref() {
         None | Some("douglas") => Scheme::Douglas,
         Some("lod") => Scheme::Lod,

@@ -258,15 +258,12 @@ impl DiffusionSolver {
             self.delta = vec![0.0; grid.len()];
             self.negative = vec![false; grid.len().div_ceil(SUM_CHUNK)];
         }
-        let fresh = self
-            .plan
-            .as_ref()
-            .is_some_and(|p| {
-                p.scheme == self.scheme
-                    && p.dims == grid.dims()
-                    && p.n == grid.n()
-                    && p.h_um == grid.h_um()
-            });
+        let fresh = self.plan.as_ref().is_some_and(|p| {
+            p.scheme == self.scheme
+                && p.dims == grid.dims()
+                && p.n == grid.n()
+                && p.h_um == grid.h_um()
+        });
         if fresh {
             return;
         }
@@ -380,7 +377,7 @@ impl DiffusionSolver {
                 any |= w < 0.0;
                 // Tiny positive values become 0 (see FLUSH_BELOW_NG_ML); negative ones
                 // are kept for the guard, which needs the scheme's total.
-                *v = if w >= FLUSH_BELOW_NG_ML || w < 0.0 {
+                *v = if !(0.0..FLUSH_BELOW_NG_ML).contains(&w) {
                     w
                 } else {
                     0.0
