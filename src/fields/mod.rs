@@ -56,10 +56,12 @@
 //! rather than within one.
 //!
 //! Unlike backward Euler, the correction step is not a positive operator, so a step can
-//! leave small negative values next to steep gradients. A positivity guard then sets
-//! them to 0 and scales all values by `total / positive part` (≤ 1), totals summed in
-//! `f64` over fixed chunks: concentrations stay non-negative and the step's total (hence
-//! exact mass conservation under no flux without decay) is kept.
+//! leave small negative values next to steep gradients. A positivity guard then fixes
+//! each chunk of [`SUM_CHUNK`] values (a few neighbouring grid rows) that holds one: its
+//! negative values become 0 and the others are scaled by the chunk's `total / positive
+//! part` (≤ 1), totals summed in `f64` in a fixed order. Concentrations stay
+//! non-negative, the step's total is kept (hence exact mass conservation under no flux
+//! without decay), and the result is the same for any number of threads.
 //!
 //! [`Scheme::Lod`] keeps the previous scheme: reaction per cell, `c ← (c + τS) / (1 +
 //! τ(λ + U))`, then locally one-dimensional backward Euler sweeps (BioFVM, Ghaffarizadeh

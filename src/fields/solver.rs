@@ -370,6 +370,9 @@ impl DiffusionSolver {
         if plan.dims == 3 {
             sweep_strips(delta, nz, nx * ny, &plan.axes[2], segs, row_strips, par);
         }
+        // `c ← c + δ`; a chunk of SUM_CHUNK values that holds negative values is then fixed
+        // in place (still in cache) by the guard, conserving the chunk's total; only a
+        // chunk whose total is negative (never seen) is left to the global guard.
         let update = |((cs, ds), neg): ((&mut [f32], &[f32]), &mut bool)| {
             let mut any = false;
             for (v, &d) in cs.iter_mut().zip(ds) {
@@ -383,7 +386,7 @@ impl DiffusionSolver {
                     0.0
                 };
             }
-            *neg = any;
+            *neg = any && !positivity_guard(cs);
         };
         if par {
             values
@@ -399,56 +402,50 @@ impl DiffusionSolver {
                 .for_each(update);
         }
         if negative.iter().any(|&b| b) {
-            positivity_guard(values, par);
+            let fixed = positivity_guard(values);
+            debug_assert!(fixed, "a step cannot make the whole field's total negative");
+            if !fixed {
+                values.fill(0.0);
+            }
         }
     }
 }
 
-/// Removes the negative values a Douglas sub-step can leave next to steep gradients,
-/// conserving the total: negative values become 0 and the others are scaled by
-/// `total / positive part` (≤ 1), with the totals summed in `f64` over chunks of
-/// [`SUM_CHUNK`] values combined in index order (the same result for any number of
-/// threads).
-fn positivity_guard(values: &mut [f32], parallel: bool) {
-    // Eight independent f64 accumulators per chunk (in a fixed order), so that the sums
-    // vectorise instead of waiting on one chain of additions.
-    let sums = |ch: &[f32]| {
-        let (mut t, mut p) = ([0.0f64; 8], [0.0f64; 8]);
-        let mut lanes = ch.chunks_exact(8);
-        for l in &mut lanes {
-            for k in 0..8 {
-                t[k] += l[k] as f64;
-                p[k] += l[k].max(0.0) as f64;
-            }
+/// Removes the negative values a Douglas sub-step can leave next to steep gradients from
+/// `values` (one chunk of [`SUM_CHUNK`] values, i.e. a few neighbouring grid rows, or the
+/// whole grid), conserving their total: negative values become 0 and the others are
+/// scaled by `total / positive part` (≤ 1). The totals are summed in `f64` in a fixed
+/// order, so the result does not depend on the number of threads. Returns `false`, and
+/// changes nothing, if the total is negative.
+fn positivity_guard(values: &mut [f32]) -> bool {
+    // Eight independent f64 accumulators (in a fixed order), so that the sums vectorise
+    // instead of waiting on one chain of additions.
+    let (mut t, mut p) = ([0.0f64; 8], [0.0f64; 8]);
+    let mut lanes = values.chunks_exact(8);
+    for l in &mut lanes {
+        for k in 0..8 {
+            t[k] += l[k] as f64;
+            p[k] += l[k].max(0.0) as f64;
         }
-        for (k, &v) in lanes.remainder().iter().enumerate() {
-            t[k] += v as f64;
-            p[k] += v.max(0.0) as f64;
-        }
-        (t.iter().sum::<f64>(), p.iter().sum::<f64>())
-    };
-    let partial: Vec<(f64, f64)> = if parallel {
-        values.par_chunks(SUM_CHUNK).map(sums).collect()
-    } else {
-        values.chunks(SUM_CHUNK).map(sums).collect()
-    };
-    let (total, positive) = partial
-        .iter()
-        .fold((0.0, 0.0), |(t, p), &(a, b)| (t + a, p + b));
+    }
+    for (k, &v) in lanes.remainder().iter().enumerate() {
+        t[k] += v as f64;
+        p[k] += v.max(0.0) as f64;
+    }
+    let (total, positive) = (t.iter().sum::<f64>(), p.iter().sum::<f64>());
+    if total < 0.0 {
+        return false;
+    }
     let scale = if positive > 0.0 {
-        (total / positive).clamp(0.0, 1.0) as f32
+        (total / positive).min(1.0) as f32
     } else {
         0.0
     };
-    let fix = |v: &mut f32| {
+    for v in values.iter_mut() {
         let w = v.max(0.0) * scale;
         *v = if w >= FLUSH_BELOW_NG_ML { w } else { 0.0 };
-    };
-    if parallel {
-        values.par_iter_mut().for_each(fix);
-    } else {
-        values.iter_mut().for_each(fix);
     }
+    true
 }
 
 /// Computes row `row` (x-row index over all planes: `j + ny·k`) of the Douglas
