@@ -3,11 +3,14 @@
 //!
 //! # Memory layout and parallel sweeps
 //!
-//! Values are stored x fastest. Each sub-step makes three (2D: two) passes over the grid:
+//! Values are stored x fastest. Each sub-step makes three (2D: two) sweeps over the grid
+//! (Douglas: over the correction δ, then a last pass `c ← c + δ` with the positivity
+//! guard):
 //!
 //! - **x**: blocks of [`ROWS_PER_BLOCK`] consecutive x-lines are independent contiguous
-//!   chunks (`par_chunks_mut`). In each block a vectorised pass along the rows applies
-//!   the source/decay/uptake update and multiplies by the first Thomas factor `invᵢ`;
+//!   chunks (`par_chunks_mut`). In each block a vectorised pass along the rows computes
+//!   the Douglas residual (LOD: applies the source/decay/uptake update) and multiplies by
+//!   the first Thomas factor `invᵢ`;
 //!   then the block's lines are solved with their recurrences interleaved (one multiply
 //!   and one add per cell and pass). The block is still in L1 cache for the solve, so the
 //!   reaction costs no extra pass over memory.
