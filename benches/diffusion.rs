@@ -1,18 +1,21 @@
-//! Benchmark of one implicit diffusion–decay step of a cytokine field (MODEL.md section 3,
-//! ARCHITECTURE.md section 4): the source/decay pass and all LOD Thomas sweeps of one
-//! sub-step, for IL6 with MODEL.md's defaults (fixed far field 0), on 2D grids of 250²,
-//! 1000² and 2000² cells and a 3D grid of 128³ cells, with 1 and 2 threads.
+//! Benchmark of one implicit diffusion–decay cell step (1 h) of a cytokine field (MODEL.md
+//! section 3, ARCHITECTURE.md section 4): all sub-steps of one `advance` call, for IL6
+//! with MODEL.md's defaults (fixed far field 0), on 2D grids of 250², 1000² and 2000²
+//! cells and a 3D grid of 128³ cells, with 1 and 2 threads.
 //!
 //! Each case runs repetitions of enough steps to take about 0.2 s and prints the median,
-//! min and max over repetitions, in ns per grid point per cytokine per step (the target is
-//! ≤ 3 ns on one thread), and the time per step. "seq" is the solver's sequential mode on
-//! the main thread (no rayon); `N` threads run inside a rayon pool of N threads.
+//! min and max over repetitions, in ns per grid point per cytokine per cell step (the
+//! target is ≤ 2 ns on one thread), and the time per step. "seq" is the solver's
+//! sequential mode on the main thread (no rayon); `N` threads run inside a rayon pool of
+//! N threads. `--substeps` defaults to `fields.substeps` of the default configuration,
+//! `--scheme` to Douglas (`lod`: the locally one-dimensional scheme).
 //!
-//! `cargo bench --bench diffusion -- [--threads seq,1,2] [--reps 7] [--only 2d1000]`
+//! `cargo bench --bench diffusion -- [--threads seq,1,2] [--reps 7] [--only 2d1000]
+//! [--substeps N] [--scheme douglas|lod]`
 
 mod common;
 
-use seedsoil::fields::{Cytokine, DiffusionSolver, FieldGrid, Reaction};
+use seedsoil::fields::{Cytokine, DiffusionSolver, FieldGrid, Reaction, Scheme};
 use std::time::Instant;
 
 struct Case {
@@ -46,8 +49,14 @@ const CASES: [Case; 4] = [
 
 /// Median, min and max of the ns per point of `reps` timed repetitions, and the median
 /// time per step in ms.
-fn time_case(case: &Case, reps: usize, parallel: bool) -> (f64, f64, f64, f64) {
-    // MODEL defaults: 10 µm spacing, coarsening 4, one 1 h step in one sub-step.
+fn time_case(
+    case: &Case,
+    reps: usize,
+    parallel: bool,
+    substeps: u32,
+    scheme: Scheme,
+) -> (f64, f64, f64, f64) {
+    // MODEL defaults: 10 µm spacing, coarsening 4, one 1 h step in `substeps` sub-steps.
     let mut grid = FieldGrid::new(case.dims, case.n, 10.0, 4, [0; 3], 0.0).expect("grid");
     let len = grid.len();
     // A non-uniform field and a source in a central disc/ball (as a tumour would give).
@@ -70,8 +79,9 @@ fn time_case(case: &Case, reps: usize, parallel: bool) -> (f64, f64, f64, f64) {
             *s = 0.17;
         }
     }
-    let mut solver = DiffusionSolver::new(Cytokine::IL6, 3600.0, 1).expect("solver");
+    let mut solver = DiffusionSolver::new(Cytokine::IL6, 3600.0, substeps).expect("solver");
     solver.set_parallel(parallel);
+    solver.set_scheme(scheme);
     let reaction = Reaction {
         source_ng_ml_per_s: Some(&source),
         uptake_per_s: None,
@@ -114,20 +124,31 @@ fn main() {
     });
     let reps: usize = take("--reps").map_or(7, |v| v.parse().expect("--reps N"));
     let only = take("--only");
-    println!("one IL6 step (source/decay + LOD sweeps, 1 sub-step), median of {reps} repetitions");
+    let substeps: u32 = take("--substeps")
+        .map_or(seedsoil::config::Config::default().fields.substeps, |v| {
+            v.parse().expect("--substeps N")
+        });
+    let scheme = match take("--scheme").as_deref() {
+        None | Some("douglas") => Scheme::Douglas,
+        Some("lod") => Scheme::Lod,
+        Some(other) => panic!("--scheme douglas|lod, not {other}"),
+    };
+    println!(
+        "one IL6 cell step ({scheme:?}, {substeps} sub-step(s)), median of {reps} repetitions"
+    );
     for case in CASES
         .iter()
         .filter(|c| only.as_deref().is_none_or(|o| o == c.name))
     {
         for &t in &threads {
             let (median, lo, hi, ms) = if t == 0 {
-                time_case(case, reps, false)
+                time_case(case, reps, false, substeps, scheme)
             } else {
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(t)
                     .build()
                     .expect("thread pool");
-                pool.install(|| time_case(case, reps, true))
+                pool.install(|| time_case(case, reps, true, substeps, scheme))
             };
             let mode = if t == 0 {
                 "sequential".to_string()

@@ -2,18 +2,15 @@
 //! section 8), through the public API of `seedsoil::fields`. Each test states its
 //! tolerance; run with `--nocapture` to see the measured errors.
 //!
-//! What the scheme is (see `seedsoil::fields`): per sub-step τ, implicit
-//! source/decay/uptake per cell, then backward-Euler LOD sweeps (x, y, z). It is first
-//! order in τ and second order in h. Because the reaction and the axes are split, its
-//! *steady state* also depends on τ, at first order: far from a source the profile decays
-//! with the length `L·√(1 + λτ)` instead of `L = √(D/λ)`. The point-source tests therefore
-//! separate the two parameters:
-//! - the h-dependence of the error (which is what refining the grid changes) is measured
-//!   at a fixed τ, as the change of the solution between successive grids, and must
-//!   shrink at second order;
-//! - the τ-dependence is measured on one grid against the analytic solution: it must be
-//!   first order, and the τ → 0 Richardson extrapolation must match the analytic profile
-//!   within the grid's spatial error.
+//! What the scheme is (see `seedsoil::fields`): per sub-step τ, a Douglas
+//! (stabilising-correction) step: the correction δ = c(t+τ) − c(t) solves
+//! `(1 + τ(λ+U)) Πₐ(1 − τDδₐ²) δ = τ (D∇²c − (λ+U)c + S)` by one Thomas sweep per axis.
+//! It is first order in τ and second order in h, and its *steady state* is that of the
+//! unsplit discrete equation, whatever τ. The point-source tests therefore check:
+//! - the h-dependence of the error, as the change of the solution between successive
+//!   grids, which must shrink at second order;
+//! - that the steady state does not depend on τ and matches the analytic profile within
+//!   the grid's spatial error, including at the engine's default settings.
 
 use proptest::prelude::*;
 use seedsoil::fields::{Boundary, Cytokine, DiffusionSolver, FieldGrid, Reaction};
@@ -133,25 +130,62 @@ fn pure_decay_follows_backward_euler_and_converges_to_exp_at_first_order() {
     assert!((1.9..=2.1).contains(&ratio), "{ratio}");
 }
 
+/// The largest deviation from the grid's mean of the averages over blocks of `b` cells
+/// per axis (whole blocks only): the field's variation on scales of `b` cells and more.
+fn block_spread(g: &FieldGrid, b: usize) -> f64 {
+    let n = g.n();
+    let dims = g.dims();
+    let blocks: [usize; 3] = std::array::from_fn(|a| if a < dims { n[a] / b } else { 1 });
+    let side: [usize; 3] = std::array::from_fn(|a| if a < dims { b } else { 1 });
+    let mean = g.mean();
+    let mut worst = 0.0f64;
+    for bk in 0..blocks[2] {
+        for bj in 0..blocks[1] {
+            for bi in 0..blocks[0] {
+                let mut sum = 0.0f64;
+                for k in 0..side[2] {
+                    for j in 0..side[1] {
+                        for i in 0..side[0] {
+                            let ijk = [bi * b + i, bj * b + j, bk * side[2] + k];
+                            sum += g.get(ijk) as f64;
+                        }
+                    }
+                }
+                let avg = sum / (side[0] * side[1] * side[2]) as f64;
+                worst = worst.max((avg - mean).abs());
+            }
+        }
+    }
+    worst
+}
+
 #[test]
 fn mass_is_conserved_with_no_flux_and_no_decay() {
     // Random non-uniform initial field, no flux, λ = 0, no source, IL6's D, 1 h steps in
     // 4 sub-steps (r = Dτ/h² ≈ 28 on 40 µm cells): total mass constant to 1e-5 relative
-    // over 100 steps (400 sub-steps), and the field spreads (its maximum falls).
+    // over 100 steps (400 sub-steps), and the field spreads: its variation on scales of 4
+    // cells and more (block averages) falls by a factor ≥ 10 (diffusion over 100 h
+    // reaches ≈ 8 mm, the grid is ≤ 2.6 mm wide). (Cell-to-cell noise is not checked: the
+    // Douglas scheme damps modes that are short along two or more axes only slowly at
+    // large r — see `seedsoil::fields`.)
     let cy = il6(Boundary::NoFlux, 0.0);
     for (dims, n) in [(2, [64, 48, 1]), (3, [20, 16, 12])] {
         let mut g = random_grid(dims, n, 4, 7, 0.0, 5.0);
         let m0 = g.total_mass_ng();
-        let max0 = g.max();
+        let spread0 = block_spread(&g, 4);
         let mut s = DiffusionSolver::new(cy, 3600.0, 4).unwrap();
         let mut worst = 0.0f64;
         for _ in 0..100 {
             s.advance(&mut g, Reaction::NONE);
             worst = worst.max(((g.total_mass_ng() - m0) / m0).abs());
         }
-        println!("mass conservation {dims}D: worst relative drift {worst:.2e} over 400 sub-steps");
+        let spread = block_spread(&g, 4);
+        println!(
+            "mass conservation {dims}D: worst relative drift {worst:.2e} over 400 sub-steps; \
+             block-average spread {spread0:.3e} -> {spread:.3e}"
+        );
         assert!(worst < 1e-5, "{dims}D: {worst}");
-        assert!(g.max() < 0.5 * max0, "{dims}D: did not diffuse");
+        assert!(spread < 0.1 * spread0, "{dims}D: did not diffuse");
     }
 }
 
@@ -162,21 +196,6 @@ const Q_NG_PER_S: f64 = 1e-6;
 /// `factor`.
 fn steps_for(lambda_tau: f64, factor: f64) -> usize {
     (factor.ln() / lambda_tau.ln_1p()).ceil() as usize
-}
-
-/// The τ → 0 Richardson extrapolation `(8 c(τ/4) − 6 c(τ/2) + c(τ)) / 3` of three
-/// solutions at τ, τ/2 and τ/4 (first-order error).
-fn richardson(solutions: &[FieldGrid]) -> FieldGrid {
-    let mut extrapolated = solutions[0].clone();
-    for (i, v) in extrapolated.values_mut().iter_mut().enumerate() {
-        let (a, b, c) = (
-            solutions[0].values()[i] as f64,
-            solutions[1].values()[i] as f64,
-            solutions[2].values()[i] as f64,
-        );
-        *v = ((8.0 * c - 6.0 * b + a) / 3.0) as f32;
-    }
-    extrapolated
 }
 
 /// The field of a point source `Q_NG_PER_S` in the central cell of a grid of
@@ -311,17 +330,20 @@ fn point_source_2d_error_shrinks_at_second_order_in_h() {
 }
 
 #[test]
-fn point_source_2d_steady_state_matches_k0_as_tau_shrinks() {
-    // Same problem on the h = 40 µm grid, at λτ = 0.04, 0.02, 0.01. Tolerances: the error
-    // against K0 at radii 2–6 L is first order in τ (ratio per halving in [1.8, 2.2], max
-    // and RMS), and the τ → 0 Richardson extrapolation (8 c(τ/4) − 6 c(τ/2) + c(τ)) / 3
-    // matches K0 within 3e-3 (max) and 1.5e-3 (RMS) — the size of this grid's spatial
-    // error (≈ 1e-3, see the refinement test).
+fn point_source_2d_steady_state_matches_k0_whatever_tau() {
+    // Same problem on the h = 40 µm grid: stepped to its steady state at λτ = 0.01, then
+    // on from there at λτ = 0.04, 0.35 and 0.7 (one sub-step per hour). The Douglas
+    // scheme's fixed point is the steady state of the unsplit discrete equation, so it
+    // does not depend on τ: the larger steps must keep it. (Starting from the previous
+    // solution also spares the large steps the slow approach of short-wave modes, see
+    // `seedsoil::fields`.) Tolerances: every solution within
+    // 3e-3 (max) and 1.5e-3 (RMS) of K0 at radii 2–6 L — the size of this grid's spatial
+    // error (≈ 1e-3, see the refinement test) — and the solutions agree with each other
+    // within 1e-4 (f32 rounding and the remaining transient).
     let l = Cytokine::IL6.diffusion_length_um();
     let half = (10.0 * l / 40.0).round() as usize;
     let mut solutions: Vec<FieldGrid> = Vec::new();
-    let mut errors = Vec::new();
-    for (lt, factor) in [(0.04, 1e7), (0.02, 1e6), (0.01, 1e6)] {
+    for (lt, factor) in [(0.01, 1e7), (0.04, 1e3), (0.35, 1e3), (0.7, 1e3)] {
         let g = point_source(
             2,
             4,
@@ -330,38 +352,31 @@ fn point_source_2d_steady_state_matches_k0_as_tau_shrinks() {
             steps_for(lt, factor),
             solutions.last().cloned(),
         );
-        let e = rel_error(&g, half, 2.0 * l, 6.0 * l, |_, r| slab_k0(r));
-        println!(
-            "2D point source, h = 40 µm, λτ = {lt}: error vs K0 max {:.4e}, RMS {:.4e}",
-            e.0, e.1
-        );
-        errors.push(e);
+        let (max, rms) = rel_error(&g, half, 2.0 * l, 6.0 * l, |_, r| slab_k0(r));
+        println!("2D point source, h = 40 µm, λτ = {lt}: error vs K0 max {max:.4e}, RMS {rms:.4e}");
+        assert!(max < 3e-3 && rms < 1.5e-3, "λτ = {lt}: {max} {rms}");
+        if let Some(first) = solutions.first() {
+            let (d, _) = rel_error(&g, half, 2.0 * l, 6.0 * l, |dd, _| {
+                let h = half as i64;
+                first.get([(h + dd[0]) as usize, (h + dd[1]) as usize, 0]) as f64
+            });
+            println!("  change from λτ = 0.01: max {d:.2e}");
+            assert!(d < 1e-4, "λτ = {lt}: {d}");
+        }
         solutions.push(g);
     }
-    for w in errors.windows(2) {
-        let (a, b) = (w[0].0 / w[1].0, w[0].1 / w[1].1);
-        println!("  ratio per halving of τ: {a:.3} (max), {b:.3} (RMS)");
-        assert!(
-            (1.8..=2.2).contains(&a) && (1.8..=2.2).contains(&b),
-            "{a} {b}"
-        );
-    }
-    let extrapolated = richardson(&solutions);
-    let (max, rms) = rel_error(&extrapolated, half, 2.0 * l, 6.0 * l, |_, r| slab_k0(r));
-    println!("  τ → 0 extrapolation: error vs K0 max {max:.3e}, RMS {rms:.3e}");
-    assert!(max < 3e-3 && rms < 1.5e-3, "{max} {rms}");
 }
 
 #[test]
 fn point_source_3d_steady_state_matches_the_yukawa_profile() {
     // 3D, IL6, point source in the central cell of a ±6 L cube of h = 100 µm cells (61³,
-    // h ≈ L/5), far field 0, steady states at λτ = 0.04, 0.02, 0.01. Analytic:
+    // h ≈ L/5), far field 0, stepped to its steady state at λτ = 0.04, then on at
+    // λτ = 0.35 and 0.7 (as in the 2D test: the steady state must stay). Analytic:
     // c(r) = q/(4πDr)·e^(−r/L), compared at radii 1.5–3 L (the fixed far field at 6 L
-    // lowers the profile there by ≤ 1e-3). Tolerances: first order in τ (the change of
-    // the solution per halving of λτ shrinks by a factor in [1.8, 2.2], RMS), and the
-    // τ → 0 Richardson extrapolation within 2e-2 max and 1e-2 RMS: what is left is the
-    // spatial error of this coarse grid (h = L/5), largest near the source (measured
-    // 1.3e-2 max, 5.3e-3 RMS; the same from λτ = 0.08–0.02, so not a τ remainder).
+    // lowers the profile there by ≤ 1e-3). Tolerances: within 2e-2 max and 1e-2 RMS at
+    // every τ: what is left is the spatial error of this coarse grid (h = L/5), largest
+    // near the source (measured 1.3e-2 max, 5.3e-3 RMS); and the Douglas steady state
+    // does not depend on τ (solutions within 1e-4 of each other).
     let cy = Cytokine::IL6;
     let l = cy.diffusion_length_um();
     let coarsen = 10;
@@ -371,7 +386,7 @@ fn point_source_3d_steady_state_matches_the_yukawa_profile() {
         Q_NG_PER_S / (4.0 * PI * cy.diffusion_cm2_per_s * r_cm) * (-r_um / l).exp()
     };
     let mut solutions: Vec<FieldGrid> = Vec::new();
-    for (lt, factor) in [(0.04, 1e7), (0.02, 1e6), (0.01, 1e6)] {
+    for (lt, factor) in [(0.04, 1e7), (0.35, 1e3), (0.7, 1e3)] {
         let g = point_source(
             3,
             coarsen,
@@ -380,37 +395,23 @@ fn point_source_3d_steady_state_matches_the_yukawa_profile() {
             steps_for(lt, factor),
             solutions.last().cloned(),
         );
-        let e = rel_error(&g, half, 1.5 * l, 3.0 * l, |_, r| yukawa(r));
-        println!(
-            "3D point source, h = 100 µm, λτ = {lt}: error max {:.4e}, RMS {:.4e}",
-            e.0, e.1
-        );
+        let (max, rms) = rel_error(&g, half, 1.5 * l, 3.0 * l, |_, r| yukawa(r));
+        println!("3D point source, h = 100 µm, λτ = {lt}: error max {max:.4e}, RMS {rms:.4e}");
+        assert!(max < 2e-2 && rms < 1e-2, "λτ = {lt}: {max} {rms}");
+        if let Some(first) = solutions.first() {
+            let h = half as i64;
+            let (d, _) = rel_error(&g, half, 1.5 * l, 3.0 * l, |dd, _| {
+                first.get([
+                    (h + dd[0]) as usize,
+                    (h + dd[1]) as usize,
+                    (h + dd[2]) as usize,
+                ]) as f64
+            });
+            println!("  change from λτ = 0.04: max {d:.2e}");
+            assert!(d < 1e-4, "λτ = {lt}: {d}");
+        }
         solutions.push(g);
     }
-    // The spatial error is not small next to the τ error here, so the order in τ is read
-    // from the changes between successive solutions (Richardson's estimate).
-    let change = |a: &FieldGrid, b: &FieldGrid| {
-        rel_error(a, half, 1.5 * l, 3.0 * l, |d, _| {
-            let h = half as i64;
-            b.get([
-                (h + d[0]) as usize,
-                (h + d[1]) as usize,
-                (h + d[2]) as usize,
-            ]) as f64
-        })
-    };
-    let d1 = change(&solutions[0], &solutions[1]);
-    let d2 = change(&solutions[1], &solutions[2]);
-    let b = d1.1 / d2.1;
-    println!(
-        "  change λτ 0.04→0.02 RMS {:.3e}, 0.02→0.01 RMS {:.3e}: ratio {b:.3}",
-        d1.1, d2.1
-    );
-    assert!((1.8..=2.2).contains(&b), "{b}");
-    let extrapolated = richardson(&solutions);
-    let (max, rms) = rel_error(&extrapolated, half, 1.5 * l, 3.0 * l, |_, r| yukawa(r));
-    println!("  τ → 0 extrapolation: error max {max:.3e}, RMS {rms:.3e}");
-    assert!(max < 2e-2 && rms < 1e-2, "{max} {rms}");
 }
 
 /// One random stepping problem for the property test.
@@ -651,21 +652,45 @@ fn resize_keeps_overlapping_values_and_fills_new_cells() {
 }
 
 #[test]
-fn point_source_2d_at_the_model_sub_steps() {
-    // The engine's sub-steps: λτ = 0.35 (MODEL.md's 2 per hour) and 0.0875 (8 per hour),
-    // h = 40 µm (the default coarsening). The solver divides D by 1 + λτ, which makes the
-    // steady state of a sub-step exact in 1D; what remains is the splitting's cross term,
-    // first order in λτ. Tolerances (error vs K0 at 2–6 L, max): 0.35 within 35 %,
-    // 0.0875 within 10 %; and the coarser step is worse (the test can tell them apart).
-    let l = Cytokine::IL6.diffusion_length_um();
-    let half = (10.0 * l / 40.0).round() as usize;
-    let mut maxes = Vec::new();
-    for (lt, bound) in [(0.35, 0.35), (0.0875, 0.10)] {
-        let g = point_source(2, 4, half, lt, steps_for(lt, 1e7), None);
-        let (max, rms) = rel_error(&g, half, 2.0 * l, 6.0 * l, |_, r| slab_k0(r));
-        println!("2D point source, h = 40 µm, λτ = {lt}: error vs K0 max {max:.4e}, RMS {rms:.4e}");
-        assert!(max < bound, "λτ = {lt}: {max}");
-        maxes.push(max);
+fn point_source_steady_profile_is_within_5_percent_of_k0_at_the_default_settings() {
+    // The engine's defaults (`Config::default()`): 1 h cell steps in `fields.substeps`
+    // sub-steps, field cells of 10 µm × `fields.coarsen`, IL6 and CXCL7 with MODEL.md's
+    // parameters (fixed far field 0). A point source in the central cell of a ±10 L
+    // domain, stepped to its steady state (200 cell steps: the slowest transient falls
+    // below 1e-20 of its start); error against q/(2πDd)·K0(r/L) at radii 1–6 L.
+    // Tolerance: 5 % max relative error (the requirement). The Douglas scheme's steady
+    // state is that of the unsplit discrete equation, so what is left is the spatial
+    // error of h = 40 µm (≈ L/12): measured max 1.6e-3 (IL6), 1.8e-3 (CXCL7) at 1 sub-step
+    // per hour (the LOD scheme this replaced was 30 % off at 2 sub-steps).
+    let config = seedsoil::config::Config::default();
+    let (coarsen, substeps) = (config.fields.coarsen, config.fields.substeps);
+    let h = 10.0 * coarsen as f64;
+    for cy in [Cytokine::IL6, Cytokine::CXCL7] {
+        let l = cy.diffusion_length_um();
+        let half = (10.0 * l / h).round() as usize;
+        let n = 2 * half + 1;
+        let mut g = FieldGrid::new(2, [n, n, 1], 10.0, coarsen, [0; 3], 0.0).unwrap();
+        let mut source = vec![0.0f32; g.len()];
+        source[g.index([half, half, 0])] = (Q_NG_PER_S / g.volume_ml()) as f32;
+        let reaction = Reaction {
+            source_ng_ml_per_s: Some(&source),
+            uptake_per_s: None,
+        };
+        let mut s = DiffusionSolver::new(cy, 3600.0, substeps).unwrap();
+        for _ in 0..200 {
+            s.advance(&mut g, reaction);
+        }
+        let thickness_cm = 10.0e-4;
+        let analytic = |r_um: f64| {
+            Q_NG_PER_S / (2.0 * PI * cy.diffusion_cm2_per_s * thickness_cm) * k0(r_um / l)
+        };
+        let (max, rms) = rel_error(&g, half, l, 6.0 * l, |_, r| analytic(r));
+        println!(
+            "2D point source at the defaults (h = {h} µm, {substeps} sub-step(s) per hour, \
+             λτ = {:.3}), D = {} cm²/s: error vs K0 at 1–6 L max {max:.4e}, RMS {rms:.4e}",
+            cy.decay_per_s() * 3600.0 / substeps as f64,
+            cy.diffusion_cm2_per_s
+        );
+        assert!(max <= 0.05, "D = {}: {max}", cy.diffusion_cm2_per_s);
     }
-    assert!(maxes[0] > 2.0 * maxes[1], "{maxes:?}");
 }

@@ -567,10 +567,10 @@ static CATALOGUE: &[ParamInfo] = &[
     p(
         "fields.substeps",
         ParamKind::Int { min: 1, max: 100 },
-        "2",
+        "1",
         "per cell step",
         "–",
-        "Implicit diffusion sub-steps per cell step.",
+        "Implicit (Douglas ADI) diffusion sub-steps per cell step.",
     ),
     p(
         "fields.il6.diffusion_cm2_per_s",

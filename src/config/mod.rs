@@ -168,7 +168,7 @@ impl Default for FieldsConfig {
         FieldsConfig {
             enabled: true,
             coarsen: 4,
-            substeps: 2,
+            substeps: 1,
             il6: CytokineConfig::il6(),
             cxcl7: CytokineConfig::cxcl7(),
         }

@@ -33,35 +33,45 @@
 //! # The scheme
 //!
 //! [`DiffusionSolver::advance`] advances a field by one cell step `dt`, sub-cycled into
-//! `substeps` equal steps `τ = dt / substeps`. Each sub-step is
+//! `substeps` equal steps `τ = dt / substeps`. Each sub-step is a Douglas
+//! (stabilising-correction, Douglas–Rachford) ADI step ([`Scheme::Douglas`], the default):
 //!
-//! 1. sources, decay and uptake, implicitly per cell:
-//!    `c ← (c + τ S) / (1 + τ (λ + U))` — unconditionally stable, and `c ≥ 0` stays `≥ 0`
-//!    when `S ≥ 0`;
-//! 2. locally one-dimensional (LOD) implicit diffusion, as in BioFVM (Ghaffarizadeh et
-//!    al. 2016): for x, then y, then z, backward Euler along every grid line,
-//!    `(1 + 2r) cᵢ − r cᵢ₋₁ − r cᵢ₊₁ = cᵢ*` with `r = D τ / h²`, solved exactly by the
-//!    Thomas algorithm. A no-flux end mirrors the line (diagonal `1 + r` at that end); a
-//!    fixed end adds `r · value` to the right-hand side.
+//! 1. the residual of the full equation at the current field, `R = τ (D ∇²c − (λ + U) c
+//!    + S)`, with the 5- (3D: 7-) point Laplacian, multiplied by `1 / (1 + τ(λ + U))`;
+//! 2. for x, then y, then z: an implicit sweep of the correction along every grid line,
+//!    `(1 + 2r) δᵢ − r δᵢ₋₁ − r δᵢ₊₁ = δᵢ*` with `r = D τ / h²`, solved exactly by the
+//!    Thomas algorithm (no-flux end: mirrored, diagonal `1 + r`; fixed end: the
+//!    correction is 0 beyond it);
+//! 3. `c ← c + δ`.
 //!
-//! Every factor of the scheme is a non-negative matrix with positive diagonal
-//! (an M-matrix inverse), so concentrations stay non-negative and finite at any `τ`.
-//! Values below [`FLUSH_BELOW_NG_ML`] (10⁻²⁰ ng/mL) are treated as 0 at the start of each
-//! sub-step, so that decaying regions never reach slow subnormal floats.
+//! Its fixed point is `R = 0`: the steady state of the *unsplit* discrete equation,
+//! whatever τ, so a steady profile carries only the grid's spatial error (second order in
+//! h; measured for a point source in 2D at the defaults, h = 40 µm, one sub-step per hour:
+//! 0.16 % max at 1–6 diffusion lengths, tests/diffusion_analytic.rs). Transients are
+//! first order in τ. The scheme is unconditionally stable (each Fourier mode is
+//! multiplied by `1 − (q + Σa)/((1 + q) Π(1 + a)) ∈ [0, 1)`, with `a = 4r sin²(kh/2)` per
+//! axis and `q = τ(λ + U)`), but modes that are short along two or more axes at once are
+//! damped slowly when `r ≫ 1` (by `≈ 1 − 2/a` per sub-step in 2D, less in 3D): grid-scale
+//! noise and the immediate neighbourhood of a new point source settle over many steps
+//! rather than within one.
 //!
-//! The scheme is first order in time and second order in space. The splitting (reaction,
-//! then each axis) also makes the *steady state* depend on `τ`: in 1D the fixed point of a
-//! sub-step solves `(λ − (1 + λτ) D ∇²) c = S` instead of `(λ − D ∇²) c = S`. The solver
-//! therefore sweeps with `D / (1 + λτ)`, which makes the 1D fixed point exact (uptake,
-//! which varies per cell, is not included in this correction); transients then spread
-//! slower by that factor, an error of the same first order in τ as backward Euler's. What
-//! remains at steady state is the LOD product's cross term, first order in λτ. Measured
-//! for a point source in 2D (tests/diffusion_analytic.rs), error against the analytic
-//! profile at 2–6 diffusion lengths, max (RMS): λτ = 0.35 (MODEL.md's two sub-steps per
-//! hour for IL6) 30 % (13 %); λτ = 0.0875 (eight sub-steps) 7.8 % (4.1 %); λτ = 0.01
-//! 0.9 %. Without the correction the errors were about 4× larger (λτ = 0.35: 124 %).
-//! Uniform regions (the interior of a large tumour) are unaffected: there the steady state
-//! is exactly `S / (λ + U)`.
+//! Unlike backward Euler, the correction step is not a positive operator, so a step can
+//! leave small negative values next to steep gradients. A positivity guard then fixes
+//! each chunk of [`SUM_CHUNK`] values (a few neighbouring grid rows) that holds one: its
+//! negative values become 0 and the others are scaled by the chunk's `total / positive
+//! part` (≤ 1), totals summed in `f64` in a fixed order. Concentrations stay
+//! non-negative, the step's total is kept (hence exact mass conservation under no flux
+//! without decay), and the result is the same for any number of threads.
+//!
+//! [`Scheme::Lod`] keeps the previous scheme: reaction per cell, `c ← (c + τS) / (1 +
+//! τ(λ + U))`, then locally one-dimensional backward Euler sweeps (BioFVM, Ghaffarizadeh
+//! et al. 2016) with `D / (1 + λτ)`. Every factor is positive, but its steady state
+//! carries the splitting's cross term, first order in λτ: for the point source above,
+//! 48 % (1 sub-step), 30 % (2), 12 % (8), 6 % (16) max at 1–6 L.
+//!
+//! Values below [`FLUSH_BELOW_NG_ML`] (10⁻²⁰ ng/mL) are set to 0 at the end of each
+//! sub-step (LOD: at its start), so that decaying regions never reach slow subnormal
+//! floats.
 //!
 //! # Parallelism and reproducibility
 //!
@@ -76,7 +86,7 @@ mod solver;
 mod thomas;
 
 pub use grid::{FieldGrid, SUM_CHUNK};
-pub use solver::{DiffusionSolver, FLUSH_BELOW_NG_ML, ROWS_PER_BLOCK, Reaction};
+pub use solver::{DiffusionSolver, FLUSH_BELOW_NG_ML, ROWS_PER_BLOCK, Reaction, Scheme};
 
 /// Avogadro's number, 1/mol (exact, SI 2019).
 pub const AVOGADRO_PER_MOL: f64 = 6.022_140_76e23;
