@@ -18,7 +18,7 @@ pub fn exterior(lat: &Lattice) -> Vec<bool> {
     let dims = lat.dims;
     let sides: Vec<usize> = (0..3).map(|a| lat.side(a)).collect();
     let open = |s: usize| lat.code(s) == EMPTY;
-    for s in 0..n {
+    for (s, is_ext) in ext.iter_mut().enumerate() {
         if !open(s) {
             continue;
         }
@@ -37,7 +37,7 @@ pub fn exterior(lat: &Lattice) -> Vec<bool> {
                 })
             });
         if edge {
-            ext[s] = true;
+            *is_ext = true;
             queue.push(s);
         }
     }
