@@ -197,10 +197,11 @@ fn bad_checkpoints_are_refused_with_exit_code_2() {
     let p = tmp.path().join("v2.ckpt");
     std::fs::write(&p, &v2).unwrap();
     let err = refused(&p, &[], tmp.path());
-    assert!(
-        err.contains("checkpoint format version 2, this seedsoil reads version 1"),
-        "{err}"
+    let expected = format!(
+        "checkpoint format version {}, this seedsoil reads version {FORMAT_VERSION}",
+        FORMAT_VERSION + 1
     );
+    assert!(err.contains(&expected), "{err}");
 
     // Truncated.
     let p = tmp.path().join("truncated.ckpt");
