@@ -201,6 +201,15 @@ impl Estimate {
         }
     }
 
+    /// P(a fresh block's count k of `n` seeds satisfies `pass`), k ~ Binomial(n, value).
+    fn binomial_chance(&self, pass: impl Fn(u64) -> bool) -> f64 {
+        let n = self.n as u64;
+        let Ok(b) = Binomial::new(self.value.clamp(0.0, 1.0), n) else {
+            return f64::NAN;
+        };
+        (0..=n).filter(|&k| pass(k)).map(|k| b.pmf(k)).sum()
+    }
+
     /// The estimate's value mapped to the working scale (ln for geometric means).
     pub fn to_working(&self, x: f64) -> f64 {
         match self.kind {
@@ -220,19 +229,10 @@ impl Estimate {
     /// law of a proportion.
     pub fn chance_value_in(&self, lo: f64, hi: f64) -> f64 {
         match self.kind {
-            Kind::Proportion { .. } => {
-                let n = self.n as u64;
-                let Ok(b) = Binomial::new(self.value.clamp(0.0, 1.0), n) else {
-                    return f64::NAN;
-                };
-                (0..=n)
-                    .filter(|&k| {
-                        let v = k as f64 / n as f64;
-                        v >= lo - 1e-12 && v <= hi + 1e-12
-                    })
-                    .map(|k| b.pmf(k))
-                    .sum()
-            }
+            Kind::Proportion { .. } => self.binomial_chance(|k| {
+                let v = k as f64 / self.n as f64;
+                v >= lo - 1e-12 && v <= hi + 1e-12
+            }),
             _ => {
                 if self.se == 0.0 {
                     let v = self.centre;
@@ -250,14 +250,7 @@ impl Estimate {
     pub fn chance_low_above(&self, x: f64) -> f64 {
         match self.kind {
             Kind::Proportion { .. } => {
-                let n = self.n as u64;
-                let Ok(b) = Binomial::new(self.value.clamp(0.0, 1.0), n) else {
-                    return f64::NAN;
-                };
-                (0..=n)
-                    .filter(|&k| Estimate::proportion(k, self.n).low > x)
-                    .map(|k| b.pmf(k))
-                    .sum()
+                self.binomial_chance(|k| Estimate::proportion(k, self.n).low > x)
             }
             _ => {
                 let t = t975(self.n);
@@ -278,14 +271,7 @@ impl Estimate {
     pub fn chance_high_below(&self, x: f64) -> f64 {
         match self.kind {
             Kind::Proportion { .. } => {
-                let n = self.n as u64;
-                let Ok(b) = Binomial::new(self.value.clamp(0.0, 1.0), n) else {
-                    return f64::NAN;
-                };
-                (0..=n)
-                    .filter(|&k| Estimate::proportion(k, self.n).high < x)
-                    .map(|k| b.pmf(k))
-                    .sum()
+                self.binomial_chance(|k| Estimate::proportion(k, self.n).high < x)
             }
             _ => {
                 let t = t975(self.n);

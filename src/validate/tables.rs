@@ -116,7 +116,8 @@ impl RunTables {
     }
 
     /// The sum of `column` over the rows of `compartment` with day in `(from, to]` (for
-    /// per-interval counts such as `births`).
+    /// per-interval counts such as `births`; rows are at least an hour apart, so
+    /// `from + 10⁻⁶` excludes `from`).
     pub fn sum_between(
         &self,
         compartment: &str,
@@ -125,11 +126,24 @@ impl RunTables {
         to: f64,
     ) -> Result<f64, String> {
         Ok(self
+            .values_between(compartment, column, from + 1e-6, to)?
+            .sum())
+    }
+
+    /// The non-NaN values of `column` of `compartment` with day in `[from, to]` (up to
+    /// 10⁻⁹ day).
+    fn values_between(
+        &self,
+        compartment: &str,
+        column: &str,
+        from: f64,
+        to: f64,
+    ) -> Result<impl Iterator<Item = f64>, String> {
+        Ok(self
             .series(compartment, column)?
             .into_iter()
-            .filter(|(d, v)| *d > from + 1e-9 && *d <= to + 1e-9 && !v.is_nan())
-            .map(|(_, v)| v)
-            .sum())
+            .filter(move |(d, v)| *d >= from - 1e-9 && *d <= to + 1e-9 && !v.is_nan())
+            .map(|(_, v)| v))
     }
 
     /// The maximum of `column` of `compartment` over days in `[from, to]`.
@@ -141,10 +155,7 @@ impl RunTables {
         to: f64,
     ) -> Result<f64, String> {
         Ok(self
-            .series(compartment, column)?
-            .into_iter()
-            .filter(|(d, v)| *d >= from - 1e-9 && *d <= to + 1e-9 && !v.is_nan())
-            .map(|(_, v)| v)
+            .values_between(compartment, column, from, to)?
             .fold(f64::NAN, f64::max))
     }
 
