@@ -37,7 +37,7 @@ use std::time::Instant;
 use crate::batch::{catch, each_on_pool, one_line, simulate};
 use crate::compare::replicate_seed;
 use crate::config::Config;
-use crate::error::{RunError, ValidateError};
+use crate::error::ValidateError;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -374,13 +374,6 @@ pub fn run(
         options: options.clone(),
         wall_time_s: started.elapsed().as_secs_f64(),
     })
-}
-
-/// Turns a [`RunError`] into a [`ValidateError`].
-impl From<RunError> for ValidateError {
-    fn from(e: RunError) -> Self {
-        ValidateError::Run(e)
-    }
 }
 
 #[cfg(test)]

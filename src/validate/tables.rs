@@ -159,40 +159,6 @@ impl RunTables {
             .fold(f64::NAN, f64::max))
     }
 
-    /// The day of the first `event` row in `compartment` (any compartment if `None`).
-    pub fn first_event(
-        &self,
-        event: &str,
-        compartment: Option<&str>,
-    ) -> Result<Option<f64>, String> {
-        let (t, e, k) = (
-            self.events.col("time_h")?,
-            self.events.col("event")?,
-            self.events.col("compartment")?,
-        );
-        Ok(self
-            .events
-            .rows()
-            .find(|r| r[e] == event && compartment.is_none_or(|c| r[k] == c))
-            .map(|r| number(&r[t]) / 24.0))
-    }
-
-    /// The sum of the `value` column of `event` rows (in `compartment`, or any).
-    pub fn event_total(&self, event: &str, compartment: Option<&str>) -> Result<f64, String> {
-        let (e, k, v) = (
-            self.events.col("event")?,
-            self.events.col("compartment")?,
-            self.events.col("value")?,
-        );
-        Ok(self
-            .events
-            .rows()
-            .filter(|r| r[e] == event && compartment.is_none_or(|c| r[k] == c))
-            .map(|r| number(&r[v]))
-            .filter(|v| !v.is_nan())
-            .sum())
-    }
-
     /// The organs' compartment names, in the order of `timeseries.csv`.
     pub fn organs(&self) -> Vec<String> {
         self.config.organs.keys().cloned().collect()
@@ -220,8 +186,6 @@ mod tests {
         assert_eq!(t.at_day("primary", "total", 1.5).unwrap(), 3.0);
         assert_eq!(t.sum_between("primary", "births", 0.0, 2.0).unwrap(), 6.0);
         assert_eq!(t.max_between("primary", "total", 0.0, 1.0).unwrap(), 3.0);
-        assert_eq!(t.first_event("arrest", Some("lung")).unwrap(), Some(1.25));
-        assert_eq!(t.event_total("arrest", None).unwrap(), 5.0);
         assert_eq!(t.summary("total").unwrap(), 7.0);
         assert!(t.summary("nope").is_err());
     }
