@@ -1,6 +1,6 @@
-//! Benchmark of one implicit diffusion–decay cell step (1 h) of a cytokine field (MODEL.md
-//! section 3, ARCHITECTURE.md section 4): all sub-steps of one `advance` call, for IL6
-//! with MODEL.md's defaults (fixed far field 0), on 2D grids of 250², 1000² and 2000²
+//! Benchmark of one implicit diffusion–decay cell step (1 h) of a cytokine field (the
+//! solver of `src/fields/`): all sub-steps of one `advance` call, for IL6 with the
+//! default config's parameters (`configs/baseline.toml`, fixed far field 0), on 2D grids of 250², 1000² and 2000²
 //! cells and a 3D grid of 128³ cells, with 1 and 2 threads.
 //!
 //! Each case runs repetitions of enough steps to take about 0.2 s and prints the median,

@@ -1,5 +1,5 @@
-//! The cytokine solver against analytic solutions (MODEL.md section 9, ARCHITECTURE.md
-//! section 8), through the public API of `seedsoil::fields`. Each test states its
+//! The cytokine solver against analytic solutions (the README's "Solver accuracy"
+//! paragraph), through the public API of `seedsoil::fields`. Each test states its
 //! tolerance; run with `--nocapture` to see the measured errors.
 //!
 //! What the scheme is (see `seedsoil::fields`): per sub-step τ, a Douglas
@@ -62,7 +62,7 @@ fn k0_matches_tabulated_values() {
     }
 }
 
-/// IL6 (MODEL.md defaults) with another boundary and decay.
+/// IL6 (the default config's parameters) with another boundary and decay.
 fn il6(boundary: Boundary, decay_per_h: f64) -> Cytokine {
     Cytokine {
         boundary,
@@ -654,8 +654,8 @@ fn resize_keeps_overlapping_values_and_fills_new_cells() {
 #[test]
 fn point_source_steady_profile_is_within_5_percent_of_k0_at_the_default_settings() {
     // The engine's defaults (`Config::default()`): 1 h cell steps in `fields.substeps`
-    // sub-steps, field cells of 10 µm × `fields.coarsen`, IL6 and CXCL7 with MODEL.md's
-    // parameters (fixed far field 0). A point source in the central cell of a ±10 L
+    // sub-steps, field cells of 10 µm × `fields.coarsen`, IL6 and CXCL7 with the default
+    // config's parameters (fixed far field 0). A point source in the central cell of a ±10 L
     // domain, stepped to its steady state (200 cell steps: the slowest transient falls
     // below 1e-20 of its start); error against q/(2πDd)·K0(r/L) at radii 1–6 L.
     // Tolerance: 5 % max relative error (the requirement). The Douglas scheme's steady
