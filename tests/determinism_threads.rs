@@ -313,3 +313,43 @@ fn metastasis_is_independent_of_threads() {
         assert_thread_independent(&name, &c, checkpoints, 1000);
     }
 }
+
+#[test]
+fn model_v2_rules_are_independent_of_threads() {
+    // Every rule added for model v2 switched on: stemness loss, plasticity limited by ρ,
+    // saturating mobilisation, solitary non-stem DTCs, avascular colonies with apoptosis and
+    // the angiogenic switch, colony CSC death, and mass-based shedding from the exterior.
+    let mut c = Config::default();
+    c.run.seed = Some(15);
+    c.space.initial_size = 128;
+    c.space.max_size = 1000;
+    c.init.kind = InitKind::Disc;
+    c.init.radius = 45.0;
+    c.init.csc_fraction = 0.2;
+    c.cells.stemness_loss_per_day = 0.05;
+    c.cells.dedifferentiation_min_rho = 5;
+    c.niche.mobilisation = 0.0;
+    c.niche.mobilisation_max = 200.0;
+    c.niche.k_tdsf = 0.002;
+    c.dissemination.min_primary_cells = 1000;
+    c.dissemination.shed_per_cell_per_day = 0.05;
+    c.dissemination.p_colonise = 0.3;
+    c.dissemination.p_non_stem_clone = 0.3;
+    c.dissemination.dtc_death_per_day = 0.1;
+    c.dissemination.avascular_cells = 40;
+    c.dissemination.switch_per_day = 0.05;
+    c.dissemination.colony_csc_death_per_day = 0.05;
+    c.dissemination.colony_max_size = 500;
+    c.dissemination.micrometastasis_cells = 8;
+    c.dissemination.detect_cells = 50;
+    let checkpoints: &[u64] = &[0, 1, 2, 60, 200, 300];
+    let reference = run(&c, 1, &[300]);
+    let m = &reference[0].metastasis;
+    let colonies = m.lines().filter(|l| l.starts_with("colony ")).count();
+    eprintln!("model v2 rules: {colonies} living colonies");
+    assert!(
+        colonies >= 50 && m.contains("AngiogenicSwitch"),
+        "{colonies} colonies; the comparison would be weak"
+    );
+    assert_thread_independent("model v2 rules", &c, checkpoints, 1000);
+}
