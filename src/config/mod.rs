@@ -296,7 +296,7 @@ pub struct SignallingConfig {
 
 /// CXCL7 secretion per MSC (molecules/s), calibrated to the Liu 2011 arms
 /// (`configs/liu2011-msc.toml` documents the fit).
-pub const CXCL7_PER_MSC: f64 = 5.0;
+pub const CXCL7_PER_MSC: f64 = 15.0;
 
 /// IL6 secretion per cancer cell (molecules/s). MODEL.md section 3 lists 5 but also says a
 /// large tumour's interior should sit near 1 ng/mL; 5/s gives about 900 ng/mL (the Hill
@@ -362,7 +362,7 @@ impl Default for MscConfig {
         MscConfig {
             pool: 2000,
             aldh_fraction: 0.05,
-            homing_per_day: 0.005,
+            homing_per_day: 0.01,
             k_recruit: K_RECRUIT,
             inject_day: 0.0,
             inject_count: 0,
@@ -370,8 +370,8 @@ impl Default for MscConfig {
             chemotaxis: 0.5,
             chemotaxis_bias: 3.0,
             doubling_time_h: 48.0,
-            max_divisions: 5,
-            death_per_day: 0.02,
+            max_divisions: 1,
+            death_per_day: 0.1,
             basal_cxcl7: 0.1,
             aldh_boost: 3.0,
         }
@@ -379,7 +379,7 @@ impl Default for MscConfig {
 }
 
 /// K_rec (molecules/s of tumour IL6 output), calibrated with [`CXCL7_PER_MSC`].
-pub const K_RECRUIT: f64 = 20.0;
+pub const K_RECRUIT: f64 = 2.0;
 
 impl MscConfig {
     /// Whether any MSC can ever be in the simulation.
@@ -461,17 +461,17 @@ impl Default for DisseminationConfig {
             intravasation_per_day: INTRAVASATION_PER_DAY,
             min_primary_cells: 5000,
             csc_factor: 5.0,
-            shed_per_cell_per_day: 0.0,
+            shed_per_cell_per_day: 0.001,
             ctc_half_life_h: 1.5,
             arrest_per_h: 0.5,
             extravasation: 0.8,
             p_colonise: 0.01,
             wake_per_day: 1e-4,
-            p_non_stem_clone: 1.0,
-            dtc_death_per_day: 0.0,
-            avascular_cells: 0,
-            switch_per_day: 0.0,
-            colony_csc_death_per_day: 0.0,
+            p_non_stem_clone: 0.3,
+            dtc_death_per_day: 0.05,
+            avascular_cells: 200,
+            switch_per_day: 1e-4,
+            colony_csc_death_per_day: 0.01,
             detect_cells: 10_000,
             micrometastasis_cells: 32,
             colony_dedifferentiation_per_day: 0.0,
@@ -534,9 +534,9 @@ impl Default for NicheConfig {
         NicheConfig {
             tdsf_per_cell: 1e-6,
             tdsf_clearance_per_day: 1.0,
-            mobilisation: MOBILISATION,
-            mobilisation_max: 0.0,
-            k_tdsf: 1.0,
+            mobilisation: 0.0,
+            mobilisation_max: 119.0,
+            k_tdsf: 0.0094,
             hpc_loss_per_day: 0.2,
             k_hpc: 50.0,
             hill_n: 2.0,
@@ -582,7 +582,7 @@ pub fn default_organs() -> BTreeMap<String, OrganConfig> {
         ("lung", 0.35, 0.4),
         ("liver", 0.25, 0.2),
         ("bone", 0.3, 0.3),
-        ("brain", 0.1, 0.1),
+        ("brain", 0.1, 0.05),
     ]
     .into_iter()
     .map(|(name, arrival, hpc)| {
@@ -658,9 +658,9 @@ impl Default for SpaceConfig {
 impl Default for InitConfig {
     fn default() -> Self {
         InitConfig {
-            kind: InitKind::SingleCsc,
-            radius: 10.0,
-            csc_fraction: 0.1,
+            kind: InitKind::Disc,
+            radius: 5.0,
+            csc_fraction: 0.05,
         }
     }
 }
@@ -670,16 +670,16 @@ impl Default for CellsConfig {
     fn default() -> Self {
         CellsConfig {
             cycle_time_h: 24.0,
-            p_symmetric: 0.1,
+            p_symmetric: 0.3,
             p_symmetric_max: 0.5,
             rho_max: 10,
             death_at_division: 0.01,
             migration_per_day: 10.0,
-            dedifferentiation_per_day: 0.004,
-            background_death_per_day: 0.0,
+            dedifferentiation_per_day: 0.008,
+            background_death_per_day: 0.03,
             csc_death_per_day: 0.0,
-            stemness_loss_per_day: 0.0,
-            dedifferentiation_min_rho: 0,
+            stemness_loss_per_day: 0.02,
+            dedifferentiation_min_rho: 9,
         }
     }
 }
