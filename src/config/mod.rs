@@ -469,7 +469,7 @@ impl Default for DisseminationConfig {
             wake_per_day: 1e-4,
             p_non_stem_clone: 0.3,
             dtc_death_per_day: 0.05,
-            avascular_cells: 200,
+            avascular_cells: 100,
             switch_per_day: 1e-4,
             colony_csc_death_per_day: 0.01,
             detect_cells: 10_000,
@@ -678,7 +678,7 @@ impl Default for CellsConfig {
             dedifferentiation_per_day: 0.008,
             background_death_per_day: 0.03,
             csc_death_per_day: 0.0,
-            stemness_loss_per_day: 0.02,
+            stemness_loss_per_day: 0.04,
             dedifferentiation_min_rho: 9,
         }
     }
