@@ -461,3 +461,31 @@ fn a_run_reproduced_alone_from_its_plan_command_matches() {
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert_eq!(summary.lines().count(), 2);
 }
+
+/// The calibration sweeps behind the default values (docs/model.md §8.3) run as their
+/// files say, one replicate per point here: every point completes and lands in the merged
+/// summary with the columns the fitting notes read.
+#[test]
+fn calibration_sweeps_run_as_documented() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for (file, points) in [
+        ("configs/sweeps/calibrate-hierarchy.toml", 6),
+        ("configs/sweeps/calibrate-metastasis.toml", 6),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("sweep");
+        seedsoil()
+            .args(["sweep", file, "--replicates", "1", "-q", "-o"])
+            .arg(&out)
+            .current_dir(&root)
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        let mut rows = csv::Reader::from_reader(text.as_bytes());
+        let header = rows.headers().unwrap().clone();
+        for column in ["total", "csc_fraction", "metastatic_cells", "detected_metastases"] {
+            assert!(header.iter().any(|h| h == column), "{file}: no {column}");
+        }
+        assert_eq!(rows.records().count(), points, "{file}");
+    }
+}

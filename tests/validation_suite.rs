@@ -12,67 +12,16 @@
 //! version); they and the therapy checks (minutes per seed) run in full in
 //! `scripts/validate.sh`.
 
-/// Checks that today's model fails, with the reason (the input of the model-v2 work).
+/// Checks that the calibrated model fails, with the reason: a measured trade-off against
+/// the CSC-driven, stable default (docs/model.md §8.4).
 const KNOWN_FAILING: &[(&str, &str)] = &[
     (
+        "gupta2011.regain",
+        "plasticity slow enough for CSC-driven growth (dedifferentiations <= symmetric divisions) rebuilds 0.25 % CSCs in 7 days, not 1-8 %",
+    ),
+    (
         "gupta2011.equilibrium",
-        "no stemness loss: a population sorted to 100 % CSCs stays CSC-rich",
-    ),
-    (
-        "kaplan2005.niche_first",
-        "the lung niche forms on day 9-10, before the 10-16 band",
-    ),
-    (
-        "kaplan2005.hpc_plateau",
-        "HPC mobilisation grows with the tumour: ~57x K_H by days 25-35",
-    ),
-    (
-        "kaplan2005.brain_spared",
-        "every organ, the brain too, saturates its niche",
-    ),
-    (
-        "kaplan2005.anti_vegfr1",
-        "anti-VEGFR1 delays the niche but does not prevent it",
-    ),
-    (
-        "li2008.persists",
-        "the enrichment is gone a week after the last dose (1.17x)",
-    ),
-    (
-        "baseline.csc_fraction_no_msc",
-        "one-way plasticity: the CSC fraction climbs",
-    ),
-    (
-        "baseline.csc_fraction",
-        "one-way plasticity: the CSC fraction climbs to ~38 %",
-    ),
-    (
-        "baseline.csc_driven",
-        "growth is driven by dedifferentiation, not CSC divisions",
-    ),
-    (
-        "baseline.msc_share",
-        "ALDH- MSCs expand to 4-8 % of the tumour",
-    ),
-    (
-        "baseline.metastatic_burden",
-        "colonies grow without restraint: 0.8x the primary by day 90",
-    ),
-    (
-        "luzzi1998.cascade",
-        "9 % of arrested cells start micrometastases and 0.28 % reach detection (targets 1-5 %, 0.005-0.1 %)",
-    ),
-    (
-        "therapy.perforation",
-        "holes left by killed cells count as rim and shed",
-    ),
-    (
-        "therapy.regrowth",
-        "scattered survivors all have space and regrow at once",
-    ),
-    (
-        "therapy.surgery",
-        "random resection leaves scattered cells: back in ~17 days",
+        "stemness loss slow enough for CSC-driven growth (0.04/day) leaves a sorted 100 % population CSC-rich after 12 days",
     ),
 ];
 

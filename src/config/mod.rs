@@ -467,7 +467,7 @@ impl Default for DisseminationConfig {
             extravasation: 0.8,
             p_colonise: 0.01,
             wake_per_day: 1e-4,
-            p_non_stem_clone: 0.3,
+            p_non_stem_clone: 0.4,
             dtc_death_per_day: 0.05,
             avascular_cells: 100,
             switch_per_day: 1e-4,

@@ -7,11 +7,14 @@
 //! of one seed are the same tumour, draw for draw.
 //!
 //! - Perforation: cells shed into the blood per primary cell and day over days 60-100,
-//!   treated / untreated.
+//!   treated / untreated. Shedding by mass makes its expectation exactly 1 whatever the
+//!   holes, so the rule is a margin: the 95 % interval of the ratio lies below 1.1 (the
+//!   per-rim-cell rule of model v1 gave 2-6).
 //! - Regrowth: after the nadir that follows the last radiation fraction (or the
 //!   resection), the days the primary takes to double, against the days the untreated
 //!   tumour of the same seed took to double from the same size on its way up. A primary
-//!   that has not doubled by day 100 counts with the days it had (a lower bound).
+//!   that has not doubled by day 100 counts with the days it had (a lower bound); one that
+//!   died out counts likewise, against the untreated doubling from one cell.
 //! - Surgery: days from the resection until the primary is back at its pre-surgery size
 //!   (`time_to_relapse_days`; a run without relapse by day 100 counts 40, a lower bound).
 
@@ -56,7 +59,7 @@ pub fn checks() -> Vec<Check> {
         Check {
             name: "therapy.perforation",
             source: "Butler & Gullino 1975, Cancer Res 35:512 (shedding scales with tumour mass)",
-            claim: "Chemotherapy and radiation do not raise the cells shed per primary cell: days 60-100, treated / untreated at most 1.",
+            claim: "Chemotherapy and radiation do not raise the cells shed per primary cell: days 60-100, treated / untreated below 1.1 (95 % CI; with shedding by mass the expectation is 1).",
             arms: vec![
                 control(),
                 arm("chemo", Some("therapies/chemo.toml")),
@@ -107,7 +110,7 @@ fn perforation(runs: &Runs) -> Result<Vec<Criterion>, String> {
         out.push(Criterion::new(
             format!("shed cells per primary cell-day (days 60-100), {arm} / untreated (geometric mean of paired ratios)"),
             Estimate::paired_ratio(&r, &r0, 0.0),
-            Rule::AtMost(1.0),
+            Rule::Under(1.1),
         ));
     }
     Ok(out)
@@ -135,15 +138,20 @@ fn doubling_pair(
         .fold((f64::NAN, f64::INFINITY), |best, (d, v)| {
             if v < best.1 { (d, v) } else { best }
         });
-    if !nadir.is_finite() || nadir <= 0.0 {
-        return Err(format!(
-            "no regrowth to measure (nadir {nadir} cells on day {nadir_day})"
-        ));
+    if !nadir.is_finite() {
+        return Err(format!("no primary series after day {after}"));
     }
-    let treated_doubling = match first_day_at_least(treated, 2.0 * nadir, nadir_day)? {
+    // A primary that died out never regrows: its doubling time is censored at the end of
+    // the run, against the untreated tumour's doubling from one cell.
+    let treated_doubling = match (nadir > 0.0)
+        .then(|| first_day_at_least(treated, 2.0 * nadir, nadir_day))
+        .transpose()?
+        .flatten()
+    {
         Some(d) => d - nadir_day,
         None => END - nadir_day,
     };
+    let nadir = nadir.max(1.0);
     let up = first_day_at_least(untreated, nadir, 0.0)?;
     let up2 = first_day_at_least(untreated, 2.0 * nadir, 0.0)?;
     let untreated_doubling = match (up, up2) {
