@@ -462,7 +462,7 @@ fn a_run_reproduced_alone_from_its_plan_command_matches() {
     assert_eq!(summary.lines().count(), 2);
 }
 
-/// The calibration sweeps behind the default values (docs/model.md §8.3) run as their
+/// The calibration sweeps behind the default values (docs/model.md §8.6) run as their
 /// files say, one replicate per point here: every point completes and lands in the merged
 /// summary with the columns the fitting notes read.
 #[test]

@@ -13,7 +13,7 @@
 //! `scripts/validate.sh`.
 
 /// Checks that the calibrated model fails, with the reason: a measured trade-off against
-/// the CSC-driven, stable default (docs/model.md §8.4).
+/// the CSC-driven, stable default (docs/model.md §8.6).
 const KNOWN_FAILING: &[(&str, &str)] = &[
     (
         "gupta2011.regain",
