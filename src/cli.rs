@@ -27,7 +27,7 @@ enum Command {
     Run(RunArgs),
     /// Validate a config (all problems at once) and print the resolved config.
     Check(CheckArgs),
-    /// List every parameter: key, default, unit, allowed range, source tag.
+    /// List every parameter: key, symbol, default, unit, allowed range, source tag.
     Params {
         /// Output format.
         #[arg(long, value_enum, default_value = "md")]

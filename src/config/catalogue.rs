@@ -1,4 +1,4 @@
-//! The parameter catalogue: one entry per leaf config key with its type, default, unit,
+//! The parameter catalogue: one entry per leaf config key with its symbol, type, default, unit,
 //! allowed range, source tag and a one-line description (printed by `seedsoil params`).
 //!
 //! The catalogue is the single source of truth for per-key checks: loading a config checks
@@ -111,6 +111,9 @@ pub enum ParamKind {
 pub struct ParamInfo {
     /// Dotted key, e.g. `cells.p_symmetric`.
     pub key: &'static str,
+    /// The key's symbol in the model description (docs/model.md), e.g. `p_s`, `ρmax`, `α`;
+    /// `–` for technical keys with no symbol.
+    pub symbol: &'static str,
     /// Type and allowed range or values.
     pub kind: ParamKind,
     /// Default value as text, as it would be written in TOML or with `--set`
@@ -254,6 +257,7 @@ const RATE: FloatRange = FloatRange::at_least(0.0);
 /// Shorthand constructor for the static tables (this one and the `[[therapy]]` keys').
 pub(crate) const fn p(
     key: &'static str,
+    symbol: &'static str,
     kind: ParamKind,
     default: &'static str,
     unit: &'static str,
@@ -262,6 +266,7 @@ pub(crate) const fn p(
 ) -> ParamInfo {
     ParamInfo {
         key,
+        symbol,
         kind,
         default,
         unit,
@@ -276,6 +281,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [run]
     p(
         "run.days",
+        "–",
         ParamKind::Float(FloatRange::open_closed(0.0, 100_000.0)),
         "90",
         "days",
@@ -284,6 +290,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     ParamInfo {
         key: "run.seed",
+        symbol: "–",
         kind: ParamKind::Int {
             min: 0,
             max: i64::MAX,
@@ -296,6 +303,7 @@ static CATALOGUE: &[ParamInfo] = &[
     },
     p(
         "run.threads",
+        "–",
         ParamKind::Int { min: 0, max: 1024 },
         "0",
         "–",
@@ -304,6 +312,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "run.dt_h",
+        "dt",
         ParamKind::Float(FloatRange::open_closed(0.0, 24.0)),
         "1",
         "h",
@@ -312,6 +321,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "run.stop_at_cells",
+        "–",
         ParamKind::Int {
             min: 0,
             max: u32::MAX as i64,
@@ -324,6 +334,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [space]
     p(
         "space.dims",
+        "–",
         ParamKind::Int { min: 2, max: 3 },
         "2",
         "–",
@@ -332,6 +343,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "space.initial_size",
+        "–",
         ParamKind::Int {
             min: 8,
             max: 65_536,
@@ -343,6 +355,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "space.max_size",
+        "L",
         ParamKind::Int {
             min: 8,
             max: 65_536,
@@ -354,6 +367,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "space.spacing_um",
+        "Δx",
         ParamKind::Float(FloatRange::positive()),
         "10",
         "µm",
@@ -363,6 +377,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [init]
     p(
         "init.kind",
+        "–",
         ParamKind::Enum(&["single_csc", "single_progenitor", "disc"]),
         "single_csc",
         "–",
@@ -371,6 +386,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "init.radius",
+        "R_0",
         ParamKind::Float(FloatRange::closed(0.0, 32_768.0)),
         "10",
         "sites",
@@ -379,6 +395,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "init.csc_fraction",
+        "f_0",
         ParamKind::Float(PROBABILITY),
         "0.1",
         "–",
@@ -388,6 +405,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [cells]
     p(
         "cells.cycle_time_h",
+        "T_c",
         ParamKind::Float(FloatRange::closed(1.0, 1000.0)),
         "24",
         "h",
@@ -396,6 +414,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.p_symmetric",
+        "p_s",
         ParamKind::Float(PROBABILITY),
         "0.1",
         "per CSC division",
@@ -404,6 +423,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.p_symmetric_max",
+        "p_s_max",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "per CSC division",
@@ -412,6 +432,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.rho_max",
+        "ρmax",
         ParamKind::Int { min: 0, max: 20 },
         "10",
         "divisions",
@@ -420,6 +441,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.death_at_division",
+        "α",
         ParamKind::Float(PROBABILITY),
         "0.01",
         "per progenitor division attempt",
@@ -428,6 +450,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.migration_per_day",
+        "μ",
         ParamKind::Float(RATE),
         "10",
         "cell widths per day",
@@ -436,6 +459,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.dedifferentiation_per_day",
+        "r_dedif",
         ParamKind::Float(RATE),
         "0.004",
         "per day",
@@ -444,6 +468,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.background_death_per_day",
+        "α_bg",
         ParamKind::Float(RATE),
         "0",
         "per day",
@@ -452,6 +477,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.csc_death_per_day",
+        "α_s",
         ParamKind::Float(RATE),
         "0",
         "per day",
@@ -460,6 +486,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.stemness_loss_per_day",
+        "r_loss",
         ParamKind::Float(RATE),
         "0",
         "per day",
@@ -468,6 +495,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.dedifferentiation_min_rho",
+        "ρ_dedif",
         ParamKind::Int { min: 0, max: 21 },
         "0",
         "divisions",
@@ -477,6 +505,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [signalling]
     p(
         "signalling.k_il6_ng_ml",
+        "K_IL6",
         ParamKind::Float(FloatRange::positive()),
         "1",
         "ng/mL",
@@ -485,6 +514,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.k_cxcl7_ng_ml",
+        "K_CXCL7",
         ParamKind::Float(FloatRange::positive()),
         "5",
         "ng/mL",
@@ -493,6 +523,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.hill_n",
+        "n",
         ParamKind::Float(FloatRange::closed(0.1, 10.0)),
         "1",
         "–",
@@ -501,6 +532,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_il6",
+        "g_IL6",
         ParamKind::Float(RATE),
         "1",
         "–",
@@ -509,6 +541,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_cxcl7",
+        "g_CXCL7",
         ParamKind::Float(RATE),
         "2",
         "–",
@@ -517,6 +550,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_plasticity",
+        "g_plast",
         ParamKind::Float(RATE),
         "6",
         "–",
@@ -525,6 +559,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_il6_secretion",
+        "g_sec",
         ParamKind::Float(RATE),
         "20",
         "–",
@@ -533,6 +568,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.il6_blockade",
+        "b_IL6",
         ParamKind::Float(PROBABILITY),
         "0",
         "–",
@@ -541,6 +577,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.cxcr2_blockade",
+        "b_CXCR2",
         ParamKind::Float(PROBABILITY),
         "0",
         "–",
@@ -550,6 +587,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [fields]
     p(
         "fields.enabled",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -558,6 +596,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.coarsen",
+        "c",
         ParamKind::Int { min: 1, max: 8 },
         "4",
         "sites",
@@ -566,6 +605,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.substeps",
+        "n_sub",
         ParamKind::Int { min: 1, max: 100 },
         "1",
         "per cell step",
@@ -574,6 +614,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.diffusion_cm2_per_s",
+        "D_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e-3)),
         "5e-7",
         "cm²/s",
@@ -582,6 +623,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.decay_per_h",
+        "λ_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0.7",
         "1/h",
@@ -590,6 +632,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.secretion_per_cell",
+        "s_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0.001",
         "molecules/s per non-stem cell",
@@ -598,6 +641,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.secretion_per_csc",
+        "s_IL6_csc",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0.001",
         "molecules/s per CSC",
@@ -606,6 +650,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.secretion_per_msc",
+        "s_IL6_msc",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "molecules/s per MSC",
@@ -614,6 +659,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.uptake_per_h",
+        "u_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0",
         "1/h per cell",
@@ -622,6 +668,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.molecular_mass_kda",
+        "m_IL6",
         ParamKind::Float(FloatRange::positive()),
         "21",
         "kDa",
@@ -630,6 +677,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.boundary",
+        "–",
         ParamKind::Enum(&["fixed", "no_flux"]),
         "fixed",
         "–",
@@ -638,6 +686,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.far_field_ng_ml",
+        "c∞_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "ng/mL",
@@ -646,6 +695,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.diffusion_cm2_per_s",
+        "D_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e-3)),
         "3e-7",
         "cm²/s",
@@ -654,6 +704,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.decay_per_h",
+        "λ_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0.5",
         "1/h",
@@ -662,6 +713,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.secretion_per_cell",
+        "s_CXCL7_cell",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "molecules/s per non-stem cell",
@@ -670,6 +722,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.secretion_per_csc",
+        "s_CXCL7_csc",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "molecules/s per CSC",
@@ -678,6 +731,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.secretion_per_msc",
+        "s_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "5",
         "molecules/s per MSC",
@@ -686,6 +740,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.uptake_per_h",
+        "u_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0",
         "1/h per cell",
@@ -694,6 +749,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.molecular_mass_kda",
+        "m_CXCL7",
         ParamKind::Float(FloatRange::positive()),
         "7.6",
         "kDa",
@@ -702,6 +758,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.boundary",
+        "–",
         ParamKind::Enum(&["fixed", "no_flux"]),
         "fixed",
         "–",
@@ -710,6 +767,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.far_field_ng_ml",
+        "c∞_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "ng/mL",
@@ -719,6 +777,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [msc]
     p(
         "msc.pool",
+        "M_0",
         ParamKind::Int {
             min: 0,
             max: 1_000_000_000,
@@ -730,6 +789,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.aldh_fraction",
+        "f_ALDH",
         ParamKind::Float(PROBABILITY),
         "0.05",
         "–",
@@ -738,6 +798,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.homing_per_day",
+        "r_home",
         ParamKind::Float(RATE),
         "0.005",
         "per pool cell per day",
@@ -746,6 +807,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.k_recruit",
+        "K_rec",
         ParamKind::Float(FloatRange::positive()),
         "20",
         "molecules/s",
@@ -754,6 +816,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.inject_day",
+        "t_inj",
         ParamKind::Float(FloatRange::closed(0.0, 100_000.0)),
         "0",
         "day",
@@ -762,6 +825,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.inject_count",
+        "N_inj",
         ParamKind::Int {
             min: 0,
             max: 1_000_000_000,
@@ -773,6 +837,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.motility_per_day",
+        "r_move",
         ParamKind::Float(RATE),
         "5",
         "sites per day",
@@ -781,6 +846,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.chemotaxis",
+        "q",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "–",
@@ -789,6 +855,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.chemotaxis_bias",
+        "χ",
         ParamKind::Float(FloatRange::at_least(0.0)),
         "3",
         "–",
@@ -797,6 +864,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.doubling_time_h",
+        "T_MSC",
         ParamKind::Float(FloatRange::positive()),
         "48",
         "h",
@@ -805,6 +873,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.max_divisions",
+        "d_max",
         ParamKind::Int { min: 0, max: 60 },
         "5",
         "divisions",
@@ -813,6 +882,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.death_per_day",
+        "δ_MSC",
         ParamKind::Float(RATE),
         "0.02",
         "per day",
@@ -821,6 +891,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.basal_cxcl7",
+        "b",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0.1",
         "–",
@@ -829,6 +900,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.aldh_boost",
+        "β",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "3",
         "×",
@@ -838,6 +910,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [dissemination]
     p(
         "dissemination.enabled",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -846,6 +919,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.intravasation_per_day",
+        "r_i",
         ParamKind::Float(RATE),
         "0.01",
         "per rim cell per day",
@@ -854,6 +928,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.min_primary_cells",
+        "N_min",
         ParamKind::Int {
             min: 0,
             max: u32::MAX as i64,
@@ -865,6 +940,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.csc_factor",
+        "w_CSC",
         ParamKind::Float(RATE),
         "5",
         "×",
@@ -873,6 +949,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.shed_per_cell_per_day",
+        "r_shed",
         ParamKind::Float(FloatRange::closed(0.0, 1.0)),
         "0",
         "per primary cell per day",
@@ -881,6 +958,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.ctc_half_life_h",
+        "t½",
         ParamKind::Float(FloatRange::positive()),
         "1.5",
         "h",
@@ -889,6 +967,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.arrest_per_h",
+        "a",
         ParamKind::Float(RATE),
         "0.5",
         "per CTC per h",
@@ -897,6 +976,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.extravasation",
+        "p_ext",
         ParamKind::Float(PROBABILITY),
         "0.8",
         "per arrested cell",
@@ -905,6 +985,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.p_colonise",
+        "p_col",
         ParamKind::Float(PROBABILITY),
         "0.01",
         "per CSC DTC",
@@ -913,6 +994,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.wake_per_day",
+        "r_wake",
         ParamKind::Float(RATE),
         "1e-4",
         "per dormant CSC per day",
@@ -921,6 +1003,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.p_non_stem_clone",
+        "p_nc",
         ParamKind::Float(FloatRange::closed(0.0, 1.0)),
         "1",
         "probability per non-stem DTC",
@@ -929,6 +1012,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.dtc_death_per_day",
+        "δ_DTC",
         ParamKind::Float(RATE),
         "0",
         "per solitary non-stem DTC per day",
@@ -937,6 +1021,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.avascular_cells",
+        "N_av",
         ParamKind::Int {
             min: 0,
             max: 100_000_000,
@@ -948,6 +1033,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.switch_per_day",
+        "r_sw",
         ParamKind::Float(RATE),
         "0",
         "per colony per day",
@@ -956,6 +1042,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.colony_csc_death_per_day",
+        "α_s,col",
         ParamKind::Float(RATE),
         "0",
         "per colony CSC per day",
@@ -964,6 +1051,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.detect_cells",
+        "N_det",
         ParamKind::Int {
             min: 1,
             max: u32::MAX as i64,
@@ -975,6 +1063,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.micrometastasis_cells",
+        "N_micro",
         ParamKind::Int {
             min: 1,
             max: u32::MAX as i64,
@@ -986,6 +1075,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.colony_dedifferentiation_per_day",
+        "r_dedif,col",
         ParamKind::Float(RATE),
         "0",
         "per day",
@@ -994,6 +1084,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.colony_max_size",
+        "L_col",
         ParamKind::Int {
             min: 8,
             max: 65_536,
@@ -1006,6 +1097,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [niche]
     p(
         "niche.tdsf_per_cell",
+        "s_T",
         ParamKind::Float(RATE),
         "1e-6",
         "units per primary cell per day",
@@ -1014,6 +1106,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.tdsf_clearance_per_day",
+        "k_T",
         ParamKind::Float(RATE),
         "1",
         "per day",
@@ -1022,6 +1115,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.mobilisation",
+        "m_lin",
         ParamKind::Float(RATE),
         "100000",
         "HPCs per unit T per day",
@@ -1030,6 +1124,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.mobilisation_max",
+        "mob_max",
         ParamKind::Float(RATE),
         "0",
         "HPCs per day",
@@ -1038,6 +1133,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.k_tdsf",
+        "K_T",
         ParamKind::Float(FloatRange::positive()),
         "1",
         "units of T",
@@ -1046,6 +1142,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.hpc_loss_per_day",
+        "ℓ",
         ParamKind::Float(RATE),
         "0.2",
         "per HPC per day",
@@ -1054,6 +1151,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.k_hpc",
+        "K_H",
         ParamKind::Float(FloatRange::positive()),
         "50",
         "HPCs",
@@ -1062,6 +1160,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.hill_n",
+        "n_H",
         ParamKind::Float(FloatRange::positive()),
         "2",
         "–",
@@ -1070,6 +1169,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.colonisation_gain",
+        "g_niche",
         ParamKind::Float(RATE),
         "10",
         "×",
@@ -1078,6 +1178,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.vegfr1_blockade",
+        "b_VEGFR1",
         ParamKind::Float(PROBABILITY),
         "0",
         "–",
@@ -1087,6 +1188,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [organs.<name>]: one section per organ, any name (see ORGAN_NAME_RULE).
     p(
         "organs.*.arrival_weight",
+        "w_o",
         ParamKind::Float(RATE),
         "lung 0.35, liver 0.25, bone 0.3, brain 0.1 (other organs 0)",
         "–",
@@ -1095,6 +1197,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "organs.*.hpc_homing_weight",
+        "h_o",
         ParamKind::Float(RATE),
         "lung 0.4, liver 0.2, bone 0.3, brain 0.1 (other organs 0)",
         "–",
@@ -1103,6 +1206,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "organs.*.tropism",
+        "τ_o",
         ParamKind::Float(RATE),
         "1",
         "×",
@@ -1112,6 +1216,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [output]
     p(
         "output.timeseries_every_h",
+        "–",
         ParamKind::Float(FloatRange::positive()),
         "24",
         "h",
@@ -1120,6 +1225,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "output.snapshot_days",
+        "–",
         ParamKind::FloatList(FloatRange::closed(0.0, 100_000.0)),
         "[]",
         "days",
@@ -1128,6 +1234,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "output.snapshot_csv",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -1136,6 +1243,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "output.snapshot_png",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -1219,16 +1327,26 @@ pub enum ParamsFormat {
     Csv,
 }
 
-/// The catalogue as a table with columns key, default, unit, range, source, description
-/// (`seedsoil params --format md|csv`).
+/// The catalogue as a table with columns key, symbol, default, unit, range, source,
+/// description (`seedsoil params --format md|csv`). The Markdown table is also the
+/// parameter table of docs/model.md (section 9), checked by `tests/docs_model.rs`.
 pub fn params_table(format: ParamsFormat) -> String {
-    const HEADER: [&str; 6] = ["key", "default", "unit", "range", "source", "description"];
+    const HEADER: [&str; 7] = [
+        "key",
+        "symbol",
+        "default",
+        "unit",
+        "range",
+        "source",
+        "description",
+    ];
     let rows = CATALOGUE
         .iter()
         .chain(super::therapy::therapy_catalogue())
         .map(|info| {
             [
                 info.key.to_string(),
+                info.symbol.to_string(),
                 info.default.to_string(),
                 info.unit.to_string(),
                 info.range_text(),
@@ -1455,8 +1573,16 @@ mod tests {
 
     #[test]
     fn every_entry_is_described() {
-        for info in catalogue() {
+        for info in catalogue()
+            .iter()
+            .chain(super::super::therapy::therapy_catalogue())
+        {
             assert!(!info.description.is_empty(), "{}", info.key);
+            assert!(
+                !info.symbol.trim().is_empty() && !info.symbol.contains('|'),
+                "{}: give the key a symbol (docs/model.md), or – for a technical key",
+                info.key
+            );
             assert!(!info.unit.is_empty(), "{}", info.key);
             assert!(
                 ["[V]", "[M]", "[A]", "–"].contains(&info.source),
@@ -1551,7 +1677,7 @@ mod tests {
     #[test]
     fn tables_render() {
         let md = params_table(ParamsFormat::Md);
-        assert!(md.starts_with("| key | default | unit | range | source | description |"));
+        assert!(md.starts_with("| key | symbol | default | unit | range | source | description |"));
         let therapy_keys = super::super::therapy::therapy_catalogue().len();
         assert_eq!(md.lines().count(), catalogue().len() + therapy_keys + 2);
         assert!(md.contains("`cells.p_symmetric`"));
@@ -1561,11 +1687,24 @@ mod tests {
         let headers = reader.headers().unwrap().clone();
         assert_eq!(
             headers.iter().collect::<Vec<_>>(),
-            ["key", "default", "unit", "range", "source", "description"]
+            [
+                "key",
+                "symbol",
+                "default",
+                "unit",
+                "range",
+                "source",
+                "description"
+            ]
         );
         let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
         assert_eq!(records.len(), catalogue().len() + therapy_keys);
         let seed = records.iter().find(|r| &r[0] == "run.seed").unwrap();
-        assert_eq!(&seed[1], "random (drawn and recorded)");
+        assert_eq!(&seed[2], "random (drawn and recorded)");
+        let ps = records
+            .iter()
+            .find(|r| &r[0] == "cells.p_symmetric")
+            .unwrap();
+        assert_eq!(&ps[1], "p_s");
     }
 }

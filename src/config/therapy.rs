@@ -266,6 +266,7 @@ const PROBABILITY: FloatRange = FloatRange::closed(0.0, 1.0);
 static THERAPY_CATALOGUE: &[ParamInfo] = &[
     t(
         "therapy.kind",
+        "–",
         ParamKind::Enum(&[
             "chemo",
             "radiation",
@@ -282,6 +283,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.start_day",
+        "t_start",
         ParamKind::Float(DAYS),
         "(required)",
         "days",
@@ -290,6 +292,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.cycles",
+        "n_cyc",
         CYCLES,
         "1",
         "–",
@@ -298,6 +301,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.interval_days",
+        "Δt_cyc",
         ParamKind::Float(DAYS),
         "0",
         "days",
@@ -306,6 +310,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.duration_days",
+        "t_exp",
         ParamKind::Float(DAYS),
         "0",
         "days",
@@ -314,6 +319,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.kill_non_stem",
+        "k_ns",
         ParamKind::Float(PROBABILITY),
         "0.99",
         "per cycle",
@@ -322,6 +328,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.kill_csc",
+        "k_csc",
         ParamKind::Float(PROBABILITY),
         "0.2",
         "per cycle",
@@ -330,6 +337,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.dose_gy",
+        "d",
         ParamKind::Float(FloatRange::closed(0.0, 100.0)),
         "2",
         "Gy",
@@ -338,6 +346,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.alpha_per_gy",
+        "α_R",
         ParamKind::Float(FloatRange::closed(0.0, 10.0)),
         "0.3",
         "per Gy",
@@ -346,6 +355,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.alpha_beta_gy",
+        "α/β",
         ParamKind::Float(FloatRange::open_closed(0.0, 1000.0)),
         "3.5",
         "Gy",
@@ -354,6 +364,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.csc_radioresistance",
+        "ε_CSC",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "×",
@@ -362,6 +373,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.fraction",
+        "f_res",
         ParamKind::Float(PROBABILITY),
         "0.999",
         "–",
@@ -370,6 +382,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.efficacy",
+        "e",
         ParamKind::Float(PROBABILITY),
         "anti_il6 0.9, cxcr2_inhibitor 0.9, anti_vegfr1 0.95",
         "–",
@@ -378,6 +391,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.csc_kill_per_day",
+        "r_kill",
         ParamKind::Float(FloatRange::at_least(0.0)),
         "0",
         "per day",
@@ -386,6 +400,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.factor",
+        "φ",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "×",
