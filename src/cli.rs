@@ -1,4 +1,4 @@
-//! Command-line interface (ARCHITECTURE.md section 6). Exit codes: 0 success, 1 a run
+//! Command-line interface (docs/architecture.md §6). Exit codes: 0 success, 1 a run
 //! failed, 2 bad usage or invalid config.
 
 use anyhow::{Context, Result};

@@ -6,8 +6,9 @@
 //! the table. A unit test keeps it in step with the serde structs: it must list exactly the
 //! leaf keys of `toml::to_string(&Config::default())` (plus the optional `run.seed`).
 //!
-//! Source tags follow MODEL.md: `[V]` checked in a published source, `[M]` from the cited
-//! paper but not re-checked, `[A]` assumption, `–` technical key (no biological meaning).
+//! Source tags follow docs/model.md: `[V]` checked in a published source, `[M]` from the
+//! cited paper but not re-checked, `[A]` assumption, `–` technical key (no biological
+//! meaning).
 
 use std::fmt::Write as _;
 
@@ -121,7 +122,7 @@ pub struct ParamInfo {
     pub default: &'static str,
     /// Unit, e.g. `h`, `per day`, `µm`; `–` for dimensionless.
     pub unit: &'static str,
-    /// Source tag from MODEL.md: `[V]`, `[M]`, `[A]`, or `–` for technical keys.
+    /// Source tag (docs/model.md): `[V]`, `[M]`, `[A]`, or `–` for technical keys.
     pub source: &'static str,
     /// One-line description.
     pub description: &'static str,
@@ -936,7 +937,7 @@ static CATALOGUE: &[ParamInfo] = &[
         "5000",
         "cells",
         "[A]",
-        "Intravasation starts once the primary holds this many cells (the angiogenic switch, Folkman 1971; not in MODEL.md, see README).",
+        "Intravasation starts once the primary holds this many cells (the angiogenic switch, Folkman 1971; not in the first specification (docs/model.md §8.5), see README).",
     ),
     p(
         "dissemination.csc_factor",
@@ -1080,7 +1081,7 @@ static CATALOGUE: &[ParamInfo] = &[
         "0",
         "per day",
         "[A]",
-        "Dedifferentiation of non-stem cells in colonies (the primary uses cells.dedifferentiation_per_day); 0 so that non-stem seeds die out (MODEL.md section 5).",
+        "Dedifferentiation of non-stem cells in colonies (the primary uses cells.dedifferentiation_per_day); 0 so that non-stem seeds die out (docs/model.md §7.13).",
     ),
     p(
         "dissemination.colony_max_size",
@@ -1183,7 +1184,7 @@ static CATALOGUE: &[ParamInfo] = &[
         "0",
         "–",
         "[A]",
-        "Fraction of HPC mobilisation blocked for the whole run (anti-VEGFR1 at constant exposure; MODEL.md section 7: 0.95).",
+        "Fraction of HPC mobilisation blocked for the whole run (anti-VEGFR1 at constant exposure; docs/model.md §7.16: 0.95).",
     ),
     // [organs.<name>]: one section per organ, any name (see ORGAN_NAME_RULE).
     p(

@@ -1,4 +1,4 @@
-//! `[[therapy]]`: interventions with schedules (MODEL.md section 7).
+//! `[[therapy]]`: interventions with schedules (docs/model.md §7.16).
 //!
 //! A config holds a list of therapies, applied in the order listed. Each has a kind, a
 //! schedule (`start_day`, `cycles`, `interval_days`, `duration_days`) and the keys of its
@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::{FloatRange, ParamInfo, ParamKind, p as t};
 use crate::error::Problem;
 
-/// What an intervention does (MODEL.md section 7).
+/// What an intervention does (docs/model.md §7.16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TherapyKind {
@@ -44,8 +44,8 @@ pub enum TherapyKind {
 }
 
 impl TherapyKind {
-    /// Every kind, in the order of MODEL.md section 7 (also the order of the on/off columns
-    /// of `timeseries.csv`).
+    /// Every kind, in the order of docs/model.md §7.16 (also the order of the on/off
+    /// columns of `timeseries.csv`).
     pub const ALL: [TherapyKind; 7] = [
         TherapyKind::Chemo,
         TherapyKind::Radiation,
@@ -279,7 +279,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
         "(required)",
         "–",
         "–",
-        "What the intervention does (MODEL.md section 7); [[therapy]] entries apply in the order listed and combine.",
+        "What the intervention does (docs/model.md §7.16); [[therapy]] entries apply in the order listed and combine.",
     ),
     t(
         "therapy.start_day",
@@ -324,7 +324,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
         "0.99",
         "per cycle",
         "[A]",
-        "chemo: probability that a non-stem cell dies over one cycle's exposure, at its division attempts (MODEL.md's 0.7 calibrated to Li 2008's ~3× CSC enrichment at the end of a course).",
+        "chemo: probability that a non-stem cell dies over one cycle's exposure, at its division attempts (0.7 in the first specification, docs/model.md §8.5; calibrated to Li 2008's ~3× CSC enrichment at the end of a course).",
     ),
     t(
         "therapy.kill_csc",
