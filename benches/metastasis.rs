@@ -1,4 +1,4 @@
-//! Benchmarks of the metastatic compartments (MODEL.md sections 5–6):
+//! Benchmarks of the metastatic compartments (docs/model.md §7.12–7.15):
 //!
 //! 1. `configs/metastasis.toml` (hundreds of colonies) run in-process with 1 and 2
 //!    threads: wall time, colonies, and the speed-up from stepping colonies in parallel;

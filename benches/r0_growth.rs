@@ -1,4 +1,4 @@
-//! Whole-run benchmark of the reference rule set R0 (MODEL.md section 2): grows the
+//! Whole-run benchmark of the reference rule set R0 (docs/model.md §7.9): grows the
 //! tumour from one CSC and prints, for each target size, the step at which it was
 //! reached, the wall time and the cell-updates per second (cells present, summed over
 //! steps, divided by wall time — the yardstick's definition), and the engine's cost per

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Whole-run benchmark of the metastatic compartments (MODEL.md sections 5-6).
+# Whole-run benchmark of the metastatic compartments (docs/model.md §7.12–7.15).
 #
 #   scripts/bench-metastasis.sh
 #

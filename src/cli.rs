@@ -1,4 +1,4 @@
-//! Command-line interface (ARCHITECTURE.md section 6). Exit codes: 0 success, 1 a run
+//! Command-line interface (docs/architecture.md §6). Exit codes: 0 success, 1 a run
 //! failed, 2 bad usage or invalid config.
 
 use anyhow::{Context, Result};
@@ -27,7 +27,7 @@ enum Command {
     Run(RunArgs),
     /// Validate a config (all problems at once) and print the resolved config.
     Check(CheckArgs),
-    /// List every parameter: key, default, unit, allowed range, source tag.
+    /// List every parameter: key, symbol, default, unit, allowed range, source tag.
     Params {
         /// Output format.
         #[arg(long, value_enum, default_value = "md")]

@@ -1,11 +1,11 @@
-//! Typed errors of the library (ARCHITECTURE.md section 9: typed in the library with
+//! Typed errors of the library (docs/architecture.md §9: typed in the library with
 //! `thiserror`, contextual in the binary with `anyhow`).
 //!
 //! - [`ConfigError`]: a configuration could not be read, parsed or validated. Invalid
 //!   configurations carry *every* problem found ([`Problem`]), not only the first one.
 //! - [`RunError`]: a run could not write its outputs.
 //!
-//! Exit codes (ARCHITECTURE.md section 6): 0 success, 1 a run failed, 2 bad usage or
+//! Exit codes (docs/architecture.md §6): 0 success, 1 a run failed, 2 bad usage or
 //! invalid config; see [`ConfigError::exit_code`] and [`RunError::exit_code`].
 
 use std::fmt;
@@ -77,7 +77,7 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// Process exit code for this error: always 2 ("bad usage or invalid config",
-    /// ARCHITECTURE.md section 6).
+    /// docs/architecture.md §6).
     pub fn exit_code(&self) -> i32 {
         2
     }
@@ -176,7 +176,7 @@ impl ValidateError {
 impl RunError {
     /// Process exit code for this error: 2 for [`RunError::Exists`] (bad usage: the user
     /// must choose another folder or pass `--force`), 1 for every other failure ("a run
-    /// failed", ARCHITECTURE.md section 6).
+    /// failed", docs/architecture.md §6).
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::Exists(_) | RunError::NoSnapshots(_) => 2,

@@ -1,4 +1,4 @@
-//! Seeded, counter-keyed random streams (ARCHITECTURE.md section 3).
+//! Seeded, counter-keyed random streams (docs/architecture.md §3).
 //!
 //! Every random draw comes from a stream keyed by `(seed, purpose, entity, step)`. The key
 //! is mixed by SplitMix64 into the 256-bit state of a xoshiro256++ generator, a named

@@ -1,8 +1,9 @@
-//! Cell bookkeeping (ARCHITECTURE.md section 8): every step, births − deaths − cells shed
-//! into the blood (intravasation, MODEL.md section 5) equals the change in population, the engine's incremental counts equal a recount of the lattice,
-//! and the internal state (active lists, listed flags, stamps) stays consistent — for 2D
-//! and 3D, with every rare event on, for R0, through lattice growth, and (proptest) for
-//! small random parameter sets.
+//! Cell bookkeeping (docs/architecture.md §8): every step, births − deaths − cells shed
+//! into the blood (intravasation, docs/model.md §7.12) equals the change in population, the
+//! engine's incremental counts equal a recount of the lattice, and the internal state
+//! (active lists, listed flags, stamps) stays consistent — for 2D and 3D, with every rare
+//! event on, for R0, through lattice growth, and (proptest) for small random parameter
+//! sets.
 
 use std::path::PathBuf;
 

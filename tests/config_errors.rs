@@ -1,5 +1,5 @@
 //! Invalid configurations are rejected with messages that name the key, the value given and
-//! what is allowed; every problem is reported at once (ARCHITECTURE.md sections 5 and 8).
+//! what is allowed; every problem is reported at once (docs/architecture.md §5 and §8).
 
 use std::io::Write;
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! Reproducibility (ARCHITECTURE.md section 3, MODEL.md section 9): the same config and
+//! Reproducibility (docs/architecture.md §3, docs/model.md §8.3): the same config and
 //! seed give identical results whatever the number of worker threads. Runs with 1, 2 and 4
 //! threads must agree exactly, at several steps, on the cell counts, the event counts, the
 //! lattice window and every site byte of the lattice (kind code, listed flag and stamp); a

@@ -1,5 +1,5 @@
 //! The default field resolution (4 lattice sites per field cell) against a fine one (1),
-//! on the same tumour (ARCHITECTURE.md section 4): a disc of cancer cells secretes IL6 for
+//! on the same tumour (docs/architecture.md §4): a disc of cancer cells secretes IL6 for
 //! two days (about 34 decay times, so the field is at steady state) and the coarse field is
 //! compared with the fine field averaged over each coarse cell.
 

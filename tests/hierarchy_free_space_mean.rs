@@ -1,7 +1,7 @@
-//! MODEL.md section 9, free-space limit: with no contact inhibition, no death other than
+//! docs/model.md §8.3, free-space limit: with no contact inhibition, no death other than
 //! death at division, and no plasticity, the expected cell counts follow a linear recursion.
 //!
-//! # The recursion (derived from the rules of MODEL.md section 2)
+//! # The recursion (derived from the rules of docs/model.md §7.2–7.8)
 //!
 //! Every cell present at the start of a step takes exactly one turn in it (daughters and
 //! migrants do not act again). In free space every cell has a free neighbour, so with

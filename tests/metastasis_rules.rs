@@ -1,6 +1,7 @@
-//! The rules of dissemination, colonisation, dormancy and the niche (MODEL.md sections 5–6),
-//! each checked against its per-step probability or analytic solution. Statistical checks
-//! use fixed seeds and a tolerance of 3.5 standard errors (|z| < 3.5).
+//! The rules of dissemination, colonisation, dormancy and the niche
+//! (docs/model.md §7.12–7.15), each checked against its per-step probability or analytic
+//! solution. Statistical checks use fixed seeds and a tolerance of 3.5 standard errors
+//! (|z| < 3.5).
 
 use seedsoil::config::Config;
 use seedsoil::metastasis::Colony;

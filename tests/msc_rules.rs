@@ -1,4 +1,4 @@
-//! The MSC rules of MODEL.md section 4, checked against their per-step probabilities and
+//! The MSC rules of docs/model.md §7.11, checked against their per-step probabilities and
 //! the analytic steady state of their secretion.
 //!
 //! - Homing, death and division: over a whole run, the observed counts are compared with

@@ -1,4 +1,4 @@
-//! MODEL.md section 9: a clone started by one Progenitor(ρmax) never holds more than 2^ρmax
+//! docs/model.md §8.3: a clone started by one Progenitor(ρmax) never holds more than 2^ρmax
 //! cells and dies out.
 //!
 //! Without CSCs and without plasticity, every cell descends from the founder through at most

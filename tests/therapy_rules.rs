@@ -1,4 +1,4 @@
-//! Therapy rules (MODEL.md section 7): linear–quadratic survival per radiation fraction,
+//! Therapy rules (docs/model.md §7.16): linear–quadratic survival per radiation fraction,
 //! chemotherapy's kill over an exposure, surgery's exact residual and relapse from the
 //! surviving CSCs, the signalling therapies' modifiers, and reproducibility of treated runs
 //! (threads, checkpoints). Statistical checks use fixed seeds and a tolerance of 3.5
@@ -43,7 +43,7 @@ fn z(observed: u64, n: u64, p: f64) -> f64 {
 
 #[test]
 fn radiation_survival_follows_the_linear_quadratic_model() {
-    // exp(−αd − βd²) per fraction, CSCs' α and β halved (MODEL.md section 7).
+    // exp(−αd − βd²) per fraction, CSCs' α and β halved (docs/model.md §7.16).
     for (dose, seed) in [(2.0, 1u64), (5.0, 2)] {
         let c = quiet_disc(150.0, 0.3, seed);
         c.validate().unwrap();

@@ -124,7 +124,7 @@ pub enum CheckpointError {
 }
 
 impl CheckpointError {
-    /// Process exit code: always 2 (bad input, ARCHITECTURE.md section 6).
+    /// Process exit code: always 2 (bad input, docs/architecture.md §6).
     pub fn exit_code(&self) -> i32 {
         2
     }

@@ -1,4 +1,4 @@
-//! The scenario comparison file (ARCHITECTURE.md section 5): parsing, checking (every
+//! The scenario comparison file (docs/architecture.md §5): parsing, checking (every
 //! problem at once) and merging each scenario's config.
 //!
 //! ```toml

@@ -1,4 +1,4 @@
-//! The parameter catalogue: one entry per leaf config key with its type, default, unit,
+//! The parameter catalogue: one entry per leaf config key with its symbol, type, default, unit,
 //! allowed range, source tag and a one-line description (printed by `seedsoil params`).
 //!
 //! The catalogue is the single source of truth for per-key checks: loading a config checks
@@ -6,8 +6,9 @@
 //! the table. A unit test keeps it in step with the serde structs: it must list exactly the
 //! leaf keys of `toml::to_string(&Config::default())` (plus the optional `run.seed`).
 //!
-//! Source tags follow MODEL.md: `[V]` checked in a published source, `[M]` from the cited
-//! paper but not re-checked, `[A]` assumption, `–` technical key (no biological meaning).
+//! Source tags follow docs/model.md: `[V]` checked in a published source, `[M]` from the
+//! cited paper but not re-checked, `[A]` assumption, `–` technical key (no biological
+//! meaning).
 
 use std::fmt::Write as _;
 
@@ -111,6 +112,9 @@ pub enum ParamKind {
 pub struct ParamInfo {
     /// Dotted key, e.g. `cells.p_symmetric`.
     pub key: &'static str,
+    /// The key's symbol in the model description (docs/model.md), e.g. `p_s`, `ρmax`, `α`;
+    /// `–` for technical keys with no symbol.
+    pub symbol: &'static str,
     /// Type and allowed range or values.
     pub kind: ParamKind,
     /// Default value as text, as it would be written in TOML or with `--set`
@@ -118,7 +122,7 @@ pub struct ParamInfo {
     pub default: &'static str,
     /// Unit, e.g. `h`, `per day`, `µm`; `–` for dimensionless.
     pub unit: &'static str,
-    /// Source tag from MODEL.md: `[V]`, `[M]`, `[A]`, or `–` for technical keys.
+    /// Source tag (docs/model.md): `[V]`, `[M]`, `[A]`, or `–` for technical keys.
     pub source: &'static str,
     /// One-line description.
     pub description: &'static str,
@@ -254,6 +258,7 @@ const RATE: FloatRange = FloatRange::at_least(0.0);
 /// Shorthand constructor for the static tables (this one and the `[[therapy]]` keys').
 pub(crate) const fn p(
     key: &'static str,
+    symbol: &'static str,
     kind: ParamKind,
     default: &'static str,
     unit: &'static str,
@@ -262,6 +267,7 @@ pub(crate) const fn p(
 ) -> ParamInfo {
     ParamInfo {
         key,
+        symbol,
         kind,
         default,
         unit,
@@ -276,6 +282,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [run]
     p(
         "run.days",
+        "–",
         ParamKind::Float(FloatRange::open_closed(0.0, 100_000.0)),
         "90",
         "days",
@@ -284,6 +291,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     ParamInfo {
         key: "run.seed",
+        symbol: "–",
         kind: ParamKind::Int {
             min: 0,
             max: i64::MAX,
@@ -296,6 +304,7 @@ static CATALOGUE: &[ParamInfo] = &[
     },
     p(
         "run.threads",
+        "–",
         ParamKind::Int { min: 0, max: 1024 },
         "0",
         "–",
@@ -304,6 +313,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "run.dt_h",
+        "dt",
         ParamKind::Float(FloatRange::open_closed(0.0, 24.0)),
         "1",
         "h",
@@ -312,6 +322,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "run.stop_at_cells",
+        "–",
         ParamKind::Int {
             min: 0,
             max: u32::MAX as i64,
@@ -324,6 +335,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [space]
     p(
         "space.dims",
+        "–",
         ParamKind::Int { min: 2, max: 3 },
         "2",
         "–",
@@ -332,6 +344,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "space.initial_size",
+        "–",
         ParamKind::Int {
             min: 8,
             max: 65_536,
@@ -343,6 +356,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "space.max_size",
+        "L",
         ParamKind::Int {
             min: 8,
             max: 65_536,
@@ -354,6 +368,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "space.spacing_um",
+        "Δx",
         ParamKind::Float(FloatRange::positive()),
         "10",
         "µm",
@@ -363,6 +378,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [init]
     p(
         "init.kind",
+        "–",
         ParamKind::Enum(&["single_csc", "single_progenitor", "disc"]),
         "single_csc",
         "–",
@@ -371,6 +387,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "init.radius",
+        "R_0",
         ParamKind::Float(FloatRange::closed(0.0, 32_768.0)),
         "10",
         "sites",
@@ -379,6 +396,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "init.csc_fraction",
+        "f_0",
         ParamKind::Float(PROBABILITY),
         "0.1",
         "–",
@@ -388,6 +406,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [cells]
     p(
         "cells.cycle_time_h",
+        "T_c",
         ParamKind::Float(FloatRange::closed(1.0, 1000.0)),
         "24",
         "h",
@@ -396,6 +415,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.p_symmetric",
+        "p_s",
         ParamKind::Float(PROBABILITY),
         "0.1",
         "per CSC division",
@@ -404,6 +424,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.p_symmetric_max",
+        "p_s_max",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "per CSC division",
@@ -412,6 +433,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.rho_max",
+        "ρmax",
         ParamKind::Int { min: 0, max: 20 },
         "10",
         "divisions",
@@ -420,6 +442,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.death_at_division",
+        "α",
         ParamKind::Float(PROBABILITY),
         "0.01",
         "per progenitor division attempt",
@@ -428,6 +451,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.migration_per_day",
+        "μ",
         ParamKind::Float(RATE),
         "10",
         "cell widths per day",
@@ -436,6 +460,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.dedifferentiation_per_day",
+        "r_dedif",
         ParamKind::Float(RATE),
         "0.004",
         "per day",
@@ -444,6 +469,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.background_death_per_day",
+        "α_bg",
         ParamKind::Float(RATE),
         "0",
         "per day",
@@ -452,6 +478,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.csc_death_per_day",
+        "α_s",
         ParamKind::Float(RATE),
         "0",
         "per day",
@@ -460,6 +487,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.stemness_loss_per_day",
+        "r_loss",
         ParamKind::Float(RATE),
         "0",
         "per day",
@@ -468,6 +496,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "cells.dedifferentiation_min_rho",
+        "ρ_dedif",
         ParamKind::Int { min: 0, max: 21 },
         "0",
         "divisions",
@@ -477,6 +506,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [signalling]
     p(
         "signalling.k_il6_ng_ml",
+        "K_IL6",
         ParamKind::Float(FloatRange::positive()),
         "1",
         "ng/mL",
@@ -485,6 +515,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.k_cxcl7_ng_ml",
+        "K_CXCL7",
         ParamKind::Float(FloatRange::positive()),
         "5",
         "ng/mL",
@@ -493,6 +524,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.hill_n",
+        "n",
         ParamKind::Float(FloatRange::closed(0.1, 10.0)),
         "1",
         "–",
@@ -501,6 +533,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_il6",
+        "g_IL6",
         ParamKind::Float(RATE),
         "1",
         "–",
@@ -509,6 +542,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_cxcl7",
+        "g_CXCL7",
         ParamKind::Float(RATE),
         "2",
         "–",
@@ -517,6 +551,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_plasticity",
+        "g_plast",
         ParamKind::Float(RATE),
         "6",
         "–",
@@ -525,6 +560,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.gain_il6_secretion",
+        "g_sec",
         ParamKind::Float(RATE),
         "20",
         "–",
@@ -533,6 +569,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.il6_blockade",
+        "b_IL6",
         ParamKind::Float(PROBABILITY),
         "0",
         "–",
@@ -541,6 +578,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "signalling.cxcr2_blockade",
+        "b_CXCR2",
         ParamKind::Float(PROBABILITY),
         "0",
         "–",
@@ -550,6 +588,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [fields]
     p(
         "fields.enabled",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -558,6 +597,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.coarsen",
+        "c",
         ParamKind::Int { min: 1, max: 8 },
         "4",
         "sites",
@@ -566,6 +606,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.substeps",
+        "n_sub",
         ParamKind::Int { min: 1, max: 100 },
         "1",
         "per cell step",
@@ -574,6 +615,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.diffusion_cm2_per_s",
+        "D_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e-3)),
         "5e-7",
         "cm²/s",
@@ -582,6 +624,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.decay_per_h",
+        "λ_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0.7",
         "1/h",
@@ -590,6 +633,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.secretion_per_cell",
+        "s_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0.001",
         "molecules/s per non-stem cell",
@@ -598,6 +642,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.secretion_per_csc",
+        "s_IL6_csc",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0.001",
         "molecules/s per CSC",
@@ -606,6 +651,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.secretion_per_msc",
+        "s_IL6_msc",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "molecules/s per MSC",
@@ -614,6 +660,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.uptake_per_h",
+        "u_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0",
         "1/h per cell",
@@ -622,6 +669,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.molecular_mass_kda",
+        "m_IL6",
         ParamKind::Float(FloatRange::positive()),
         "21",
         "kDa",
@@ -630,6 +678,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.boundary",
+        "–",
         ParamKind::Enum(&["fixed", "no_flux"]),
         "fixed",
         "–",
@@ -638,6 +687,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.il6.far_field_ng_ml",
+        "c∞_IL6",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "ng/mL",
@@ -646,6 +696,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.diffusion_cm2_per_s",
+        "D_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e-3)),
         "3e-7",
         "cm²/s",
@@ -654,6 +705,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.decay_per_h",
+        "λ_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0.5",
         "1/h",
@@ -662,6 +714,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.secretion_per_cell",
+        "s_CXCL7_cell",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "molecules/s per non-stem cell",
@@ -670,6 +723,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.secretion_per_csc",
+        "s_CXCL7_csc",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "molecules/s per CSC",
@@ -678,6 +732,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.secretion_per_msc",
+        "s_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "5",
         "molecules/s per MSC",
@@ -686,6 +741,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.uptake_per_h",
+        "u_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e4)),
         "0",
         "1/h per cell",
@@ -694,6 +750,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.molecular_mass_kda",
+        "m_CXCL7",
         ParamKind::Float(FloatRange::positive()),
         "7.6",
         "kDa",
@@ -702,6 +759,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.boundary",
+        "–",
         ParamKind::Enum(&["fixed", "no_flux"]),
         "fixed",
         "–",
@@ -710,6 +768,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "fields.cxcl7.far_field_ng_ml",
+        "c∞_CXCL7",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0",
         "ng/mL",
@@ -719,6 +778,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [msc]
     p(
         "msc.pool",
+        "M_0",
         ParamKind::Int {
             min: 0,
             max: 1_000_000_000,
@@ -730,6 +790,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.aldh_fraction",
+        "f_ALDH",
         ParamKind::Float(PROBABILITY),
         "0.05",
         "–",
@@ -738,6 +799,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.homing_per_day",
+        "r_home",
         ParamKind::Float(RATE),
         "0.005",
         "per pool cell per day",
@@ -746,6 +808,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.k_recruit",
+        "K_rec",
         ParamKind::Float(FloatRange::positive()),
         "20",
         "molecules/s",
@@ -754,6 +817,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.inject_day",
+        "t_inj",
         ParamKind::Float(FloatRange::closed(0.0, 100_000.0)),
         "0",
         "day",
@@ -762,6 +826,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.inject_count",
+        "N_inj",
         ParamKind::Int {
             min: 0,
             max: 1_000_000_000,
@@ -773,6 +838,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.motility_per_day",
+        "r_move",
         ParamKind::Float(RATE),
         "5",
         "sites per day",
@@ -781,6 +847,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.chemotaxis",
+        "q",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "–",
@@ -789,6 +856,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.chemotaxis_bias",
+        "χ",
         ParamKind::Float(FloatRange::at_least(0.0)),
         "3",
         "–",
@@ -797,6 +865,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.doubling_time_h",
+        "T_MSC",
         ParamKind::Float(FloatRange::positive()),
         "48",
         "h",
@@ -805,6 +874,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.max_divisions",
+        "d_max",
         ParamKind::Int { min: 0, max: 60 },
         "5",
         "divisions",
@@ -813,6 +883,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.death_per_day",
+        "δ_MSC",
         ParamKind::Float(RATE),
         "0.02",
         "per day",
@@ -821,6 +892,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.basal_cxcl7",
+        "b",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "0.1",
         "–",
@@ -829,6 +901,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "msc.aldh_boost",
+        "β",
         ParamKind::Float(FloatRange::closed(0.0, 1e6)),
         "3",
         "×",
@@ -838,6 +911,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [dissemination]
     p(
         "dissemination.enabled",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -846,6 +920,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.intravasation_per_day",
+        "r_i",
         ParamKind::Float(RATE),
         "0.01",
         "per rim cell per day",
@@ -854,6 +929,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.min_primary_cells",
+        "N_min",
         ParamKind::Int {
             min: 0,
             max: u32::MAX as i64,
@@ -861,10 +937,11 @@ static CATALOGUE: &[ParamInfo] = &[
         "5000",
         "cells",
         "[A]",
-        "Intravasation starts once the primary holds this many cells (the angiogenic switch, Folkman 1971; not in MODEL.md, see README).",
+        "Intravasation starts once the primary holds this many cells (the angiogenic switch, Folkman 1971; not in the first specification (docs/model.md §8.5), see README).",
     ),
     p(
         "dissemination.csc_factor",
+        "w_CSC",
         ParamKind::Float(RATE),
         "5",
         "×",
@@ -873,6 +950,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.shed_per_cell_per_day",
+        "r_shed",
         ParamKind::Float(FloatRange::closed(0.0, 1.0)),
         "0",
         "per primary cell per day",
@@ -881,6 +959,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.ctc_half_life_h",
+        "t½",
         ParamKind::Float(FloatRange::positive()),
         "1.5",
         "h",
@@ -889,6 +968,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.arrest_per_h",
+        "a",
         ParamKind::Float(RATE),
         "0.5",
         "per CTC per h",
@@ -897,6 +977,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.extravasation",
+        "p_ext",
         ParamKind::Float(PROBABILITY),
         "0.8",
         "per arrested cell",
@@ -905,6 +986,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.p_colonise",
+        "p_col",
         ParamKind::Float(PROBABILITY),
         "0.01",
         "per CSC DTC",
@@ -913,6 +995,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.wake_per_day",
+        "r_wake",
         ParamKind::Float(RATE),
         "1e-4",
         "per dormant CSC per day",
@@ -921,6 +1004,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.p_non_stem_clone",
+        "p_nc",
         ParamKind::Float(FloatRange::closed(0.0, 1.0)),
         "1",
         "probability per non-stem DTC",
@@ -929,6 +1013,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.dtc_death_per_day",
+        "δ_DTC",
         ParamKind::Float(RATE),
         "0",
         "per solitary non-stem DTC per day",
@@ -937,6 +1022,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.avascular_cells",
+        "N_av",
         ParamKind::Int {
             min: 0,
             max: 100_000_000,
@@ -948,6 +1034,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.switch_per_day",
+        "r_sw",
         ParamKind::Float(RATE),
         "0",
         "per colony per day",
@@ -956,6 +1043,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.colony_csc_death_per_day",
+        "α_s,col",
         ParamKind::Float(RATE),
         "0",
         "per colony CSC per day",
@@ -964,6 +1052,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.detect_cells",
+        "N_det",
         ParamKind::Int {
             min: 1,
             max: u32::MAX as i64,
@@ -975,6 +1064,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.micrometastasis_cells",
+        "N_micro",
         ParamKind::Int {
             min: 1,
             max: u32::MAX as i64,
@@ -986,14 +1076,16 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "dissemination.colony_dedifferentiation_per_day",
+        "r_dedif,col",
         ParamKind::Float(RATE),
         "0",
         "per day",
         "[A]",
-        "Dedifferentiation of non-stem cells in colonies (the primary uses cells.dedifferentiation_per_day); 0 so that non-stem seeds die out (MODEL.md section 5).",
+        "Dedifferentiation of non-stem cells in colonies (the primary uses cells.dedifferentiation_per_day); 0 so that non-stem seeds die out (docs/model.md §7.13).",
     ),
     p(
         "dissemination.colony_max_size",
+        "L_col",
         ParamKind::Int {
             min: 8,
             max: 65_536,
@@ -1006,6 +1098,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [niche]
     p(
         "niche.tdsf_per_cell",
+        "s_T",
         ParamKind::Float(RATE),
         "1e-6",
         "units per primary cell per day",
@@ -1014,6 +1107,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.tdsf_clearance_per_day",
+        "k_T",
         ParamKind::Float(RATE),
         "1",
         "per day",
@@ -1022,6 +1116,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.mobilisation",
+        "m_lin",
         ParamKind::Float(RATE),
         "100000",
         "HPCs per unit T per day",
@@ -1030,6 +1125,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.mobilisation_max",
+        "mob_max",
         ParamKind::Float(RATE),
         "0",
         "HPCs per day",
@@ -1038,6 +1134,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.k_tdsf",
+        "K_T",
         ParamKind::Float(FloatRange::positive()),
         "1",
         "units of T",
@@ -1046,6 +1143,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.hpc_loss_per_day",
+        "ℓ",
         ParamKind::Float(RATE),
         "0.2",
         "per HPC per day",
@@ -1054,6 +1152,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.k_hpc",
+        "K_H",
         ParamKind::Float(FloatRange::positive()),
         "50",
         "HPCs",
@@ -1062,6 +1161,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.hill_n",
+        "n_H",
         ParamKind::Float(FloatRange::positive()),
         "2",
         "–",
@@ -1070,6 +1170,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.colonisation_gain",
+        "g_niche",
         ParamKind::Float(RATE),
         "10",
         "×",
@@ -1078,15 +1179,17 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "niche.vegfr1_blockade",
+        "b_VEGFR1",
         ParamKind::Float(PROBABILITY),
         "0",
         "–",
         "[A]",
-        "Fraction of HPC mobilisation blocked for the whole run (anti-VEGFR1 at constant exposure; MODEL.md section 7: 0.95).",
+        "Fraction of HPC mobilisation blocked for the whole run (anti-VEGFR1 at constant exposure; docs/model.md §7.16: 0.95).",
     ),
     // [organs.<name>]: one section per organ, any name (see ORGAN_NAME_RULE).
     p(
         "organs.*.arrival_weight",
+        "w_o",
         ParamKind::Float(RATE),
         "lung 0.35, liver 0.25, bone 0.3, brain 0.1 (other organs 0)",
         "–",
@@ -1095,6 +1198,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "organs.*.hpc_homing_weight",
+        "h_o",
         ParamKind::Float(RATE),
         "lung 0.4, liver 0.2, bone 0.3, brain 0.1 (other organs 0)",
         "–",
@@ -1103,6 +1207,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "organs.*.tropism",
+        "τ_o",
         ParamKind::Float(RATE),
         "1",
         "×",
@@ -1112,6 +1217,7 @@ static CATALOGUE: &[ParamInfo] = &[
     // [output]
     p(
         "output.timeseries_every_h",
+        "–",
         ParamKind::Float(FloatRange::positive()),
         "24",
         "h",
@@ -1120,6 +1226,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "output.snapshot_days",
+        "–",
         ParamKind::FloatList(FloatRange::closed(0.0, 100_000.0)),
         "[]",
         "days",
@@ -1128,6 +1235,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "output.snapshot_csv",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -1136,6 +1244,7 @@ static CATALOGUE: &[ParamInfo] = &[
     ),
     p(
         "output.snapshot_png",
+        "–",
         ParamKind::Bool,
         "true",
         "–",
@@ -1219,16 +1328,26 @@ pub enum ParamsFormat {
     Csv,
 }
 
-/// The catalogue as a table with columns key, default, unit, range, source, description
-/// (`seedsoil params --format md|csv`).
+/// The catalogue as a table with columns key, symbol, default, unit, range, source,
+/// description (`seedsoil params --format md|csv`). The Markdown table is also the
+/// parameter table of docs/model.md (section 9), checked by `tests/docs_model.rs`.
 pub fn params_table(format: ParamsFormat) -> String {
-    const HEADER: [&str; 6] = ["key", "default", "unit", "range", "source", "description"];
+    const HEADER: [&str; 7] = [
+        "key",
+        "symbol",
+        "default",
+        "unit",
+        "range",
+        "source",
+        "description",
+    ];
     let rows = CATALOGUE
         .iter()
         .chain(super::therapy::therapy_catalogue())
         .map(|info| {
             [
                 info.key.to_string(),
+                info.symbol.to_string(),
                 info.default.to_string(),
                 info.unit.to_string(),
                 info.range_text(),
@@ -1455,8 +1574,16 @@ mod tests {
 
     #[test]
     fn every_entry_is_described() {
-        for info in catalogue() {
+        for info in catalogue()
+            .iter()
+            .chain(super::super::therapy::therapy_catalogue())
+        {
             assert!(!info.description.is_empty(), "{}", info.key);
+            assert!(
+                !info.symbol.trim().is_empty() && !info.symbol.contains('|'),
+                "{}: give the key a symbol (docs/model.md), or – for a technical key",
+                info.key
+            );
             assert!(!info.unit.is_empty(), "{}", info.key);
             assert!(
                 ["[V]", "[M]", "[A]", "–"].contains(&info.source),
@@ -1551,7 +1678,7 @@ mod tests {
     #[test]
     fn tables_render() {
         let md = params_table(ParamsFormat::Md);
-        assert!(md.starts_with("| key | default | unit | range | source | description |"));
+        assert!(md.starts_with("| key | symbol | default | unit | range | source | description |"));
         let therapy_keys = super::super::therapy::therapy_catalogue().len();
         assert_eq!(md.lines().count(), catalogue().len() + therapy_keys + 2);
         assert!(md.contains("`cells.p_symmetric`"));
@@ -1561,11 +1688,24 @@ mod tests {
         let headers = reader.headers().unwrap().clone();
         assert_eq!(
             headers.iter().collect::<Vec<_>>(),
-            ["key", "default", "unit", "range", "source", "description"]
+            [
+                "key",
+                "symbol",
+                "default",
+                "unit",
+                "range",
+                "source",
+                "description"
+            ]
         );
         let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
         assert_eq!(records.len(), catalogue().len() + therapy_keys);
         let seed = records.iter().find(|r| &r[0] == "run.seed").unwrap();
-        assert_eq!(&seed[1], "random (drawn and recorded)");
+        assert_eq!(&seed[2], "random (drawn and recorded)");
+        let ps = records
+            .iter()
+            .find(|r| &r[0] == "cells.p_symmetric")
+            .unwrap();
+        assert_eq!(&ps[1], "p_s");
     }
 }

@@ -30,8 +30,8 @@ pub const DEFAULT_TOML: &str = include_str!("../../configs/baseline.toml");
 
 /// The whole run configuration. One section per concern; units live in key names.
 ///
-/// `Config::default()` holds the MODEL.md defaults with no seed; the embedded default
-/// ([`DEFAULT_TOML`], `configs/baseline.toml`) equals it except for a fixed seed.
+/// `Config::default()` holds the defaults of docs/model.md §9 with no seed; the embedded
+/// default ([`DEFAULT_TOML`], `configs/baseline.toml`) equals it except for a fixed seed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -44,27 +44,28 @@ pub struct Config {
     /// `[init]`: initial condition.
     #[serde(default)]
     pub init: InitConfig,
-    /// `[cells]`: the cancer-cell hierarchy (MODEL.md section 2).
+    /// `[cells]`: the cancer-cell hierarchy (docs/model.md §7.2–7.8).
     #[serde(default)]
     pub cells: CellsConfig,
-    /// `[signalling]`: Hill terms by which cytokines modulate cell rules (MODEL.md section 3).
+    /// `[signalling]`: Hill terms by which cytokines modulate cell rules
+    /// (docs/model.md §7.1).
     #[serde(default)]
     pub signalling: SignallingConfig,
-    /// `[fields]`: cytokine fields IL6 and CXCL7 (MODEL.md section 3).
+    /// `[fields]`: cytokine fields IL6 and CXCL7 (docs/model.md §7.10).
     #[serde(default)]
     pub fields: FieldsConfig,
-    /// `[msc]`: mesenchymal stem cells (MODEL.md section 4).
+    /// `[msc]`: mesenchymal stem cells (docs/model.md §7.11).
     #[serde(default)]
     pub msc: MscConfig,
     /// `[dissemination]`: intravasation, circulation, extravasation, colonisation and
-    /// dormancy (MODEL.md section 5).
+    /// dormancy (docs/model.md §7.12–7.14).
     #[serde(default)]
     pub dissemination: DisseminationConfig,
     /// `[niche]`: tumour-derived factors, VEGFR1+ HPCs and the pre-metastatic niche
-    /// (MODEL.md section 6).
+    /// (docs/model.md §7.15).
     #[serde(default)]
     pub niche: NicheConfig,
-    /// `[organs.<name>]`: the distant organs, by name (MODEL.md sections 5–6). A file's
+    /// `[organs.<name>]`: the distant organs, by name (docs/model.md §7.12–7.15). A file's
     /// organs are merged into the default ones (lung, liver, bone, brain) by name; a new
     /// name adds an organ (keys not given take [`OrganConfig::default`]), and an organ with
     /// both weights 0 receives nothing. Names follow [`catalogue::NAME_RULE`].
@@ -73,8 +74,8 @@ pub struct Config {
     /// `[output]`: what is written and when.
     #[serde(default)]
     pub output: OutputConfig,
-    /// `[[therapy]]`: interventions with schedules, applied in the order listed (MODEL.md
-    /// section 7); none by default.
+    /// `[[therapy]]`: interventions with schedules, applied in the order listed
+    /// (docs/model.md §7.16); none by default.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub therapy: Vec<therapy::TherapyConfig>,
 }
@@ -132,7 +133,7 @@ pub struct CytokineConfig {
 }
 
 impl CytokineConfig {
-    /// MODEL.md defaults for IL6.
+    /// The default IL6 parameters (docs/model.md §7.10).
     pub fn il6() -> Self {
         CytokineConfig {
             diffusion_cm2_per_s: 5e-7,
@@ -147,7 +148,8 @@ impl CytokineConfig {
         }
     }
 
-    /// MODEL.md defaults for CXCL7 (secreted by MSCs, not by cancer cells).
+    /// The default CXCL7 parameters (docs/model.md §7.10; secreted by MSCs, not by cancer
+    /// cells).
     pub fn cxcl7() -> Self {
         CytokineConfig {
             diffusion_cm2_per_s: 3e-7,
@@ -192,7 +194,7 @@ pub struct RunConfig {
     pub seed: Option<u64>,
     /// Worker threads; 0 = all cores. Outputs never depend on it.
     pub threads: usize,
-    /// Cell time step in hours (`run.dt_h`, MODEL.md section 1: 1 h).
+    /// Cell time step in hours (`run.dt_h`, docs/model.md §2.1: 1 h).
     pub dt_h: f64,
     /// Stop as soon as the primary tumour holds at least this many cells (0 = no such stop).
     pub stop_at_cells: u64,
@@ -238,7 +240,7 @@ pub struct InitConfig {
     pub csc_fraction: f64,
 }
 
-/// `[cells]` section: MODEL.md section 2.
+/// `[cells]` section: docs/model.md §7.2–7.8.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CellsConfig {
@@ -298,13 +300,13 @@ pub struct SignallingConfig {
 /// (`configs/liu2011-msc.toml` documents the fit).
 pub const CXCL7_PER_MSC: f64 = 15.0;
 
-/// IL6 secretion per cancer cell (molecules/s). MODEL.md section 3 lists 5 but also says a
-/// large tumour's interior should sit near 1 ng/mL; 5/s gives about 900 ng/mL (the Hill
-/// terms saturate). seedsoil uses 0.001/s: about 0.2 ng/mL in a tumour without MSCs, and
-/// about 1–1.5 ng/mL once MSC-induced CXCL7 raises secretion (README, "IL6 levels").
+/// IL6 secretion per cancer cell (molecules/s): about 0.2 ng/mL in a tumour without MSCs,
+/// and about 1–1.5 ng/mL once MSC-induced CXCL7 raises secretion, so that the Hill terms
+/// work in their sensitive range (docs/model.md §7.10; the first specification's 5/s
+/// gave about 900 ng/mL and saturated them, §8.5; README, "IL6 levels").
 pub const IL6_PER_CELL: f64 = 0.001;
 
-/// `[msc]` section: mesenchymal stem cells (MODEL.md section 4).
+/// `[msc]` section: mesenchymal stem cells (docs/model.md §7.11).
 ///
 /// | symbol | field | unit |
 /// |---|---|---|
@@ -357,7 +359,7 @@ pub struct MscConfig {
 }
 
 impl Default for MscConfig {
-    /// MODEL.md section 4 defaults.
+    /// The defaults of docs/model.md §7.11.
     fn default() -> Self {
         MscConfig {
             pool: 2000,
@@ -388,7 +390,7 @@ impl MscConfig {
     }
 }
 
-/// `[dissemination]` section: MODEL.md section 5.
+/// `[dissemination]` section: docs/model.md §7.12–7.14.
 ///
 /// | symbol | field | unit |
 /// |---|---|---|
@@ -446,15 +448,16 @@ pub struct DisseminationConfig {
     /// A colony of at least this many cells counts as a micrometastasis (Luzzi 1998).
     pub micrometastasis_cells: u64,
     /// Dedifferentiation of non-stem cells in colonies, per day (the primary uses
-    /// `cells.dedifferentiation_per_day`). Default 0: MODEL.md section 5 has non-stem seeds
-    /// die out, which plasticity at the primary's rate would undo (README, departures).
+    /// `cells.dedifferentiation_per_day`). Default 0: docs/model.md §7.13 has non-stem
+    /// seeds die out, which plasticity at the primary's rate would undo (README,
+    /// departures).
     pub colony_dedifferentiation_per_day: f64,
     /// Side of each colony's lattice domain, in sites (its window grows up to it).
     pub colony_max_size: u32,
 }
 
 impl Default for DisseminationConfig {
-    /// MODEL.md section 5 defaults.
+    /// The defaults of docs/model.md §7.12–7.14.
     fn default() -> Self {
         DisseminationConfig {
             enabled: true,
@@ -481,7 +484,7 @@ impl Default for DisseminationConfig {
 }
 
 /// Intravasation per rim cell per day, calibrated so that the baseline tumour sheds
-/// about 10⁻³ of its cells per day (MODEL.md section 5; README, "Dissemination").
+/// about 10⁻³ of its cells per day (docs/model.md §7.12; README, "Dissemination").
 pub const INTRAVASATION_PER_DAY: f64 = 0.01;
 
 /// HPC mobilisation per unit of tumour-derived factor per day, calibrated so that the
@@ -489,7 +492,7 @@ pub const INTRAVASATION_PER_DAY: f64 = 0.01;
 /// (`configs/kaplan2005-niche.toml`).
 pub const MOBILISATION: f64 = 100_000.0;
 
-/// `[niche]` section: MODEL.md section 6.
+/// `[niche]` section: docs/model.md §7.15.
 ///
 /// | symbol | field | unit |
 /// |---|---|---|
@@ -524,12 +527,12 @@ pub struct NicheConfig {
     /// g_niche: colonisation and waking gain of a full niche (N_o = 1).
     pub colonisation_gain: f64,
     /// Fraction of HPC mobilisation blocked for the whole run (anti-VEGFR1 at constant
-    /// exposure; MODEL.md section 7: 0.95).
+    /// exposure; docs/model.md §7.16: 0.95).
     pub vegfr1_blockade: f64,
 }
 
 impl Default for NicheConfig {
-    /// MODEL.md section 6 defaults.
+    /// The defaults of docs/model.md §7.15.
     fn default() -> Self {
         NicheConfig {
             tdsf_per_cell: 1e-6,
@@ -575,7 +578,7 @@ impl Default for OrganConfig {
     }
 }
 
-/// The default organs of MODEL.md section 5: lung, liver, bone, brain (arrival weights
+/// The default organs of docs/model.md §7.12: lung, liver, bone, brain (arrival weights
 /// from Kennecke 2010's metastatic sites of breast cancer).
 pub fn default_organs() -> BTreeMap<String, OrganConfig> {
     [
@@ -613,7 +616,7 @@ pub struct OutputConfig {
 }
 
 impl Default for Config {
-    /// MODEL.md defaults, no seed.
+    /// The defaults of docs/model.md §9, no seed.
     fn default() -> Self {
         Config {
             run: RunConfig::default(),
@@ -666,7 +669,7 @@ impl Default for InitConfig {
 }
 
 impl Default for CellsConfig {
-    /// MODEL.md section 2 defaults.
+    /// The defaults of docs/model.md §7.2–7.8.
     fn default() -> Self {
         CellsConfig {
             cycle_time_h: 24.0,
@@ -685,7 +688,7 @@ impl Default for CellsConfig {
 }
 
 impl Default for SignallingConfig {
-    /// MODEL.md section 3 defaults.
+    /// The defaults of docs/model.md §7.1.
     fn default() -> Self {
         SignallingConfig {
             k_il6_ng_ml: 1.0,

@@ -1,4 +1,4 @@
-//! `[[therapy]]`: interventions with schedules (MODEL.md section 7).
+//! `[[therapy]]`: interventions with schedules (docs/model.md §7.16).
 //!
 //! A config holds a list of therapies, applied in the order listed. Each has a kind, a
 //! schedule (`start_day`, `cycles`, `interval_days`, `duration_days`) and the keys of its
@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::{FloatRange, ParamInfo, ParamKind, p as t};
 use crate::error::Problem;
 
-/// What an intervention does (MODEL.md section 7).
+/// What an intervention does (docs/model.md §7.16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TherapyKind {
@@ -44,8 +44,8 @@ pub enum TherapyKind {
 }
 
 impl TherapyKind {
-    /// Every kind, in the order of MODEL.md section 7 (also the order of the on/off columns
-    /// of `timeseries.csv`).
+    /// Every kind, in the order of docs/model.md §7.16 (also the order of the on/off
+    /// columns of `timeseries.csv`).
     pub const ALL: [TherapyKind; 7] = [
         TherapyKind::Chemo,
         TherapyKind::Radiation,
@@ -266,6 +266,7 @@ const PROBABILITY: FloatRange = FloatRange::closed(0.0, 1.0);
 static THERAPY_CATALOGUE: &[ParamInfo] = &[
     t(
         "therapy.kind",
+        "–",
         ParamKind::Enum(&[
             "chemo",
             "radiation",
@@ -278,10 +279,11 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
         "(required)",
         "–",
         "–",
-        "What the intervention does (MODEL.md section 7); [[therapy]] entries apply in the order listed and combine.",
+        "What the intervention does (docs/model.md §7.16); [[therapy]] entries apply in the order listed and combine.",
     ),
     t(
         "therapy.start_day",
+        "t_start",
         ParamKind::Float(DAYS),
         "(required)",
         "days",
@@ -290,6 +292,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.cycles",
+        "n_cyc",
         CYCLES,
         "1",
         "–",
@@ -298,6 +301,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.interval_days",
+        "Δt_cyc",
         ParamKind::Float(DAYS),
         "0",
         "days",
@@ -306,6 +310,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.duration_days",
+        "t_exp",
         ParamKind::Float(DAYS),
         "0",
         "days",
@@ -314,14 +319,16 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.kill_non_stem",
+        "k_ns",
         ParamKind::Float(PROBABILITY),
         "0.99",
         "per cycle",
         "[A]",
-        "chemo: probability that a non-stem cell dies over one cycle's exposure, at its division attempts (MODEL.md's 0.7 calibrated to Li 2008's ~3× CSC enrichment at the end of a course).",
+        "chemo: probability that a non-stem cell dies over one cycle's exposure, at its division attempts (0.7 in the first specification, docs/model.md §8.5; calibrated to Li 2008's ~3× CSC enrichment at the end of a course).",
     ),
     t(
         "therapy.kill_csc",
+        "k_csc",
         ParamKind::Float(PROBABILITY),
         "0.2",
         "per cycle",
@@ -330,6 +337,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.dose_gy",
+        "d",
         ParamKind::Float(FloatRange::closed(0.0, 100.0)),
         "2",
         "Gy",
@@ -338,6 +346,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.alpha_per_gy",
+        "α_R",
         ParamKind::Float(FloatRange::closed(0.0, 10.0)),
         "0.3",
         "per Gy",
@@ -346,6 +355,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.alpha_beta_gy",
+        "α/β",
         ParamKind::Float(FloatRange::open_closed(0.0, 1000.0)),
         "3.5",
         "Gy",
@@ -354,6 +364,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.csc_radioresistance",
+        "ε_CSC",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "×",
@@ -362,6 +373,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.fraction",
+        "f_res",
         ParamKind::Float(PROBABILITY),
         "0.999",
         "–",
@@ -370,6 +382,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.efficacy",
+        "e",
         ParamKind::Float(PROBABILITY),
         "anti_il6 0.9, cxcr2_inhibitor 0.9, anti_vegfr1 0.95",
         "–",
@@ -378,6 +391,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.csc_kill_per_day",
+        "r_kill",
         ParamKind::Float(FloatRange::at_least(0.0)),
         "0",
         "per day",
@@ -386,6 +400,7 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
     ),
     t(
         "therapy.factor",
+        "φ",
         ParamKind::Float(PROBABILITY),
         "0.5",
         "×",

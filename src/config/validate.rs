@@ -1,5 +1,5 @@
 //! Cross-key rules: checks that involve more than one key, run after the per-key catalogue
-//! checks (MODEL.md section 1: every per-step probability `rate × dt` must be ≤ 1).
+//! checks (docs/model.md §2.1: every per-step probability `rate × dt` must be ≤ 1).
 
 use std::collections::HashSet;
 
@@ -272,7 +272,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
     out
 }
 
-/// Cross-key rules of dissemination and the organs (MODEL.md sections 5–6), other than
+/// Cross-key rules of dissemination and the organs (docs/model.md §7.12–7.15), other than
 /// the rate limits.
 fn dissemination_problems(config: &Config) -> Vec<(Vec<String>, Problem)> {
     let mut out = Vec::new();
@@ -375,7 +375,7 @@ impl Factor {
 }
 
 /// A rate whose per-step probability `rate × factors × dt / hours` must be ≤ 1
-/// (MODEL.md section 1), `hours` = 24 for a per-day rate, 1 for a per-hour rate.
+/// (docs/model.md §2.1), `hours` = 24 for a per-day rate, 1 for a per-hour rate.
 struct Rate {
     key: &'static str,
     rate: f64,

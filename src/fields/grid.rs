@@ -293,7 +293,7 @@ impl FieldGrid {
     /// Floating-point addition is not associative, so a sum whose grouping depends on how
     /// rayon happened to split the work (its adaptive `sum()`) could differ in the last
     /// bits between thread counts, and outputs would no longer be byte-identical
-    /// (ARCHITECTURE.md section 3). Here the values are summed in fixed chunks of
+    /// (docs/architecture.md §3). Here the values are summed in fixed chunks of
     /// [`SUM_CHUNK`] in `f64` (each chunk in index order, possibly in parallel), and the
     /// chunk sums are then added in index order: the result is the same whatever the
     /// number of threads.

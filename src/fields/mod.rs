@@ -1,4 +1,4 @@
-//! Cytokine fields (MODEL.md section 3): concentrations of IL6 and CXCL7 on a grid aligned
+//! Cytokine fields (docs/model.md §7.10): concentrations of IL6 and CXCL7 on a grid aligned
 //! with the lattice, advanced by an implicit diffusion–decay solver.
 //!
 //! # The equation
@@ -77,7 +77,7 @@
 //!
 //! Grid lines are independent, so each sweep runs in parallel over lines with rayon. Each
 //! line's arithmetic is fixed, and no value is reduced across lines, so results are
-//! bit-identical whatever the number of threads (ARCHITECTURE.md section 3). Statistics
+//! bit-identical whatever the number of threads (docs/architecture.md §3). Statistics
 //! ([`FieldGrid::mean`], [`FieldGrid::total_mass_ng`]) sum fixed-size chunks in `f64`,
 //! combined in index order.
 
@@ -90,9 +90,10 @@ pub use solver::{DiffusionSolver, FLUSH_BELOW_NG_ML, ROWS_PER_BLOCK, Reaction, S
 
 /// Avogadro's number, 1/mol (exact, SI 2019).
 pub const AVOGADRO_PER_MOL: f64 = 6.022_140_76e23;
-/// Molar mass of IL6 (21 kDa), g/mol (MODEL.md tag \[V\]: checked in a published source).
+/// Molar mass of IL6 (21 kDa), g/mol (source tag \[V\]: checked in a published source;
+/// docs/model.md §7.10).
 pub const IL6_MOLAR_MASS_G_PER_MOL: f64 = 21_000.0;
-/// Molar mass of CXCL7 (7.6 kDa), g/mol (MODEL.md tag \[V\]).
+/// Molar mass of CXCL7 (7.6 kDa), g/mol (source tag \[V\]).
 pub const CXCL7_MOLAR_MASS_G_PER_MOL: f64 = 7_600.0;
 /// Nanograms per gram.
 const NG_PER_G: f64 = 1e9;
@@ -128,7 +129,7 @@ pub enum Boundary {
     Fixed(f32),
 }
 
-/// The physical parameters of one cytokine (MODEL.md section 3).
+/// The physical parameters of one cytokine (docs/model.md §7.10).
 ///
 /// | symbol | field | unit |
 /// |---|---|---|
@@ -149,7 +150,8 @@ pub struct Cytokine {
 }
 
 impl Cytokine {
-    /// IL6 with MODEL.md's defaults: D = 5·10⁻⁷ cm²/s, λ = 0.7/h, 21 kDa, far field 0.
+    /// IL6 with the defaults of docs/model.md §7.10: D = 5·10⁻⁷ cm²/s, λ = 0.7/h, 21 kDa,
+    /// far field 0.
     pub const IL6: Cytokine = Cytokine {
         diffusion_cm2_per_s: 5e-7,
         decay_per_h: 0.7,
@@ -157,7 +159,8 @@ impl Cytokine {
         boundary: Boundary::Fixed(0.0),
     };
 
-    /// CXCL7 with MODEL.md's defaults: D = 3·10⁻⁷ cm²/s, λ = 0.5/h, 7.6 kDa, far field 0.
+    /// CXCL7 with the defaults of docs/model.md §7.10: D = 3·10⁻⁷ cm²/s, λ = 0.5/h, 7.6
+    /// kDa, far field 0.
     pub const CXCL7: Cytokine = Cytokine {
         diffusion_cm2_per_s: 3e-7,
         decay_per_h: 0.5,

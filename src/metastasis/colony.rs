@@ -1,5 +1,5 @@
 //! A metastatic colony: one disseminated cell's clone on its own lattice, stepped with the
-//! hierarchy rules of the primary (MODEL.md section 5) and its own random streams.
+//! hierarchy rules of the primary (docs/model.md §7.14) and its own random streams.
 
 use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;

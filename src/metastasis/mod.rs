@@ -1,5 +1,5 @@
 //! Dissemination, circulation, colonisation, dormancy and the pre-metastatic niche
-//! (MODEL.md sections 5–6; step order items 6–8).
+//! (docs/model.md §7.12–7.15; step order items 6–8).
 //!
 //! # Rules, per step of `dt` hours
 //!

@@ -1,4 +1,5 @@
-//! Fate rules of the cancer-cell hierarchy (MODEL.md section 2), per step of `dt` hours.
+//! Fate rules of the cancer-cell hierarchy (docs/model.md §7.2–7.8), per step of `dt`
+//! hours.
 //!
 //! | symbol | field | unit | meaning |
 //! |---|---|---|---|

@@ -1,5 +1,5 @@
 //! Model rules as pure functions: cell kinds, their one-byte encoding, and the fate rules
-//! of the cancer-cell hierarchy (MODEL.md section 2). Random numbers are passed in.
+//! of the cancer-cell hierarchy (docs/model.md §7.2–7.8). Random numbers are passed in.
 
 pub mod hierarchy;
 pub mod kind;

@@ -1,4 +1,4 @@
-//! Mesenchymal stem cells (MODEL.md section 4): per-step probabilities and secretion.
+//! Mesenchymal stem cells (docs/model.md §7.11): per-step probabilities and secretion.
 //!
 //! | symbol | field | unit | meaning |
 //! |---|---|---|---|

@@ -1,4 +1,4 @@
-//! Outputs of a run (ARCHITECTURE.md section 7): the run folder, its tables, snapshots and
+//! Outputs of a run (docs/architecture.md §7): the run folder, its tables, snapshots and
 //! manifest. Writers serialise to `impl Write` or return strings so tests can compare text;
 //! files are written to a temporary name and renamed when complete.
 //!

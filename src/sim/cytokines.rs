@@ -1,4 +1,4 @@
-//! Coupling of the cytokine fields to the lattice (MODEL.md section 3, step order item 3).
+//! Coupling of the cytokine fields to the lattice (docs/model.md §7.10, step order item 3).
 //!
 //! The field grid is aligned with the lattice window: field cell `(i, j, k)` covers the
 //! `c × c (× c)` sites from window site `(c·i, c·j, c·k)`, `c = fields.coarsen` (a power of

@@ -1,5 +1,5 @@
 //! The simulation: construction from a validated config and the step loop in the fixed
-//! order of MODEL.md section 8.
+//! order of docs/model.md §3.
 //!
 //! Step order (the parts that exist today are marked):
 //! 1. record outputs due at this step (observers) — *yes*;
@@ -8,7 +8,7 @@
 //!    (chemo, anti-IL6, CXCR2 inhibitor, anti-VEGFR1, differentiation) for items 3–8
 //!    (see [`crate::therapy`]);
 //! 3. update cytokine fields (IL6, CXCL7) — *yes*, when `fields.enabled`;
-//! 4. update primary cancer cells (rules 1–6 of MODEL.md section 2) — *yes*;
+//! 4. update primary cancer cells (docs/model.md §7.2–7.8) — *yes*;
 //! 5. update MSCs (inject, recruit, die, divide, move; their secretion enters the next
 //!    field update) — *yes*;
 //! 6. dissemination: intravasation from the primary's rim, circulation, arrest,
@@ -220,7 +220,7 @@ impl Simulation {
         }
     }
 
-    /// One step in the order of MODEL.md section 8 (without observers).
+    /// One step in the order of docs/model.md §3 (without observers).
     pub fn step(&mut self) {
         self.observed = false;
         let pool = std::sync::Arc::clone(&self.pool);
@@ -508,7 +508,7 @@ mod tests {
     #[test]
     fn a_valid_disc_larger_than_the_initial_window_is_placed() {
         // Both configs validate (the disc fits the domain); the window should grow to hold
-        // the disc (MODEL.md section 1: the lattice may start smaller and grow).
+        // the disc (docs/model.md §2.3: the lattice window starts small and grows).
         // max_size 1022: centre 511 = 15·32 + 31 lies one site below the top of the 64-site
         // window [448, 512), so even the default radius 10 does not fit.
         for (radius, max_size) in [(10.0, 1022), (30.0, 2000)] {

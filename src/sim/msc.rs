@@ -1,5 +1,5 @@
-//! The MSC population (MODEL.md section 4, step order item 5): the bone-marrow pool, homing
-//! into the tumour, and the MSC agents on the tumour's stromal layer.
+//! The MSC population (docs/model.md §7.11, step order item 5): the bone-marrow pool,
+//! homing into the tumour, and the MSC agents on the tumour's stromal layer.
 //!
 //! Each step, on one random stream keyed by (seed, step), in this order:
 //! 1. an injection due at this step adds `msc.inject_count` MSCs to the pool (ALDH+ at

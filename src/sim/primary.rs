@@ -1,5 +1,5 @@
-//! The primary tumour: the hierarchy rules of MODEL.md section 2 on the growing lattice,
-//! updated in parallel and deterministically (ARCHITECTURE.md section 3).
+//! The primary tumour: the hierarchy rules of docs/model.md §7.2–7.8 on the growing
+//! lattice, updated in parallel and deterministically (docs/architecture.md §3).
 //!
 //! # Update scheme
 //!
@@ -21,12 +21,12 @@
 //! update exactly while visiting only cells at the tumour's free surfaces. Daughters and
 //! migrants are stamped with the step so they do not act again in it.
 //!
-//! Rare events of every cell — background death, CSC death, plasticity (rules 4 and 6),
-//! and death by chemotherapy while it is on —
-//! are sampled at the start of each tile's turn by skipping ahead geometrically over its
-//! sites at the largest possible rate and thinning to the actual one; a cell that already
-//! moved or was born in this step is not sampled again. (The reference applies them after
-//! the cell's own division/migration; the difference is of order dt² per step.)
+//! Rare events of every cell — background death, CSC death, plasticity, stemness loss
+//! (docs/model.md §7.6–7.8), and death by chemotherapy while it is on — are sampled at the
+//! start of each tile's turn by skipping ahead geometrically over its sites at the largest
+//! possible rate and thinning to the actual one; a cell that already moved or was born in
+//! this step is not sampled again. (The reference applies them after the cell's own
+//! division/migration; the difference is of order dt² per step.)
 
 use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;
@@ -395,7 +395,8 @@ impl<const R: usize> Turn<'_, '_, R> {
         self.activate_around(s);
     }
 
-    /// Rules 4 and 6 for every cell of the tile, by geometric skipping over sites.
+    /// The rare events (docs/model.md §7.6–7.8) of every cell of the tile, by geometric
+    /// skipping over sites.
     fn rare_events(&mut self) {
         let p_max = self.c.p_rare_max;
         if p_max <= 0.0 {
@@ -454,7 +455,7 @@ impl<const R: usize> Turn<'_, '_, R> {
         }
     }
 
-    /// Rules 1–3 for the listed cells of the tile, in random order.
+    /// The turns (docs/model.md §7.2–7.5) of the listed cells of the tile, in random order.
     fn turns(&mut self) {
         let c = self.c;
         let r = c.rates;
@@ -856,10 +857,10 @@ impl Primary {
         })
     }
 
-    /// Advance the primary tumour by one step `step` (rules 1–6 for every cell).
-    /// `parallel`: update the tiles of a colour on the current rayon pool (else on the
-    /// calling thread); the outcome is the same.
-    /// `fields`: the cytokine fields the rules read (zero without).
+    /// Advance the primary tumour by one step `step` (docs/model.md §7.2–7.8 for every
+    /// cell). `parallel`: update the tiles of a colour on the current rayon pool (else on
+    /// the calling thread); the outcome is the same. `fields`: the cytokine fields the
+    /// rules read (zero without).
     pub fn step(
         &mut self,
         rates: &HierarchyRates,

@@ -1,10 +1,10 @@
 //! The primary tumour's lattice: one byte per site in a window that grows.
 //!
 //! The *domain* is a square (cube) of `max_size` sites per side whose outermost ring is an
-//! occupied border (MODEL.md R0). Only a *window* of it is allocated: a box of power-of-two
-//! sides, aligned to the tile size, that starts small around the centre and doubles when
-//! the tumour reaches a tile on its edge (Poleszczuk & Enderling 2014). Sites of the window
-//! outside the domain, and the domain's border, hold [`WALL`].
+//! occupied border (docs/model.md §7.9). Only a *window* of it is allocated: a box of
+//! power-of-two sides, aligned to the tile size, that starts small around the centre and
+//! doubles when the tumour reaches a tile on its edge (Poleszczuk & Enderling 2014). Sites
+//! of the window outside the domain, and the domain's border, hold [`WALL`].
 //!
 //! A site byte holds (bit 7) the *listed* flag: some tile's active list has an entry for
 //! the site; (bits 5–6) a step *stamp*: 0 = none, else `step mod 3 + 1` when the occupant

@@ -1,4 +1,4 @@
-//! The sweep file (ARCHITECTURE.md section 5): parsing, checking (every problem at once)
+//! The sweep file (docs/architecture.md §5): parsing, checking (every problem at once)
 //! and the designs that turn its axes into numbered points.
 //!
 //! ```toml

@@ -1,4 +1,4 @@
-//! Therapy schedules and their effects (MODEL.md section 7), applied at step order item 2.
+//! Therapy schedules and their effects (docs/model.md §7.16), applied at step order item 2.
 //!
 //! Each `[[therapy]]` entry becomes a list of cycles in steps. A cycle of an exposure kind
 //! (chemo, anti-IL6, CXCR2 inhibitor, anti-VEGFR1, differentiation) is on during steps
