@@ -219,8 +219,10 @@ pub struct RunConfig {
     /// per step as at κ = 1. Local processes are not scaled: division, death, migration,
     /// plasticity, the cytokine fields and everything MSCs do in the tumour, and the
     /// primary's own counts and size thresholds (`run.stop_at_cells`,
-    /// `dissemination.min_primary_cells`, the primary columns of the outputs) stay in
-    /// agents.
+    /// `dissemination.min_primary_cells`, the primary columns of the outputs, and
+    /// `il6_output_molecules_per_s`, the lattice's own output) stay in agents; the
+    /// `tdsf` columns hold the systemic factor, κ included. The run's `manifest.json`
+    /// records κ (`cells_per_agent`), and the run summary prints it when κ ≠ 1.
     pub cells_per_agent: f64,
 }
 

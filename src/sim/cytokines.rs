@@ -273,8 +273,9 @@ impl Cytokines {
             });
     }
 
-    /// The tumour's IL6 output at the last update (cancer cells and MSCs), molecules/s:
-    /// the IL6_out that drives MSC homing.
+    /// The tumour's IL6 output at the last update (cancer-cell agents and MSCs on the
+    /// lattice), molecules/s: the IL6_out that drives MSC homing at
+    /// `run.cells_per_agent = 1` (else see [`Cytokines::systemic_il6_output`]).
     pub fn il6_output(&self) -> f64 {
         self.il6_output
     }
