@@ -370,13 +370,14 @@ fn fnv(text: &str) -> u64 {
 fn one_cell_per_agent_reproduces_the_code_before_the_key() {
     // Byte length and FNV-1a hash of timeseries.csv, events.csv and summary.csv as written
     // by `seedsoil run` built from the commit before `run.cells_per_agent` existed
-    // (492bf7e), with the config files as they were then: the default run for 30 days (it
-    // sheds from day 15, grows colonies, forms niches and recruits MSCs), the metastasis
-    // run for 10 days and R0 for 60 days.
-    let cases: [(&str, &str, Tables); 3] = [
+    // (492bf7e), for configs/baseline.toml run for 30 days (it sheds from day 15, grows
+    // colonies, forms niches and recruits MSCs), configs/metastasis.toml for 10 days and
+    // configs/reference-r0.toml for 60 days. The configs are the resolved config.toml files
+    // of those runs (tests/data/k1-golden/), so later changes of the defaults or of the
+    // shipped configs do not touch this comparison.
+    let cases: [(&str, Tables); 3] = [
         (
-            "baseline",
-            "run.days=30",
+            "baseline-30d",
             [
                 (21828, 0x60ce_a42d_272f_bf9a),
                 (64462, 0xc816_def2_d21d_2f9a),
@@ -384,8 +385,7 @@ fn one_cell_per_agent_reproduces_the_code_before_the_key() {
             ],
         ),
         (
-            "metastasis",
-            "run.days=10",
+            "metastasis-10d",
             [
                 (7386, 0x6d01_99a1_0d3b_ea53),
                 (44949, 0x57ff_894e_deef_0799),
@@ -393,8 +393,7 @@ fn one_cell_per_agent_reproduces_the_code_before_the_key() {
             ],
         ),
         (
-            "reference-r0",
-            "run.days=60",
+            "reference-r0-60d",
             [
                 (7900, 0x4c03_d5b7_b2aa_3b4a),
                 (258, 0xe7c0_4e1a_75ac_f3d5),
@@ -402,11 +401,11 @@ fn one_cell_per_agent_reproduces_the_code_before_the_key() {
             ],
         ),
     ];
-    for (name, days, want) in cases {
+    for (name, want) in cases {
         let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("configs")
+            .join("tests/data/k1-golden")
             .join(format!("{name}.toml"));
-        let c = config::load(Some(&path), &[days.to_string()]).unwrap();
+        let c = config::load(Some(&path), &[]).unwrap();
         assert_eq!(c.run.cells_per_agent, 1.0);
         let seed = c.run.seed.unwrap();
         let (_, tables) = seedsoil::batch::simulate(c, seed).unwrap();
