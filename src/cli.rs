@@ -896,6 +896,13 @@ fn run_cmd(args: RunArgs) -> Result<()> {
         println!("    cancer stem cells      {csc:>12}  ({frac:.2} %)");
         println!("    progenitors (rho > 0)  {prog:>12}");
         println!("    differentiated         {diff:>12}");
+        let kappa = cfg.run.cells_per_agent;
+        if kappa != 1.0 {
+            println!(
+                "  scale: one primary agent stands for {kappa} cells (run.cells_per_agent): the primary above is {:.3e} cells;\n    tumour-derived factor, IL6 seen by the bone marrow and cells shed x {kappa}; CTCs, DTCs, colonies, HPCs and MSCs count single cells",
+                total as f64 * kappa
+            );
+        }
         let e = sim.primary.events();
         println!(
             "  events: {} births, {} deaths, {} migrations, {} dedifferentiations",
@@ -1154,6 +1161,8 @@ fn manifest_json(cfg: &Config, sim: &Simulation, reason: &str, wall: f64) -> Str
         "status": "completed",
         "stop_reason": reason,
         "steps": sim.step_count(),
+        "cells_per_agent": cfg.run.cells_per_agent,
+        "cells_per_agent_note": "real cells one agent of the primary stands for (run.cells_per_agent): the primary's counts are agents; its systemic outputs (tumour-derived factor, IL6 seen by the bone marrow, cells shed) are x cells_per_agent; CTC, DTC, colony, HPC and MSC counts are single cells",
         "files": ["config.toml", "timeseries.csv", "events.csv", "summary.csv", "manifest.json"],
         "deterministic_note": "every file but manifest.json is identical for the same config and seed, whatever the thread count",
     });

@@ -174,6 +174,45 @@ fn unset_seed_is_drawn_and_recorded() {
 }
 
 #[test]
+fn cells_per_agent_is_reported_in_the_manifest_and_the_summary() {
+    // The console says what one agent stands for only when it is not 1 (the default
+    // summary is unchanged); the manifest always records it.
+    let tmp = tempfile::tempdir().unwrap();
+    for (kappa, shown) in [("1", false), ("250", true)] {
+        let out = tmp.path().join(format!("k{kappa}"));
+        let assert = seedsoil()
+            .arg("run")
+            .args(["--set", "run.days=2", "--set"])
+            .arg(format!("run.cells_per_agent={kappa}"))
+            .args(["--seed", "3", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+        assert_eq!(
+            stdout.contains(&format!(
+                "one primary agent stands for {kappa} cells (run.cells_per_agent)"
+            )),
+            shown,
+            "{stdout}"
+        );
+        assert_eq!(stdout.contains("scale:"), shown, "{stdout}");
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            manifest["cells_per_agent"].as_f64(),
+            Some(kappa.parse().unwrap())
+        );
+        let resolved = std::fs::read_to_string(out.join("config.toml")).unwrap();
+        assert!(
+            resolved.contains(&format!("cells_per_agent = {kappa}.0")),
+            "{resolved}"
+        );
+    }
+}
+
+#[test]
 fn existing_output_folder_is_refused_unless_forced() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");

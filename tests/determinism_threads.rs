@@ -353,3 +353,50 @@ fn model_v2_rules_are_independent_of_threads() {
     );
     assert_thread_independent("model v2 rules", &c, checkpoints, 1000);
 }
+
+#[test]
+fn systemic_scale_is_independent_of_threads() {
+    // run.cells_per_agent = 20: the factor, the IL6 the bone marrow sees and both shedding
+    // rules scaled (a rim agent sheds Binomial(20, 20 p / 20) cells and leaves with
+    // probability c / 20; mass-based, each CTC takes its agent with probability 1/20),
+    // with fields, MSC homing and colonies on.
+    for mass_based in [false, true] {
+        let mut c = Config::default();
+        c.run.seed = Some(16);
+        c.run.cells_per_agent = 20.0;
+        c.space.initial_size = 128;
+        c.space.max_size = 1000;
+        c.init.kind = InitKind::Disc;
+        c.init.radius = 35.0;
+        c.init.csc_fraction = 0.2;
+        c.msc.pool = 3000;
+        c.msc.homing_per_day = 0.02;
+        c.dissemination.min_primary_cells = 1000;
+        if mass_based {
+            c.dissemination.shed_per_cell_per_day = 0.0005;
+        } else {
+            c.dissemination.intravasation_per_day = 0.003;
+        }
+        c.dissemination.p_colonise = 0.3;
+        c.dissemination.colony_max_size = 500;
+        c.dissemination.micrometastasis_cells = 8;
+        c.dissemination.detect_cells = 50;
+        let name = format!(
+            "κ = 20, {} shedding",
+            if mass_based { "mass-based" } else { "rim" }
+        );
+        let checkpoints: &[u64] = &[0, 1, 2, 60, 150];
+        let reference = run(&c, 1, &[150]);
+        let m = &reference[0].metastasis;
+        let colonies = m.lines().filter(|l| l.starts_with("colony ")).count();
+        eprintln!(
+            "{name}: {colonies} living colonies, {} MSCs",
+            reference[0].mscs.len()
+        );
+        assert!(
+            colonies >= 50 && reference[0].mscs.len() >= 20,
+            "{name}: {colonies} colonies; the comparison would be weak"
+        );
+        assert_thread_independent(&name, &c, checkpoints, 1000);
+    }
+}

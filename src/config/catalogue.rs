@@ -332,6 +332,14 @@ static CATALOGUE: &[ParamInfo] = &[
         "–",
         "Stop as soon as the primary tumour holds at least this many cells (0 = never).",
     ),
+    p(
+        "run.cells_per_agent",
+        ParamKind::Float(FloatRange::closed(1.0, 1e6)),
+        "1",
+        "cells",
+        "[A]",
+        "κ, real cells one agent of the primary stands for: multiplies the primary's systemic outputs (tumour-derived factor production, the cancer cells' IL6 output seen by the bone marrow, cells shed per step in both shedding rules); each shed cell is one CTC and every systemic count (CTCs, DTCs, colonies, HPCs, MSCs) is in single cells, never × κ; a shed cell takes 1/κ of its agent; local rules, the primary's counts and its il6_output column stay in agents.",
+    ),
     // [space]
     p(
         "space.dims",

@@ -198,6 +198,34 @@ pub struct RunConfig {
     pub dt_h: f64,
     /// Stop as soon as the primary tumour holds at least this many cells (0 = no such stop).
     pub stop_at_cells: u64,
+    /// κ, real cells that one agent of the primary stands for (≥ 1; 1 = one agent, one
+    /// cell). A simulated primary of 10⁵–10⁶ agents stands for a mouse tumour of 10⁸–10⁹
+    /// cells; κ scales the primary's *systemic* outputs so that the parameters of the
+    /// systemic compartments stay in mouse units (HPC counts, the MSC pool, cells shed per
+    /// cell per day):
+    /// - the tumour-derived factor: production `niche.tdsf_per_cell · κ · N` per day;
+    /// - the IL6 output the bone marrow sees (MSC homing):
+    ///   `κ · (cancer cells' IL6 output) + (tumour MSCs' IL6 output)`; the MSCs in the
+    ///   tumour came one by one from the pool, so their own output is not scaled;
+    /// - shedding: κ times as many cells enter the blood per step as the same primary
+    ///   sheds at κ = 1, in both shedding rules (mass-based: a Poisson number with mean
+    ///   `κ · shed_per_cell_per_day · N · dt / 24`; per rim cell: Binomial(⌈κ⌉, κ p / ⌈κ⌉)
+    ///   cells per rim agent, mean κ p, p its per-cell probability).
+    ///
+    /// Each shed cell is one CTC agent, and everything downstream counts single cells
+    /// (CTCs, arrested and extravasated cells, DTCs, dormant cells, colony cells, HPCs,
+    /// MSCs): no systemic count is multiplied by κ afterwards. An agent of the primary is
+    /// κ cells, so one shed cell takes 1/κ of it: the agent leaves the lattice with
+    /// probability 1/κ per cell it sheds (mass-based), or min(1, c/κ) after shedding c
+    /// cells in a step (per rim cell), and the primary loses, on average, as many agents
+    /// per step as at κ = 1. Local processes are not scaled: division, death, migration,
+    /// plasticity, the cytokine fields and everything MSCs do in the tumour, and the
+    /// primary's own counts and size thresholds (`run.stop_at_cells`,
+    /// `dissemination.min_primary_cells`, the primary columns of the outputs, and
+    /// `il6_output_molecules_per_s`, the lattice's own output) stay in agents; the
+    /// `tdsf` columns hold the systemic factor, κ included. The run's `manifest.json`
+    /// records κ (`cells_per_agent`), and the run summary prints it when κ ≠ 1.
+    pub cells_per_agent: f64,
 }
 
 /// `[space]` section.
@@ -643,6 +671,7 @@ impl Default for RunConfig {
             threads: 0,
             dt_h: 1.0,
             stop_at_cells: 0,
+            cells_per_agent: 1.0,
         }
     }
 }

@@ -3,9 +3,13 @@
 //!
 //! # Rules, per step of `dt` hours
 //!
+//! κ = `run.cells_per_agent`: the real cells one agent of the primary stands for (1 = one
+//! agent, one cell). It multiplies the primary's systemic outputs, marked κ below.
+//!
 //! | rule | probability per step | key |
 //! |---|---|---|
-//! | intravasation of a rim cell (free neighbour), once the primary holds `min_primary_cells` | `p_i = r_i · dt/24`, CSCs `× csc_factor` | `dissemination.intravasation_per_day`, `csc_factor`, `min_primary_cells` |
+//! | intravasation of a rim cell (free neighbour), once the primary holds `min_primary_cells` | `p_i = r_i · dt/24`, CSCs `× csc_factor`; cells per rim agent Binomial(⌈κ⌉, κ p_i / ⌈κ⌉) | `dissemination.intravasation_per_day`, `csc_factor`, `min_primary_cells`, `run.cells_per_agent` |
+//! | mass-based shedding (replaces the rim rule when `shed > 0`) | Poisson, mean `κ · shed · N · dt/24`, from the exterior rim, CSCs weighted `× csc_factor` | `dissemination.shed_per_cell_per_day` |
 //! | a CTC leaves the blood | `1 − exp(−(λ + a) dt)`, `λ = ln 2 / t½` | `ctc_half_life_h`, `arrest_per_h` |
 //! | ... by death / by arrest | `λ / (λ + a)` / `a / (λ + a)` | (competing hazards) |
 //! | arrest in organ o | `w_o / Σ w` | `organs.<o>.arrival_weight` |
@@ -15,11 +19,19 @@
 //! | a dormant CSC wakes, founding a colony | `r_w · dt/24 · τ_o · (1 + g · N_o)` | `wake_per_day` |
 //! | a non-stem DTC starts a clone, else stays solitary and dormant | `p_nc` | `p_non_stem_clone` |
 //! | a solitary dormant non-stem DTC dies | `δ · dt/24` | `dtc_death_per_day` |
-//! | tumour-derived factor | `dT/dt = s · N_primary − k T` (exact over a step) | `niche.tdsf_per_cell`, `tdsf_clearance_per_day` |
+//! | tumour-derived factor | `dT/dt = s · κ · N_primary − k T` (exact over a step) | `niche.tdsf_per_cell`, `tdsf_clearance_per_day`, `run.cells_per_agent` |
 //! | HPCs mobilised | Poisson, mean `(m · T + m_max · T / (K_T + T)) · dt/24 · (1 − blockade)` | `niche.mobilisation`, `mobilisation_max`, `k_tdsf`, `vegfr1_blockade` |
 //! | homing to organ o | multinomial, `h_o / Σ h` | `organs.<o>.hpc_homing_weight` |
 //! | an organ HPC is lost | `1 − exp(−ℓ · dt/24)` | `niche.hpc_loss_per_day` |
 //! | niche level | `N_o = H_oⁿ / (K_Hⁿ + H_oⁿ)`, formed while `N_o ≥ 0.5` | `niche.k_hpc`, `hill_n` |
+//!
+//! Counting with κ > 1. Each cell shed is one CTC agent, and from the blood on every agent
+//! is one cell: CTC, arrest, extravasation, DTC, dormancy and colony counts (and the
+//! colonies' own lattices) are single cells, never multiplied by κ, so nothing is counted
+//! twice. The shed cell's agent in the primary stands for κ cells, so the cell takes 1/κ of
+//! it: the agent leaves the lattice with probability 1/κ per cell it sheds (mass-based), or
+//! min(1, c/κ) once it has shed c cells in a step (rim rule). At κ = 1 every shed cell
+//! removes its agent, without a draw, as before the key existed.
 //!
 //! Circulation uses the exact competing-risk form rather than `rate × dt`: at dt = 1 h and
 //! a 1.5 h half-life the linear form would be far off, and the exact one makes survival in
@@ -232,13 +244,17 @@ struct Rates {
     p_wake: f64,
     p_non_stem_clone: f64,
     p_dtc_death: f64,
+    /// Mass-based shedding per primary agent per step, κ included.
     shed_per_step: f64,
+    /// κ, `run.cells_per_agent`.
+    cells_per_agent: f64,
     csc_factor: f64,
     avascular_cells: u64,
     p_switch: f64,
     detect: u64,
     micro: u64,
     min_primary: u64,
+    /// Tumour-derived factor per primary agent per day, κ included.
     tdsf_source: f64,
     tdsf_keep: f64,
     tdsf_clearance_per_day: f64,
@@ -300,6 +316,8 @@ impl Metastasis {
         colony_config.cells.csc_death_per_day = d.colony_csc_death_per_day;
         let k = n.tdsf_clearance_per_day;
         let tdsf_keep = (-k * dt_days).exp();
+        // κ: every systemic output of a primary agent is that of κ cells.
+        let kappa = config.run.cells_per_agent;
         let rates = Rates {
             p_intra: d.intravasation_per_day * dt_days,
             p_intra_csc: d.intravasation_per_day * d.csc_factor * dt_days,
@@ -310,7 +328,8 @@ impl Metastasis {
             gain: n.colonisation_gain,
             p_wake: d.wake_per_day * dt_days,
             p_non_stem_clone: d.p_non_stem_clone,
-            shed_per_step: d.shed_per_cell_per_day * dt_days,
+            shed_per_step: d.shed_per_cell_per_day * dt_days * kappa,
+            cells_per_agent: kappa,
             csc_factor: d.csc_factor,
             p_dtc_death: d.dtc_death_per_day * dt_days,
             avascular_cells: d.avascular_cells,
@@ -318,7 +337,7 @@ impl Metastasis {
             detect: d.detect_cells,
             micro: d.micrometastasis_cells,
             min_primary: d.min_primary_cells,
-            tdsf_source: n.tdsf_per_cell,
+            tdsf_source: n.tdsf_per_cell * kappa,
             tdsf_keep,
             tdsf_clearance_per_day: k,
             dt_days,
@@ -475,6 +494,15 @@ impl Metastasis {
 
     /// Rim cells of the primary enter the blood (sampled at the CSC rate over the listed
     /// sites and thinned to each cell's own rate).
+    ///
+    /// A rim agent stands for κ cells (`run.cells_per_agent`), each leaving with its
+    /// per-step probability p: it sheds Binomial(n, κ p / n) cells, n = ⌈κ⌉ (exactly κ
+    /// independent cells for a whole κ; mean κ p always). Sites are sampled with the chance
+    /// that at least one of the n trials at the CSC rate succeeds, the number of successes
+    /// is drawn given that, and each is thinned to the cell's own rate. Each cell becomes
+    /// one CTC; the agent leaves the lattice with probability min(1, c/κ) after shedding c
+    /// cells. At κ = 1 this is one Bernoulli(p) per sampled site and the agent leaves with
+    /// its cell, with the same draws as before `run.cells_per_agent` existed.
     fn intravasate(&mut self, primary: &mut Primary, rng: &mut Stream, step: u64) {
         if self.rates.shed_per_step > 0.0 {
             self.shed(primary, rng, step);
@@ -485,30 +513,60 @@ impl Metastasis {
         if p_max <= 0.0 || primary.total() == 0 || primary.total() < self.rates.min_primary {
             return;
         }
+        let kappa = self.rates.cells_per_agent;
+        let trials = kappa.ceil() as u64;
+        // Per trial at the CSC rate; the chance that a site sheds at least one cell.
+        let p_trial = p_max * (kappa / trials as f64);
+        let p_site = if trials == 1 {
+            p_trial
+        } else {
+            -(trials as f64 * (-p_trial).ln_1p()).exp_m1()
+        };
         let mut sites = std::mem::take(&mut self.scratch);
         sites.clear();
-        primary.sample_listed(p_max, rng, &mut sites);
+        primary.sample_listed(p_site, rng, &mut sites);
         for &s in &sites {
             if !primary.is_rim(s) {
                 continue;
             }
             let code = primary.lattice.code(s);
             let p = if code == STEM { p_csc } else { p_non_stem };
-            if uniform(rng) * p_max < p {
-                primary.remove_cell(s);
+            let cells = if trials == 1 {
+                u64::from(uniform(rng) * p_max < p)
+            } else {
+                let hits = successes_given_one(trials, p_trial, p_site, rng);
+                if p >= p_max {
+                    hits
+                } else {
+                    Binomial::new(hits, p / p_max)
+                        .expect("0 ≤ p / p_max < 1")
+                        .sample(rng)
+                }
+            };
+            if cells == 0 {
+                continue;
+            }
+            for _ in 0..cells {
                 self.circulation.push(code);
                 self.cascade.intravasated[class_index(code)] += 1;
                 self.count(EventKind::Intravasation, Compartment::Primary, code);
+            }
+            // The agent goes with probability min(1, cells / κ) (always at κ = 1).
+            let c = cells as f64;
+            if c >= kappa || uniform(rng) * kappa < c {
+                primary.remove_cell(s);
             }
         }
         self.scratch = sites;
     }
 
-    /// Mass-based shedding: a Poisson number with mean `shed · N · dt` of distinct cells
-    /// of the exterior rim enter the blood, CSCs weighted by `csc_factor` (drawn by
-    /// rejection among the listed cells next to an exterior site). The exterior is
+    /// Mass-based shedding: a Poisson number with mean `κ · shed · N · dt` of cells of the
+    /// exterior rim enter the blood, CSCs weighted by `csc_factor` (drawn by rejection
+    /// among the listed cells next to an exterior site). Each shed cell is one CTC; its
+    /// agent leaves the lattice with probability 1/κ (always at κ = 1, without a draw),
+    /// and an agent that left cannot be drawn again in the step. The exterior is
     /// recomputed once a day and whenever the lattice window changes, and extended at
-    /// once by the sites of the shed cells; the candidates are gathered each step.
+    /// once by the sites of the agents that left; the candidates are gathered each step.
     fn shed(&mut self, primary: &mut Primary, rng: &mut Stream, step: u64) {
         let n = primary.total();
         if n == 0 || n < self.rates.min_primary {
@@ -560,10 +618,14 @@ impl Metastasis {
             if uniform(rng) * w_max >= w {
                 continue;
             }
-            taken.insert(s);
-            primary.remove_cell(s);
-            // Its site is exterior now (and so is any hole it opens).
-            crate::space::exterior::extend(&primary.lattice, &mut self.exterior, s);
+            // The cell takes 1/κ of its agent.
+            let kappa = self.rates.cells_per_agent;
+            if kappa <= 1.0 || uniform(rng) * kappa < 1.0 {
+                taken.insert(s);
+                primary.remove_cell(s);
+                // Its site is exterior now (and so is any hole it opens).
+                crate::space::exterior::extend(&primary.lattice, &mut self.exterior, s);
+            }
             self.circulation.push(code);
             self.cascade.intravasated[class_index(code)] += 1;
             self.count(EventKind::Intravasation, Compartment::Primary, code);
@@ -773,7 +835,8 @@ impl Metastasis {
     }
 
     /// Step order item 7: the tumour-derived factor, HPC mobilisation, homing and loss,
-    /// and the niche levels. `primary_cells` is the primary's size now.
+    /// and the niche levels. `primary_cells` is the primary's size now, in agents: the
+    /// factor's source is `tdsf_per_cell · κ · primary_cells` per day.
     pub fn update_niches(&mut self, primary_cells: u64, step: u64) {
         let r = &self.rates;
         let source = r.tdsf_source * primary_cells as f64;
@@ -1106,6 +1169,19 @@ impl Metastasis {
     }
 }
 
+/// The number of successes of `n ≥ 2` Bernoulli(`p`) trials given at least one, where
+/// `q = 1 − (1 − p)ⁿ` is the chance of at least one: the first success J is drawn from
+/// its law given J ≤ n (inversion of `P(J ≤ j) = (1 − (1 − p)^j) / q`), the later trials
+/// are free.
+fn successes_given_one(n: u64, p: f64, q: f64, rng: &mut Stream) -> u64 {
+    if p >= 1.0 {
+        return n;
+    }
+    let j = ((-uniform(rng) * q).ln_1p() / (-p).ln_1p()).floor();
+    let first = (j as u64).saturating_add(1).clamp(1, n);
+    1 + Binomial::new(n - first, p).expect("0 < p < 1").sample(rng)
+}
+
 /// Every event kind, in declaration order (the checkpoint codes are the indices).
 const EVENT_KINDS: [EventKind; 14] = [
     EventKind::Intravasation,
@@ -1164,4 +1240,42 @@ fn load_event(r: &mut Reader<'_>, organs: usize) -> Result<MetEvent, CodecError>
         colony: r.opt_u64()?,
         value: r.u64()?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn successes_given_one_follow_the_truncated_binomial() {
+        // Mean n p / q and P(exactly one) = n p (1 − p)^(n−1) / q, q = 1 − (1 − p)^n.
+        for (n, p) in [
+            (2u64, 0.3f64),
+            (3, 0.05),
+            (8, 0.0949),
+            (40, 0.104),
+            (1000, 0.002),
+        ] {
+            let q = -(n as f64 * (-p).ln_1p()).exp_m1();
+            let mut rng = rng::stream(3, 0, n, 0);
+            let draws = 200_000;
+            let (mut sum, mut sum2, mut ones) = (0.0, 0.0, 0.0);
+            for _ in 0..draws {
+                let k = successes_given_one(n, p, q, &mut rng);
+                assert!((1..=n).contains(&k));
+                sum += k as f64;
+                sum2 += (k * k) as f64;
+                ones += f64::from(k == 1);
+            }
+            let mean = n as f64 * p / q;
+            let var = sum2 / draws as f64 - (sum / draws as f64).powi(2);
+            let zm = (sum / draws as f64 - mean) / (var / draws as f64).sqrt();
+            let p1 = n as f64 * p * (1.0 - p).powi(n as i32 - 1) / q;
+            let z1 = (ones - draws as f64 * p1) / (draws as f64 * p1 * (1.0 - p1)).sqrt();
+            assert!(
+                zm.abs() < 3.5 && z1.abs() < 3.5,
+                "n {n}, p {p}: z {zm}, {z1}"
+            );
+        }
+    }
 }

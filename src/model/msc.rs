@@ -40,6 +40,9 @@ pub struct MscRates {
     pub p_home_max: f64,
     /// K_rec, molecules/s.
     pub k_recruit: f64,
+    /// κ = `run.cells_per_agent`: cells per cancer-cell agent, × the cancer cells' IL6
+    /// output that drives homing.
+    pub cells_per_agent: f64,
     /// Move per step.
     pub p_move: f64,
     /// q: share of moves biased up the IL6 gradient.
@@ -74,6 +77,7 @@ impl MscRates {
         MscRates {
             p_home_max: m.homing_per_day * dt / 24.0,
             k_recruit: m.k_recruit,
+            cells_per_agent: config.run.cells_per_agent,
             p_move: m.motility_per_day * dt / 24.0,
             chemotaxis: m.chemotaxis,
             chemotaxis_bias: m.chemotaxis_bias,
@@ -90,7 +94,8 @@ impl MscRates {
     }
 
     /// Homing probability per pool MSC this step, given the tumour's IL6 output in
-    /// molecules/s.
+    /// molecules/s as the bone marrow sees it (κ applied:
+    /// [`Cytokines::systemic_il6_output`](crate::sim::Cytokines::systemic_il6_output)).
     pub fn p_home(&self, il6_output: f64) -> f64 {
         self.p_home_max * self.il6_signal * hill(il6_output, self.k_recruit, self.hill_n)
     }

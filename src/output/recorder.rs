@@ -86,8 +86,10 @@ fn field_columns(sim: &Simulation) -> String {
 }
 
 /// `il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed`: the
-/// tumour's IL6 output that drives homing, MSCs in the tumour by ALDH class, MSCs left in
-/// the bone-marrow pool, and MSCs homed so far.
+/// simulated tumour's IL6 output (cancer-cell agents and MSCs on the lattice; it drives
+/// homing, the cancer cells' part × `run.cells_per_agent`, see
+/// [`Cytokines::systemic_il6_output`](crate::sim::Cytokines::systemic_il6_output)), MSCs in
+/// the tumour by ALDH class, MSCs left in the bone-marrow pool, and MSCs homed so far.
 fn msc_columns(sim: &Simulation) -> String {
     let [pos, neg] = sim.mscs.counts();
     let pool: u64 = sim.mscs.pool().iter().sum();

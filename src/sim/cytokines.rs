@@ -51,6 +51,9 @@ pub struct Cytokines {
     uptake: [Vec<f32>; 2],
     /// IL6 secreted by the tumour (cancer cells and MSCs) at the last update, molecules/s.
     il6_output: f64,
+    /// The cancer cells' part of `il6_output`. Not checkpointed: every step rebuilds it
+    /// (step order item 3) before MSC homing reads it (item 5).
+    il6_output_cells: f64,
 }
 
 /// For eight site bytes, bit masks (bit b = byte b) of the bytes that hold a cancer cell
@@ -159,6 +162,7 @@ impl Cytokines {
             source: [Vec::new(), Vec::new()],
             uptake: [Vec::new(), Vec::new()],
             il6_output: 0.0,
+            il6_output_cells: 0.0,
         })
     }
 
@@ -269,10 +273,20 @@ impl Cytokines {
             });
     }
 
-    /// The tumour's IL6 output at the last update (cancer cells and MSCs), molecules/s:
-    /// the IL6_out that drives MSC homing.
+    /// The tumour's IL6 output at the last update (cancer-cell agents and MSCs on the
+    /// lattice), molecules/s: the IL6_out that drives MSC homing at
+    /// `run.cells_per_agent = 1` (else see [`Cytokines::systemic_il6_output`]).
     pub fn il6_output(&self) -> f64 {
         self.il6_output
+    }
+
+    /// The IL6 output the bone marrow sees when each cancer-cell agent stands for
+    /// `cells_per_agent` cells (`run.cells_per_agent`, κ): `κ · (cancer cells' output) +
+    /// (MSCs' output)`, molecules/s. The MSCs in the tumour homed one by one from the
+    /// bone-marrow pool, so their own output is not multiplied. Equals
+    /// [`Cytokines::il6_output`] at κ = 1.
+    pub fn systemic_il6_output(&self, cells_per_agent: f64) -> f64 {
+        self.il6_output + (cells_per_agent - 1.0) * self.il6_output_cells
     }
 
     /// Sources (ng/mL/s) and uptakes (1/s) of IL6 and CXCL7 per field cell from the
@@ -304,6 +318,7 @@ impl Cytokines {
             self.uptake[0][i] = (fields.il6.uptake_per_h / 3600.0 * share) as f32;
             self.uptake[1][i] = (fields.cxcl7.uptake_per_h / 3600.0 * share) as f32;
         }
+        self.il6_output_cells = il6_output;
         if let Some(mscs) = mscs {
             let r = mscs.rates();
             let il6 = self.il6.values();

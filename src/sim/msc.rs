@@ -6,8 +6,10 @@
 //!    `msc.aldh_fraction`, rounded);
 //! 2. homing: each pool MSC homes with `p_home = homing · dt · (1 − il6_blockade) ·
 //!    H(IL6_out; K_rec)` (binomial draws per ALDH class), IL6_out being the tumour's IL6
-//!    output at the last field update; a homed MSC enters at a random rim site (a cancer
-//!    cell with an empty neighbour);
+//!    output at the last field update as the bone marrow sees it: the cancer cells' part
+//!    × `run.cells_per_agent` (κ, the cells one agent stands for), plus the tumour MSCs'
+//!    own part ([`Cytokines::systemic_il6_output`]); a homed MSC (one MSC, never × κ)
+//!    enters at a random rim site (a cancer cell with an empty neighbour);
 //! 3. every MSC in the tumour, in list order: death with `p_death`; else division with
 //!    `p_div` if it can divide (ALDH+ always, ALDH− while divisions are left; the daughter
 //!    takes a random neighbouring site); else a move with `p_move`: with probability
@@ -386,7 +388,7 @@ impl Mscs {
         let lat = &primary.lattice;
 
         // 2. Homing.
-        let il6_out = cytokines.map_or(0.0, Cytokines::il6_output);
+        let il6_out = cytokines.map_or(0.0, |c| c.systemic_il6_output(self.rates.cells_per_agent));
         let p = self.rates.p_home(il6_out);
         if p > 0.0 && self.pool.iter().any(|&n| n > 0) {
             let mut homed = [0u64; 2];
