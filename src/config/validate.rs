@@ -327,9 +327,10 @@ fn dissemination_problems(config: &Config) -> Vec<(Vec<String>, Problem)> {
         ));
     }
     let (mut keys, shown, all_zero) = weights("hpc_homing_weight", |o| o.hpc_homing_weight);
-    let mobilisation = config.niche.mobilisation;
-    if all_zero && mobilisation > 0.0 {
+    let (linear, saturating) = (config.niche.mobilisation, config.niche.mobilisation_max);
+    if all_zero && (linear > 0.0 || saturating > 0.0) {
         keys.push("niche.mobilisation".to_string());
+        keys.push("niche.mobilisation_max".to_string());
         out.push((
             keys,
             Problem::new(
@@ -337,10 +338,11 @@ fn dissemination_problems(config: &Config) -> Vec<(Vec<String>, Problem)> {
                 format!("HPC homing weights {shown}"),
                 format!(
                     "allowed organs.<name>.hpc_homing_weight > 0 for at least one organ when \
-                     dissemination.enabled = true and niche.mobilisation = {} > 0 (mobilised \
-                     HPCs are shared among the organs by homing weight); or set \
-                     niche.mobilisation = 0",
-                    num(mobilisation)
+                     dissemination.enabled = true and HPCs are mobilised (niche.mobilisation = \
+                     {}, niche.mobilisation_max = {}; mobilised HPCs are shared among the \
+                     organs by homing weight); or set both to 0",
+                    num(linear),
+                    num(saturating)
                 ),
             ),
         ));
@@ -716,9 +718,9 @@ mod tests {
         let p = only_problem(&c);
         assert_eq!(p.key, "organs");
         assert!(p.value.starts_with("HPC homing weights {"), "{p}");
-        assert!(p.allowed.contains("niche.mobilisation = 100000"), "{p}");
+        assert!(p.allowed.contains("niche.mobilisation_max = 119"), "{p}");
         // No HPCs are mobilised: no homing weights needed.
-        c.niche.mobilisation = 0.0;
+        c.niche.mobilisation_max = 0.0;
         assert!(keys(&c).is_empty());
         // One organ with a weight is enough.
         for organ in c.organs.values_mut() {

@@ -191,6 +191,7 @@ mod tests {
     fn plasticity_is_raised_by_il6() {
         let mut cfg = Config::default();
         cfg.signalling.gain_plasticity = 3.0;
+        cfg.cells.dedifferentiation_per_day = 0.004;
         let r = HierarchyRates::from_config(&cfg);
         let base = 0.004 / 24.0;
         assert!((r.p_dedif(0.0) - base).abs() < 1e-15);
