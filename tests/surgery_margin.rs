@@ -51,11 +51,11 @@ fn near_exterior(lat: &Lattice, m: usize) -> Vec<bool> {
     let side = [lat.side(0), lat.side(1), lat.side(2)];
     let mut ext = vec![false; lat.len()];
     let mut stack = Vec::new();
-    for s in 0..lat.len() {
+    for (s, e) in ext.iter_mut().enumerate() {
         let c = lat.coords(s);
         let edge = (0..dims).any(|a| c[a] == 0 || c[a] + 1 == side[a]);
         if edge && lat.code(s) == EMPTY {
-            ext[s] = true;
+            *e = true;
             stack.push(c);
         }
     }
