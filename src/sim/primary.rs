@@ -221,8 +221,6 @@ struct Ctx<'a, const R: usize> {
     tiling: &'a Tiling,
     /// Cytokine fields, if simulated.
     fields: Option<FieldView<'a>>,
-    /// Whether dead cells leave debris (`clearance_steps > 0`).
-    debris: bool,
 }
 
 impl<const R: usize> Ctx<'_, R> {
@@ -416,11 +414,11 @@ impl<const R: usize> Turn<'_, '_, R> {
     }
 
     /// Kill the cell at `s` outside its own turn (rare events), keeping the listed flag so
-    /// that a pending entry stays consistent. With debris on, the site keeps debris and its
-    /// neighbours stay as they are (they gain no space).
-    fn kill_rare(&mut self, s: usize, code: u8) {
+    /// that a pending entry stays consistent. With debris on (`D`), the site keeps debris
+    /// and its neighbours stay as they are (they gain no space).
+    fn kill_rare<const D: bool>(&mut self, s: usize, code: u8) {
         let v = self.c.lat.get(s);
-        if self.c.debris {
+        if D {
             self.c.put(s, DEBRIS | (v & LISTED));
             self.t.debris.push(s as u32);
             self.t.delta[class_index(code)] -= 1;
@@ -434,7 +432,10 @@ impl<const R: usize> Turn<'_, '_, R> {
     }
 
     /// Rules 4 and 6 for every cell of the tile, by geometric skipping over sites.
-    fn rare_events(&mut self) {
+    ///
+    /// `D`: dead cells leave debris. The rules with and without debris are separate
+    /// instances, so that without debris the engine runs exactly the reference code.
+    fn rare_events<const D: bool>(&mut self) {
         let p_max = self.c.p_rare_max;
         if p_max <= 0.0 {
             return;
@@ -457,9 +458,9 @@ impl<const R: usize> Turn<'_, '_, R> {
                 let u = uniform(&mut self.rng) * p_max;
                 if code == STEM {
                     if u < r.p_death_stem {
-                        self.kill_rare(s, code);
+                        self.kill_rare::<D>(s, code);
                     } else if u < r.p_death_stem + r.p_chemo_stem {
-                        self.kill_rare(s, code);
+                        self.kill_rare::<D>(s, code);
                         self.t.events.chemo_deaths += 1;
                     } else if u < r.p_death_stem + r.p_chemo_stem + r.p_stemness_loss {
                         // Stemness loss: the CSC becomes a fresh progenitor in place.
@@ -470,9 +471,9 @@ impl<const R: usize> Turn<'_, '_, R> {
                         self.t.events.stemness_losses += 1;
                     }
                 } else if u < r.p_death_non_stem {
-                    self.kill_rare(s, code);
+                    self.kill_rare::<D>(s, code);
                 } else if u < r.p_death_non_stem + r.p_chemo_non_stem {
-                    self.kill_rare(s, code);
+                    self.kill_rare::<D>(s, code);
                     self.t.events.chemo_deaths += 1;
                 } else if code > r.dedif_min_rho
                     && u < r.p_death_non_stem
@@ -493,7 +494,8 @@ impl<const R: usize> Turn<'_, '_, R> {
     }
 
     /// Rules 1–3 for the listed cells of the tile, in random order.
-    fn turns(&mut self) {
+    /// `D`: dead cells leave debris (see [`Turn::rare_events`]).
+    fn turns<const D: bool>(&mut self) {
         let c = self.c;
         let r = c.rates;
         let cur = c.cur;
@@ -506,10 +508,14 @@ impl<const R: usize> Turn<'_, '_, R> {
             i += 1;
             let v = c.lat.get(x);
             let code = v & KIND_MASK;
-            if !is_cell(code) {
-                // The cell died (or was removed) since it was listed: drop the entry. Its
-                // site is empty, or holds debris.
-                c.put(x, code);
+            if code == EMPTY {
+                // The cell died (or was removed) since it was listed: drop the entry.
+                c.put(x, EMPTY);
+                continue;
+            }
+            if D && code == DEBRIS {
+                // The cell died and left debris: drop the entry.
+                c.put(x, DEBRIS);
                 continue;
             }
             if v & STAMP_MASK == cur {
@@ -562,7 +568,7 @@ impl<const R: usize> Turn<'_, '_, R> {
                     // Death at division (probability α) or exhaustion (ρ = 0).
                     self.t.delta[class_index(code)] -= 1;
                     self.t.events.deaths += 1;
-                    if c.debris {
+                    if D {
                         c.put(x, DEBRIS);
                         self.t.debris.push(x as u32);
                     } else {
@@ -591,6 +597,24 @@ impl<const R: usize> Turn<'_, '_, R> {
         }
         self.t.dropped.clear();
     }
+}
+
+/// One tile's turn in step `step`: its rare events, then its listed cells' turns. `D`:
+/// dead cells leave debris.
+fn tile_turn<const R: usize, const D: bool>(
+    tile: &mut Tile,
+    ctx: &Ctx<'_, R>,
+    seed: u64,
+    step: u64,
+) {
+    let mut turn = Turn {
+        rng: rng::stream(seed, purpose::TILE, tile.key, step),
+        t: tile,
+        c: ctx,
+        cursor: None,
+    };
+    turn.rare_events::<D>();
+    turn.turns::<D>();
 }
 
 /// Exclusive access to a tile without locking.
@@ -1086,20 +1110,20 @@ impl Primary {
             },
             tiling: &self.tiling,
             fields,
-            debris: self.clearance_steps > 0,
+        };
+        let debris = self.clearance_steps > 0;
+        // The rules with and without debris are separate functions, so that without debris
+        // the engine runs exactly the reference code.
+        let turn_fn: fn(&mut Tile, &Ctx<'_, R>, u64, u64) = if debris {
+            tile_turn::<R, true>
+        } else {
+            tile_turn::<R, false>
         };
         let run_tile = |tile: &mut Tile| {
             if tile.list.is_empty() && p_rare_max <= 0.0 {
                 return;
             }
-            let mut turn = Turn {
-                rng: rng::stream(seed, purpose::TILE, tile.key, step),
-                t: tile,
-                c: &ctx,
-                cursor: None,
-            };
-            turn.rare_events();
-            turn.turns();
+            turn_fn(tile, &ctx, seed, step);
         };
         let tiling = &self.tiling;
         let threads = rayon::current_num_threads();
@@ -1150,8 +1174,12 @@ impl Primary {
             self.events.add(&tile.events);
             tile.events = EventCounts::default();
             near_edge |= std::mem::take(&mut tile.near_edge);
-            if !tile.debris.is_empty() {
-                let due = step + self.clearance_steps;
+        }
+        if debris {
+            // This step's debris, in tile order (deterministic whatever the threads).
+            let due = step + self.clearance_steps;
+            for tile in self.groups.iter_mut().flatten() {
+                let tile = tile_mut(tile);
                 self.debris
                     .extend(tile.debris.drain(..).map(|site| (due, site)));
             }
