@@ -111,8 +111,9 @@ impl EventCounts {
 #[derive(Debug, Default)]
 #[repr(align(128))]
 struct Tile {
-    /// Global tile index in the current window.
-    index: usize,
+    /// Global tile index in the current window (32 bits: with the other fields the tile
+    /// fits two 128-byte lines, see the assertion below).
+    index: u32,
     /// First site of the tile.
     base: usize,
     /// Key of the tile in domain tile coordinates (stable across growth).
@@ -127,6 +128,10 @@ struct Tile {
     /// Sites of the cells that died in this tile's turn and left debris (debris on).
     debris: Vec<u32>,
 }
+
+// A tile takes two 128-byte lines; one byte more would make it three (and the tiles'
+// memory half as large again).
+const _: () = assert!(std::mem::size_of::<Tile>() == 256);
 
 /// Geometry shared by all tiles of the current window.
 #[derive(Debug, Clone)]
@@ -361,7 +366,7 @@ impl<const R: usize> Turn<'_, '_, R> {
             if v & LISTED == 0 {
                 self.t.hold.push(s as u32);
             }
-            self.t.near_edge |= self.c.tiling.edge[self.t.index];
+            self.t.near_edge |= self.c.tiling.edge[self.t.index as usize];
         } else {
             if v & LISTED == 0 {
                 self.t.outbox.push(s as u32);
@@ -810,7 +815,7 @@ impl Primary {
                 for tx in 0..n[0] {
                     let (g, gi) = self.tiling.locate([tx, ty, tz]);
                     let tile = tile_mut(&mut groups[g][gi]);
-                    tile.index = tx + n[0] * (ty + n[1] * tz);
+                    tile.index = (tx + n[0] * (ty + n[1] * tz)) as u32;
                     tile.base = lat.index([tx << tl, ty << tl, tz << tl]);
                     let dt = [
                         (lat.origin[0] >> tl) + tx as i64,
