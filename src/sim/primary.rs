@@ -80,8 +80,9 @@ pub struct EventCounts {
     /// Cells removed from the lattice by [`Primary::remove_cell`] (intravasation): with
     /// births and deaths they balance the population, `Δtotal = births − deaths − removed`.
     pub removed: u64,
-    /// Cells killed by radiation or removed by surgery ([`Primary::kill_cell`]): the full
-    /// balance is `Δtotal = births − deaths − removed − therapy_killed`.
+    /// Cells killed by radiation ([`Primary::kill_in_place`]) or removed by surgery
+    /// ([`Primary::kill_cell`]): the full balance is
+    /// `Δtotal = births − deaths − removed − therapy_killed`.
     pub therapy_killed: u64,
     /// Deaths by chemotherapy (included in `deaths`).
     pub chemo_deaths: u64,
