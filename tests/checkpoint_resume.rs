@@ -126,6 +126,32 @@ fn three_dimensional_run_resumes_byte_identically() {
 }
 
 #[test]
+fn debris_and_surgery_of_the_mass_resume_byte_identically() {
+    // Debris on (cells.clearance_h), with deaths, radiation before the checkpoint (its
+    // debris is on the lattice and in the queue when the checkpoint is written) and a
+    // surgery of the mass after it.
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("debris.toml");
+    std::fs::write(
+        &cfg,
+        "[run]\ndays = 16\nseed = 3\n[init]\nkind = \"disc\"\nradius = 30\n\
+         [cells]\nbackground_death_per_day = 0.1\nclearance_h = 48\n\
+         [dissemination]\nmin_primary_cells = 500\nshed_per_cell_per_day = 0.002\n\
+         [[therapy]]\nkind = \"radiation\"\nstart_day = 5\ncycles = 2\ninterval_days = 1\n\
+         [[therapy]]\nkind = \"surgery\"\nstart_day = 9\nresidual_fraction = 0.5\nmargin_sites = 2\n",
+    )
+    .unwrap();
+    let c = cfg.display().to_string();
+    let (a, _, ckpt) = check_resume(&[&c], "6", ["1", "2", "1"], tmp.path());
+    let ck = load(&ckpt);
+    let sim = ck.restore(&ck.config).unwrap();
+    assert_eq!(sim.primary.clearance_steps(), 48);
+    assert!(sim.primary.debris() > 100, "debris at the checkpoint");
+    sim.primary.check_invariants();
+    assert!(read(&a, "events.csv").contains(",surgery,primary,"));
+}
+
+#[test]
 fn two_restores_of_one_checkpoint_give_identical_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let b = tmp.path().join("B");

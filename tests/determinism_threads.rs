@@ -400,3 +400,47 @@ fn systemic_scale_is_independent_of_threads() {
         assert_thread_independent(&name, &c, checkpoints, 1000);
     }
 }
+
+#[test]
+fn debris_and_surgery_of_the_mass_are_independent_of_threads() {
+    // Debris clearance with every kind of death (background, CSC, at division, chemo,
+    // radiation) and a surgery of the mass with a random residual at the margin, with
+    // mass-based shedding: 1, 2 and 4 threads give identical lattices and outputs.
+    for dims in [2u8, 3] {
+        let mut c = Config::default();
+        c.run.seed = Some(16);
+        c.space.dims = dims;
+        c.space.initial_size = if dims == 2 { 128 } else { 64 };
+        c.space.max_size = if dims == 2 { 1000 } else { 200 };
+        c.init.kind = InitKind::Disc;
+        c.init.radius = if dims == 2 { 45.0 } else { 8.0 };
+        c.init.csc_fraction = 0.2;
+        c.cells.background_death_per_day = 0.1;
+        c.cells.csc_death_per_day = 0.05;
+        c.cells.death_at_division = 0.05;
+        c.cells.clearance_h = 36.0;
+        c.dissemination.min_primary_cells = 500;
+        c.dissemination.shed_per_cell_per_day = 0.01;
+        let mut chemo =
+            seedsoil::config::TherapyConfig::new(seedsoil::config::TherapyKind::Chemo, 2.0);
+        chemo.duration_days = 1.0;
+        let mut radiation =
+            seedsoil::config::TherapyConfig::new(seedsoil::config::TherapyKind::Radiation, 4.0);
+        radiation.dose_gy = Some(1.0);
+        let mut surgery =
+            seedsoil::config::TherapyConfig::new(seedsoil::config::TherapyKind::Surgery, 6.0);
+        surgery.fraction = None;
+        surgery.margin_sites = Some(2);
+        surgery.residual_fraction = Some(0.5);
+        c.therapy = vec![chemo, radiation, surgery];
+        c.validate().unwrap();
+        let name = format!("{dims}D debris and surgery of the mass");
+        // Surgery at step 144; the last checkpoints follow the regrowth from the margin.
+        let checkpoints: &[u64] = if dims == 2 {
+            &[0, 1, 60, 100, 145, 200, 260]
+        } else {
+            &[0, 1, 60, 100, 145, 170]
+        };
+        assert_thread_independent(&name, &c, checkpoints, 200);
+    }
+}

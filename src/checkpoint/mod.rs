@@ -9,7 +9,8 @@
 //! - the step counter and the primary's turns at the last step;
 //! - the primary tumour: lattice geometry, every site byte *with* its listed and stamp
 //!   flags, each tile's active list in its exact order (tiles shuffle their lists), work
-//!   estimates, counts and event counts;
+//!   estimates, counts, event counts and the debris queue (site and clearance step of each
+//!   dead cell's debris, `cells.clearance_h`; format 3);
 //! - the cytokine fields (grid shape and origin, both concentration fields, per field
 //!   cell counts, the last IL6 output);
 //! - the MSCs (pool, every MSC, whether the injection is still to come, events);
@@ -50,7 +51,7 @@ use codec::{CodecError, Reader, Writer};
 use indicatif::ProgressBar;
 
 /// The checkpoint format this seedsoil writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// First bytes of every checkpoint file.
 pub const MAGIC: &[u8; 20] = b"SEEDSOIL-CHECKPOINT\0";

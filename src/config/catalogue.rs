@@ -512,6 +512,15 @@ static CATALOGUE: &[ParamInfo] = &[
         "[A]",
         "ρ_dedif: least ρ (divisions left) of a non-stem cell that can dedifferentiate; 0 = any non-stem cell, above ρmax = none.",
     ),
+    p(
+        "cells.clearance_h",
+        "T_clear",
+        ParamKind::Float(FloatRange::closed(0.0, 240.0)),
+        "0",
+        "h",
+        "[A]",
+        "T_clear: a primary cell that dies (not one resected or shed) leaves debris blocking its site for round(T_clear / dt) steps (apoptotic clearance takes 1–3 days in tissue); 0 = cleared at once.",
+    ),
     // [signalling]
     p(
         "signalling.k_il6_ng_ml",

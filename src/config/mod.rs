@@ -22,7 +22,7 @@ pub use catalogue::{
 };
 pub(crate) use load::edit_distance;
 pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
-pub use therapy::{TherapyConfig, TherapyKind};
+pub use therapy::{Surgery, TherapyConfig, TherapyKind};
 
 /// The embedded default configuration: the text of `configs/baseline.toml`. `seedsoil run`
 /// with no file runs it.
@@ -296,6 +296,10 @@ pub struct CellsConfig {
     /// ρ_dedif: the least ρ (divisions left) of a non-stem cell that can dedifferentiate;
     /// 0 = any non-stem cell.
     pub dedifferentiation_min_rho: u8,
+    /// T_clear: hours for which a primary cell that dies (background death, death at
+    /// division, CSC death, chemo, radiation) leaves debris blocking its site, for
+    /// `round(T_clear / dt)` steps; 0 = its site is empty at once (the reference rule).
+    pub clearance_h: f64,
 }
 
 /// `[signalling]` section: Hill terms H(c; K, n) = cⁿ/(Kⁿ + cⁿ).
@@ -712,6 +716,7 @@ impl Default for CellsConfig {
             csc_death_per_day: 0.0,
             stemness_loss_per_day: 0.04,
             dedifferentiation_min_rho: 9,
+            clearance_h: 0.0,
         }
     }
 }

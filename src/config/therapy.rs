@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | `chemo` | `duration_days` > 0 per cycle | `kill_non_stem` (0.99), `kill_csc` (0.2) per cycle |
 //! | `radiation` | instant, one fraction per cycle | `dose_gy` (2), `alpha_per_gy` (0.3), `alpha_beta_gy` (3.5), `csc_radioresistance` (0.5) |
-//! | `surgery` | instant | `fraction` (0.999) |
+//! | `surgery` | instant | either `fraction` (0.999): a random sample; or `residual_fraction` (no default) with `margin_sites` (1): the mass minus a residual at the margin |
 //! | `anti_il6` | `duration_days` > 0 | `efficacy` (0.9) |
 //! | `cxcr2_inhibitor` | `duration_days` > 0 | `efficacy` (0.9), `csc_kill_per_day` (0) |
 //! | `anti_vegfr1` | `duration_days` > 0 | `efficacy` (0.95) |
@@ -31,7 +31,8 @@ pub enum TherapyKind {
     Chemo,
     /// Radiotherapy: linear–quadratic survival per fraction (the primary only).
     Radiation,
-    /// Surgery: removes a fraction of the primary's cells.
+    /// Surgery: removes a random fraction of the primary's cells, or the mass but for a
+    /// residual at its margin.
     Surgery,
     /// Anti-IL6 (tocilizumab-like): IL6 signalling × (1 − efficacy).
     AntiIl6,
@@ -106,7 +107,13 @@ impl TherapyKind {
                 ("alpha_beta_gy", 3.5),
                 ("csc_radioresistance", 0.5),
             ],
-            TherapyKind::Surgery => &[("fraction", 0.999)],
+            // `residual_fraction` has no default: giving it selects surgery of the mass
+            // (see [`Surgery`]); `margin_sites` is an integer (default 1).
+            TherapyKind::Surgery => &[
+                ("fraction", 0.999),
+                ("margin_sites", 1.0),
+                ("residual_fraction", f64::NAN),
+            ],
             TherapyKind::AntiIl6 => &[("efficacy", 0.9)],
             TherapyKind::Cxcr2Inhibitor => &[("efficacy", 0.9), ("csc_kill_per_day", 0.0)],
             TherapyKind::AntiVegfr1 => &[("efficacy", 0.95)],
@@ -148,9 +155,16 @@ pub struct TherapyConfig {
     /// Radiation: CSCs' α and β are multiplied by this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csc_radioresistance: Option<f64>,
-    /// Surgery: fraction of the primary's cells removed.
+    /// Surgery: fraction of the primary's cells removed, drawn at random.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fraction: Option<f64>,
+    /// Surgery of the mass: the residual's depth, in lattice sites from the exterior.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin_sites: Option<u32>,
+    /// Surgery of the mass: probability that a cell within `margin_sites` of the exterior
+    /// is left behind. Giving it selects surgery of the mass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual_fraction: Option<f64>,
     /// Anti-IL6, CXCR2 inhibitor, anti-VEGFR1: fraction of the target's signalling blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub efficacy: Option<f64>,
@@ -189,6 +203,8 @@ impl TherapyConfig {
             "alpha_beta_gy" => self.alpha_beta_gy,
             "csc_radioresistance" => self.csc_radioresistance,
             "fraction" => self.fraction,
+            "margin_sites" => self.margin_sites.map(f64::from),
+            "residual_fraction" => self.residual_fraction,
             "efficacy" => self.efficacy,
             "csc_kill_per_day" => self.csc_kill_per_day,
             "factor" => self.factor,
@@ -231,6 +247,19 @@ impl TherapyConfig {
     pub fn fraction(&self) -> f64 {
         self.get("fraction")
     }
+    /// What a surgery removes: a random sample (`fraction`), or the mass but for a residual
+    /// at its margin (`residual_fraction`, `margin_sites`).
+    pub fn surgery(&self) -> Surgery {
+        match self.residual_fraction {
+            Some(residual_fraction) => Surgery::Mass {
+                margin_sites: self.margin_sites.unwrap_or(1),
+                residual_fraction,
+            },
+            None => Surgery::Random {
+                fraction: self.fraction(),
+            },
+        }
+    }
     /// `efficacy` (anti-IL6, CXCR2 inhibitor, anti-VEGFR1).
     pub fn efficacy(&self) -> f64 {
         self.get("efficacy")
@@ -253,6 +282,28 @@ impl TherapyConfig {
         let d = self.dose_gy();
         (-alpha * d - beta * d * d).exp()
     }
+}
+
+/// What a surgery removes from the primary (colonies, dormant cells and CTCs are never
+/// touched).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Surgery {
+    /// Exactly `round(N · fraction)` of the primary's N cells, drawn at random (key
+    /// `fraction`; the rule of model version 1).
+    Random {
+        /// Fraction of the cells removed.
+        fraction: f64,
+    },
+    /// The mass: every cell is removed except, independently with probability
+    /// `residual_fraction`, the cells within `margin_sites` lattice sites of the tumour's
+    /// exterior (keys `residual_fraction`, `margin_sites`); debris deeper than the margin
+    /// goes too. Selected by giving `residual_fraction`.
+    Mass {
+        /// Depth of the margin in sites (Moore steps) from the exterior; 0 = no margin.
+        margin_sites: u32,
+        /// Probability that a margin cell is left behind.
+        residual_fraction: f64,
+    },
 }
 
 /// Integer ≥ 1 for `cycles`.
@@ -378,7 +429,25 @@ static THERAPY_CATALOGUE: &[ParamInfo] = &[
         "0.999",
         "–",
         "[A]",
-        "surgery: fraction of the primary's cells removed, drawn at random; colonies and dormant cells are untouched.",
+        "surgery: fraction of the primary's cells removed, drawn at random; colonies and dormant cells are untouched. Not with residual_fraction.",
+    ),
+    t(
+        "therapy.margin_sites",
+        "d_margin",
+        ParamKind::Int { min: 0, max: 1000 },
+        "1 (with residual_fraction)",
+        "sites",
+        "[A]",
+        "surgery of the mass: depth of the margin, in lattice sites (Moore steps) from the tumour's exterior (the empty region joined to the domain's edge; holes inside do not count); 0 = no margin.",
+    ),
+    t(
+        "therapy.residual_fraction",
+        "f_res",
+        ParamKind::Float(PROBABILITY),
+        "(none: surgery removes fraction at random)",
+        "–",
+        "[A]",
+        "surgery of the mass: every primary cell is removed except those within margin_sites of the exterior, each left behind with this probability; giving it selects this mode (not with fraction).",
     ),
     t(
         "therapy.efficacy",
@@ -549,6 +618,30 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
         }
     }
     let Some(kind) = kind else { return };
+    // Surgery removes a random sample (`fraction`) or the mass (`residual_fraction`, with
+    // `margin_sites`): one mode per entry, selected by `residual_fraction`.
+    let mass = kind == TherapyKind::Surgery && table.contains_key("residual_fraction");
+    if mass && table.contains_key("fraction") {
+        problems.push(Problem::new(
+            format!("{name}.fraction"),
+            super::load::show_value(&table["fraction"]),
+            format!(
+                "not allowed together with {name}.residual_fraction: surgery removes either \
+                 a random fraction of the cells (fraction) or the mass but for a residual at \
+                 its margin (residual_fraction, margin_sites); give one of them"
+            ),
+        ));
+    }
+    if kind == TherapyKind::Surgery && !mass && table.contains_key("margin_sites") {
+        problems.push(Problem::new(
+            format!("{name}.margin_sites"),
+            super::load::show_value(&table["margin_sites"]),
+            format!(
+                "used only with {name}.residual_fraction (surgery of the mass); surgery \
+                 with fraction removes cells at random, with no margin"
+            ),
+        ));
+    }
     // Fill the schedule and kind defaults, so the resolved config spells them out.
     table.entry("cycles").or_insert(toml::Value::Integer(1));
     table
@@ -558,7 +651,15 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
         .entry("duration_days")
         .or_insert(toml::Value::Float(0.0));
     for (k, d) in kind.keys() {
-        table.entry(*k).or_insert(toml::Value::Float(*d));
+        let value = match *k {
+            // Surgery: only the keys of the selected mode.
+            "fraction" if mass => continue,
+            "margin_sites" | "residual_fraction" if !mass => continue,
+            "residual_fraction" => continue,
+            "margin_sites" => toml::Value::Integer(*d as i64),
+            _ => toml::Value::Float(*d),
+        };
+        table.entry(*k).or_insert(value);
     }
     let num = |k: &str| table.get(k).and_then(toml::Value::as_float).unwrap_or(0.0);
     let cycles = table

@@ -50,6 +50,23 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
         dt,
     ));
 
+    // Debris lasts K = round(clearance_h / dt) steps: a positive time must give K ≥ 1.
+    if cells.clearance_h > 0.0 && (cells.clearance_h / dt).round() < 1.0 {
+        out.push((
+            involved(&["cells.clearance_h", "run.dt_h"]),
+            Problem::new(
+                "cells.clearance_h",
+                num(cells.clearance_h),
+                format!(
+                    "allowed 0 or at least {} (h) with run.dt_h = {}: debris lasts \
+                     round(cells.clearance_h / run.dt_h) steps, at least one",
+                    num(dt / 2.0),
+                    num(dt)
+                ),
+            ),
+        ));
+    }
+
     // Rates: p = rate × factors × dt / (24 for per-day rates, 1 for per-hour ones) ≤ 1.
     let plasticity = Factor::new(
         "(1 + signalling.gain_plasticity)",

@@ -5,7 +5,7 @@
 //! | 0 | empty site |
 //! | 1 ..= 21 | `Progenitor(ρ)` with ρ = code − 1 (ρ = 0: differentiated, exhausted) |
 //! | 30 | `Stem` (cancer stem cell, CSC) |
-//! | 31 | wall (the occupied border of the domain) |
+//! | 31 | wall (the occupied border of the domain), or debris ([`DEBRIS`]) |
 
 /// Mask of the kind code within a site byte.
 pub const KIND_MASK: u8 = 0x1F;
@@ -15,6 +15,14 @@ pub const EMPTY: u8 = 0;
 pub const STEM: u8 = 30;
 /// Code of a wall site (the domain's occupied border, and anything outside the domain).
 pub const WALL: u8 = 31;
+/// Code of debris: the remains of a dead cell that block its site until they are cleared
+/// (`cells.clearance_h` > 0). Debris shares the wall's code on purpose: to every rule it is
+/// what the border is, an occupied site that holds no cancer cell (never counted, never
+/// listed, never a division or migration target, not empty for contact inhibition or for
+/// the exterior), so the hot loop needs no extra test. It is told apart from the border by
+/// position: the border is fixed by the domain's geometry
+/// ([`crate::space::Lattice::is_wall`]), debris lies inside the domain.
+pub const DEBRIS: u8 = WALL;
 /// Largest ρmax the encoding supports.
 pub const RHO_LIMIT: u8 = 20;
 

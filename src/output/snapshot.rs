@@ -5,8 +5,9 @@
 //! PNG: the domain region of the lattice window (3D: the central z slice), one square of
 //! pixels per site, colours from the Okabe–Ito palette (readable with colour-blindness):
 //! CSC vermillion, progenitors blue (darker = more divisions left), differentiated grey,
-//! empty white, border black; MSCs (on their own layer, drawn over the cells) yellow,
-//! ALDH+ MSCs bluish green.
+//! empty white, border black, debris of dead cells (`cells.clearance_h`) reddish purple;
+//! MSCs (on their own layer, drawn over the cells) yellow, ALDH+ MSCs bluish green. The CSV
+//! lists cells only (no debris).
 
 use crate::model::kind::{EMPTY, Kind, STEM, WALL};
 use crate::model::msc::Msc;
@@ -35,6 +36,8 @@ pub fn lattice_csv(primary: &Primary) -> String {
     out
 }
 
+/// Okabe–Ito reddish purple: debris (a dead cell's remains) in pictures.
+pub const DEBRIS_COLOUR: [u8; 3] = [204, 121, 167];
 /// Okabe–Ito yellow: an ALDH− MSC in pictures.
 pub const MSC_ALDH_NEG: [u8; 3] = [240, 228, 66];
 /// Okabe–Ito bluish green: an ALDH+ MSC in pictures.
@@ -79,7 +82,13 @@ pub fn lattice_png(primary: &Primary, rho_max: u8, mscs: &[Msc]) -> Vec<u8> {
     for py in 0..ph {
         for px in 0..pw {
             let d = [x0 + (px / scale) as i64, y1 - 1 - (py / scale) as i64, z];
-            let c = colour(primary.code_at(d), rho_max);
+            let code = primary.code_at(d);
+            // Debris shares the border's code; it lies inside the domain.
+            let c = if code == WALL && !lat.is_wall(d) {
+                DEBRIS_COLOUR
+            } else {
+                colour(code, rho_max)
+            };
             let i = (py * pw + px) * 3;
             data[i..i + 3].copy_from_slice(&c);
         }

@@ -130,7 +130,8 @@ impl Simulation {
         let dims = config.space.dims as usize;
         let mut lattice = Lattice::new(dims, config.space.initial_size, config.space.max_size);
         seed_initial_cells(&mut lattice, config, seed);
-        let primary = pool.install(|| Primary::new(lattice));
+        let mut primary = pool.install(|| Primary::new(lattice));
+        primary.set_clearance_steps(clearance_steps(config));
         let cytokines = if config.fields.enabled {
             let dt_s = config.run.dt_h * 3600.0;
             Some(
@@ -363,6 +364,8 @@ impl Simulation {
         self.last_primary_turns = r.u64()?;
         self.observed = r.bool()?;
         self.primary = Primary::load_state(r)?;
+        self.primary
+            .set_clearance_steps(clearance_steps(&self.config));
         let at = r.position();
         let mismatch = |what| CodecError::Invalid { what, offset: at };
         match (r.bool()?, self.cytokines.as_mut()) {
@@ -427,6 +430,12 @@ impl LocalStep<'_> {
         self.mscs
             .step(self.primary, self.cytokines.as_ref(), seed, step);
     }
+}
+
+/// K = round(`cells.clearance_h` / dt): the steps for which a dead primary cell's debris
+/// blocks its site (0: none).
+fn clearance_steps(config: &Config) -> u64 {
+    (config.cells.clearance_h / config.run.dt_h).round() as u64
 }
 
 /// Place the initial cells of `config.init` on the lattice (domain centre = max_size / 2).

@@ -22,20 +22,40 @@
 //! migrants are stamped with the step so they do not act again in it.
 //!
 //! Rare events of every cell — background death, CSC death, plasticity, stemness loss
-//! (docs/model.md §7.6–7.8), and death by chemotherapy while it is on — are sampled at the
-//! start of each tile's turn by skipping ahead geometrically over its sites at the largest
-//! possible rate and thinning to the actual one; a cell that already moved or was born in
-//! this step is not sampled again. (The reference applies them after the cell's own
-//! division/migration; the difference is of order dt² per step.)
+//! (docs/model.md §7.6–7.8), and death by chemotherapy while it is on — are sampled at the start of each tile's turn by skipping ahead geometrically over its
+//! sites at the largest possible rate and thinning to the actual one; a cell that already
+//! moved or was born in this step is not sampled again. (The reference applies them after
+//! the cell's own division/migration; the difference is of order dt² per step.)
+//!
+//! # Debris clearance
+//!
+//! | symbol | key | unit | rule |
+//! |---|---|---|---|
+//! | T_clear | `cells.clearance_h` | h | a dead cell's debris blocks its site for `K = round(T_clear / dt)` steps |
+//!
+//! With `K` = 0 (the default) a dead cell's site is empty at once, as in the reference
+//! automaton, and nothing below costs anything. With `K` > 0 a cancer cell that dies in the
+//! primary — background death, death at division (α) or by exhaustion, CSC death, chemo,
+//! radiation — leaves [`DEBRIS`] on its site: an occupied site that holds no cell. Nothing
+//! divides or migrates into it, it counts as occupied for contact inhibition (its
+//! neighbours are not given their turns back), it is not a cell (counts, CSC fraction,
+//! shedding, fields ignore it) and it is not empty for the exterior. A cell that dies in
+//! step `s` leaves debris that is cleared at the start of the cell update of step `s + K`
+//! (its site is then empty and its neighbours take their turns again), so the site is
+//! blocked for exactly `K` steps. Cells removed from the primary (shed into the blood,
+//! resected) leave no debris. Since `K` is constant, debris is cleared in the order it was
+//! made: a FIFO of (step due, site), filled from the tiles' deaths in tile order after each
+//! step (deterministic whatever the threads) and saved in checkpoints.
 
 use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;
-use crate::model::kind::{EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
+use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
 use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
 use crate::sim::barrier::SpinBarrier;
 use crate::sim::cytokines::FieldView;
 use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, moore_offsets, stamp_for};
 use rand::Rng;
+use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -59,8 +79,9 @@ pub struct EventCounts {
     /// Cells removed from the lattice by [`Primary::remove_cell`] (intravasation): with
     /// births and deaths they balance the population, `Δtotal = births − deaths − removed`.
     pub removed: u64,
-    /// Cells killed by radiation or removed by surgery ([`Primary::kill_cell`]): the full
-    /// balance is `Δtotal = births − deaths − removed − therapy_killed`.
+    /// Cells killed by radiation ([`Primary::kill_in_place`]) or removed by surgery
+    /// ([`Primary::kill_cell`]): the full balance is
+    /// `Δtotal = births − deaths − removed − therapy_killed`.
     pub therapy_killed: u64,
     /// Deaths by chemotherapy (included in `deaths`).
     pub chemo_deaths: u64,
@@ -90,8 +111,9 @@ impl EventCounts {
 #[derive(Debug, Default)]
 #[repr(align(128))]
 struct Tile {
-    /// Global tile index in the current window.
-    index: usize,
+    /// Global tile index in the current window (32 bits: with the other fields the tile
+    /// fits two 128-byte lines, see the assertion below).
+    index: u32,
     /// First site of the tile.
     base: usize,
     /// Key of the tile in domain tile coordinates (stable across growth).
@@ -103,7 +125,13 @@ struct Tile {
     delta: [i64; 3],
     events: EventCounts,
     near_edge: bool,
+    /// Sites of the cells that died in this tile's turn and left debris (debris on).
+    debris: Vec<u32>,
 }
+
+// A tile takes two 128-byte lines; one byte more would make it three (and the tiles'
+// memory half as large again).
+const _: () = assert!(std::mem::size_of::<Tile>() == 256);
 
 /// Geometry shared by all tiles of the current window.
 #[derive(Debug, Clone)]
@@ -168,6 +196,11 @@ pub struct Primary {
     work: Vec<Vec<AtomicU32>>,
     counts: [u64; 3],
     events: EventCounts,
+    /// K: steps for which a dead cell's debris blocks its site (0: no debris). Derived from
+    /// the config (`cells.clearance_h`), not saved; only the primary tumour has debris.
+    clearance_steps: u64,
+    /// Debris to clear, in order: (step at whose cell update the site empties, site).
+    debris: VecDeque<(u64, u32)>,
 }
 
 /// Read-only state shared by the tiles during one phase.
@@ -333,7 +366,7 @@ impl<const R: usize> Turn<'_, '_, R> {
             if v & LISTED == 0 {
                 self.t.hold.push(s as u32);
             }
-            self.t.near_edge |= self.c.tiling.edge[self.t.index];
+            self.t.near_edge |= self.c.tiling.edge[self.t.index as usize];
         } else {
             if v & LISTED == 0 {
                 self.t.outbox.push(s as u32);
@@ -386,9 +419,17 @@ impl<const R: usize> Turn<'_, '_, R> {
     }
 
     /// Kill the cell at `s` outside its own turn (rare events), keeping the listed flag so
-    /// that a pending entry stays consistent.
-    fn kill_rare(&mut self, s: usize, code: u8) {
+    /// that a pending entry stays consistent. With debris on (`D`), the site keeps debris
+    /// and its neighbours stay as they are (they gain no space).
+    fn kill_rare<const D: bool>(&mut self, s: usize, code: u8) {
         let v = self.c.lat.get(s);
+        if D {
+            self.c.put(s, DEBRIS | (v & LISTED));
+            self.t.debris.push(s as u32);
+            self.t.delta[class_index(code)] -= 1;
+            self.t.events.deaths += 1;
+            return;
+        }
         self.c.put(s, v & LISTED);
         self.t.delta[class_index(code)] -= 1;
         self.t.events.deaths += 1;
@@ -397,7 +438,10 @@ impl<const R: usize> Turn<'_, '_, R> {
 
     /// The rare events (docs/model.md §7.6–7.8) of every cell of the tile, by geometric
     /// skipping over sites.
-    fn rare_events(&mut self) {
+    ///
+    /// `D`: dead cells leave debris. The rules with and without debris are separate
+    /// instances, so that without debris the engine runs exactly the reference code.
+    fn rare_events<const D: bool>(&mut self) {
         let p_max = self.c.p_rare_max;
         if p_max <= 0.0 {
             return;
@@ -420,9 +464,9 @@ impl<const R: usize> Turn<'_, '_, R> {
                 let u = uniform(&mut self.rng) * p_max;
                 if code == STEM {
                     if u < r.p_death_stem {
-                        self.kill_rare(s, code);
+                        self.kill_rare::<D>(s, code);
                     } else if u < r.p_death_stem + r.p_chemo_stem {
-                        self.kill_rare(s, code);
+                        self.kill_rare::<D>(s, code);
                         self.t.events.chemo_deaths += 1;
                     } else if u < r.p_death_stem + r.p_chemo_stem + r.p_stemness_loss {
                         // Stemness loss: the CSC becomes a fresh progenitor in place.
@@ -433,9 +477,9 @@ impl<const R: usize> Turn<'_, '_, R> {
                         self.t.events.stemness_losses += 1;
                     }
                 } else if u < r.p_death_non_stem {
-                    self.kill_rare(s, code);
+                    self.kill_rare::<D>(s, code);
                 } else if u < r.p_death_non_stem + r.p_chemo_non_stem {
-                    self.kill_rare(s, code);
+                    self.kill_rare::<D>(s, code);
                     self.t.events.chemo_deaths += 1;
                 } else if code > r.dedif_min_rho
                     && u < r.p_death_non_stem
@@ -456,7 +500,8 @@ impl<const R: usize> Turn<'_, '_, R> {
     }
 
     /// The turns (docs/model.md §7.2–7.5) of the listed cells of the tile, in random order.
-    fn turns(&mut self) {
+    /// `D`: dead cells leave debris (see [`Turn::rare_events`]).
+    fn turns<const D: bool>(&mut self) {
         let c = self.c;
         let r = c.rates;
         let cur = c.cur;
@@ -470,7 +515,13 @@ impl<const R: usize> Turn<'_, '_, R> {
             let v = c.lat.get(x);
             let code = v & KIND_MASK;
             if code == EMPTY {
+                // The cell died (or was removed) since it was listed: drop the entry.
                 c.put(x, EMPTY);
+                continue;
+            }
+            if D && code == DEBRIS {
+                // The cell died and left debris: drop the entry.
+                c.put(x, DEBRIS);
                 continue;
             }
             if v & STAMP_MASK == cur {
@@ -521,10 +572,15 @@ impl<const R: usize> Turn<'_, '_, R> {
                     kept += 1;
                 } else {
                     // Death at division (probability α) or exhaustion (ρ = 0).
-                    c.put(x, EMPTY);
                     self.t.delta[class_index(code)] -= 1;
                     self.t.events.deaths += 1;
-                    self.activate_around(x);
+                    if D {
+                        c.put(x, DEBRIS);
+                        self.t.debris.push(x as u32);
+                    } else {
+                        c.put(x, EMPTY);
+                        self.activate_around(x);
+                    }
                 }
             } else if low - c.thr_div < c.thr_mig {
                 c.put(x, EMPTY);
@@ -547,6 +603,24 @@ impl<const R: usize> Turn<'_, '_, R> {
         }
         self.t.dropped.clear();
     }
+}
+
+/// One tile's turn in step `step`: its rare events, then its listed cells' turns. `D`:
+/// dead cells leave debris.
+fn tile_turn<const R: usize, const D: bool>(
+    tile: &mut Tile,
+    ctx: &Ctx<'_, R>,
+    seed: u64,
+    step: u64,
+) {
+    let mut turn = Turn {
+        rng: rng::stream(seed, purpose::TILE, tile.key, step),
+        t: tile,
+        c: ctx,
+        cursor: None,
+    };
+    turn.rare_events::<D>();
+    turn.turns::<D>();
 }
 
 /// Exclusive access to a tile without locking.
@@ -630,6 +704,8 @@ impl Primary {
             work: Vec::new(),
             counts: [0; 3],
             events: EventCounts::default(),
+            clearance_steps: 0,
+            debris: VecDeque::new(),
         }
     }
 
@@ -637,11 +713,87 @@ impl Primary {
     pub fn new(lattice: Lattice) -> Self {
         let mut p = Primary::unbuilt(lattice);
         p.rebuild();
-        while p.any_cell_on_edge() && p.lattice.grow() {
-            p.events.growths += 1;
-            p.rebuild();
-        }
+        while p.any_cell_on_edge() && p.grow() {}
         p
+    }
+
+    /// Grow the lattice window (counted in `growths`), keep the debris queue on its sites,
+    /// and rebuild the tiling. Returns `false` if the window could not grow.
+    fn grow(&mut self) -> bool {
+        let at: Vec<[i64; 3]> = self
+            .debris
+            .iter()
+            .map(|&(_, s)| self.lattice.domain_coords(s as usize))
+            .collect();
+        if !self.lattice.grow() {
+            return false;
+        }
+        for (entry, d) in self.debris.iter_mut().zip(at) {
+            entry.1 = self
+                .lattice
+                .site_at(d)
+                .expect("the grown window contains the old one") as u32;
+        }
+        self.events.growths += 1;
+        self.rebuild();
+        true
+    }
+
+    /// Set K, the steps for which a dead cell's debris blocks its site (0: none, the
+    /// reference rule). Debris already on the lattice keeps its due step.
+    pub fn set_clearance_steps(&mut self, steps: u64) {
+        self.clearance_steps = steps;
+    }
+
+    /// K, the steps for which a dead cell's debris blocks its site (0: no debris).
+    pub fn clearance_steps(&self) -> u64 {
+        self.clearance_steps
+    }
+
+    /// Number of sites holding debris.
+    pub fn debris(&self) -> usize {
+        self.debris.len()
+    }
+
+    /// The debris to clear, in order: (step at whose cell update the site empties, site).
+    pub fn debris_queue(&self) -> impl Iterator<Item = (u64, usize)> + '_ {
+        self.debris.iter().map(|&(due, s)| (due, s as usize))
+    }
+
+    /// Clear the debris due at `step` (at the start of its cell update): each site empties
+    /// and its cells take their turns again.
+    fn clear_debris(&mut self, step: u64) {
+        while let Some(&(due, site)) = self.debris.front()
+            && due <= step
+        {
+            self.debris.pop_front();
+            self.free_site(site as usize);
+        }
+    }
+
+    /// Empty the debris at `site` (keeping its listed flag for a pending entry) and give its
+    /// unlisted cells their turns back.
+    fn free_site(&mut self, site: usize) {
+        let v = self.lattice.get(site);
+        debug_assert!(self.lattice.is_debris(site), "site {site} holds {v:#x}");
+        self.lattice.set(site, v & LISTED);
+        self.list_neighbours(site);
+    }
+
+    /// Remove every debris site for which `remove(site)` holds at once (surgery takes the
+    /// mass away), as if it had been cleared. Returns the number removed.
+    pub fn remove_debris(&mut self, mut remove: impl FnMut(usize) -> bool) -> usize {
+        let queue = std::mem::take(&mut self.debris);
+        let mut removed = 0;
+        for (due, site) in queue {
+            if remove(site as usize) {
+                self.free_site(site as usize);
+                removed += 1;
+            } else {
+                self.debris.push_back((due, site));
+            }
+        }
+        removed
     }
 
     /// Rebuild the tiling and active lists from the lattice (after construction or growth).
@@ -664,7 +816,7 @@ impl Primary {
                 for tx in 0..n[0] {
                     let (g, gi) = self.tiling.locate([tx, ty, tz]);
                     let tile = tile_mut(&mut groups[g][gi]);
-                    tile.index = tx + n[0] * (ty + n[1] * tz);
+                    tile.index = (tx + n[0] * (ty + n[1] * tz)) as u32;
                     tile.base = lat.index([tx << tl, ty << tl, tz << tl]);
                     let dt = [
                         (lat.origin[0] >> tl) + tx as i64,
@@ -794,11 +946,37 @@ impl Primary {
         Some(code)
     }
 
-    /// Kill (radiation) or resect (surgery) the cancer cell at `site` between steps, like
-    /// [`Primary::remove_cell`] but counted in `therapy_killed`.
+    /// Resect (surgery) the cancer cell at `site` between steps, like
+    /// [`Primary::remove_cell`] but counted in `therapy_killed`: it leaves no debris.
     pub fn kill_cell(&mut self, site: usize) -> Option<u8> {
         let code = self.take_cell(site)?;
         self.events.therapy_killed += 1;
+        Some(code)
+    }
+
+    /// Kill the cancer cell at `site` where it lies (radiation) between steps, in step
+    /// `step`, counted in `therapy_killed`: with debris on its remains block the site until
+    /// the cell update of step `step + K`; otherwise like [`Primary::kill_cell`].
+    pub fn kill_in_place(&mut self, site: usize, step: u64) -> Option<u8> {
+        if self.clearance_steps == 0 {
+            return self.kill_cell(site);
+        }
+        let v = self.lattice.get(site);
+        let code = v & KIND_MASK;
+        if !is_cell(code) {
+            return None;
+        }
+        // A pending list entry stays consistent: its turn finds debris and drops it.
+        self.lattice.set(site, DEBRIS | (v & LISTED));
+        self.counts[class_index(code)] -= 1;
+        self.events.therapy_killed += 1;
+        debug_assert!(
+            self.debris
+                .back()
+                .is_none_or(|&(due, _)| due <= step + self.clearance_steps)
+        );
+        self.debris
+            .push_back((step + self.clearance_steps, site as u32));
         Some(code)
     }
 
@@ -826,6 +1004,12 @@ impl Primary {
         // drops it.
         self.lattice.set(site, v & LISTED);
         self.counts[class_index(code)] -= 1;
+        self.list_neighbours(site);
+        Some(code)
+    }
+
+    /// List the unlisted cells around `site` (just freed): they may have space now.
+    fn list_neighbours(&mut self, site: usize) {
         let d = self.lattice.domain_coords(site);
         for o in moore_offsets(self.lattice.dims) {
             let Some(n) = self
@@ -841,7 +1025,6 @@ impl Primary {
                 tile_mut(&mut self.groups[g][i]).list.push(n as u32);
             }
         }
-        Some(code)
     }
 
     /// Whether `site` holds a cancer cell with at least one empty neighbour (a rim site).
@@ -899,6 +1082,9 @@ impl Primary {
                 bit_off[3 * r + col] = *row + col as isize;
             }
         }
+        if !self.debris.is_empty() {
+            self.clear_debris(step);
+        }
         let ngroups = self.groups.len();
         let mut order: Vec<usize> = (0..ngroups).collect();
         rng::shuffle(
@@ -931,18 +1117,19 @@ impl Primary {
             tiling: &self.tiling,
             fields,
         };
+        let debris = self.clearance_steps > 0;
+        // The rules with and without debris are separate functions, so that without debris
+        // the engine runs exactly the reference code.
+        let turn_fn: fn(&mut Tile, &Ctx<'_, R>, u64, u64) = if debris {
+            tile_turn::<R, true>
+        } else {
+            tile_turn::<R, false>
+        };
         let run_tile = |tile: &mut Tile| {
             if tile.list.is_empty() && p_rare_max <= 0.0 {
                 return;
             }
-            let mut turn = Turn {
-                rng: rng::stream(seed, purpose::TILE, tile.key, step),
-                t: tile,
-                c: &ctx,
-                cursor: None,
-            };
-            turn.rare_events();
-            turn.turns();
+            turn_fn(tile, &ctx, seed, step);
         };
         let tiling = &self.tiling;
         let threads = rayon::current_num_threads();
@@ -994,16 +1181,25 @@ impl Primary {
             tile.events = EventCounts::default();
             near_edge |= std::mem::take(&mut tile.near_edge);
         }
-        if near_edge && self.lattice.grow() {
-            self.events.growths += 1;
-            self.rebuild();
+        if debris {
+            // This step's debris, in tile order (deterministic whatever the threads).
+            let due = step + self.clearance_steps;
+            for tile in self.groups.iter_mut().flatten() {
+                let tile = tile_mut(tile);
+                self.debris
+                    .extend(tile.debris.drain(..).map(|site| (due, site)));
+            }
+        }
+        if near_edge {
+            self.grow();
         }
     }
 
     /// Checkpoint: the lattice (site bytes with their listed and stamp flags), counts,
-    /// events, and every tile's work estimate and active list in its exact order (tiles
-    /// shuffle their lists, so the order is state). Between steps the tiles' other vectors
-    /// (held, outgoing, dropped entries) and per-step tallies are empty.
+    /// events, every tile's work estimate and active list in its exact order (tiles
+    /// shuffle their lists, so the order is state), and the debris queue. Between steps
+    /// the tiles' other vectors (held, outgoing, dropped entries, deaths) and per-step
+    /// tallies are empty.
     pub(crate) fn save_state(&self, w: &mut Writer) {
         self.lattice.save_state(w);
         for c in self.counts {
@@ -1016,11 +1212,17 @@ impl Primary {
             for (tile, work) in g.iter().zip(work) {
                 let t = lock(tile);
                 debug_assert!(t.hold.is_empty() && t.outbox.is_empty() && t.dropped.is_empty());
+                debug_assert!(t.debris.is_empty());
                 debug_assert!(t.delta == [0; 3] && t.events == EventCounts::default());
                 w.put_u32(work.load(Ordering::Relaxed));
                 w.put_vec(&t.list, |w, &s| w.put_u32(s));
             }
         }
+        let debris: Vec<(u64, u32)> = self.debris.iter().copied().collect();
+        w.put_vec(&debris, |w, &(due, s)| {
+            w.put_u64(due);
+            w.put_u32(s);
+        });
     }
 
     /// A primary tumour as written by [`Primary::save_state`]: the tiling is rebuilt from
@@ -1054,6 +1256,20 @@ impl Primary {
                 tile_mut(tile).list = list;
             }
         }
+        let at = r.position();
+        let debris = r.vec(12, |r| Ok((r.u64()?, r.u32()?)))?;
+        let ordered = debris.windows(2).all(|w| w[0].0 <= w[1].0);
+        if !ordered
+            || debris
+                .iter()
+                .any(|&(_, s)| s >= sites || !p.lattice.is_debris(s as usize))
+        {
+            return Err(CodecError::Invalid {
+                what: "debris queue",
+                offset: at,
+            });
+        }
+        p.debris = debris.into();
         Ok(p)
     }
 
@@ -1082,7 +1298,8 @@ impl Primary {
     }
 
     /// Check internal invariants (listed flags match list entries, no stale stamps on
-    /// unlisted cells, counts match the lattice). For tests; panics with a message.
+    /// unlisted cells, counts match the lattice, the debris queue holds exactly the debris
+    /// sites in order). For tests; panics with a message.
     pub fn check_invariants(&self) {
         let lat = &self.lattice;
         let mut entries = vec![0u8; lat.len()];
@@ -1105,6 +1322,18 @@ impl Primary {
             }
         }
         assert_eq!(self.recount(), self.counts, "incremental counts");
+        // Debris: exactly the queued sites, each once, in order of clearance.
+        let mut queued = vec![false; lat.len()];
+        let mut last = 0;
+        for &(due, s) in &self.debris {
+            assert!(due >= last, "debris queue out of order at site {s}");
+            last = due;
+            assert!(lat.is_debris(s as usize), "queued site {s} holds no debris");
+            assert!(!queued[s as usize], "site {s} queued twice");
+            queued[s as usize] = true;
+        }
+        let on_lattice = (0..lat.len()).filter(|&s| lat.is_debris(s)).count();
+        assert_eq!(on_lattice, self.debris.len(), "debris sites vs queue");
     }
 }
 

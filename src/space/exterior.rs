@@ -5,6 +5,16 @@
 //! domain's border. Empty sites enclosed by cells (holes left by killed cells, a necrotic
 //! cavity) are interior. Cells next to an exterior site form the exterior rim, the only
 //! cells that shed into the blood under mass-based shedding and the margin of a resection.
+//!
+//! Debris (a dead cell's remains, `cells.clearance_h`) is not empty: it is not exterior and
+//! a path of empty sites does not pass through it. It holds no cell, so it never sheds.
+//!
+//! The distance of a site from the exterior ([`distance_to_exterior`]) is the least number
+//! of Moore steps from an exterior site: 1 for a cell next to the exterior, and in general
+//! the Chebyshev distance to the nearest exterior site (the path may cross cells, debris
+//! and holes inside the tumour; only its ends matter). A hole inside the tumour is not
+//! exterior, so cells next to it are as far from the exterior as their position makes
+//! them. Surgery of the mass keeps its residual among the cells within `margin_sites`.
 
 use super::Lattice;
 use crate::model::kind::EMPTY;
@@ -80,6 +90,43 @@ pub fn extend(lat: &Lattice, ext: &mut [bool], site: usize) {
     }
 }
 
+/// For every site of the window, its distance from the exterior in Moore steps (0 on
+/// exterior sites), if at most `max`; `u32::MAX` beyond `max` (or with no exterior at
+/// all). A breadth-first search from the exterior sites of `ext` (from [`exterior`])
+/// through every other site of the window, stopped after `max` steps: the window is a box,
+/// so this is the Chebyshev distance to the nearest exterior site.
+pub fn distance_to_exterior(lat: &Lattice, ext: &[bool], max: u32) -> Vec<u32> {
+    let mut dist = vec![u32::MAX; lat.len()];
+    let mut front: Vec<usize> = Vec::new();
+    for (s, &e) in ext.iter().enumerate() {
+        if e {
+            dist[s] = 0;
+            front.push(s);
+        }
+    }
+    let offsets = super::lattice::moore_offsets(lat.dims);
+    let mut next = Vec::new();
+    for k in 1..=max {
+        if front.is_empty() {
+            break;
+        }
+        for &s in &front {
+            let d = lat.domain_coords(s);
+            for o in &offsets {
+                if let Some(t) = lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
+                    && dist[t] == u32::MAX
+                {
+                    dist[t] = k;
+                    next.push(t);
+                }
+            }
+        }
+        std::mem::swap(&mut front, &mut next);
+        next.clear();
+    }
+    dist
+}
+
 /// Whether the cell at `site` has an exterior neighbour in `ext` (from [`exterior`]).
 pub fn on_exterior_rim(lat: &Lattice, ext: &[bool], site: usize) -> bool {
     let d = lat.domain_coords(site);
@@ -123,5 +170,33 @@ mod tests {
         }
         let ext = exterior(&lat);
         assert!(ext[lat.site_at([c, c, 0]).unwrap()]);
+    }
+
+    #[test]
+    fn distance_counts_moore_steps_from_the_exterior_not_from_holes() {
+        let mut lat = Lattice::new(2, 64, 64);
+        let c = 32i64;
+        let site = |lat: &Lattice, x: i64, y: i64| lat.site_at([x, y, 0]).unwrap();
+        // A 15 × 15 square of cells with a hole at its centre.
+        for x in c - 7..=c + 7 {
+            for y in c - 7..=c + 7 {
+                if (x, y) != (c, c) {
+                    let s = site(&lat, x, y);
+                    lat.set(s, progenitor(3));
+                }
+            }
+        }
+        let ext = exterior(&lat);
+        let dist = distance_to_exterior(&lat, &ext, 100);
+        for x in c - 7..=c + 7 {
+            for y in c - 7..=c + 7 {
+                let expected = 8 - (x - c).abs().max((y - c).abs());
+                assert_eq!(dist[site(&lat, x, y)], expected as u32, "({x}, {y})");
+            }
+        }
+        // Stopped at `max`.
+        let near = distance_to_exterior(&lat, &ext, 2);
+        assert_eq!(near[site(&lat, c + 6, c)], 2);
+        assert_eq!(near[site(&lat, c + 5, c)], u32::MAX);
     }
 }

@@ -26,7 +26,7 @@
 //! coordinates, so growth re-tiles deterministically.
 
 use crate::checkpoint::codec::{CodecError, Reader, Writer};
-use crate::model::kind::{KIND_MASK, WALL, is_cell};
+use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, WALL};
 use std::cell::UnsafeCell;
 
 /// Listed flag (bit 7 of a site byte).
@@ -249,6 +249,12 @@ impl Lattice {
         self.get(site) & KIND_MASK
     }
 
+    /// Whether a site holds debris (a dead cell's remains, [`DEBRIS`]): the wall's code at
+    /// a site inside the domain.
+    pub fn is_debris(&self, site: usize) -> bool {
+        self.code(site) == DEBRIS && !self.is_wall(self.domain_coords(site))
+    }
+
     /// Put [`WALL`] on every window site that [`Lattice::is_wall`]: whole rows where y or z
     /// lies on the border or outside, else the ends of the row in x. Costs one visit per
     /// row plus one per wall site (a window inside the domain has none).
@@ -346,7 +352,9 @@ impl Lattice {
         next.paint_walls();
         for s in 0..self.len() {
             let code = self.code(s);
-            if is_cell(code) {
+            // Cells and debris keep their places; a wall of the old window is a wall of the
+            // new one (painted already), so copying it changes nothing.
+            if code != EMPTY {
                 let d = self.domain_coords(s);
                 let n = next.site_at(d).expect("grown window contains the old one");
                 next.set(n, code);

@@ -14,7 +14,8 @@
 //! | anti-VEGFR1 | HPC mobilisation × (1 − efficacy) | product |
 //! | differentiation | p_s (and its cap) × factor | product |
 //! | radiation fraction | each primary cell survives with `exp(−αd − βd²)`, CSCs' α, β × `csc_radioresistance` | in listed order |
-//! | surgery | exactly `round(N · fraction)` of the primary's N cells removed, at random | in listed order |
+//! | surgery (`fraction`) | exactly `round(N · fraction)` of the primary's N cells removed, at random | in listed order |
+//! | surgery of the mass (`residual_fraction`) | every primary cell removed but those within `margin_sites` of the exterior, each kept with probability `residual_fraction` | in listed order |
 //!
 //! Chemo kills at division attempts. In the reference rule set every cell attempts
 //! division at `p_div` per step whether or not it has space (contact inhibition only stops
@@ -26,6 +27,17 @@
 //! therapies are systemic (primary, colonies, and for chemo the CTCs); radiation and
 //! surgery act on the primary only.
 //!
+//! Surgery of the mass (model v2): a resection takes the tumour out, leaving at most a
+//! thin residual where the cut ran, at the tumour's edge. The *exterior* is the empty
+//! region joined to the domain's edge ([`crate::space::exterior`]; holes inside the tumour,
+//! left by chemo, radiation or death, are not exterior); a cell's depth is its distance
+//! from the exterior in Moore steps (1 = next to the exterior). Every cell deeper than
+//! `margin_sites` is removed; each cell within `margin_sites` stays, independently, with
+//! probability `residual_fraction` (one uniform draw per margin cell, in lattice order,
+//! from the therapy's stream for that step, so the outcome does not depend on threads).
+//! Debris deeper than the margin is removed with the mass. Resected cells leave no
+//! debris; cells killed by radiation leave debris when `cells.clearance_h` > 0.
+//!
 //! Time to relapse (summary.csv): the first cytoreductive therapy (chemo, radiation or
 //! surgery) fixes the reference size, the primary's cells at the start of its first cycle;
 //! relapse is the first step after that therapy's last cycle ended (its course is over) at
@@ -34,11 +46,12 @@
 //! the time to relapse is counted from the reference step.
 
 use crate::checkpoint::codec::{CodecError, Reader, Writer};
-use crate::config::{Config, TherapyConfig, TherapyKind};
+use crate::config::{Config, Surgery, TherapyConfig, TherapyKind};
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, class_index};
 use crate::rng::{self, below, purpose, uniform};
 use crate::sim::Primary;
+use crate::space::exterior;
 
 /// What the therapies on in one step do to the rules.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -253,7 +266,22 @@ impl TherapyState {
                             ("radiation_fraction", k)
                         }
                         _ => {
-                            let k = resect(primary, th.fraction(), seed, i as u64, step);
+                            let k = match th.surgery() {
+                                Surgery::Random { fraction } => {
+                                    resect(primary, fraction, seed, i as u64, step)
+                                }
+                                Surgery::Mass {
+                                    margin_sites,
+                                    residual_fraction,
+                                } => resect_mass(
+                                    primary,
+                                    margin_sites,
+                                    residual_fraction,
+                                    seed,
+                                    i as u64,
+                                    step,
+                                ),
+                            };
                             add(&mut self.totals.resected, k);
                             ("surgery", k)
                         }
@@ -361,7 +389,8 @@ fn per_step(kill: f64, steps: f64) -> f64 {
 
 /// One radiation fraction: every cell of the primary survives independently with its
 /// class's LQ survival. Cells are visited in lattice order with one stream per (therapy,
-/// step), so the outcome does not depend on threads. Returns the cells killed by class.
+/// step), so the outcome does not depend on threads. A killed cell dies where it lies (it
+/// leaves debris when `cells.clearance_h` > 0). Returns the cells killed by class.
 pub fn irradiate(
     primary: &mut Primary,
     th: &TherapyConfig,
@@ -376,7 +405,7 @@ pub fn irradiate(
         let code = primary.lattice.code(s);
         let p = if code == STEM { survive[0] } else { survive[1] };
         if uniform(&mut rng) >= p {
-            primary.kill_cell(s);
+            primary.kill_in_place(s, step);
             killed[class_index(code)] += 1;
         }
     }
@@ -400,6 +429,37 @@ pub fn resect(primary: &mut Primary, fraction: f64, seed: u64, entity: u64, step
         if let Some(code) = primary.kill_cell(s) {
             removed[class_index(code)] += 1;
         }
+    }
+    removed
+}
+
+/// Surgery of the mass: remove every primary cell except those within `margin_sites` of
+/// the exterior, each of which stays independently with probability `residual_fraction`
+/// (one uniform draw per margin cell, in lattice order, from the stream of (therapy,
+/// step)). Debris deeper than the margin goes with the mass; resected cells leave none.
+/// Returns the cells removed by class.
+pub fn resect_mass(
+    primary: &mut Primary,
+    margin_sites: u32,
+    residual_fraction: f64,
+    seed: u64,
+    entity: u64,
+    step: u64,
+) -> [u64; 3] {
+    let ext = exterior::exterior(&primary.lattice);
+    let depth = exterior::distance_to_exterior(&primary.lattice, &ext, margin_sites);
+    let mut rng = rng::stream(seed, purpose::THERAPY, entity, step);
+    let mut removed = [0u64; 3];
+    for s in primary.cell_sites() {
+        if depth[s] <= margin_sites && uniform(&mut rng) < residual_fraction {
+            continue;
+        }
+        if let Some(code) = primary.kill_cell(s) {
+            removed[class_index(code)] += 1;
+        }
+    }
+    if primary.debris() > 0 {
+        primary.remove_debris(|s| depth[s] > margin_sites);
     }
     removed
 }
