@@ -89,11 +89,12 @@ fn step_and_check(sim: &mut Simulation, steps: u64, every: u64, what: &str) -> E
             let gained = (e.symmetric_divisions - before_events.symmetric_divisions)
                 + (e.dedifferentiations - before_events.dedifferentiations);
             let shed_stem = shed_csc(sim) - before_shed_csc;
+            let lost = e.stemness_losses - before_events.stemness_losses;
             assert_eq!(
                 counts[0] as i64 - before_csc as i64,
-                gained as i64 - shed_stem as i64,
+                gained as i64 - lost as i64 - shed_stem as i64,
                 "{what}: step {step}: CSCs {before_csc} -> {} but symmetric divisions + \
-                 dedifferentiations = {gained}, CSCs shed {shed_stem}",
+                 dedifferentiations = {gained}, stemness losses {lost}, CSCs shed {shed_stem}",
                 counts[0]
             );
         }
@@ -144,6 +145,10 @@ fn with_rare_events(mut c: Config) -> Config {
     c.cells.background_death_per_day = 0.3;
     c.cells.csc_death_per_day = 0.05;
     c.cells.dedifferentiation_per_day = 0.05;
+    c.cells.dedifferentiation_min_rho = 0;
+    c.cells.stemness_loss_per_day = 0.05;
+    // Shedding (by mass, the default) from a few hundred cells on.
+    c.dissemination.min_primary_cells = 200;
     c
 }
 
