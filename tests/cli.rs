@@ -279,6 +279,11 @@ fn metastasis_scenario_records_the_cascade_in_every_table() {
             "25",
             "--set",
             "dissemination.detect_cells=200",
+            // No avascular limit, so that colonies reach detection within 25 days.
+            "--set",
+            "dissemination.avascular_cells=0",
+            "--set",
+            "dissemination.p_non_stem_clone=1",
             "-o",
         ])
         .arg(&out)

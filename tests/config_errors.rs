@@ -514,6 +514,7 @@ fn all_zero_hpc_homing_weights_need_no_mobilisation() {
     );
     let mut with_none = sets_zero.to_vec();
     with_none.push("niche.mobilisation=0");
+    with_none.push("niche.mobilisation_max=0");
     assert!(load(None, &sets(&with_none)).is_ok());
 }
 

@@ -7,6 +7,8 @@
 //! leave none), Little's law for the steady-state debris count, and clearance_h = 0 giving
 //! byte-identical tables to the code before debris existed.
 
+mod common;
+
 use seedsoil::config::{self, Config, InitKind, TherapyConfig, TherapyKind};
 use seedsoil::sim::Simulation;
 use seedsoil::therapy;
@@ -17,7 +19,7 @@ use seedsoil::therapy;
 /// frees; with a shorter step, at p_div = dt / 1 h), no migration, no fields, MSCs or dissemination, no deaths.
 /// `csc_only`: every cell a CSC with symmetric divisions only (no exhaustion, no α).
 fn packed(dims: u8, side: u32, csc_only: bool, seed: u64) -> Config {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(seed);
     c.run.threads = 1;
     c.run.dt_h = 1.0;
@@ -290,7 +292,7 @@ fn steady_state_debris_follows_littles_law() {
 fn debris_is_not_a_cell_and_survives_window_growth() {
     // A small tumour with debris that reaches the window's edge: growth keeps every debris
     // site at its domain coordinates with its clearance step; debris is not counted.
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(6);
     c.run.threads = 1;
     c.space.initial_size = 64;

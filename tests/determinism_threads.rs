@@ -4,6 +4,8 @@
 //! lattice window and every site byte of the lattice (kind code, listed flag and stamp); a
 //! different seed must give a different tumour (so the comparison can fail).
 
+mod common;
+
 use std::path::PathBuf;
 
 use seedsoil::config::{Config, InitKind, load};
@@ -219,7 +221,7 @@ fn r0_2d_is_independent_of_threads() {
 
 #[test]
 fn spheroid_3d_is_independent_of_threads() {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(12);
     // The hierarchy rules alone: no cytokine fields.
     c.fields.enabled = false;
@@ -236,7 +238,7 @@ fn spheroid_3d_is_independent_of_threads() {
 #[test]
 fn rare_events_and_disc_are_independent_of_threads() {
     for dims in [2u8, 3] {
-        let mut c = Config::default();
+        let mut c = common::model_v1();
         c.run.seed = Some(13);
         c.space.dims = dims;
         // The disc must fit the initial window (see the report on seed_initial_cells).
@@ -270,7 +272,7 @@ fn rare_events_and_disc_are_independent_of_threads() {
 #[test]
 fn metastasis_is_independent_of_threads() {
     for dims in [2u8, 3] {
-        let mut c = Config::default();
+        let mut c = common::model_v1();
         c.run.seed = Some(14);
         c.space.dims = dims;
         c.space.initial_size = if dims == 2 { 128 } else { 64 };
@@ -319,7 +321,7 @@ fn model_v2_rules_are_independent_of_threads() {
     // Every rule added for model v2 switched on: stemness loss, plasticity limited by ρ,
     // saturating mobilisation, solitary non-stem DTCs, avascular colonies with apoptosis and
     // the angiogenic switch, colony CSC death, and mass-based shedding from the exterior.
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(15);
     c.space.initial_size = 128;
     c.space.max_size = 1000;
@@ -361,7 +363,7 @@ fn systemic_scale_is_independent_of_threads() {
     // probability c / 20; mass-based, each CTC takes its agent with probability 1/20),
     // with fields, MSC homing and colonies on.
     for mass_based in [false, true] {
-        let mut c = Config::default();
+        let mut c = common::model_v1();
         c.run.seed = Some(16);
         c.run.cells_per_agent = 20.0;
         c.space.initial_size = 128;
@@ -407,7 +409,7 @@ fn debris_and_surgery_of_the_mass_are_independent_of_threads() {
     // radiation) and a surgery of the mass with a random residual at the margin, with
     // mass-based shedding: 1, 2 and 4 threads give identical lattices and outputs.
     for dims in [2u8, 3] {
-        let mut c = Config::default();
+        let mut c = common::model_v1();
         c.run.seed = Some(16);
         c.space.dims = dims;
         c.space.initial_size = if dims == 2 { 128 } else { 64 };

@@ -39,6 +39,8 @@
 //! seeds) before it is called a bias. (Checked when this test was written: with 80 000
 //! replicates in 2D and in 3D every |z| stayed below 1.6.)
 
+mod common;
+
 use seedsoil::config::{Config, InitKind};
 use seedsoil::sim::Simulation;
 
@@ -60,7 +62,7 @@ struct Params {
 const P_DIV: f64 = 1.0 / 24.0;
 
 fn config(p: Params, seed: u64) -> Config {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(seed);
     c.run.threads = 1;
     c.run.dt_h = 1.0;

@@ -3,6 +3,8 @@
 //! solution. Statistical checks use fixed seeds and a tolerance of 3.5 standard errors
 //! (|z| < 3.5).
 
+mod common;
+
 use seedsoil::config::Config;
 use seedsoil::metastasis::Colony;
 use seedsoil::model::kind::{STEM, class_index, progenitor};
@@ -34,7 +36,7 @@ fn quiet(config: &Config) -> Simulation {
 #[test]
 fn ctc_survival_follows_the_half_life() {
     // No arrest: CTCs only die, each surviving a step with 2^(−dt/t½).
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.dissemination.arrest_per_h = 0.0;
     c.dissemination.ctc_half_life_h = 1.5;
     let mut sim = quiet(&c);
@@ -61,7 +63,7 @@ fn ctc_survival_follows_the_half_life() {
 
 #[test]
 fn arrest_competes_with_death_and_follows_arrival_weights() {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.dissemination.arrest_per_h = 0.5;
     c.dissemination.extravasation = 0.8;
     // Non-stem CTCs found colonies that this test never steps; CSC fates are tested below.
@@ -109,7 +111,7 @@ fn arrest_competes_with_death_and_follows_arrival_weights() {
 /// CSC DTCs: colonise with p_colonise · (1 + g · N_o), else dormant; in organs whose niche
 /// is set to `hpcs`.
 fn csc_fates(hpcs: u64) -> (u64, u64, f64) {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     // Arrest at once and always extravasate, so every CTC is a DTC after one step.
     c.dissemination.arrest_per_h = 1.0;
     c.dissemination.ctc_half_life_h = 1e6;
@@ -165,7 +167,7 @@ fn csc_dtcs_colonise_more_in_a_niche() {
 /// Dormant CSCs in every organ set to `hpcs` HPCs wake over `steps` steps: returns
 /// (woken, expected, variance).
 fn wake(hpcs: u64, steps: u64) -> (u64, f64, f64) {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.dissemination.wake_per_day = 1e-3;
     c.niche.mobilisation = 0.0;
     c.niche.hpc_loss_per_day = 0.0;
@@ -212,7 +214,7 @@ fn dormant_cells_wake_faster_in_a_formed_niche() {
 
 #[test]
 fn a_colony_seeded_by_a_non_stem_cell_always_dies_out() {
-    let c = Config::default();
+    let c = common::model_v1();
     let sim = quiet(&c);
     let rates = sim.metastasis.as_ref().unwrap().colony_rates().clone();
     let rho_max = c.cells.rho_max;
@@ -246,7 +248,7 @@ fn a_colony_seeded_by_a_non_stem_cell_always_dies_out() {
     }
     // Power: with the primary's plasticity in colonies some Progenitor(ρmax) clones turn
     // stem and keep growing.
-    let mut c2 = Config::default();
+    let mut c2 = common::model_v1();
     c2.dissemination.colony_dedifferentiation_per_day = 0.004;
     let sim2 = quiet(&c2);
     let rates2 = sim2.metastasis.as_ref().unwrap().colony_rates().clone();
@@ -279,7 +281,7 @@ fn niche_follows_its_analytic_steady_state() {
     // of dT/dt = s N − k T over a step). HPCs in organ o: each step a share
     // q = 1 − exp(−ℓ dt) is lost, then a Poisson number with mean I = m T dt (w_o / Σw)
     // arrives, so the mean after a step settles at I / q (≈ m T (w_o / Σw) / ℓ).
-    let c = Config::default();
+    let c = common::model_v1();
     let mut sim = quiet(&c);
     let n_cells = 20_000u64;
     let met = sim.metastasis.as_mut().unwrap();
@@ -324,7 +326,7 @@ fn niche_follows_its_analytic_steady_state() {
 fn intravasation_follows_the_rim_rate() {
     // A disc above the angiogenic switch, held still (the primary is not stepped): each rim
     // cell enters the blood with p_i per step, CSCs with csc_factor · p_i.
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(9);
     c.run.threads = 1;
     c.fields.enabled = false;
@@ -389,7 +391,7 @@ fn saturating_mobilisation_plateaus_at_its_analytic_steady_state() {
     // primary of constant size N, T → s N / k, and organ o's HPCs settle at I / q with
     // I = mob_max · T / (K_T + T) · dt · w_o / Σw and q = 1 − exp(−ℓ dt). Two sizes 4×
     // apart, both far above K_T: the plateau barely moves (a linear law would quadruple).
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(21);
     c.niche.mobilisation = 0.0;
     c.niche.mobilisation_max = 200.0;
@@ -442,7 +444,7 @@ fn non_stem_dtcs_clone_or_stay_solitary_and_solitary_cells_die_at_their_rate() {
     // solitary dormant cell, which dies at δ per day. Non-stem CTCs arrest at once (as in
     // csc_fates), so the clones are Binomial(extravasated, p_nc); then, with no more
     // arrivals, the solitary pool decays as Binomial(N, (1 − δ dt)^T).
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.dissemination.arrest_per_h = 1.0;
     c.dissemination.ctc_half_life_h = 1e6;
     c.dissemination.p_non_stem_clone = 0.3;
@@ -507,7 +509,7 @@ fn avascular_colonies(
     csc_death: f64,
     seed: u64,
 ) -> (seedsoil::metastasis::Metastasis, f64, f64) {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(seed);
     c.dissemination.arrest_per_h = 1.0;
     c.dissemination.ctc_half_life_h = 1e6;
@@ -662,7 +664,7 @@ fn mass_based_shedding_follows_the_tumour_mass_from_its_exterior_rim_only() {
     // Model v2 (Butler & Gullino 1975): a Poisson number with mean shed · N · dt per step,
     // drawn among cells next to the exterior; cells next to a hole left inside the tumour
     // never shed. The old per-rim-cell rule sheds from the hole's edge (the power check).
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(41);
     c.run.threads = 1;
     c.fields.enabled = false;

@@ -8,6 +8,8 @@
 //! R0 (`configs/reference-r0.toml`, all of this off) gives byte-identical tables to the
 //! stored run of the code before these rules.
 
+mod common;
+
 use seedsoil::config::{self, Config, InitKind};
 use seedsoil::model::kind::{STEM, progenitor};
 use seedsoil::sim::Simulation;
@@ -17,7 +19,7 @@ use seedsoil::sim::Simulation;
 /// the interior is contact-inhibited and the rim nearly still; otherwise the default
 /// cycle and migration (the disc grows). No fields, MSCs, dissemination or deaths.
 fn disc(csc_fraction: f64, packed: bool, seed: u64) -> Config {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(seed);
     c.run.threads = 1;
     c.space.initial_size = 64;

@@ -483,7 +483,12 @@ fn calibration_sweeps_run_as_documented() {
         let text = std::fs::read_to_string(out.join("summary.csv")).unwrap();
         let mut rows = csv::Reader::from_reader(text.as_bytes());
         let header = rows.headers().unwrap().clone();
-        for column in ["total", "csc_fraction", "metastatic_cells", "detected_metastases"] {
+        for column in [
+            "total",
+            "csc_fraction",
+            "metastatic_cells",
+            "detected_metastases",
+        ] {
             assert!(header.iter().any(|h| h == column), "{file}: no {column}");
         }
         assert_eq!(rows.records().count(), points, "{file}");

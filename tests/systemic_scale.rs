@@ -8,6 +8,8 @@
 //! Statistical checks use fixed seeds and a tolerance of 3.5 standard errors (|z| < 3.5),
 //! each with a power check (the unscaled rate is rejected).
 
+mod common;
+
 use seedsoil::config::{self, Config, InitKind};
 use seedsoil::metastasis::Metastasis;
 use seedsoil::model::hierarchy::hill;
@@ -22,7 +24,7 @@ fn z(count: f64, mean: f64, var: f64) -> f64 {
 /// A full, contact-inhibited disc of radius 50 (30 % CSCs) above the angiogenic switch,
 /// without fields or MSCs; its CTCs never arrest (they only die), so no colonies.
 fn still_disc(seed: u64, kappa: f64) -> Config {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(seed);
     c.run.threads = 1;
     c.run.cells_per_agent = kappa;
@@ -90,7 +92,7 @@ fn niche_dynamics_at_kappa_equal_those_of_a_kappa_times_bigger_primary() {
     // agents at κ = 8 and by one of 8 N at κ = 1, on the same seed: identical in every
     // bit (κ a power of two, so s κ N and s (κ N) round alike), while N itself does not
     // match a κ = 1 run (the power check).
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(17);
     c.niche.mobilisation = 3e4;
     c.niche.mobilisation_max = 50.0;
@@ -293,7 +295,7 @@ fn bone_marrow_sees_kappa_times_the_cancer_cells_il6_output() {
     // is the same, the output the bone marrow sees is κ × the cancer cells' part, and
     // pool MSCs home with p = homing · dt · H(κ · output; K_rec, n). MSCs in the tumour
     // secrete IL6 here too: their part is not multiplied (they came one by one).
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.threads = 1;
     c.run.seed = Some(23);
     c.space.initial_size = 128;

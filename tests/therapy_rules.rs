@@ -4,6 +4,8 @@
 //! (threads, checkpoints). Statistical checks use fixed seeds and a tolerance of 3.5
 //! standard errors; each has a power check that a wrong rule would fail.
 
+mod common;
+
 use assert_cmd::Command;
 use seedsoil::config::{self, Config, InitKind, TherapyConfig, TherapyKind};
 use seedsoil::sim::Simulation;
@@ -17,7 +19,7 @@ fn seedsoil() -> Command {
 /// A packed disc of `radius` with a given CSC fraction and nothing else going on: no
 /// fields, MSCs, dissemination, deaths, plasticity or migration, and (almost) no division.
 fn quiet_disc(radius: f64, csc_fraction: f64, seed: u64) -> Config {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(seed);
     c.run.threads = 1;
     c.space.max_size = 1024;
@@ -172,10 +174,16 @@ fn summary_value(dir: &Path, column: &str) -> String {
     row[i].to_string()
 }
 
+/// The model-v1 start and hierarchy (one CSC, p_s 0.1, plasticity of any non-stem cell, no
+/// background death or stemness loss), against which these therapy rules were written.
+const V1_HIERARCHY: &str = "[init]\nkind = \"single_csc\"\n[cells]\np_symmetric = 0.1\n\
+    dedifferentiation_per_day = 0.004\ndedifferentiation_min_rho = 0\n\
+    background_death_per_day = 0.0\nstemness_loss_per_day = 0.0\n";
+
 /// A small, fast primary-only config (TOML) with `therapies` appended.
 fn treated_config(dir: &Path, days: f64, therapies: &str) -> std::path::PathBuf {
     let text = format!(
-        "[run]\ndays = {days}\nseed = 11\n[fields]\nenabled = false\n[msc]\npool = 0\n[dissemination]\nenabled = false\n{therapies}"
+        "[run]\ndays = {days}\nseed = 11\n{V1_HIERARCHY}[fields]\nenabled = false\n[msc]\npool = 0\n[dissemination]\nenabled = false\n{therapies}"
     );
     let path = dir.join("treated.toml");
     std::fs::write(&path, text).unwrap();
@@ -250,7 +258,7 @@ fn the_primary_relapses_after_surgery_from_surviving_cscs() {
 
 #[test]
 fn signalling_therapies_scale_their_terms_only_while_on() {
-    let mut c = Config::default();
+    let mut c = common::model_v1();
     c.run.seed = Some(1);
     let mut il6 = TherapyConfig::new(TherapyKind::AntiIl6, 1.0);
     il6.duration_days = 2.0;

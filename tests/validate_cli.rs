@@ -81,7 +81,7 @@ fn a_failing_check_exits_1_and_says_which() {
         .args([
             "validate",
             "--only",
-            "li2008.persists",
+            "gupta2011.regain",
             "--seeds",
             "2",
             "-o",
@@ -89,7 +89,7 @@ fn a_failing_check_exits_1_and_says_which() {
         .arg(tmp.path().join("v"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("FAIL  li2008.persists"))
+        .stdout(predicate::str::contains("FAIL  gupta2011.regain"))
         .stderr(predicate::str::contains("1 of 1 checks failed"));
     let v = read(&tmp.path().join("v/validation.csv"));
     assert!(v.lines().nth(1).unwrap().contains(",false,false,"));
