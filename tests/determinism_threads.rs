@@ -317,6 +317,15 @@ fn metastasis_is_independent_of_threads() {
 }
 
 #[test]
+fn calibrated_default_is_independent_of_threads() {
+    // The shipped default (model v2, calibrated) as it is, through day 25: the graft, fields,
+    // MSC homing, shedding by mass from day ~18, niches and colonies.
+    let mut c = Config::default();
+    c.run.seed = Some(20261122);
+    assert_thread_independent("calibrated default", &c, &[0, 1, 300, 450, 600], 5000);
+}
+
+#[test]
 fn model_v2_rules_are_independent_of_threads() {
     // Every rule added for model v2 switched on: stemness loss, plasticity limited by ρ,
     // saturating mobilisation, solitary non-stem DTCs, avascular colonies with apoptosis and

@@ -519,11 +519,6 @@ impl Default for DisseminationConfig {
 /// about 10⁻³ of its cells per day (docs/model.md §7.12; README, "Dissemination").
 pub const INTRAVASATION_PER_DAY: f64 = 0.01;
 
-/// HPC mobilisation per unit of tumour-derived factor per day, calibrated so that the
-/// Kaplan 2005 scenario forms its first niche about 10 days after implantation
-/// (`configs/kaplan2005-niche.toml`).
-pub const MOBILISATION: f64 = 100_000.0;
-
 /// `[niche]` section: docs/model.md §7.15.
 ///
 /// | symbol | field | unit |
