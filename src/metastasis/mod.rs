@@ -48,6 +48,7 @@
 
 pub mod colony;
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use rand_distr::{Binomial, Distribution, Poisson};
@@ -588,9 +589,12 @@ impl Metastasis {
         if k == 0 {
             return;
         }
+        // In parallel, in the list's order (collect keeps it): the same rim for any
+        // thread count.
         let rim: Vec<usize> = primary
             .listed_sites()
-            .into_iter()
+            .into_par_iter()
+            .with_min_len(4096)
             .filter(|&s| {
                 is_cell(primary.lattice.code(s))
                     && crate::space::exterior::on_exterior_rim(&primary.lattice, &self.exterior, s)
@@ -932,7 +936,6 @@ impl Metastasis {
             })
             .collect();
         let switched: Vec<bool> = if parallel {
-            use rayon::prelude::*;
             self.colonies
                 .par_iter_mut()
                 .with_max_len(1)

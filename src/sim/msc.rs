@@ -93,7 +93,7 @@ pub struct Mscs {
     inject: Option<(u64, u64)>,
     events: MscEvents,
     /// Moore neighbourhood offsets.
-    offsets: Vec<[i64; 3]>,
+    offsets: &'static [[i64; 3]],
     /// The biased move up the IL6 gradient.
     walk: BiasedWalk,
 }
@@ -103,7 +103,7 @@ pub struct Mscs {
 /// (2D) so that the expected displacement is parallel to the gradient.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BiasedWalk {
-    offsets: Vec<[i64; 3]>,
+    offsets: &'static [[i64; 3]],
     /// Unit vectors of the offsets.
     unit: Vec<[f64; 3]>,
     /// Prior weights `1 / |e|`.
@@ -188,7 +188,7 @@ impl BiasedWalk {
 
     /// The Moore offsets, in the order of [`BiasedWalk::weights`].
     pub fn offsets(&self) -> &[[i64; 3]] {
-        &self.offsets
+        self.offsets
     }
 
     /// Unnormalised weights `w(e) = exp(χ · (û·ê − 1)) / |e|` for the gradient `g` (any

@@ -991,7 +991,16 @@ impl Primary {
     /// Every site holding a cancer cell, in lattice index order.
     pub fn cell_sites(&self) -> Vec<usize> {
         let lat = &self.lattice;
-        (0..lat.len()).filter(|&s| is_cell(lat.code(s))).collect()
+        let mut out = Vec::new();
+        // The window holds a power-of-two number (≥ 2⁸) of sites: scan it in runs of 8
+        // and skip the runs with no kind bits at all (empty sites).
+        for run in (0..lat.len()).step_by(8) {
+            let any = (run..run + 8).fold(0u8, |a, s| a | lat.get(s));
+            if any & KIND_MASK != 0 {
+                out.extend((run..run + 8).filter(|&s| is_cell(lat.code(s))));
+            }
+        }
+        out
     }
 
     fn take_cell(&mut self, site: usize) -> Option<u8> {
@@ -1033,11 +1042,7 @@ impl Primary {
         if !is_cell(lat.code(site)) {
             return false;
         }
-        let d = lat.domain_coords(site);
-        moore_offsets(lat.dims).iter().any(|o| {
-            lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
-                .is_some_and(|n| lat.code(n) == EMPTY)
-        })
+        lat.any_neighbour(site, |n| lat.code(n) == EMPTY)
     }
 
     /// Advance the primary tumour by one step `step` (docs/model.md §7.2–7.8 for every

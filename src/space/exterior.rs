@@ -17,54 +17,120 @@
 //! them. Surgery of the mass keeps its residual among the cells within `margin_sites`.
 
 use super::Lattice;
-use crate::model::kind::EMPTY;
+use crate::model::kind::{EMPTY, WALL};
 
 /// For every site of the window, whether it is an exterior empty site (breadth-first
 /// search over empty sites from the window's edge and the sites next to the border).
 pub fn exterior(lat: &Lattice) -> Vec<bool> {
-    let n = lat.len();
-    let mut ext = vec![false; n];
+    let mut ext = vec![false; lat.len()];
     let mut queue = Vec::new();
     let dims = lat.dims;
-    let sides: Vec<usize> = (0..3).map(|a| lat.side(a)).collect();
-    let open = |s: usize| lat.code(s) == EMPTY;
-    for (s, is_ext) in ext.iter_mut().enumerate() {
-        if !open(s) {
-            continue;
+    let side = [lat.side(0), lat.side(1), lat.side(2)];
+    // Every site outside the bounding box of the blocking sites (cells and debris, not the
+    // border ring) is empty or wall, and an empty one reaches the window's edge or a site
+    // next to the border in a straight line of such sites: it is exterior without a search.
+    // The search runs only inside the box grown by one site, from that one-site layer.
+    let Some(bbox) = blocking_box(lat) else {
+        for (s, e) in ext.iter_mut().enumerate() {
+            *e = lat.code(s) == EMPTY;
         }
-        let c = lat.coords(s);
-        let d = lat.domain_coords(s);
-        let edge = (0..dims).any(|a| c[a] == 0 || c[a] + 1 == sides[a])
-            || (0..dims).any(|a| {
-                lat.is_wall({
-                    let mut e = d;
-                    e[a] -= 1;
-                    e
-                }) || lat.is_wall({
-                    let mut e = d;
-                    e[a] += 1;
-                    e
-                })
-            });
-        if edge {
-            *is_ext = true;
-            queue.push(s);
+        return ext;
+    };
+    let (lo, hi) = (
+        bbox.0.map(|c| c.saturating_sub(1)),
+        std::array::from_fn::<usize, 3, _>(|a| (bbox.1[a] + 1).min(side[a] - 1)),
+    );
+    // A coordinate on the window's edge, or next to the border ring (a site whose axis
+    // neighbour is wall: the domain coordinate is within 1 of a wall coordinate).
+    let edge_at = |a: usize, c: usize| {
+        let d = c as i64 + lat.origin[a];
+        a < dims && (c == 0 || c + 1 == side[a] || d <= 1 || d >= lat.domain - 2)
+    };
+    // Where a coordinate lies against the grown box: 0 outside, 1 on its outer layer
+    // (outside the blocking box, or on the window's edge), 2 inside (axis 2 in 2D is
+    // always inside).
+    let place = |a: usize, c: usize| {
+        if a >= dims {
+            2
+        } else if c < lo[a] || c > hi[a] {
+            0
+        } else if c == lo[a] || c == hi[a] {
+            1
+        } else {
+            2
         }
-    }
-    let offsets = super::lattice::moore_offsets(dims);
-    while let Some(s) = queue.pop() {
-        let d = lat.domain_coords(s);
-        for o in &offsets {
-            if let Some(t) = lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
-                && !ext[t]
-                && open(t)
-            {
-                ext[t] = true;
-                queue.push(t);
+    };
+    for z in 0..side[2] {
+        let (pz, ez) = (place(2, z), edge_at(2, z));
+        for y in 0..side[1] {
+            let (pzy, ezy) = (pz.min(place(1, y)), ez || edge_at(1, y));
+            let row = lat.index([0, y, z]);
+            for x in 0..side[0] {
+                let s = row + x;
+                if lat.code(s) != EMPTY {
+                    continue;
+                }
+                match pzy.min(place(0, x)) {
+                    0 => ext[s] = true,
+                    1 => {
+                        ext[s] = true;
+                        queue.push(s);
+                    }
+                    _ if ezy || edge_at(0, x) => {
+                        ext[s] = true;
+                        queue.push(s);
+                    }
+                    _ => {}
+                }
             }
         }
     }
+    flood(lat, &mut ext, queue);
     ext
+}
+
+/// The window coordinates `(low, high)` (inclusive) of the box around every site that
+/// blocks a path of empty sites inside the domain (a cell or debris), if there is one.
+fn blocking_box(lat: &Lattice) -> Option<([usize; 3], [usize; 3])> {
+    let side = [lat.side(0), lat.side(1), lat.side(2)];
+    let mut lo = [usize::MAX; 3];
+    let mut hi = [0usize; 3];
+    for z in 0..side[2] {
+        for y in 0..side[1] {
+            let row = lat.index([0, y, z]);
+            for run in (0..side[0]).step_by(8) {
+                let any = (run..(run + 8).min(side[0])).fold(0u8, |a, x| a | lat.get(row + x));
+                if any & crate::model::kind::KIND_MASK == 0 {
+                    continue;
+                }
+                for x in run..(run + 8).min(side[0]) {
+                    let code = lat.code(row + x);
+                    let blocks =
+                        code != EMPTY && (code != WALL || !lat.is_wall(lat.domain_coords(row + x)));
+                    if blocks {
+                        for (a, c) in [x, y, z].into_iter().enumerate() {
+                            lo[a] = lo[a].min(c);
+                            hi[a] = hi[a].max(c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (lo[0] != usize::MAX).then_some((lo, hi))
+}
+
+/// Marks as exterior every empty site joined by empty sites to the sites of `queue`
+/// (already marked).
+fn flood(lat: &Lattice, ext: &mut [bool], mut queue: Vec<usize>) {
+    while let Some(s) = queue.pop() {
+        lat.for_each_neighbour(s, |t| {
+            if !ext[t] && lat.code(t) == EMPTY {
+                ext[t] = true;
+                queue.push(t);
+            }
+        });
+    }
 }
 
 /// Marks the empty `site` (a cell next to the exterior just left it) as exterior, with
@@ -73,21 +139,8 @@ pub fn extend(lat: &Lattice, ext: &mut [bool], site: usize) {
     if ext[site] || lat.code(site) != EMPTY {
         return;
     }
-    let offsets = super::lattice::moore_offsets(lat.dims);
     ext[site] = true;
-    let mut queue = vec![site];
-    while let Some(s) = queue.pop() {
-        let d = lat.domain_coords(s);
-        for o in &offsets {
-            if let Some(t) = lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
-                && !ext[t]
-                && lat.code(t) == EMPTY
-            {
-                ext[t] = true;
-                queue.push(t);
-            }
-        }
-    }
+    flood(lat, ext, vec![site]);
 }
 
 /// For every site of the window, its distance from the exterior in Moore steps (0 on
@@ -104,22 +157,18 @@ pub fn distance_to_exterior(lat: &Lattice, ext: &[bool], max: u32) -> Vec<u32> {
             front.push(s);
         }
     }
-    let offsets = super::lattice::moore_offsets(lat.dims);
     let mut next = Vec::new();
     for k in 1..=max {
         if front.is_empty() {
             break;
         }
         for &s in &front {
-            let d = lat.domain_coords(s);
-            for o in &offsets {
-                if let Some(t) = lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
-                    && dist[t] == u32::MAX
-                {
+            lat.for_each_neighbour(s, |t| {
+                if dist[t] == u32::MAX {
                     dist[t] = k;
                     next.push(t);
                 }
-            }
+            });
         }
         std::mem::swap(&mut front, &mut next);
         next.clear();
@@ -129,11 +178,7 @@ pub fn distance_to_exterior(lat: &Lattice, ext: &[bool], max: u32) -> Vec<u32> {
 
 /// Whether the cell at `site` has an exterior neighbour in `ext` (from [`exterior`]).
 pub fn on_exterior_rim(lat: &Lattice, ext: &[bool], site: usize) -> bool {
-    let d = lat.domain_coords(site);
-    super::lattice::moore_offsets(lat.dims).iter().any(|o| {
-        lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
-            .is_some_and(|t| ext[t])
-    })
+    lat.any_neighbour(site, |t| ext[t])
 }
 
 #[cfg(test)]
@@ -198,5 +243,94 @@ mod tests {
         let near = distance_to_exterior(&lat, &ext, 2);
         assert_eq!(near[site(&lat, c + 6, c)], 2);
         assert_eq!(near[site(&lat, c + 5, c)], u32::MAX);
+    }
+
+    /// The exterior by definition: a flood of empty sites from every empty site on the
+    /// window's edge or next to a wall site of the border, over the whole window.
+    fn exterior_by_definition(lat: &Lattice) -> Vec<bool> {
+        let mut ext = vec![false; lat.len()];
+        let mut queue = Vec::new();
+        for (s, is_ext) in ext.iter_mut().enumerate() {
+            if lat.code(s) != EMPTY {
+                continue;
+            }
+            let c = lat.coords(s);
+            let d = lat.domain_coords(s);
+            let on_edge = (0..lat.dims).any(|a| c[a] == 0 || c[a] + 1 == lat.side(a));
+            let by_wall = (0..lat.dims).any(|a| {
+                [-1i64, 1].iter().any(|&k| {
+                    let mut e = d;
+                    e[a] += k;
+                    lat.is_wall(e)
+                })
+            });
+            if on_edge || by_wall {
+                *is_ext = true;
+                queue.push(s);
+            }
+        }
+        while let Some(s) = queue.pop() {
+            let d = lat.domain_coords(s);
+            for o in crate::space::lattice::moore_offsets(lat.dims) {
+                if let Some(t) = lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
+                    && !ext[t]
+                    && lat.code(t) == EMPTY
+                {
+                    ext[t] = true;
+                    queue.push(t);
+                }
+            }
+        }
+        ext
+    }
+
+    #[test]
+    fn exterior_matches_its_definition_on_random_tumours_walls_and_debris() {
+        use crate::rng::{below, stream, uniform};
+        // 2D and 3D, windows inside the domain and larger than it (a wall ring inside the
+        // window), porous blobs of cells with debris, off-centre and touching the edge.
+        let cases = [
+            (2usize, 64u32, 1000u32),
+            (2, 64, 40),
+            (3, 32, 1000),
+            (3, 32, 20),
+        ];
+        for (k, &(dims, initial, domain)) in cases.iter().enumerate() {
+            for trial in 0..12u64 {
+                let mut rng = stream(k as u64, 0xE7, trial, 0);
+                let mut lat = Lattice::new(dims, initial, domain);
+                let side = lat.side(0) as i64;
+                let centre: [i64; 3] = std::array::from_fn(|a| {
+                    if a < dims {
+                        lat.origin[a] + below(&mut rng, side as usize) as i64
+                    } else {
+                        0
+                    }
+                });
+                let r = 2 + below(&mut rng, side as usize / 3) as i64;
+                let density = 0.55 + 0.45 * uniform(&mut rng);
+                for s in 0..lat.len() {
+                    let d = lat.domain_coords(s);
+                    let inside = (0..dims).all(|a| (d[a] - centre[a]).abs() <= r);
+                    if !inside || lat.code(s) != EMPTY || uniform(&mut rng) > density {
+                        continue;
+                    }
+                    let code = if uniform(&mut rng) < 0.05 {
+                        WALL
+                    } else {
+                        progenitor(2)
+                    };
+                    lat.set(s, code);
+                }
+                assert_eq!(
+                    exterior(&lat),
+                    exterior_by_definition(&lat),
+                    "dims {dims}, window {initial}, domain {domain}, trial {trial}"
+                );
+            }
+        }
+        // An empty window: every empty site is exterior.
+        let lat = Lattice::new(2, 64, 40);
+        assert_eq!(exterior(&lat), exterior_by_definition(&lat));
     }
 }

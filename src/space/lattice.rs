@@ -48,21 +48,38 @@ pub const fn tile_log(dims: usize) -> u32 {
     if dims == 2 { 5 } else { 4 }
 }
 
-/// Coordinate offsets `[dx, dy, dz]` of the Moore neighbourhood (8 in 2D, 26 in 3D), in
-/// z, y, x order (x fastest).
-pub fn moore_offsets(dims: usize) -> Vec<[i64; 3]> {
-    let zr = if dims == 3 { -1..=1 } else { 0..=0 };
-    let mut v = Vec::with_capacity(26);
-    for dz in zr {
-        for dy in -1..=1 {
-            for dx in -1..=1 {
+/// The Moore neighbourhood's offsets for `D` neighbours (8 in 2D, 26 in 3D), in z, y, x
+/// order (x fastest).
+const fn moore_table<const N: usize>(dims: usize) -> [[i64; 3]; N] {
+    let mut v = [[0i64; 3]; N];
+    let mut k = 0;
+    let (z0, z1) = if dims == 3 { (-1, 1) } else { (0, 0) };
+    let mut dz = z0;
+    while dz <= z1 {
+        let mut dy = -1;
+        while dy <= 1 {
+            let mut dx = -1;
+            while dx <= 1 {
                 if dx != 0 || dy != 0 || dz != 0 {
-                    v.push([dx, dy, dz]);
+                    v[k] = [dx, dy, dz];
+                    k += 1;
                 }
+                dx += 1;
             }
+            dy += 1;
         }
+        dz += 1;
     }
     v
+}
+
+const MOORE_2D: [[i64; 3]; 8] = moore_table(2);
+const MOORE_3D: [[i64; 3]; 26] = moore_table(3);
+
+/// Coordinate offsets `[dx, dy, dz]` of the Moore neighbourhood (8 in 2D, 26 in 3D), in
+/// z, y, x order (x fastest).
+pub fn moore_offsets(dims: usize) -> &'static [[i64; 3]] {
+    if dims == 3 { &MOORE_3D } else { &MOORE_2D }
 }
 
 /// A growing lattice window over a square/cubic domain.
@@ -180,6 +197,40 @@ impl Lattice {
             c[a] = w as usize;
         }
         Some(self.index(c))
+    }
+
+    /// Whether `pred` holds for a Moore neighbour of `site` inside the window, trying them
+    /// in the order of [`moore_offsets`]. Sites off the window's edge take their
+    /// neighbours by index arithmetic; edge sites go through [`Lattice::site_at`].
+    #[inline]
+    pub fn any_neighbour(&self, site: usize, mut pred: impl FnMut(usize) -> bool) -> bool {
+        let c = self.coords(site);
+        let inside = (0..self.dims).all(|a| c[a] >= 1 && c[a] + 1 < self.side(a));
+        let offsets = moore_offsets(self.dims);
+        if inside {
+            let sy = self.side(0) as isize;
+            let sz = sy << self.log[1];
+            offsets.iter().any(|o| {
+                let t = site as isize + o[0] as isize + o[1] as isize * sy + o[2] as isize * sz;
+                pred(t as usize)
+            })
+        } else {
+            let d = self.domain_coords(site);
+            offsets.iter().any(|o| {
+                self.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
+                    .is_some_and(&mut pred)
+            })
+        }
+    }
+
+    /// Calls `f` on every Moore neighbour of `site` inside the window, in the order of
+    /// [`moore_offsets`].
+    #[inline]
+    pub fn for_each_neighbour(&self, site: usize, mut f: impl FnMut(usize)) {
+        self.any_neighbour(site, |t| {
+            f(t);
+            false
+        });
     }
 
     /// Whether domain coordinates lie on the border ring or outside the domain.
