@@ -14,7 +14,7 @@
 #    --power $OUT/power-quick --power $OUT/power-slow
 #
 # Environment: SEEDSOIL (default target/release/seedsoil, built if missing), OUT (default
-# runs/validation), SEED (20261201), POWER_SEED (777), QUICK_BLOCKS (10), SLOW_BLOCKS (3),
+# runs/validation), SEED (20261201), POWER_SEED (777), QUICK_BLOCKS (10), SLOW_BLOCKS (10),
 # THREADS (0 = all cores), PYTHON / VENV (as scripts/test_plots.sh; default .venv-plots).
 # Whole suite on 2 cores: about 10 minutes; with the power runs about an hour.
 set -euo pipefail
@@ -27,7 +27,7 @@ SEED=${SEED:-20261201}
 POWER=${POWER:-1}
 POWER_SEED=${POWER_SEED:-777}
 QUICK_BLOCKS=${QUICK_BLOCKS:-10}
-SLOW_BLOCKS=${SLOW_BLOCKS:-3}
+SLOW_BLOCKS=${SLOW_BLOCKS:-10}
 THREADS=${THREADS:-0}
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-$repo/.venv-plots}

@@ -410,7 +410,7 @@ static CATALOGUE: &[ParamInfo] = &[
         "0.05",
         "–",
         "[A]",
-        "Fraction of CSCs in the initial disc/ball (disc only); others Progenitor(ρ), ρ uniform on 0..=ρmax.",
+        "Fraction of CSCs in the initial disc/ball (disc only): f_0·N of its N cells, rounded at random to keep the mean, on random sites; others Progenitor(ρ), ρ uniform on 0..=ρmax.",
     ),
     // [cells]
     p(

@@ -252,7 +252,8 @@ pub enum InitKind {
     /// One `Progenitor(ρmax)` in the centre of the domain (a non-stem clone).
     SingleProgenitor,
     /// A disc (2D) or ball (3D) of `init.radius` sites, fully occupied, CSCs at
-    /// `init.csc_fraction`, other cells Progenitor(ρ) with ρ uniform on 0..=ρmax.
+    /// `init.csc_fraction` (an exact share, see [`InitConfig::csc_fraction`]), other cells
+    /// Progenitor(ρ) with ρ uniform on 0..=ρmax.
     Disc,
 }
 
@@ -264,7 +265,8 @@ pub struct InitConfig {
     pub kind: InitKind,
     /// Radius of the initial disc/ball in sites (`disc` only).
     pub radius: f64,
-    /// Fraction of CSCs in the initial disc/ball (`disc` only).
+    /// Fraction f_0 of CSCs in the initial disc/ball (`disc` only): f_0·N of its N cells,
+    /// rounded at random (mean exactly f_0·N), on sites drawn without replacement.
     pub csc_fraction: f64,
 }
 

@@ -472,6 +472,7 @@ fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) {
             {
             }
             let zr = if dims == 3 { -ri..=ri } else { 0..=0 };
+            let mut sites = Vec::new();
             for dz in zr {
                 for dy in -ri..=ri {
                     for dx in -ri..=ri {
@@ -482,17 +483,30 @@ fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) {
                         if lattice.is_wall(d) {
                             continue;
                         }
-                        let code = if uniform(&mut rng) < config.init.csc_fraction {
-                            STEM
-                        } else {
-                            progenitor(below(&mut rng, config.cells.rho_max as usize + 1) as u8)
-                        };
-                        let s = lattice
-                            .site_at(d)
-                            .expect("the window was grown to hold the disc, which validation keeps inside the domain");
-                        lattice.set(s, code);
+                        sites.push(lattice.site_at(d).expect(
+                            "the window was grown to hold the disc, which validation keeps inside the domain",
+                        ));
                     }
                 }
+            }
+            // A population with a known CSC share: f·N CSCs rounded at random (so the
+            // expected count is f·N and it varies by less than one), on sites drawn
+            // uniformly without replacement (a partial Fisher–Yates shuffle).
+            let n = sites.len();
+            let exact = config.init.csc_fraction * n as f64;
+            let stem =
+                (exact.floor() as usize + usize::from(uniform(&mut rng) < exact.fract())).min(n);
+            for i in 0..stem {
+                let j = i + below(&mut rng, n - i);
+                sites.swap(i, j);
+            }
+            for (i, &s) in sites.iter().enumerate() {
+                let code = if i < stem {
+                    STEM
+                } else {
+                    progenitor(below(&mut rng, config.cells.rho_max as usize + 1) as u8)
+                };
+                lattice.set(s, code);
             }
         }
     }
@@ -531,6 +545,70 @@ mod tests {
                 "radius {radius}, max_size {max_size}"
             );
             sim.primary.check_invariants();
+        }
+    }
+
+    #[test]
+    fn a_disc_holds_its_csc_share_rounded_at_random_on_uniform_sites() {
+        // Default radius 5: N = 81 cells, f_0 = 0.05 → f_0·N = 4.05 CSCs: 4 with
+        // probability 0.95, 5 with probability 0.05, never another count. Over 1,500
+        // seeds the mean count is 4.05 with standard error 0.218 / √1500 = 0.0056; it is
+        // asserted within 0.03 (5.3 standard errors). Each site is a CSC with probability
+        // f_0: the CSCs among the 21 sites within radius 2.5 of the centre average
+        // 21 · 0.05 = 1.05 per disc (standard error ≤ √(1.05 · 0.95 / 1500) = 0.026);
+        // asserted within 0.12 (4.6 standard errors).
+        let seeds = 1500u64;
+        let (mut total, mut fives, mut inner) = (0u64, 0u64, 0u64);
+        for seed in 0..seeds {
+            let mut c = disc(5.0, 2000);
+            c.init.csc_fraction = 0.05;
+            c.run.seed = Some(seed);
+            let sim = Simulation::new(&c).unwrap();
+            let lat = &sim.primary.lattice;
+            assert_eq!(sim.primary.total(), 81);
+            let stem: Vec<usize> = sim
+                .primary
+                .cell_sites()
+                .into_iter()
+                .filter(|&s| lat.code(s) == STEM)
+                .collect();
+            assert!(
+                matches!(stem.len(), 4 | 5),
+                "seed {seed}: {} CSCs",
+                stem.len()
+            );
+            total += stem.len() as u64;
+            fives += u64::from(stem.len() == 5);
+            let centre = 1000i64;
+            inner += stem
+                .iter()
+                .filter(|&&s| {
+                    let d = lat.domain_coords(s);
+                    let (dx, dy) = (d[0] - centre, d[1] - centre);
+                    ((dx * dx + dy * dy) as f64) <= 2.5 * 2.5
+                })
+                .count() as u64;
+        }
+        let mean = total as f64 / seeds as f64;
+        assert!((mean - 4.05).abs() < 0.03, "mean CSC count {mean}");
+        assert!(fives > 0, "the count is rounded up sometimes");
+        let inner_mean = inner as f64 / seeds as f64;
+        assert!(
+            (inner_mean - 1.05).abs() < 0.12,
+            "CSCs near the centre {inner_mean}"
+        );
+        // The extremes: f_0 = 0 gives no CSC, f_0 = 1 only CSCs.
+        for (f, want) in [(0.0, 0u64), (1.0, 81)] {
+            let mut c = disc(5.0, 2000);
+            c.init.csc_fraction = f;
+            let sim = Simulation::new(&c).unwrap();
+            let lat = &sim.primary.lattice;
+            let stem = sim
+                .primary
+                .cell_sites()
+                .into_iter()
+                .filter(|&s| lat.code(s) == STEM);
+            assert_eq!(stem.count() as u64, want);
         }
     }
 }

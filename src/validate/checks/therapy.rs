@@ -67,7 +67,7 @@ pub fn checks() -> Vec<Check> {
             ],
             seeds: 6,
             quick: false,
-            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: perforation,
         },
         Check {
@@ -77,7 +77,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![control(), radiation(), surgery()],
             seeds: 6,
             quick: false,
-            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: regrowth,
         },
         Check {
@@ -87,7 +87,7 @@ pub fn checks() -> Vec<Check> {
             arms: vec![surgery()],
             seeds: 6,
             quick: false,
-            power_note: "Empirical power: 3 independent blocks of fresh seeds (scripts/validate.sh: --blocks 3 --seed 777; minutes per seed); the blocks passed are in docs/validation.md.",
+            power_note: "Empirical power: 10 independent blocks of fresh seeds (scripts/validate.sh: --blocks 10 --seed 777); the blocks passed are in docs/validation.md.",
             evaluate: surgery_time,
         },
     ]
