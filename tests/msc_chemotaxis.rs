@@ -197,7 +197,7 @@ fn msc_drift_through_the_simulation_matches_the_closed_form() {
         // 40 steps of at most one site keep them inside the grid's interior cells.
         for step in 0..40 {
             let before = mscs.cells().to_vec();
-            mscs.step(&primary, Some(&cy), 5, step);
+            mscs.step(&primary, Some(&cy), 1.0, 5, step);
             let after = mscs.cells();
             assert_eq!(after.len(), before.len());
             d.extend(

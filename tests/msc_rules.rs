@@ -11,7 +11,7 @@
 //! - Secretion: MSCs on every site of a closed (no-flux) grid, in IL6 held at a known level,
 //!   reach the uniform steady CXCL7 of `s_CXCL7 · (b + H(IL6)) · β · m / (λ V)` within 1 %.
 
-use seedsoil::config::{BoundaryKind, Config, InitKind};
+use seedsoil::config::{BoundaryKind, Config, InitKind, TherapyConfig, TherapyKind};
 use seedsoil::model::HierarchyRates;
 use seedsoil::model::msc::Msc;
 use seedsoil::sim::{Cytokines, Mscs, Simulation};
@@ -33,13 +33,17 @@ fn config(seed: u64) -> Config {
     c
 }
 
-#[test]
-fn homing_death_and_division_follow_their_probabilities() {
-    let c = config(3);
-    let mut sim = Simulation::new(&c).unwrap();
+/// Runs `c` to its end, checking homing, deaths and divisions against the sums of their
+/// per-step expectations (|z| < 3.5 each). Returns the homing counted in the steps where
+/// IL6 signalling was lowered by a therapy, as (observed, expected were it not lowered,
+/// variance of that).
+fn check_msc_counts(c: &Config) -> [f64; 3] {
+    let mut sim = Simulation::new(c).unwrap();
     let (p_death, p_div) = (sim.mscs.rates().p_death, sim.mscs.rates().p_div);
+    let base_signal = 1.0 - c.signalling.il6_blockade;
     // (observed, expected, variance) for homing, deaths, divisions.
     let mut acc = [[0f64; 3]; 3];
+    let mut lowered = [0f64; 3];
     while sim.stop_reason().is_none() {
         let pool_before: u64 = sim.mscs.pool().iter().sum();
         let before = sim.mscs.cells().to_vec();
@@ -48,15 +52,22 @@ fn homing_death_and_division_follow_their_probabilities() {
         sim.step();
         let e1 = sim.mscs.events();
         let homed = e1.homed - e0.homed;
-        // Homing: each pool MSC (after the injection) with p_home at this step's IL6 output.
-        let p_home = sim
-            .mscs
-            .rates()
-            .p_home(sim.cytokines.as_ref().unwrap().il6_output());
+        // Homing: each pool MSC (after the injection) with p_home at this step's IL6 output
+        // and this step's IL6 signalling (the blockade, times 1 − efficacy while an
+        // anti-IL6 therapy is on).
+        let out = sim.cytokines.as_ref().unwrap().il6_output();
+        let signal = sim.rates().il6_signal;
+        let p_home = sim.mscs.rates().p_home(out, signal);
         let n = (pool_before + injected_now) as f64;
         acc[0][0] += homed as f64;
         acc[0][1] += n * p_home;
         acc[0][2] += n * p_home * (1.0 - p_home);
+        if signal < base_signal {
+            let p_free = sim.mscs.rates().p_home(out, base_signal);
+            lowered[0] += homed as f64;
+            lowered[1] += n * p_free;
+            lowered[2] += n * p_free * (1.0 - p_free);
+        }
         // Deaths: every MSC in the tumour after homing.
         let at_risk = (before.len() as u64 + homed) as f64;
         acc[1][0] += (e1.deaths - e0.deaths) as f64;
@@ -79,6 +90,30 @@ fn homing_death_and_division_follow_their_probabilities() {
     // ALDH− MSCs never exceed their capacity.
     let max = c.msc.max_divisions;
     assert!(sim.mscs.cells().iter().all(|m| m.divisions_left <= max));
+    lowered
+}
+
+#[test]
+fn homing_death_and_division_follow_their_probabilities() {
+    let lowered = check_msc_counts(&config(3));
+    assert_eq!(lowered, [0.0; 3], "no therapy, no lowered signalling");
+}
+
+#[test]
+fn a_scheduled_anti_il6_therapy_lowers_homing_like_the_blockade() {
+    // Anti-IL6 at efficacy 0.9 on days 2-12 of 20: homing in those steps follows
+    // p_home_max · 0.1 · H(IL6_out) (checked with the other counts), and falls far below
+    // what the same steps would give without it (more than 3.5 standard deviations).
+    let mut c = config(4);
+    let mut anti = TherapyConfig::new(TherapyKind::AntiIl6, 2.0);
+    anti.duration_days = 10.0;
+    anti.efficacy = Some(0.9);
+    c.therapy = vec![anti];
+    let [obs, free, var] = check_msc_counts(&c);
+    let z = (obs - free) / var.sqrt();
+    println!("homing under anti-IL6: {obs}, {free:.1} without it, z = {z:.1}");
+    assert!(free > 100.0, "too few MSCs to test ({free})");
+    assert!(z < -3.5, "anti-IL6 does not lower homing: z = {z}");
 }
 
 /// Mean distance of the MSCs from the domain centre at the end of a run.

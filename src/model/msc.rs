@@ -65,8 +65,6 @@ pub struct MscRates {
     pub aldh_boost: f64,
     /// Hill coefficient.
     pub hill_n: f64,
-    /// `1 − signalling.il6_blockade`.
-    pub il6_signal: f64,
 }
 
 impl MscRates {
@@ -89,15 +87,17 @@ impl MscRates {
             basal: m.basal_cxcl7,
             aldh_boost: m.aldh_boost,
             hill_n: config.signalling.hill_n,
-            il6_signal: 1.0 - config.signalling.il6_blockade,
         }
     }
 
     /// Homing probability per pool MSC this step, given the tumour's IL6 output in
     /// molecules/s as the bone marrow sees it (κ applied:
-    /// [`Cytokines::systemic_il6_output`](crate::sim::Cytokines::systemic_il6_output)).
-    pub fn p_home(&self, il6_output: f64) -> f64 {
-        self.p_home_max * self.il6_signal * hill(il6_output, self.k_recruit, self.hill_n)
+    /// [`Cytokines::systemic_il6_output`](crate::sim::Cytokines::systemic_il6_output)) and
+    /// the IL6 signalling left this step, `il6_signal` =
+    /// [`HierarchyRates::il6_signal`](crate::model::HierarchyRates::il6_signal): `1 −
+    /// signalling.il6_blockade`, times `1 − efficacy` while an anti-IL6 therapy is on.
+    pub fn p_home(&self, il6_output: f64, il6_signal: f64) -> f64 {
+        self.p_home_max * il6_signal * hill(il6_output, self.k_recruit, self.hill_n)
     }
 
     /// Secretion multiplier of an MSC whose local IL6 gives the Hill term `h_il6` as the
@@ -189,14 +189,14 @@ mod tests {
         assert!((r.induction(false, h.h_il6(0.0)) - 0.1).abs() < 1e-12);
         assert!((r.induction(false, h.h_il6(2.0)) - 0.6).abs() < 1e-12);
         assert!((r.induction(true, h.h_il6(2.0)) - 1.8).abs() < 1e-12);
-        assert_eq!(r.p_home(0.0), 0.0);
-        let half = r.p_home(cfg.msc.k_recruit);
+        assert_eq!(r.p_home(0.0, h.il6_signal), 0.0);
+        let half = r.p_home(cfg.msc.k_recruit, h.il6_signal);
         assert!((half - 0.5 * cfg.msc.homing_per_day / 24.0).abs() < 1e-15);
         // Blocking IL6 scales both IL6 terms.
         cfg.signalling.il6_blockade = 0.9;
         let b = MscRates::from_config(&cfg);
         let hb = HierarchyRates::from_config(&cfg);
         assert!((b.induction(false, hb.h_il6(2.0)) - (0.1 + 0.05)).abs() < 1e-12);
-        assert!((b.p_home(cfg.msc.k_recruit) - 0.1 * half).abs() < 1e-15);
+        assert!((b.p_home(cfg.msc.k_recruit, hb.il6_signal) - 0.1 * half).abs() < 1e-15);
     }
 }

@@ -427,8 +427,13 @@ impl LocalStep<'_> {
         let fields = self.cytokines.as_ref().map(Cytokines::view);
         self.primary.step(rates, seed, step, parallel, fields);
         // 5. MSCs (serial, one stream per step: a few thousand agents at most).
-        self.mscs
-            .step(self.primary, self.cytokines.as_ref(), seed, step);
+        self.mscs.step(
+            self.primary,
+            self.cytokines.as_ref(),
+            rates.il6_signal,
+            seed,
+            step,
+        );
     }
 }
 

@@ -361,12 +361,14 @@ impl Mscs {
     }
 
     /// One step (see the module docs). `cytokines` gives the IL6 field and the tumour's IL6
-    /// output; without fields nothing homes and moves are unbiased. Returns the number of
-    /// MSCs injected at this step.
+    /// output; without fields nothing homes and moves are unbiased. `il6_signal`: the IL6
+    /// signalling left this step (blockade and anti-IL6 therapy), which scales homing.
+    /// Returns the number of MSCs injected at this step.
     pub fn step(
         &mut self,
         primary: &Primary,
         cytokines: Option<&Cytokines>,
+        il6_signal: f64,
         seed: u64,
         step: u64,
     ) -> u64 {
@@ -389,7 +391,7 @@ impl Mscs {
 
         // 2. Homing.
         let il6_out = cytokines.map_or(0.0, |c| c.systemic_il6_output(self.rates.cells_per_agent));
-        let p = self.rates.p_home(il6_out);
+        let p = self.rates.p_home(il6_out, il6_signal);
         if p > 0.0 && self.pool.iter().any(|&n| n > 0) {
             let mut homed = [0u64; 2];
             for (class, h) in homed.iter_mut().enumerate() {
