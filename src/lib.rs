@@ -1,4 +1,50 @@
 //! seedsoil: a fast, reproducible agent-based simulator of tumour cell hierarchies.
+//!
+//! Cancer stem cells (CSCs), progenitors with limited divisions and differentiated cells
+//! on a 2D/3D lattice; bone-marrow MSCs and their IL6/CXCL7 loop with the cancer cells as
+//! diffusing fields; dissemination, pre-metastatic niches and colonies; therapies. The
+//! model is written out in `docs/model.md` (ODD protocol, every equation and parameter);
+//! the command-line tool (`seedsoil run`, `compare`, `sweep`, `validate`) is described in
+//! the README.
+//!
+//! # Use from Rust
+//!
+//! A config is built as the command line builds it (the embedded default,
+//! `configs/baseline.toml`, plus `key=value` overrides), a [`sim::Simulation`] is seeded
+//! from it and run; its compartments can then be read. The same config and seed give the
+//! same tumour for any thread count.
+//!
+//! ```
+//! use seedsoil::config;
+//! use seedsoil::sim::{Simulation, StopReason};
+//!
+//! let config = config::load(None, &["run.days=30".into(), "run.seed=7".into()])?;
+//! let mut sim = Simulation::new(&config)?;
+//! // `()` observes nothing; `output::Recorder` writes the tables as `seedsoil run` does.
+//! assert_eq!(sim.run(&mut ()), StopReason::Days);
+//! let [csc, progenitor, differentiated] = sim.primary.counts();
+//! let total = sim.primary.total();
+//! assert_eq!(csc + progenitor + differentiated, total);
+//! assert!(csc > 0 && total > 1_000, "{csc} CSCs of {total} cells on day 30");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Layout
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`space`] | the lattice window, its tiles, neighbourhoods and the tumour's exterior |
+//! | [`model`] | the rules of one cell, MSC and cytokine, with their rates per step |
+//! | [`fields`] | the implicit diffusion–decay solver of the cytokine fields |
+//! | [`sim`] | the primary tumour, MSCs, cytokine coupling and the step loop ([`sim::Simulation`]) |
+//! | [`metastasis`] | circulation, organs, niches and colonies |
+//! | [`therapy`] | therapy schedules and their effects |
+//! | [`config`] | the config file, its parameter catalogue and validation |
+//! | [`output`] | the tables of a run and snapshots |
+//! | [`checkpoint`] | saving and resuming a whole simulation |
+//! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
+//! | [`rng`] | the counter-based random streams behind reproducibility |
+//! | [`error`] | the error types of each area |
 #![deny(missing_docs)]
 
 pub mod batch;

@@ -16,7 +16,7 @@
 //! Tiles of one colour are updated in parallel, each writing its own sites and a one-site
 //! halo, and reading a two-site halo. Sites are therefore `UnsafeCell<u8>` and the lattice
 //! is `Sync`; the only writer through a shared reference is the crate-private
-//! [`Lattice::set_shared`], whose contract is the colouring invariant: tiles of one colour
+//! `Lattice::set_shared`, whose contract is the colouring invariant: tiles of one colour
 //! are at least one tile (16 or 32 sites) apart, so no site is written by one thread while
 //! another thread reads or writes it. Everything else mutates through `&mut self`. This is
 //! the only `unsafe` in seedsoil; it lets a row of three neighbours be read with a single
