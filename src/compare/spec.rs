@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::batch::{BatchHead, quoted, read_head, read_toml, show};
 use crate::config::{self, Config, catalogue};
 use crate::error::{ConfigError, Problem};
+use crate::model::units::step_of_day;
 
 /// Top-level keys of a compare file.
 pub const TOP_KEYS: [&str; 6] = [
@@ -395,7 +396,7 @@ impl CompareSpec {
     pub fn branch_step(&self) -> Option<u64> {
         let day = self.branch_at_day?;
         let base = self.base_config().ok()?;
-        Some((day * 24.0 / base.run.dt_h).round() as u64)
+        Some(step_of_day(day, base.run.dt_h))
     }
 }
 
