@@ -20,7 +20,6 @@ mod validate;
 pub use catalogue::{
     FloatRange, ParamInfo, ParamKind, ParamsFormat, catalogue, lookup, params_table,
 };
-pub(crate) use load::edit_distance;
 pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
 pub use therapy::{Surgery, TherapyConfig, TherapyKind};
 

@@ -572,8 +572,8 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
                 .collect();
             let hint = known
                 .iter()
-                .min_by_key(|k| super::load::edit_distance(k, &key))
-                .filter(|k| super::load::edit_distance(k, &key) <= 3)
+                .min_by_key(|k| strsim::levenshtein(k, &key))
+                .filter(|k| strsim::levenshtein(k, &key) <= 3)
                 .map(|k| format!("; did you mean {name}.{k}?"))
                 .unwrap_or_default();
             problems.push(Problem::new(
