@@ -22,7 +22,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::batch::{BatchHead, quoted, read_head, read_toml, show};
+use crate::batch::{BatchHead, MAX_REPLICATES, quoted, read_head, read_toml, show};
 use crate::config::{self, Config, catalogue};
 use crate::error::{ConfigError, Problem};
 use crate::model::units::step_of_day;
@@ -42,9 +42,6 @@ pub const SCENARIO_KEYS: [&str; 3] = ["include", "set", "description"];
 
 /// The top-level key whose arrays of tables are appended, not replaced, when merging.
 pub const APPENDED_KEY: &str = "therapy";
-
-/// Largest number of replicates accepted.
-pub const MAX_REPLICATES: u64 = 1_000_000;
 
 /// A checked compare file.
 #[derive(Debug)]
@@ -196,7 +193,9 @@ impl CompareSpec {
                 ));
                 None
             }
-            (None, Some(toml::Value::Integer(r))) if (1..=MAX_REPLICATES as i64).contains(r) => {
+            (None, Some(toml::Value::Integer(r)))
+                if (1..=i64::from(MAX_REPLICATES)).contains(r) =>
+            {
                 Some(*r as u32)
             }
             (None, Some(other)) => {
