@@ -86,26 +86,16 @@ pub struct Scenario {
 
 /// Deep-merges `fragment` into `base`: tables merge key by key and any other value
 /// replaces, except that arrays under the top-level key [`APPENDED_KEY`] (`[[therapy]]`)
-/// are appended to the base's array.
+/// are appended to the base's array. Below the top level it is `config::deep_merge`.
 pub fn merge_fragment(base: &mut toml::Table, fragment: toml::Table) {
     for (key, value) in fragment {
         match (base.get_mut(&key), value) {
             (Some(toml::Value::Array(old)), toml::Value::Array(new)) if key == APPENDED_KEY => {
                 old.extend(new);
             }
-            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => merge_tables(old, new),
-            (_, value) => {
-                base.insert(key, value);
+            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => {
+                config::deep_merge(old, new)
             }
-        }
-    }
-}
-
-/// Deep merge without the append rule (below the top level).
-fn merge_tables(base: &mut toml::Table, over: toml::Table) {
-    for (key, value) in over {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => merge_tables(old, new),
             (_, value) => {
                 base.insert(key, value);
             }

@@ -137,7 +137,7 @@ fn resolve(
     // (not from a section type's default: [fields.il6] and [fields.cxcl7] share a type
     // but not their defaults).
     let mut full = Config::default().to_table();
-    merge_into(&mut full, table);
+    super::deep_merge(&mut full, table);
     let config: Config = match toml::Value::Table(full).try_into() {
         Ok(config) => config,
         Err(e) => {
@@ -157,18 +157,6 @@ fn resolve(
         Ok(config)
     } else {
         Err(ConfigError::Invalid(annotate(problems, set_keys)))
-    }
-}
-
-/// Deep-merge `over` into `base`: tables merge key by key, anything else replaces.
-fn merge_into(base: &mut toml::Table, over: toml::Table) {
-    for (k, v) in over {
-        match (base.get_mut(&k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_into(b, o),
-            (_, v) => {
-                base.insert(k, v);
-            }
-        }
     }
 }
 
