@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use seedsoil::checkpoint::{self, Checkpoint};
 use seedsoil::config::load;
+use seedsoil::model::units::step_of_day;
 use seedsoil::output::Recorder;
 use seedsoil::sim::Simulation;
 
@@ -33,7 +34,7 @@ fn main() {
     ] {
         let path = path.map(|p| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(p));
         let cfg = load(path.as_deref(), &[]).expect("the config loads");
-        let step = (day as f64 * 24.0 / cfg.run.dt_h).round() as u64;
+        let step = step_of_day(day as f64, cfg.run.dt_h);
         let t0 = Instant::now();
         let mut sim = Simulation::new(&cfg).expect("simulation");
         let mut rec = Recorder::new(&sim, None, None);

@@ -13,6 +13,9 @@ use crate::error::RunError;
 use crate::output::Recorder;
 use crate::sim::Simulation;
 
+/// Largest number of replicates (per sweep point, or per compare scenario).
+pub const MAX_REPLICATES: u32 = 1_000_000;
+
 /// A rayon pool of `threads` workers (0 = all cores).
 pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
     rayon::ThreadPoolBuilder::new()

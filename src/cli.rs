@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use seedsoil::checkpoint::{self, Checkpoint, CheckpointError};
 use seedsoil::config::{self, Config, ParamsFormat};
 use seedsoil::error::{ConfigError, Problem, RunError};
+use seedsoil::model::units::{days_to_steps, hours_to_days, step_of_day, steps_to_days};
 use seedsoil::output::{Recorder, RunDir};
 use seedsoil::sim::{Simulation, StopReason};
 use std::io::IsTerminal;
@@ -887,7 +888,7 @@ fn run_cmd(args: RunArgs) -> Result<()> {
         );
         println!(
             "  simulated {:.1} days ({} steps of {} h), seed {}",
-            sim.time_h() / 24.0,
+            hours_to_days(sim.time_h()),
             sim.step_count(),
             cfg.run.dt_h,
             seed
@@ -972,7 +973,7 @@ fn print_metastases(m: &seedsoil::metastasis::Metastasis, dt_h: f64) {
     match m.first_detection_step() {
         Some(s) => println!(
             "  first detected metastasis on day {:.1}",
-            s as f64 * dt_h / 24.0
+            steps_to_days(s, dt_h)
         ),
         None => println!("  no metastasis detected"),
     }
@@ -980,7 +981,7 @@ fn print_metastases(m: &seedsoil::metastasis::Metastasis, dt_h: f64) {
     for (i, o) in m.organs.iter().enumerate() {
         let niche = o
             .niche_formed_step
-            .map(|s| format!("day {:.1}", s as f64 * dt_h / 24.0))
+            .map(|s| format!("day {:.1}", steps_to_days(s, dt_h)))
             .unwrap_or_else(|| "no".to_string());
         println!(
             "    {:<8} {:>7} {:>9} {:>9} {:>8} {:>6}  {niche} (level {:.2})",
@@ -999,11 +1000,11 @@ fn print_metastases(m: &seedsoil::metastasis::Metastasis, dt_h: f64) {
 /// lie on a step between the start (`start_step`, after a resume) and `run.days`.
 fn checkpoint_steps(days: &[f64], cfg: &Config, start_step: u64) -> Result<Vec<(u64, f64)>> {
     let dt = cfg.run.dt_h;
-    let start_day = start_step as f64 * dt / 24.0;
+    let start_day = steps_to_days(start_step, dt);
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for &day in days {
-        let steps = day * 24.0 / dt;
+        let steps = days_to_steps(day, dt);
         let on_step = (steps - steps.round()).abs() <= 1e-9 * steps.abs().max(1.0);
         if !day.is_finite() || day < start_day || day > cfg.run.days || !on_step {
             let from = if start_step > 0 {
@@ -1027,7 +1028,7 @@ fn checkpoint_steps(days: &[f64], cfg: &Config, start_step: u64) -> Result<Vec<(
     if !problems.is_empty() {
         return Err(ConfigError::Invalid(problems).into());
     }
-    let max_steps = (cfg.run.days * 24.0 / dt).round() as u64;
+    let max_steps = step_of_day(cfg.run.days, dt);
     if start_step > max_steps {
         return Err(ConfigError::Invalid(vec![Problem::new(
             "run.days",
@@ -1091,7 +1092,7 @@ fn execute(
                 eprintln!(
                     "note: the run stopped ({}) on day {} before checkpoint day {day}; not written",
                     reason.as_str(),
-                    sim.time_h() / 24.0
+                    hours_to_days(sim.time_h())
                 );
             }
             break;

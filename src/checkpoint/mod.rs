@@ -45,6 +45,7 @@ pub mod codec;
 
 use crate::config::{self, Config};
 use crate::error::ConfigError;
+use crate::model::units::steps_to_days;
 use crate::output::{Recorder, RunDir};
 use crate::sim::{SimError, Simulation};
 use codec::{CodecError, Reader, Writer};
@@ -274,7 +275,7 @@ impl Checkpoint {
 
     /// The simulated day of the checkpoint.
     pub fn day(&self) -> f64 {
-        self.step as f64 * self.config.run.dt_h / 24.0
+        steps_to_days(self.step, self.config.run.dt_h)
     }
 
     /// The resolved config TOML as stored (load it with

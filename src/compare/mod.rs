@@ -25,6 +25,7 @@ use std::time::Instant;
 use crate::batch::{catch, each_on_pool, field, one_line, simulate};
 use crate::config::Config;
 use crate::error::RunError;
+use crate::model::units::hours_to_days;
 use crate::output::Recorder;
 use crate::sim::Simulation;
 
@@ -433,7 +434,7 @@ fn end_day(summary: &HashMap<String, String>) -> Option<f64> {
     summary
         .get("time_h")
         .and_then(|t| t.parse::<f64>().ok())
-        .map(|h| h / 24.0)
+        .map(hours_to_days)
 }
 
 fn observe(summary: &HashMap<String, String>, endpoint: &Endpoint) -> Option<Obs> {

@@ -22,9 +22,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::batch::{BatchHead, quoted, read_head, read_toml, show};
+use crate::batch::{BatchHead, MAX_REPLICATES, quoted, read_head, read_toml, show};
 use crate::config::{self, Config, catalogue};
 use crate::error::{ConfigError, Problem};
+use crate::model::units::step_of_day;
 
 /// Top-level keys of a compare file.
 pub const TOP_KEYS: [&str; 6] = [
@@ -41,9 +42,6 @@ pub const SCENARIO_KEYS: [&str; 3] = ["include", "set", "description"];
 
 /// The top-level key whose arrays of tables are appended, not replaced, when merging.
 pub const APPENDED_KEY: &str = "therapy";
-
-/// Largest number of replicates accepted.
-pub const MAX_REPLICATES: u64 = 1_000_000;
 
 /// A checked compare file.
 #[derive(Debug)]
@@ -88,26 +86,16 @@ pub struct Scenario {
 
 /// Deep-merges `fragment` into `base`: tables merge key by key and any other value
 /// replaces, except that arrays under the top-level key [`APPENDED_KEY`] (`[[therapy]]`)
-/// are appended to the base's array.
+/// are appended to the base's array. Below the top level it is `config::deep_merge`.
 pub fn merge_fragment(base: &mut toml::Table, fragment: toml::Table) {
     for (key, value) in fragment {
         match (base.get_mut(&key), value) {
             (Some(toml::Value::Array(old)), toml::Value::Array(new)) if key == APPENDED_KEY => {
                 old.extend(new);
             }
-            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => merge_tables(old, new),
-            (_, value) => {
-                base.insert(key, value);
+            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => {
+                config::deep_merge(old, new)
             }
-        }
-    }
-}
-
-/// Deep merge without the append rule (below the top level).
-fn merge_tables(base: &mut toml::Table, over: toml::Table) {
-    for (key, value) in over {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => merge_tables(old, new),
             (_, value) => {
                 base.insert(key, value);
             }
@@ -195,7 +183,9 @@ impl CompareSpec {
                 ));
                 None
             }
-            (None, Some(toml::Value::Integer(r))) if (1..=MAX_REPLICATES as i64).contains(r) => {
+            (None, Some(toml::Value::Integer(r)))
+                if (1..=i64::from(MAX_REPLICATES)).contains(r) =>
+            {
                 Some(*r as u32)
             }
             (None, Some(other)) => {
@@ -395,7 +385,7 @@ impl CompareSpec {
     pub fn branch_step(&self) -> Option<u64> {
         let day = self.branch_at_day?;
         let base = self.base_config().ok()?;
-        Some((day * 24.0 / base.run.dt_h).round() as u64)
+        Some(step_of_day(day, base.run.dt_h))
     }
 }
 

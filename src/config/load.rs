@@ -137,7 +137,7 @@ fn resolve(
     // (not from a section type's default: [fields.il6] and [fields.cxcl7] share a type
     // but not their defaults).
     let mut full = Config::default().to_table();
-    merge_into(&mut full, table);
+    super::deep_merge(&mut full, table);
     let config: Config = match toml::Value::Table(full).try_into() {
         Ok(config) => config,
         Err(e) => {
@@ -157,18 +157,6 @@ fn resolve(
         Ok(config)
     } else {
         Err(ConfigError::Invalid(annotate(problems, set_keys)))
-    }
-}
-
-/// Deep-merge `over` into `base`: tables merge key by key, anything else replaces.
-fn merge_into(base: &mut toml::Table, over: toml::Table) {
-    for (k, v) in over {
-        match (base.get_mut(&k), v) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge_into(b, o),
-            (_, v) => {
-                base.insert(k, v);
-            }
-        }
     }
 }
 
@@ -428,14 +416,14 @@ fn suggest(full: &str, is_section: bool) -> Option<String> {
         if let Some(best) = candidates
             .iter()
             .filter(|c| leaf(c) == given_leaf)
-            .min_by_key(|c| levenshtein(&given, c))
+            .min_by_key(|c| strsim::levenshtein(&given, c))
         {
             return Some(best.to_string());
         }
     }
     let (best, distance) = candidates
         .iter()
-        .map(|c| (c.as_str(), levenshtein(&given, c)))
+        .map(|c| (c.as_str(), strsim::levenshtein(&given, c)))
         .min_by_key(|(_, d)| *d)?;
     let tolerance = (given.chars().count() / 4).max(2);
     if distance <= tolerance {
@@ -454,27 +442,6 @@ fn suggest(full: &str, is_section: bool) -> Option<String> {
     None
 }
 
-/// Edit distance (insertions, deletions, substitutions) between two strings.
-/// Edit distance between two keys (for suggestions).
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    levenshtein(a, b)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
-}
-
 /// A value in TOML syntax for messages, shortened if long.
 pub(crate) fn show_value(value: &toml::Value) -> String {
     let text = value.to_string();
@@ -490,11 +457,13 @@ pub(crate) fn show_value(value: &toml::Value) -> String {
 mod tests {
     use super::*;
 
+    /// The suggestions' edit distance (`strsim::levenshtein`) counts characters, not bytes.
     #[test]
     fn edit_distance() {
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("abc", "abc"), 0);
+        assert_eq!(strsim::levenshtein("kitten", "sitting"), 3);
+        assert_eq!(strsim::levenshtein("", "abc"), 3);
+        assert_eq!(strsim::levenshtein("abc", "abc"), 0);
+        assert_eq!(strsim::levenshtein("ρ", "p"), 1);
     }
 
     #[test]

@@ -14,14 +14,15 @@ use crate::error::{ConfigError, Problem};
 
 pub mod catalogue;
 mod load;
+mod merge;
 pub mod therapy;
 mod validate;
 
 pub use catalogue::{
     FloatRange, ParamInfo, ParamKind, ParamsFormat, catalogue, lookup, params_table,
 };
-pub(crate) use load::edit_distance;
 pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
+pub(crate) use merge::deep_merge;
 pub use therapy::{Surgery, TherapyConfig, TherapyKind};
 
 /// The embedded default configuration: the text of `configs/baseline.toml`. `seedsoil run`

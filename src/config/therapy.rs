@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalogue::{FloatRange, ParamInfo, ParamKind, p as t};
 use crate::error::Problem;
+use crate::model::units::{HOURS_PER_DAY, days_to_steps, hours_to_days, per_step};
 
 /// What an intervention does (docs/model.md §7.16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -571,8 +572,8 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
                 .collect();
             let hint = known
                 .iter()
-                .min_by_key(|k| super::load::edit_distance(k, &key))
-                .filter(|k| super::load::edit_distance(k, &key) <= 3)
+                .min_by_key(|k| strsim::levenshtein(k, &key))
+                .filter(|k| strsim::levenshtein(k, &key) <= 3)
                 .map(|k| format!("; did you mean {name}.{k}?"))
                 .unwrap_or_default();
             problems.push(Problem::new(
@@ -704,24 +705,24 @@ pub(crate) fn therapy_step_problems(therapies: &[TherapyConfig], dt_h: f64) -> V
     let mut out = Vec::new();
     for (i, th) in therapies.iter().enumerate() {
         let name = format!("therapy[{i}]");
-        if !th.kind.is_instant() && (th.duration_days * 24.0 / dt_h).round() < 1.0 {
+        if !th.kind.is_instant() && days_to_steps(th.duration_days, dt_h).round() < 1.0 {
             out.push(Problem::new(
                 format!("{name}.duration_days"),
                 th.duration_days.to_string(),
                 format!(
                     "allowed at least one step, ≥ {} days at run.dt_h = {dt_h}",
-                    dt_h / 24.0 / 2.0
+                    hours_to_days(dt_h) / 2.0
                 ),
             ));
         }
-        let p = th.csc_kill_per_day() * dt_h / 24.0;
+        let p = per_step(th.csc_kill_per_day(), dt_h);
         if p > 1.0 + 1e-12 {
             out.push(Problem::new(
                 format!("{name}.csc_kill_per_day"),
                 th.csc_kill_per_day().to_string(),
                 format!(
                     "allowed at most {} per day at run.dt_h = {dt_h} (a per-step probability ≤ 1)",
-                    24.0 / dt_h
+                    HOURS_PER_DAY / dt_h
                 ),
             ));
         }

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use super::{Config, InitKind};
 use crate::error::Problem;
+use crate::model::units::HOURS_PER_DAY;
 
 /// Slack for floating-point rounding in `rate × dt ≤ 1` (so that exactly the largest
 /// allowed value printed in a message is accepted).
@@ -411,7 +412,7 @@ impl Rate {
             key,
             rate,
             unit,
-            hours: 24.0,
+            hours: HOURS_PER_DAY,
             factors: Vec::new(),
             involved: Vec::new(),
         }
@@ -453,7 +454,7 @@ impl Rate {
         };
         let mut formula = vec![self.key.to_string()];
         formula.extend(self.factors.iter().map(|f| f.text.clone()));
-        formula.push(if self.hours == 24.0 {
+        formula.push(if self.hours == HOURS_PER_DAY {
             "run.dt_h / 24".to_string()
         } else {
             "run.dt_h".to_string()

@@ -58,6 +58,7 @@ use crate::config::Config;
 use crate::model::HierarchyRates;
 use crate::model::hierarchy::hill;
 use crate::model::kind::{STEM, class_index, is_cell};
+use crate::model::units::hours_to_days;
 use crate::rng::{self, Stream, purpose, uniform};
 use crate::sim::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
 pub use colony::{Avascular, Colony};
@@ -309,7 +310,7 @@ impl Metastasis {
         let d = &config.dissemination;
         let n = &config.niche;
         let dt = config.run.dt_h;
-        let dt_days = dt / 24.0;
+        let dt_days = hours_to_days(dt);
         let lambda = std::f64::consts::LN_2 / d.ctc_half_life_h;
         let hazard = lambda + d.arrest_per_h;
         let mut colony_config = config.clone();

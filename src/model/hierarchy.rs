@@ -22,6 +22,7 @@
 //! `signalling.cxcr2_blockade`) multiplies the IL6 or CXCL7 Hill terms by `1 − blockade`.
 
 use crate::config::Config;
+use crate::model::units::per_step;
 
 /// Hill function `H(c; K, n) = cⁿ / (Kⁿ + cⁿ)`, 0 for c ≤ 0.
 #[inline]
@@ -99,11 +100,11 @@ impl HierarchyRates {
             p_symmetric_max: c.p_symmetric_max,
             rho_max: c.rho_max,
             alpha: c.death_at_division,
-            p_mig: c.migration_per_day * dt / 24.0,
-            p_dedif_base: c.dedifferentiation_per_day * dt / 24.0,
-            p_death_non_stem: c.background_death_per_day * dt / 24.0,
-            p_death_stem: c.csc_death_per_day * dt / 24.0,
-            p_stemness_loss: c.stemness_loss_per_day * dt / 24.0,
+            p_mig: per_step(c.migration_per_day, dt),
+            p_dedif_base: per_step(c.dedifferentiation_per_day, dt),
+            p_death_non_stem: per_step(c.background_death_per_day, dt),
+            p_death_stem: per_step(c.csc_death_per_day, dt),
+            p_stemness_loss: per_step(c.stemness_loss_per_day, dt),
             dedif_min_rho: c.dedifferentiation_min_rho,
             k_il6: s.k_il6_ng_ml,
             k_cxcl7: s.k_cxcl7_ng_ml,

@@ -21,6 +21,7 @@
 
 use crate::config::Config;
 use crate::model::hill;
+use crate::model::units::per_step;
 
 /// One MSC in the tumour, on the stromal layer (it does not take a cancer-cell site).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,15 +74,15 @@ impl MscRates {
         let m = &config.msc;
         let dt = config.run.dt_h;
         MscRates {
-            p_home_max: m.homing_per_day * dt / 24.0,
+            p_home_max: per_step(m.homing_per_day, dt),
             k_recruit: m.k_recruit,
             cells_per_agent: config.run.cells_per_agent,
-            p_move: m.motility_per_day * dt / 24.0,
+            p_move: per_step(m.motility_per_day, dt),
             chemotaxis: m.chemotaxis,
             chemotaxis_bias: m.chemotaxis_bias,
             p_div: dt / m.doubling_time_h,
             max_divisions: m.max_divisions,
-            p_death: m.death_per_day * dt / 24.0,
+            p_death: per_step(m.death_per_day, dt),
             cxcl7_per_msc: config.fields.cxcl7.secretion_per_msc,
             il6_per_msc: config.fields.il6.secretion_per_msc,
             basal: m.basal_cxcl7,

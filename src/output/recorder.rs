@@ -5,6 +5,7 @@ use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::TherapyKind;
 use crate::error::RunError;
 use crate::metastasis::{Compartment, Metastasis};
+use crate::model::units::{hours_to_days, step_of_day, steps_to_days};
 use crate::output::files::RunDir;
 use crate::output::snapshot;
 use crate::sim::{FieldStats, Observer, Simulation, StopReason};
@@ -126,7 +127,7 @@ fn compartment_name(met: &Metastasis, c: Compartment) -> &str {
 
 /// Day of a step, as text (empty if none).
 fn day_of(step: Option<u64>, dt_h: f64) -> String {
-    step.map(|s| fmt_f(s as f64 * dt_h / 24.0))
+    step.map(|s| fmt_f(steps_to_days(s, dt_h)))
         .unwrap_or_default()
 }
 
@@ -235,7 +236,7 @@ impl Recorder {
             .output
             .snapshot_days
             .iter()
-            .map(|d| (d * 24.0 / dt).round() as u64)
+            .map(|&d| step_of_day(d, dt))
             .collect();
         snapshot_steps.sort_unstable();
         snapshot_steps.dedup();
@@ -443,7 +444,7 @@ impl Recorder {
 
     fn snapshot(&mut self, sim: &Simulation) {
         let Some(dir) = &self.dir else { return };
-        let day = sim.time_h() / 24.0;
+        let day = hours_to_days(sim.time_h());
         let stem = format!(
             "snapshots/lattice_day{}",
             fmt_f((day * 1000.0).round() / 1000.0)

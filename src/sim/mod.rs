@@ -28,6 +28,7 @@ use crate::config::{Config, InitKind};
 use crate::metastasis::Metastasis;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
+use crate::model::units::step_of_day;
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
 use crate::therapy::TherapyState;
@@ -146,7 +147,7 @@ impl Simulation {
         } else {
             None
         };
-        let max_steps = (config.run.days * 24.0 / config.run.dt_h).round() as u64;
+        let max_steps = step_of_day(config.run.days, config.run.dt_h);
         Ok(Simulation {
             config: config.clone(),
             seed,

@@ -62,6 +62,7 @@ use rand_distr::{Binomial, Distribution};
 use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::Config;
 use crate::model::msc::{Msc, MscRates};
+use crate::model::units::step_of_day;
 use crate::rng::{self, below, purpose, uniform};
 use crate::sim::cytokines::Cytokines;
 use crate::sim::primary::Primary;
@@ -258,12 +259,8 @@ impl Mscs {
     /// The pool of `config.msc` and an empty tumour.
     pub fn new(config: &Config) -> Self {
         let m = &config.msc;
-        let inject = (m.inject_count > 0).then(|| {
-            (
-                (m.inject_day * 24.0 / config.run.dt_h).round() as u64,
-                m.inject_count,
-            )
-        });
+        let inject = (m.inject_count > 0)
+            .then(|| (step_of_day(m.inject_day, config.run.dt_h), m.inject_count));
         let dims = config.space.dims as usize;
         let offsets = moore_offsets(dims);
         Mscs {

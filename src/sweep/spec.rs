@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::catalogue::{self, ParamKind};
 
-use crate::batch::{BatchHead, quoted, read_head, show};
+use crate::batch::{BatchHead, MAX_REPLICATES, quoted, read_head, show};
 use crate::error::{ConfigError, Problem};
 
 /// Top-level keys of a sweep file.
@@ -47,9 +47,6 @@ pub const AXIS_KEYS: [&str; 7] = ["param", "values", "start", "stop", "steps", "
 
 /// Largest number of runs (points × replicates) a sweep may hold.
 pub const MAX_RUNS: u64 = 100_000_000;
-
-/// Largest number of replicates per point.
-pub const MAX_REPLICATES: i64 = 1_000_000;
 
 /// How the axes combine into points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,13 +254,17 @@ impl SweepSpec {
         // replicates
         let allowed_r = format!("allowed integer 1 ≤ value ≤ {MAX_REPLICATES}");
         let replicates = match (replicates, table.get("replicates")) {
-            (Some(r), _) if r >= 1 && i64::from(r) <= MAX_REPLICATES => r,
+            (Some(r), _) if (1..=MAX_REPLICATES).contains(&r) => r,
             (Some(r), _) => {
                 problems.push(Problem::new("--replicates", r.to_string(), allowed_r));
                 1
             }
             (None, None) => 1,
-            (None, Some(toml::Value::Integer(r))) if (1..=MAX_REPLICATES).contains(r) => *r as u32,
+            (None, Some(toml::Value::Integer(r)))
+                if (1..=i64::from(MAX_REPLICATES)).contains(r) =>
+            {
+                *r as u32
+            }
             (None, Some(other)) => {
                 problems.push(Problem::new("replicates", show(other), allowed_r));
                 1

@@ -49,6 +49,7 @@ use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::{Config, Surgery, TherapyConfig, TherapyKind};
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, class_index};
+use crate::model::units::{self, step_of_day, steps_to_days};
 use crate::rng::{self, below, purpose, uniform};
 use crate::sim::Primary;
 use crate::space::exterior;
@@ -151,7 +152,7 @@ impl TherapyState {
     /// The schedules of `config.therapy` (validated).
     pub fn new(config: &Config) -> Self {
         let dt = config.run.dt_h;
-        let steps = |days: f64| (days * 24.0 / dt).round() as u64;
+        let steps = |days: f64| step_of_day(days, dt);
         let mut windows = Vec::new();
         let mut chemo_h = Vec::new();
         for th in &config.therapy {
@@ -223,7 +224,7 @@ impl TherapyState {
                 TherapyKind::AntiIl6 => m.il6_signal *= 1.0 - th.efficacy(),
                 TherapyKind::Cxcr2Inhibitor => {
                     m.cxcl7_signal *= 1.0 - th.efficacy();
-                    let p = (th.csc_kill_per_day() * self.dt_h / 24.0).min(1.0);
+                    let p = units::per_step(th.csc_kill_per_day(), self.dt_h).min(1.0);
                     m.csc_death = 1.0 - (1.0 - m.csc_death) * (1.0 - p);
                 }
                 TherapyKind::AntiVegfr1 => m.mobilisation *= 1.0 - th.efficacy(),
@@ -311,13 +312,13 @@ impl TherapyState {
 
     /// Day of the reference (first cytoreductive therapy's start), if reached.
     pub fn reference_day(&self) -> Option<f64> {
-        self.reference.map(|(s, _)| s as f64 * self.dt_h / 24.0)
+        self.reference.map(|(s, _)| steps_to_days(s, self.dt_h))
     }
 
     /// Days from the reference to relapse, if the primary relapsed.
     pub fn time_to_relapse_days(&self) -> Option<f64> {
         match (self.reference, self.relapse_step) {
-            (Some((a, _)), Some(b)) => Some((b - a) as f64 * self.dt_h / 24.0),
+            (Some((a, _)), Some(b)) => Some(steps_to_days(b - a, self.dt_h)),
             _ => None,
         }
     }

@@ -107,7 +107,7 @@ pub fn select(options: &Options) -> Result<(Vec<Check>, Vec<&'static str>), Vali
         if !all.iter().any(|c| matches(pattern, c.name)) {
             let best = all
                 .iter()
-                .map(|c| (crate::config::edit_distance(pattern, c.name), c.name))
+                .map(|c| (strsim::levenshtein(pattern, c.name), c.name))
                 .min()
                 .filter(|(d, _)| *d <= 4)
                 .map(|(_, n)| n.to_string());

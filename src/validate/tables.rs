@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
+use crate::model::units::hours_to_days;
 
 /// A CSV table: header and rows of text fields.
 #[derive(Debug, Clone, Default)]
@@ -101,7 +102,7 @@ impl RunTables {
             .timeseries
             .rows()
             .filter(|r| r[k] == compartment)
-            .map(|r| (number(&r[t]) / 24.0, number(&r[c])))
+            .map(|r| (hours_to_days(number(&r[t])), number(&r[c])))
             .collect())
     }
 
