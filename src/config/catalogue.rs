@@ -233,7 +233,7 @@ mod tests {
     fn every_entry_is_described() {
         for info in catalogue()
             .iter()
-            .chain(super::super::therapy::therapy_catalogue())
+            .chain(crate::config::therapy::therapy_catalogue())
         {
             assert!(!info.description.is_empty(), "{}", info.key);
             assert!(

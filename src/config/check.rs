@@ -14,7 +14,7 @@ use crate::error::{ConfigError, Problem};
 
 impl Config {
     /// Checks a configuration built or edited in code (e.g. after command-line flags such
-    /// as `--days` were applied to a loaded config) with the same rules as [`load`](super::load()): every
+    /// as `--days` were applied to a loaded config) with the same rules as `load`: every
     /// key's range from the catalogue, then the cross-key rules. All problems are reported.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Vec::new();

@@ -19,7 +19,7 @@ use super::therapy::TherapyConfig;
 /// The whole run configuration. One section per concern; units live in key names.
 ///
 /// `Config::default()` holds the defaults of docs/model.md §9 with no seed; the embedded
-/// default ([`DEFAULT_TOML`](super::DEFAULT_TOML), `configs/baseline.toml`) equals it except for a fixed seed.
+/// default (`DEFAULT_TOML`, `configs/baseline.toml`) equals it except for a fixed seed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -56,7 +56,7 @@ pub struct Config {
     /// `[organs.<name>]`: the distant organs, by name (docs/model.md §7.12–7.15). A file's
     /// organs are merged into the default ones (lung, liver, bone, brain) by name; a new
     /// name adds an organ (keys not given take [`OrganConfig::default`]), and an organ with
-    /// both weights 0 receives nothing. Names follow [`NAME_RULE`](super::catalogue::NAME_RULE).
+    /// both weights 0 receives nothing. Names follow `catalogue::NAME_RULE`.
     #[serde(default = "default_organs")]
     pub organs: BTreeMap<String, OrganConfig>,
     /// `[output]`: what is written and when.
@@ -112,13 +112,13 @@ impl Config {
     ///
     /// # Panics
     /// If an integer does not fit TOML's 64-bit signed integers (a seed above
-    /// `i64::MAX`), which [`Config::validate`] and [`load`](super::load()) reject.
+    /// `i64::MAX`), which [`Config::validate`] and `load` reject.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a validated config serialises to TOML")
     }
 
-    /// The configuration as a TOML table (e.g. to edit it with [`set_value`](super::set_value) and check it
-    /// again with [`from_table`](super::from_table)).
+    /// The configuration as a TOML table (e.g. to edit it with `set_value` and check it
+    /// again with `from_table`).
     ///
     /// # Panics
     /// As [`Config::to_toml`].
