@@ -229,7 +229,7 @@ fn as_number(value: &toml::Value) -> Option<f64> {
 }
 
 /// Human name of a TOML value's type, for "wrong type" messages.
-pub(crate) fn type_name(value: &toml::Value) -> &'static str {
+fn type_name(value: &toml::Value) -> &'static str {
     match value {
         toml::Value::String(_) => "a string",
         toml::Value::Integer(_) => "an integer",

@@ -112,4 +112,13 @@ mod tests {
             .unwrap();
         assert_eq!(&ps[1], "p_s");
     }
+
+    #[test]
+    fn toml_format_is_the_embedded_default() {
+        assert_eq!(params_table(ParamsFormat::Toml), baseline_toml());
+        assert_eq!(
+            params_table(ParamsFormat::Toml),
+            crate::config::baseline::DEFAULT_TOML
+        );
+    }
 }
