@@ -20,7 +20,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{FloatRange, ParamInfo, ParamKind, p as t};
+use super::param::{FloatRange, ParamInfo, ParamKind, p as t};
 use crate::error::Problem;
 use crate::model::units::{HOURS_PER_DAY, days_to_steps, hours_to_days, per_step};
 
@@ -500,7 +500,7 @@ pub(crate) fn check_therapies(
     let toml::Value::Array(entries) = value else {
         problems.push(Problem::new(
             "therapy",
-            super::load::show_value(value),
+            super::show::show_value(value),
             "expected a list of [[therapy]] tables, each with kind and start_day (see configs/therapies/)",
         ));
         bad.insert("therapy".to_string());
@@ -528,7 +528,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
     let toml::Value::Table(table) = entry else {
         problems.push(Problem::new(
             name,
-            super::load::show_value(entry),
+            super::show::show_value(entry),
             "expected a [[therapy]] table with kind and start_day",
         ));
         return;
@@ -547,7 +547,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
             Err(allowed) => {
                 problems.push(Problem::new(
                     format!("{name}.kind"),
-                    super::load::show_value(v),
+                    super::show::show_value(v),
                     allowed,
                 ));
                 None
@@ -564,7 +564,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
     let keys: Vec<String> = table.keys().cloned().collect();
     for key in keys.into_iter().filter(|k| k != "kind") {
         let full = format!("{name}.{key}");
-        let shown = super::load::show_value(&table[&key]);
+        let shown = super::show::show_value(&table[&key]);
         let Some(info) = info(&key) else {
             let known: Vec<&str> = THERAPY_CATALOGUE
                 .iter()
@@ -578,7 +578,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
                 .unwrap_or_default();
             problems.push(Problem::new(
                 &full,
-                super::load::show_value(&table[&key]),
+                super::show::show_value(&table[&key]),
                 format!("unknown therapy key{hint} (allowed: {})", known.join(", ")),
             ));
             table.remove(&key);
@@ -591,7 +591,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
             Err(allowed) => {
                 problems.push(Problem::new(
                     &full,
-                    super::load::show_value(&table[&key]),
+                    super::show::show_value(&table[&key]),
                     allowed,
                 ));
                 table.remove(&key);
@@ -625,7 +625,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
     if mass && table.contains_key("fraction") {
         problems.push(Problem::new(
             format!("{name}.fraction"),
-            super::load::show_value(&table["fraction"]),
+            super::show::show_value(&table["fraction"]),
             format!(
                 "not allowed together with {name}.residual_fraction: surgery removes either \
                  a random fraction of the cells (fraction) or the mass but for a residual at \
@@ -636,7 +636,7 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
     if kind == TherapyKind::Surgery && !mass && table.contains_key("margin_sites") {
         problems.push(Problem::new(
             format!("{name}.margin_sites"),
-            super::load::show_value(&table["margin_sites"]),
+            super::show::show_value(&table["margin_sites"]),
             format!(
                 "used only with {name}.residual_fraction (surgery of the mass); surgery \
                  with fraction removes cells at random, with no margin"
