@@ -59,6 +59,7 @@ pub mod output;
 pub mod rng;
 pub mod sim;
 pub mod space;
+pub(crate) mod spec;
 pub mod sweep;
 pub mod therapy;
 pub mod validate;
