@@ -57,6 +57,7 @@ pub mod metastasis;
 pub mod model;
 pub mod output;
 pub mod rng;
+pub mod run;
 pub mod sim;
 pub mod space;
 pub mod sweep;
