@@ -257,3 +257,214 @@ pub struct Outcome {
     /// Wall time from [`Driver::start`] to the end, in seconds (not deterministic).
     pub wall_time_s: f64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+
+    /// A small, fast run: 4 days, one thread, a small lattice window.
+    fn small(sets: &[&str]) -> Config {
+        let mut all: Vec<String> = [
+            "run.days=4",
+            "run.seed=11",
+            "run.threads=1",
+            "space.max_size=300",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        all.extend(sets.iter().map(|s| s.to_string()));
+        config::load(None, &all).unwrap()
+    }
+
+    /// Every call a run's progress observer receives.
+    #[derive(Default)]
+    struct Heard {
+        start: Vec<u64>,
+        steps: Vec<(u64, bool)>,
+        skipped: Vec<(f64, StopReason)>,
+        finished: usize,
+    }
+
+    impl Progress for Heard {
+        fn start(&mut self, max_steps: u64) {
+            self.start.push(max_steps);
+        }
+        fn step(&mut self, step: u64, _cells: u64, last: bool) {
+            self.steps.push((step, last));
+        }
+        fn checkpoint_skipped(&mut self, day: f64, reason: StopReason, _stopped_day: f64) {
+            self.skipped.push((day, reason));
+        }
+        fn finish(&mut self) {
+            self.finished += 1;
+        }
+    }
+
+    fn read(dir: &std::path::Path, name: &str) -> Vec<u8> {
+        std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    #[test]
+    fn a_run_in_memory_reports_every_step_once() {
+        let cfg = small(&[]);
+        let mut heard = Heard::default();
+        let outcome = Driver::new(&cfg).run(&mut heard).unwrap();
+        assert_eq!(outcome.reason, StopReason::Days);
+        let max = outcome.sim.max_steps();
+        assert_eq!(outcome.sim.step_count(), max);
+        assert_eq!(heard.start, [max]);
+        let expected: Vec<(u64, bool)> = (0..=max).map(|s| (s, s == max)).collect();
+        assert_eq!(heard.steps, expected);
+        assert_eq!(heard.finished, 1);
+        assert!(heard.skipped.is_empty());
+        assert!(outcome.snapshot_files.is_empty() && outcome.checkpoint_files.is_empty());
+        // The same tables as the recorder driven by hand.
+        let mut sim = Simulation::new(&cfg).unwrap();
+        let mut recorder = Recorder::new(&sim, None);
+        let reason = sim.run(&mut recorder);
+        assert_eq!(reason, outcome.reason);
+        assert_eq!(recorder.finish(&sim, reason).unwrap(), outcome.tables);
+    }
+
+    #[test]
+    fn stop_reasons_are_typed() {
+        let cells = Driver::new(&small(&["run.stop_at_cells=150"]))
+            .run(&mut ())
+            .unwrap();
+        assert_eq!(cells.reason, StopReason::Cells);
+        assert!(cells.sim.primary.total() >= 150);
+        assert!(
+            cells.tables[2]
+                .lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("11,stop_at_cells,")
+        );
+        let text = "[run]\ndays = 5\nseed = 11\nthreads = 1\n[fields]\nenabled = false\n\
+                    [msc]\npool = 0\n[dissemination]\nenabled = false\n\
+                    [[therapy]]\nkind = \"surgery\"\nstart_day = 1\nfraction = 1.0\n";
+        let cfg = config::load_str(text, "test", &[]).unwrap();
+        let extinct = Driver::new(&cfg).run(&mut ()).unwrap();
+        assert_eq!(extinct.reason, StopReason::Extinct);
+        assert_eq!(extinct.sim.primary.total(), 0);
+        assert!(extinct.tables[1].ends_with(",stop,primary,,,extinct\n"));
+    }
+
+    #[test]
+    fn an_output_folder_gets_the_config_tables_and_checkpoints_and_a_resume_matches() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cfg = small(&["run.days=6"]);
+        let dir = RunDir::create(&tmp.path().join("full"), false).unwrap();
+        let schedule = CheckpointSchedule::new(&[3.0, 1.5], &cfg, 0).unwrap();
+        let full = Driver::new(&cfg)
+            .threads(2)
+            .output(dir.clone())
+            .checkpoints(schedule)
+            .run(&mut ())
+            .unwrap();
+        assert_eq!(
+            full.checkpoint_files,
+            ["checkpoints/day1.5.ckpt", "checkpoints/day3.ckpt"]
+        );
+        // The recorded config is the run's, without the threads of this run.
+        assert_eq!(read(&dir.path, "config.toml"), cfg.to_toml().as_bytes());
+        assert_eq!(full.sim.config().run.threads, 2);
+        for (name, table) in TABLE_FILES.iter().zip(&full.tables) {
+            assert_eq!(read(&dir.path, name), table.as_bytes(), "{name}");
+        }
+
+        // Resuming the day-3 checkpoint gives the uninterrupted run's tables.
+        let ck = Checkpoint::read(&read(&dir.path, "checkpoints/day3.ckpt")).unwrap();
+        assert_eq!(ck.config, cfg);
+        let resumed_dir = RunDir::create(&tmp.path().join("resumed"), false).unwrap();
+        let schedule = CheckpointSchedule::new(&[3.0], &cfg, ck.step()).unwrap();
+        let resumed = Driver::new(&cfg)
+            .resume(&ck)
+            .output(resumed_dir.clone())
+            .checkpoints(schedule)
+            .run(&mut ())
+            .unwrap();
+        assert_eq!(resumed.tables, full.tables);
+        assert_eq!(resumed.sim.step_count(), full.sim.step_count());
+        // A checkpoint at the resumed step is the checkpoint resumed from.
+        assert_eq!(
+            read(&resumed_dir.path, "checkpoints/day3.ckpt"),
+            read(&dir.path, "checkpoints/day3.ckpt")
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_after_the_stop_is_skipped_and_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cfg = small(&["run.stop_at_cells=150"]);
+        let dir = RunDir::create(&tmp.path().join("run"), false).unwrap();
+        let schedule = CheckpointSchedule::new(&[0.0, 4.0], &cfg, 0).unwrap();
+        let mut heard = Heard::default();
+        let outcome = Driver::new(&cfg)
+            .output(dir.clone())
+            .checkpoints(schedule)
+            .run(&mut heard)
+            .unwrap();
+        assert_eq!(outcome.reason, StopReason::Cells);
+        assert_eq!(outcome.checkpoint_files, ["checkpoints/day0.ckpt"]);
+        assert_eq!(heard.skipped, [(4.0, StopReason::Cells)]);
+        assert!(!dir.path.join("checkpoints/day4.ckpt").exists());
+    }
+
+    #[test]
+    fn paused_runs_checkpoint_and_complete_like_uninterrupted_ones() {
+        let cfg = small(&[]);
+        let whole = Driver::new(&cfg).run(&mut ()).unwrap();
+        let mut run = Driver::new(&cfg).start(&mut ()).unwrap();
+        assert_eq!(run.run_until(30, &mut ()), None);
+        assert_eq!(run.simulation().step_count(), 30);
+        let ck = Checkpoint::read(&run.checkpoint()).unwrap();
+        assert_eq!(ck.step(), 30);
+        let finished = run.complete(&mut ()).unwrap();
+        assert_eq!(finished.tables, whole.tables);
+        let branched = Driver::new(&cfg).resume(&ck).run(&mut ()).unwrap();
+        assert_eq!(branched.tables, whole.tables);
+    }
+
+    #[test]
+    fn failures_are_typed() {
+        let cfg = small(&[]);
+        // Checkpoints need a folder.
+        let schedule = CheckpointSchedule::new(&[1.0], &cfg, 0).unwrap();
+        let e = Driver::new(&cfg)
+            .checkpoints(schedule)
+            .run(&mut ())
+            .unwrap_err();
+        assert!(matches!(e, DriverError::Output(RunError::Other(_))), "{e}");
+        assert_eq!(e.exit_code(), 1);
+        // A structural change cannot restore a checkpoint.
+        let mut run = Driver::new(&cfg).start(&mut ()).unwrap();
+        run.run_until(10, &mut ());
+        let ck = Checkpoint::read(&run.checkpoint()).unwrap();
+        let e = Driver::new(&small(&["space.dims=3"]))
+            .resume(&ck)
+            .run(&mut ())
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DriverError::Restore(checkpoint::CheckpointError::Structural(_))
+            ),
+            "{e}"
+        );
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("space.dims"), "{e}");
+        // An unwritable output folder.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = RunDir::create(&tmp.path().join("gone"), false).unwrap();
+        std::fs::remove_dir(&dir.path).unwrap();
+        std::fs::write(&dir.path, "a file, not a folder").unwrap();
+        let e = Driver::new(&cfg).output(dir).run(&mut ()).unwrap_err();
+        assert!(
+            matches!(e, DriverError::Output(RunError::Output { .. })),
+            "{e}"
+        );
+    }
+}
