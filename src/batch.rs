@@ -1,7 +1,7 @@
 //! Running many simulations at once, shared by `seedsoil compare` and `seedsoil sweep`:
 //! a pool that runs one simulation per worker ([`each_on_pool`]), a single-threaded run
-//! of a config returning its tables ([`simulate`]), panics turned into errors
-//! ([`catch`]), and the concatenation of many runs' tables into one tidy table with
+//! of a config in memory ([`simulate`], on the [`crate::run`] driver; [`simulate_record`]
+//! for a run's record), panics turned into errors ([`catch`]), and the concatenation of many runs' tables into one tidy table with
 //! leading identification columns ([`write_concatenated`]).
 
 use std::io::{self, Write};
@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::config::Config;
 use crate::error::RunError;
-use crate::output::Recorder;
-use crate::sim::Simulation;
+use crate::run::{Driver, DriverError, Outcome};
+use crate::sim::StopReason;
 
 /// Largest number of replicates (per sweep point, or per compare scenario).
 pub const MAX_REPLICATES: u32 = 1_000_000;
@@ -71,19 +71,29 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     })
 }
 
-/// Simulates `config` with `seed` and one thread: the stop reason and the
-/// `[timeseries, events, summary]` CSV texts (with headers).
-pub fn simulate(mut config: Config, seed: u64) -> Result<(String, [String; 3]), String> {
+/// Simulates `config` with `seed` and one thread, in memory ([`Driver`]).
+pub fn simulate(mut config: Config, seed: u64) -> Result<Outcome, DriverError> {
     config.run.seed = Some(seed);
     config.run.threads = 1;
-    let mut sim =
-        Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
-    let mut recorder = Recorder::new(&sim, None, None);
-    let reason = sim.run(&mut recorder);
-    let tables = recorder
-        .finish(&sim, reason)
-        .map_err(|e| format!("cannot record the run: {e}"))?;
-    Ok((reason.as_str().to_string(), tables))
+    Driver::new(&config).run(&mut ())
+}
+
+/// The message a batch run that failed with `e` records (`runs.csv`, `status.json`).
+pub fn failure(e: &DriverError) -> String {
+    match e {
+        DriverError::Output(e) => format!("cannot record the run: {e}"),
+        other => other.to_string(),
+    }
+}
+
+/// [`simulate`] for a batch record: the stop reason and the `[timeseries, events,
+/// summary]` CSV texts (with headers), or the message of the failure or panic.
+pub fn simulate_record(config: Config, seed: u64) -> Result<(StopReason, [String; 3]), String> {
+    catch(move || {
+        simulate(config, seed)
+            .map(|outcome| (outcome.reason, outcome.tables))
+            .map_err(|e| failure(&e))
+    })
 }
 
 /// Multi-line messages (config problems) joined with "; " for one CSV field.

@@ -14,6 +14,7 @@
 //! whatever the thread count; the manifest records wall time and the command line.
 
 pub mod files;
+pub mod manifest;
 pub mod recorder;
 pub mod render;
 pub mod snapshot;

@@ -9,7 +9,6 @@ use crate::model::units::{hours_to_days, step_of_day, steps_to_days};
 use crate::output::files::RunDir;
 use crate::output::snapshot;
 use crate::sim::{FieldStats, Observer, Simulation, StopReason};
-use indicatif::ProgressBar;
 use std::fmt::Write as _;
 
 /// Population sizes whose first crossing is recorded as a `size_reached` event and in
@@ -40,7 +39,6 @@ pub struct Recorder {
     milestone_steps: [Option<u64>; MILESTONES.len()],
     peak_total: u64,
     error: Option<RunError>,
-    progress: Option<ProgressBar>,
     /// Paths of the snapshot files written.
     pub snapshot_files: Vec<std::path::PathBuf>,
 }
@@ -228,7 +226,7 @@ fn metastasis_summary(sim: &Simulation) -> (String, String) {
 
 impl Recorder {
     /// A recorder for `sim`'s config; snapshots go to `dir` (none written without a dir).
-    pub fn new(sim: &Simulation, dir: Option<RunDir>, progress: Option<ProgressBar>) -> Self {
+    pub fn new(sim: &Simulation, dir: Option<RunDir>) -> Self {
         let cfg = sim.config();
         let dt = cfg.run.dt_h;
         let every = ((cfg.output.timeseries_every_h / dt).round() as u64).max(1);
@@ -257,7 +255,6 @@ impl Recorder {
             milestone_steps: [None; MILESTONES.len()],
             peak_total: 0,
             error: None,
-            progress,
             snapshot_files: Vec::new(),
         }
     }
@@ -284,10 +281,9 @@ impl Recorder {
     pub(crate) fn load_state(
         sim: &Simulation,
         dir: Option<RunDir>,
-        progress: Option<ProgressBar>,
         r: &mut Reader<'_>,
     ) -> Result<Self, CodecError> {
-        let mut rec = Recorder::new(sim, dir, progress);
+        let mut rec = Recorder::new(sim, dir);
         rec.timeseries = r.string()?;
         rec.events = r.string()?;
         rec.last_sampled = r.opt_u64()?;
@@ -511,9 +507,6 @@ impl Recorder {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        if let Some(p) = &self.progress {
-            p.finish_and_clear();
-        }
         self.event(sim, "stop", "", reason.as_str());
         let e = sim.primary.events();
         let mut summary = String::from(
@@ -620,12 +613,6 @@ impl Observer for Recorder {
         }
         if self.snapshot_steps.binary_search(&step).is_ok() {
             self.snapshot(sim);
-        }
-        if let Some(p) = &self.progress
-            && (step.is_multiple_of(24) || last)
-        {
-            p.set_position(step);
-            p.set_message(format!("{total} cells"));
         }
     }
 }
