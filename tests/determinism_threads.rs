@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 use seedsoil::config::{Config, InitKind, load};
 use seedsoil::model::msc::Msc;
-use seedsoil::sim::{EventCounts, MscEvents, Simulation};
+use seedsoil::engine::{EventCounts, MscEvents};
+use seedsoil::sim::Simulation;
 
 /// The full observable state of the primary tumour at one step.
 #[derive(Debug, PartialEq, Eq)]

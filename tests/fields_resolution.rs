@@ -6,7 +6,7 @@
 use seedsoil::config::Config;
 use seedsoil::model::HierarchyRates;
 use seedsoil::model::kind::STEM;
-use seedsoil::sim::Cytokines;
+use seedsoil::engine::Cytokines;
 use seedsoil::space::Lattice;
 
 fn il6_after_two_days(coarsen: u32) -> (Lattice, Cytokines) {

@@ -20,8 +20,8 @@
 
 use seedsoil::config::Config;
 use seedsoil::model::msc::Msc;
-use seedsoil::sim::msc::BiasedWalk;
-use seedsoil::sim::{Cytokines, Mscs, Primary};
+use seedsoil::engine::msc::BiasedWalk;
+use seedsoil::engine::{Cytokines, Mscs, Primary};
 use seedsoil::space::Lattice;
 
 /// χ of the defaults.

@@ -8,7 +8,8 @@
 
 use seedsoil::config::{self, Config, InitKind, Surgery, TherapyConfig, TherapyKind};
 use seedsoil::model::kind::{EMPTY, STEM, progenitor};
-use seedsoil::sim::{Primary, Simulation};
+use seedsoil::engine::Primary;
+use seedsoil::sim::Simulation;
 use seedsoil::space::Lattice;
 use seedsoil::therapy;
 use std::collections::BTreeSet;

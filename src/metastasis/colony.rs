@@ -1,11 +1,11 @@
 //! A metastatic colony: one disseminated cell's clone on its own lattice, stepped with the
 //! hierarchy rules of the primary (docs/model.md §7.14) and its own random streams.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, is_cell};
 use crate::rng::{self, purpose};
-use crate::sim::primary::{EventCounts, Primary};
+use crate::engine::primary::{EventCounts, Primary};
 use crate::space::Lattice;
 use crate::space::lattice::tile_log;
 use rand::Rng;

@@ -53,14 +53,14 @@ use std::collections::BTreeMap;
 
 use rand_distr::{Binomial, Distribution, Poisson};
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::config::Config;
 use crate::model::HierarchyRates;
 use crate::model::hierarchy::hill;
 use crate::model::kind::{STEM, class_index, is_cell};
 use crate::model::units::hours_to_days;
 use crate::rng::{self, Stream, purpose, uniform};
-use crate::sim::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
+use crate::engine::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
 pub use colony::{Avascular, Colony};
 
 /// Where an event happened or a count lives.

@@ -6,7 +6,7 @@
 //! | K_rec | `k_recruit` | molecules/s | half-saturation of homing in the tumour's IL6 output |
 //! | p_move | `p_move` | per step | a move on the stromal layer, `motility_per_day · dt / 24` |
 //! | q | `chemotaxis` | – | share of moves that are biased up the IL6 gradient |
-//! | χ | `chemotaxis_bias` | – | bias strength: a biased move goes to neighbour e with probability ∝ `exp(χ · û·ê) / \|e\|`, û the unit IL6 gradient (turned so the drift follows it, [`crate::sim::msc::BiasedWalk`]) |
+//! | χ | `chemotaxis_bias` | – | bias strength: a biased move goes to neighbour e with probability ∝ `exp(χ · û·ê) / \|e\|`, û the unit IL6 gradient (turned so the drift follows it, [`crate::engine::msc::BiasedWalk`]) |
 //! | p_div | `p_div` | per step | division, `dt / doubling_time_h` |
 //! | d_max | `max_divisions` | divisions | capacity of a fresh ALDH− MSC |
 //! | p_death | `p_death` | per step | death, `death_per_day · dt / 24` |
@@ -93,7 +93,7 @@ impl MscRates {
 
     /// Homing probability per pool MSC this step, given the tumour's IL6 output in
     /// molecules/s as the bone marrow sees it (κ applied:
-    /// [`Cytokines::systemic_il6_output`](crate::sim::Cytokines::systemic_il6_output)) and
+    /// [`Cytokines::systemic_il6_output`](crate::engine::Cytokines::systemic_il6_output)) and
     /// the IL6 signalling left this step, `il6_signal` =
     /// [`HierarchyRates::il6_signal`](crate::model::HierarchyRates::il6_signal): `1 −
     /// signalling.il6_blockade`, times `1 − efficacy` while an anti-IL6 therapy is on.

@@ -27,7 +27,7 @@ use crate::error::RunError;
 use crate::model::kind::{STEM, progenitor};
 use crate::model::msc::Msc;
 use crate::output::snapshot::{self, MSC_ALDH_NEG, MSC_ALDH_POS, colour, encode_png};
-use crate::sim::primary::Primary;
+use crate::engine::primary::Primary;
 use crate::space::Lattice;
 use std::path::{Path, PathBuf};
 

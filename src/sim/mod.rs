@@ -19,12 +19,8 @@
 //!    primary steps); a colony founded in item 6 takes its first step in the next step;
 //! 9. advance time — *yes*.
 
-pub mod barrier;
-pub mod cytokines;
-pub mod msc;
-pub mod primary;
-
 use crate::config::{Config, InitKind};
+use crate::engine::{Cytokines, Mscs, Primary};
 use crate::metastasis::Metastasis;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
@@ -32,9 +28,6 @@ use crate::model::units::step_of_day;
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
 use crate::therapy::TherapyState;
-pub use cytokines::{Cytokines, FieldStats};
-pub use msc::{MscEvents, Mscs};
-pub use primary::{EventCounts, Primary};
 
 /// Why a run stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,7 +335,7 @@ impl Simulation {
     /// Checkpoint: the dynamic state (step counters, primary, fields, MSCs, metastasis).
     /// Everything derived from the config (rates, tables, thread pool) is not saved: it is
     /// rebuilt by [`Simulation::new`] before [`Simulation::load_state`].
-    pub(crate) fn save_state(&self, w: &mut crate::checkpoint::codec::Writer) {
+    pub(crate) fn save_state(&self, w: &mut crate::persist::Writer) {
         w.put_u64(self.step);
         w.put_u64(self.last_primary_turns);
         w.put_bool(self.observed);
@@ -358,9 +351,9 @@ impl Simulation {
     /// the caller), so that fields and metastasis are present in both or in neither.
     pub(crate) fn load_state(
         &mut self,
-        r: &mut crate::checkpoint::codec::Reader<'_>,
-    ) -> Result<(), crate::checkpoint::codec::CodecError> {
-        use crate::checkpoint::codec::CodecError;
+        r: &mut crate::persist::Reader<'_>,
+    ) -> Result<(), crate::persist::CodecError> {
+        use crate::persist::CodecError;
         self.step = r.u64()?;
         self.last_primary_turns = r.u64()?;
         self.observed = r.bool()?;
@@ -422,7 +415,7 @@ impl LocalStep<'_> {
                     .expect("the lattice window keeps tile-aligned origins, so fields re-grid");
             }
             cy.count_cells(&mut self.primary.lattice);
-            cy.advance(&cfg.fields, rates, Some(&*self.mscs));
+            cy.advance(&cfg.fields, rates, Some(self.mscs.secretion()));
         }
         // 4. Primary cancer cells.
         let fields = self.cytokines.as_ref().map(Cytokines::view);

@@ -25,7 +25,7 @@
 //! Tiles are `2^TILE_LOG` sites per side (32 in 2D, 16 in 3D), defined in domain
 //! coordinates, so growth re-tiles deterministically.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, WALL};
 use std::cell::UnsafeCell;
 

@@ -45,13 +45,13 @@
 //! below it therefore relapses as soon as the course ends (progression on therapy), and
 //! the time to relapse is counted from the reference step.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::config::{Config, Surgery, TherapyConfig, TherapyKind};
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, class_index};
 use crate::model::units::{self, step_of_day, steps_to_days};
 use crate::rng::{self, below, purpose, uniform};
-use crate::sim::Primary;
+use crate::engine::Primary;
 use crate::space::exterior;
 
 /// What the therapies on in one step do to the rules.

@@ -59,13 +59,13 @@
 
 use rand_distr::{Binomial, Distribution};
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::config::Config;
 use crate::model::msc::{Msc, MscRates};
 use crate::model::units::step_of_day;
 use crate::rng::{self, below, purpose, uniform};
-use crate::sim::cytokines::Cytokines;
-use crate::sim::primary::Primary;
+use crate::engine::cytokines::{Cytokines, MscSecretion};
+use crate::engine::primary::Primary;
 use crate::space::lattice::moore_offsets;
 
 /// Cumulative MSC event counts.
@@ -283,6 +283,14 @@ impl Mscs {
     /// MSCs in the tumour.
     pub fn cells(&self) -> &[Msc] {
         &self.cells
+    }
+
+    /// What the cytokine field sources read of the MSCs ([`Cytokines::advance`]).
+    pub fn secretion(&self) -> MscSecretion<'_> {
+        MscSecretion {
+            rates: &self.rates,
+            cells: &self.cells,
+        }
     }
 
     /// MSCs in the tumour: `[ALDH+, ALDH−]`.

@@ -47,12 +47,12 @@
 //! made: a FIFO of (step due, site), filled from the tiles' deaths in tile order after each
 //! step (deterministic whatever the threads) and saved in checkpoints.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::model::HierarchyRates;
 use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, STEM, WALL, class_index, is_cell, progenitor};
 use crate::rng::{self, Stream, below, geometric_gap, purpose, uniform};
-use crate::sim::barrier::SpinBarrier;
-use crate::sim::cytokines::FieldView;
+use crate::engine::barrier::SpinBarrier;
+use crate::engine::field_view::FieldView;
 use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, moore_offsets, stamp_for};
 use rand::Rng;
 use std::collections::VecDeque;

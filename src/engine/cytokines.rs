@@ -12,11 +12,12 @@
 //!
 //! Cells then read the concentration of their field cell.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::config::{BoundaryKind, CytokineConfig, FieldsConfig};
 use crate::fields::{Boundary, Cytokine, DiffusionSolver, FieldGrid, Reaction};
 use crate::model::HierarchyRates;
-use crate::sim::msc::Mscs;
+use crate::model::msc::{Msc, MscRates};
+use crate::engine::field_view::FieldView;
 use crate::space::Lattice;
 use rayon::prelude::*;
 
@@ -93,27 +94,14 @@ fn cytokine(cy: &CytokineConfig) -> Cytokine {
     }
 }
 
-/// What the cell rules read: the fields and how sites map to field cells.
+/// What the field sources read of the MSCs in the tumour: their rates and the MSCs
+/// themselves (as `Mscs::secretion` gives them).
 #[derive(Debug, Clone, Copy)]
-pub struct FieldView<'a> {
-    /// IL6, ng/mL.
-    pub il6: &'a [f32],
-    /// CXCL7, ng/mL.
-    pub cxcl7: &'a [f32],
-    /// log2 of the coarsening factor.
-    pub log_c: u32,
-    /// Field cells per axis.
-    pub n: [usize; 3],
-}
-
-impl FieldView<'_> {
-    /// (IL6, CXCL7) in ng/mL at window coordinates `c`.
-    #[inline(always)]
-    pub fn at(&self, c: [usize; 3]) -> (f64, f64) {
-        let l = self.log_c;
-        let i = (c[0] >> l) + self.n[0] * ((c[1] >> l) + self.n[1] * (c[2] >> l));
-        (self.il6[i] as f64, self.cxcl7[i] as f64)
-    }
+pub struct MscSecretion<'a> {
+    /// The per-step MSC rates (induction, secretion per MSC).
+    pub rates: &'a MscRates,
+    /// The MSCs in the tumour.
+    pub cells: &'a [Msc],
 }
 
 /// Summary statistics of one field.
@@ -291,7 +279,12 @@ impl Cytokines {
 
     /// Sources (ng/mL/s) and uptakes (1/s) of IL6 and CXCL7 per field cell from the
     /// current counts, fields and MSCs.
-    fn set_sources(&mut self, fields: &FieldsConfig, rates: &HierarchyRates, mscs: Option<&Mscs>) {
+    fn set_sources(
+        &mut self,
+        fields: &FieldsConfig,
+        rates: &HierarchyRates,
+        mscs: Option<MscSecretion<'_>>,
+    ) {
         let per_molecule =
             |cy: &CytokineConfig| cy.molecular_mass_kda * 1e3 / AVOGADRO * 1e9 / self.volume_ml;
         let (m_il6, m_cx) = (per_molecule(&fields.il6), per_molecule(&fields.cxcl7));
@@ -320,9 +313,9 @@ impl Cytokines {
         }
         self.il6_output_cells = il6_output;
         if let Some(mscs) = mscs {
-            let r = mscs.rates();
+            let r = mscs.rates;
             let il6 = self.il6.values();
-            for m in mscs.cells() {
+            for m in mscs.cells {
                 let Some(i) = self.il6.cell_of_site(m.pos) else {
                     continue;
                 };
@@ -339,7 +332,12 @@ impl Cytokines {
 
     /// One cell step of both fields: sources and uptakes from the current counts (call
     /// [`Cytokines::count_cells`] first) and MSCs, then the implicit solver.
-    pub fn advance(&mut self, fields: &FieldsConfig, rates: &HierarchyRates, mscs: Option<&Mscs>) {
+    pub fn advance(
+        &mut self,
+        fields: &FieldsConfig,
+        rates: &HierarchyRates,
+        mscs: Option<MscSecretion<'_>>,
+    ) {
         self.set_sources(fields, rates, mscs);
         let [il6, cxcl7] = &mut self.solvers;
         let (s, u) = (&self.source, &self.uptake);
