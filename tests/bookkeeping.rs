@@ -9,8 +9,8 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use seedsoil::config::{Config, InitKind, load};
-use seedsoil::model::kind::{EMPTY, KIND_MASK, is_cell};
 use seedsoil::engine::EventCounts;
+use seedsoil::model::kind::{EMPTY, KIND_MASK, is_cell};
 use seedsoil::sim::Simulation;
 use seedsoil::space::lattice::LISTED;
 

@@ -9,8 +9,8 @@ mod common;
 use std::path::PathBuf;
 
 use seedsoil::config::{Config, InitKind, load};
-use seedsoil::model::msc::Msc;
 use seedsoil::engine::{EventCounts, MscEvents};
+use seedsoil::model::msc::Msc;
 use seedsoil::sim::Simulation;
 
 /// The full observable state of the primary tumour at one step.

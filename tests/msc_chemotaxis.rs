@@ -19,9 +19,9 @@
 //! here as [`argmax`]) fails it by far.
 
 use seedsoil::config::Config;
-use seedsoil::model::msc::Msc;
 use seedsoil::engine::msc::BiasedWalk;
 use seedsoil::engine::{Cytokines, Mscs, Primary};
+use seedsoil::model::msc::Msc;
 use seedsoil::space::Lattice;
 
 /// χ of the defaults.

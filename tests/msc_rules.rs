@@ -12,9 +12,9 @@
 //!   reach the uniform steady CXCL7 of `s_CXCL7 · (b + H(IL6)) · β · m / (λ V)` within 1 %.
 
 use seedsoil::config::{BoundaryKind, Config, InitKind, TherapyConfig, TherapyKind};
+use seedsoil::engine::{Cytokines, Mscs};
 use seedsoil::model::HierarchyRates;
 use seedsoil::model::msc::Msc;
-use seedsoil::engine::{Cytokines, Mscs};
 use seedsoil::sim::Simulation;
 use seedsoil::space::Lattice;
 

@@ -45,8 +45,8 @@ use crate::config::{self, Config};
 use crate::error::ConfigError;
 use crate::model::units::steps_to_days;
 use crate::output::{Recorder, RunDir};
-use crate::sim::{SimError, Simulation};
 use crate::persist::{CodecError, Reader, Writer};
+use crate::sim::{SimError, Simulation};
 use indicatif::ProgressBar;
 
 /// The checkpoint format this seedsoil writes and reads.

@@ -12,12 +12,12 @@
 //!
 //! Cells then read the concentration of their field cell.
 
-use crate::persist::{CodecError, Reader, Writer};
 use crate::config::{BoundaryKind, CytokineConfig, FieldsConfig};
+use crate::engine::field_view::FieldView;
 use crate::fields::{Boundary, Cytokine, DiffusionSolver, FieldGrid, Reaction};
 use crate::model::HierarchyRates;
 use crate::model::msc::{Msc, MscRates};
-use crate::engine::field_view::FieldView;
+use crate::persist::{CodecError, Reader, Restore, Writer};
 use crate::space::Lattice;
 use rayon::prelude::*;
 
@@ -359,11 +359,47 @@ impl Cytokines {
         );
     }
 
+    /// Statistics of IL6 (`which = 0`) or CXCL7 (`1`), deterministic whatever the threads:
+    /// fixed chunks summed in f64 and combined in index order.
+    pub fn stats(&self, which: usize) -> FieldStats {
+        let f = if which == 0 {
+            self.il6.values()
+        } else {
+            self.cxcl7.values()
+        };
+        let parts: Vec<(f64, u64, f32)> = f
+            .par_chunks(CHUNK)
+            .zip(self.counts.par_chunks(CHUNK))
+            .map(|(v, c)| {
+                let mut sum = 0.0f64;
+                let mut n = 0u64;
+                let mut max = 0f32;
+                for (x, k) in v.iter().zip(c) {
+                    if k[0] + k[1] > 0 {
+                        sum += *x as f64;
+                        n += 1;
+                    }
+                    max = max.max(*x);
+                }
+                (sum, n, max)
+            })
+            .collect();
+        let (sum, n, max) = parts.iter().fold((0.0, 0u64, 0f32), |a, p| {
+            (a.0 + p.0, a.1 + p.1, a.2.max(p.2))
+        });
+        FieldStats {
+            tumour_mean: if n > 0 { sum / n as f64 } else { 0.0 },
+            max: max as f64,
+        }
+    }
+}
+
+impl Restore for Cytokines {
     /// Checkpoint: the grid's shape and origin (which may lag one step behind a lattice
     /// that just grew), both concentration fields, the cell counts per field cell (read by
     /// the statistics between steps) and the last IL6 output (read by MSC homing). Sources
     /// and uptakes are rebuilt at every update and the solvers' plans from the grid.
-    pub(crate) fn save_state(&self, w: &mut Writer) {
+    fn save(&self, w: &mut Writer) {
         for a in 0..3 {
             w.put_usize(self.n[a]);
             w.put_i64(self.origin[a]);
@@ -378,9 +414,9 @@ impl Cytokines {
         w.put_f64(self.il6_output);
     }
 
-    /// Overwrite the dynamic state with one written by [`Cytokines::save_state`] (the
+    /// Overwrite the dynamic state with one written by `save` (the
     /// fields having been built from the same structural config).
-    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+    fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
         let mut n = [0usize; 3];
         let mut origin = [0i64; 3];
         for a in 0..3 {
@@ -421,40 +457,6 @@ impl Cytokines {
         self.counts = counts;
         self.il6_output = r.f64()?;
         Ok(())
-    }
-
-    /// Statistics of IL6 (`which = 0`) or CXCL7 (`1`), deterministic whatever the threads:
-    /// fixed chunks summed in f64 and combined in index order.
-    pub fn stats(&self, which: usize) -> FieldStats {
-        let f = if which == 0 {
-            self.il6.values()
-        } else {
-            self.cxcl7.values()
-        };
-        let parts: Vec<(f64, u64, f32)> = f
-            .par_chunks(CHUNK)
-            .zip(self.counts.par_chunks(CHUNK))
-            .map(|(v, c)| {
-                let mut sum = 0.0f64;
-                let mut n = 0u64;
-                let mut max = 0f32;
-                for (x, k) in v.iter().zip(c) {
-                    if k[0] + k[1] > 0 {
-                        sum += *x as f64;
-                        n += 1;
-                    }
-                    max = max.max(*x);
-                }
-                (sum, n, max)
-            })
-            .collect();
-        let (sum, n, max) = parts.iter().fold((0.0, 0u64, 0f32), |a, p| {
-            (a.0 + p.0, a.1 + p.1, a.2.max(p.2))
-        });
-        FieldStats {
-            tumour_mean: if n > 0 { sum / n as f64 } else { 0.0 },
-            max: max as f64,
-        }
     }
 }
 

@@ -20,8 +20,9 @@
 //! × β if ALDH+ (Liu 2011: IL6 from cancer cells induces CXCL7 in MSCs, most in ALDH+ MSCs).
 
 use crate::config::Config;
-use crate::model::hill;
+use crate::model::hierarchy::hill;
 use crate::model::units::per_step;
+use crate::persist::{CodecError, Persist, Reader, Writer};
 
 /// One MSC in the tumour, on the stromal layer (it does not take a cancer-cell site).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,25 @@ pub struct Msc {
     pub aldh: bool,
     /// Divisions left (ALDH− only; ALDH+ MSCs ignore it).
     pub divisions_left: u8,
+}
+
+/// Checkpoint: the position (three i64), the ALDH flag and the divisions left: 26 bytes.
+impl Persist for Msc {
+    fn save(&self, w: &mut Writer) {
+        for p in self.pos {
+            w.put_i64(p);
+        }
+        w.put_bool(self.aldh);
+        w.put_u8(self.divisions_left);
+    }
+
+    fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(Msc {
+            pos: [r.i64()?, r.i64()?, r.i64()?],
+            aldh: r.bool()?,
+            divisions_left: r.u8()?,
+        })
+    }
 }
 
 /// Per-step MSC probabilities and secretion parameters derived from a validated config.

@@ -1,14 +1,14 @@
 //! The recorder: an [`Observer`] that samples the simulation into the run's tables and
 //! writes snapshots at their configured days.
 
-use crate::persist::{CodecError, Reader, Writer};
 use crate::config::TherapyKind;
+use crate::engine::FieldStats;
 use crate::error::RunError;
 use crate::metastasis::{Compartment, Metastasis};
 use crate::model::units::{hours_to_days, step_of_day, steps_to_days};
 use crate::output::files::RunDir;
 use crate::output::snapshot;
-use crate::engine::FieldStats;
+use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{Observer, Simulation, StopReason};
 use indicatif::ProgressBar;
 use std::fmt::Write as _;

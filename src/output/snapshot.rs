@@ -9,10 +9,10 @@
 //! MSCs (on their own layer, drawn over the cells) yellow, ALDH+ MSCs bluish green. The CSV
 //! lists cells only (no debris).
 
-use crate::model::kind::{EMPTY, Kind, STEM, WALL};
-use crate::model::msc::Msc;
 use crate::engine::cytokines::Cytokines;
 use crate::engine::primary::Primary;
+use crate::model::kind::{EMPTY, Kind, STEM, WALL};
+use crate::model::msc::Msc;
 use std::fmt::Write as _;
 
 /// The snapshot as CSV text.

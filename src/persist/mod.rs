@@ -17,3 +17,14 @@ pub trait Persist: Sized {
     /// Read a value written by [`Persist::save`].
     fn load(r: &mut Reader<'_>) -> Result<Self, CodecError>;
 }
+
+/// State restored in place onto a value built from the config: the config rebuilds what
+/// it derives (rates, tables, solver plans), [`Restore::restore`] overwrites the dynamic
+/// state with what [`Restore::save`] wrote.
+pub trait Restore {
+    /// Append the dynamic state to `w`.
+    fn save(&self, w: &mut Writer);
+
+    /// Overwrite the dynamic state with one written by [`Restore::save`].
+    fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError>;
+}

@@ -25,6 +25,7 @@ use crate::metastasis::Metastasis;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
 use crate::model::units::step_of_day;
+use crate::persist::{Persist, Restore};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
 use crate::therapy::TherapyState;
@@ -339,11 +340,11 @@ impl Simulation {
         w.put_u64(self.step);
         w.put_u64(self.last_primary_turns);
         w.put_bool(self.observed);
-        self.primary.save_state(w);
-        w.put_option(self.cytokines.as_ref(), |w, c| c.save_state(w));
-        self.mscs.save_state(w);
-        w.put_option(self.metastasis.as_ref(), |w, m| m.save_state(w));
-        self.therapy.save_state(w);
+        self.primary.save(w);
+        w.put_option(self.cytokines.as_ref(), |w, c| c.save(w));
+        self.mscs.save(w);
+        w.put_option(self.metastasis.as_ref(), |w, m| m.save(w));
+        self.therapy.save(w);
     }
 
     /// Overwrite the dynamic state of a simulation freshly built by [`Simulation::new`]
@@ -357,13 +358,13 @@ impl Simulation {
         self.step = r.u64()?;
         self.last_primary_turns = r.u64()?;
         self.observed = r.bool()?;
-        self.primary = Primary::load_state(r)?;
+        self.primary = Primary::load(r)?;
         self.primary
             .set_clearance_steps(clearance_steps(&self.config));
         let at = r.position();
         let mismatch = |what| CodecError::Invalid { what, offset: at };
         match (r.bool()?, self.cytokines.as_mut()) {
-            (true, Some(c)) => c.load_state(r)?,
+            (true, Some(c)) => c.restore(r)?,
             (false, None) => {}
             _ => {
                 return Err(mismatch(
@@ -371,10 +372,10 @@ impl Simulation {
                 ));
             }
         }
-        self.mscs.load_state(r)?;
+        self.mscs.restore(r)?;
         let at = r.position();
         match (r.bool()?, self.metastasis.as_mut()) {
-            (true, Some(m)) => m.load_state(r)?,
+            (true, Some(m)) => m.restore(r)?,
             (false, None) => {}
             _ => {
                 return Err(CodecError::Invalid {
@@ -383,7 +384,7 @@ impl Simulation {
                 });
             }
         }
-        self.therapy.load_state(r)?;
+        self.therapy.restore(r)?;
         Ok(())
     }
 }
