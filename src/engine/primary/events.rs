@@ -21,10 +21,15 @@ pub struct EventCounts {
     pub turns: u64,
     /// Cells removed from the lattice by [`Primary::remove_cell`] (intravasation): with
     /// births and deaths they balance the population, `Δtotal = births − deaths − removed`.
+    ///
+    /// [`Primary::remove_cell`]: crate::engine::Primary::remove_cell
     pub removed: u64,
     /// Cells killed by radiation ([`Primary::kill_in_place`]) or removed by surgery
     /// ([`Primary::kill_cell`]): the full balance is
     /// `Δtotal = births − deaths − removed − therapy_killed`.
+    ///
+    /// [`Primary::kill_in_place`]: crate::engine::Primary::kill_in_place
+    /// [`Primary::kill_cell`]: crate::engine::Primary::kill_cell
     pub therapy_killed: u64,
     /// Deaths by chemotherapy (included in `deaths`).
     pub chemo_deaths: u64,
