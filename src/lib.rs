@@ -37,12 +37,14 @@
 //! | [`space`] | the lattice window, its tiles, neighbourhoods and the tumour's exterior |
 //! | [`model`] | the rules of one cell, MSC and cytokine, with their rates per step |
 //! | [`fields`] | the implicit diffusion–decay solver of the cytokine fields |
-//! | [`sim`] | the primary tumour, MSCs, cytokine coupling and the step loop ([`sim::Simulation`]) |
-//! | [`metastasis`] | circulation, organs, niches and colonies |
+//! | [`engine`] | the parts the step loop drives: the parallel primary tumour, cytokine coupling, MSCs |
 //! | [`therapy`] | therapy schedules and their effects |
+//! | [`metastasis`] | circulation, organs, niches and colonies |
+//! | [`sim`] | the step loop ([`sim::Simulation`]) |
 //! | [`config`] | the config file, its parameter catalogue and validation |
 //! | [`output`] | the tables of a run, snapshots and `manifest.json` |
 //! | [`checkpoint`] | saving and resuming a whole simulation |
+//! | [`persist`] | the binary codec of saved state and the traits of the types that use it |
 //! | [`run`] | the run driver: one simulation from its config or a checkpoint to its tables, with checkpoints and a progress observer |
 //! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
 //! | [`rng`] | the counter-based random streams behind reproducibility |
@@ -53,11 +55,13 @@ pub mod batch;
 pub mod checkpoint;
 pub mod compare;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod fields;
 pub mod metastasis;
 pub mod model;
 pub mod output;
+pub mod persist;
 pub mod rng;
 pub mod run;
 pub mod sim;

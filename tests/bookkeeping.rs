@@ -9,8 +9,9 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use seedsoil::config::{Config, InitKind, load};
+use seedsoil::engine::EventCounts;
 use seedsoil::model::kind::{EMPTY, KIND_MASK, is_cell};
-use seedsoil::sim::{EventCounts, Simulation};
+use seedsoil::sim::Simulation;
 use seedsoil::space::lattice::LISTED;
 
 /// Between steps, every cell that has a free neighbour must be on an active list (listed

@@ -9,8 +9,9 @@ mod common;
 use std::path::PathBuf;
 
 use seedsoil::config::{Config, InitKind, load};
+use seedsoil::engine::{EventCounts, MscEvents};
 use seedsoil::model::msc::Msc;
-use seedsoil::sim::{EventCounts, MscEvents, Simulation};
+use seedsoil::sim::Simulation;
 
 /// The full observable state of the primary tumour at one step.
 #[derive(Debug, PartialEq, Eq)]

@@ -4,9 +4,9 @@
 //! compared with the fine field averaged over each coarse cell.
 
 use seedsoil::config::Config;
+use seedsoil::engine::Cytokines;
 use seedsoil::model::HierarchyRates;
 use seedsoil::model::kind::STEM;
-use seedsoil::sim::Cytokines;
 use seedsoil::space::Lattice;
 
 fn il6_after_two_days(coarsen: u32) -> (Lattice, Cytokines) {

@@ -1,4 +1,4 @@
-//! MSC chemotaxis as a biased random walk (src/sim/msc.rs): a biased move goes to Moore
+//! MSC chemotaxis as a biased random walk (src/engine/msc.rs): a biased move goes to Moore
 //! neighbour `e` with probability `w(e) / Σ w`, `w(e) = exp(χ · û·ê) / |e|`, û the unit IL6
 //! gradient turned (2D) so that the drift is parallel to the gradient.
 //!
@@ -19,9 +19,9 @@
 //! here as [`argmax`]) fails it by far.
 
 use seedsoil::config::Config;
+use seedsoil::engine::msc::BiasedWalk;
+use seedsoil::engine::{Cytokines, Mscs, Primary};
 use seedsoil::model::msc::Msc;
-use seedsoil::sim::msc::BiasedWalk;
-use seedsoil::sim::{Cytokines, Mscs, Primary};
 use seedsoil::space::Lattice;
 
 /// χ of the defaults.

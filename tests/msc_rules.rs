@@ -12,9 +12,10 @@
 //!   reach the uniform steady CXCL7 of `s_CXCL7 · (b + H(IL6)) · β · m / (λ V)` within 1 %.
 
 use seedsoil::config::{BoundaryKind, Config, InitKind, TherapyConfig, TherapyKind};
+use seedsoil::engine::{Cytokines, Mscs};
 use seedsoil::model::HierarchyRates;
 use seedsoil::model::msc::Msc;
-use seedsoil::sim::{Cytokines, Mscs, Simulation};
+use seedsoil::sim::Simulation;
 use seedsoil::space::Lattice;
 
 /// The Liu 2011 set-up at a smaller size: a disc, MSCs injected on day 0.
@@ -177,7 +178,7 @@ fn cxcl7_of_packed_mscs(aldh: bool, il6: f64) -> (f64, f64) {
     let rates = HierarchyRates::from_config(&cfg);
     for _ in 0..48 {
         cy.count_cells(&mut lat);
-        cy.advance(&cfg.fields, &rates, Some(&mscs));
+        cy.advance(&cfg.fields, &rates, Some(mscs.secretion()));
     }
     let centre = cy.cxcl7.get([32, 32, 0]) as f64;
     let cx = &cfg.fields.cxcl7;

@@ -7,8 +7,9 @@
 //! residual's size against the binomial law (3.5 standard errors, with a power check).
 
 use seedsoil::config::{self, Config, InitKind, Surgery, TherapyConfig, TherapyKind};
+use seedsoil::engine::Primary;
 use seedsoil::model::kind::{EMPTY, STEM, progenitor};
-use seedsoil::sim::{Primary, Simulation};
+use seedsoil::sim::Simulation;
 use seedsoil::space::Lattice;
 use seedsoil::therapy;
 use std::collections::BTreeSet;

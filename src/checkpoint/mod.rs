@@ -30,7 +30,7 @@
 //! seedsoil version u64 LE length + UTF-8
 //! config           u64 LE length + UTF-8: the resolved config TOML
 //! step             u64 LE    the step at which the checkpoint was taken
-//! state            u64 LE length + bytes: the simulation ([`codec`])
+//! state            u64 LE length + bytes: the simulation ([`crate::persist::codec`])
 //! recorder         u64 LE length + bytes: the recorder's tables and counters
 //! checksum         u64 LE    FNV-1a 64 of every byte before it
 //! ```
@@ -41,14 +41,12 @@
 //! cadence), but not with changed keys that define the shape of the saved state
 //! ([`STRUCTURAL_KEYS`] and the set of organ names).
 
-pub mod codec;
-
 use crate::config::{self, Config};
 use crate::error::ConfigError;
 use crate::model::units::steps_to_days;
 use crate::output::{Recorder, RunDir};
+use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{SimError, Simulation};
-use codec::{CodecError, Reader, Writer};
 
 /// The checkpoint format this seedsoil writes and reads.
 pub const FORMAT_VERSION: u32 = 3;

@@ -1,11 +1,11 @@
 //! A metastatic colony: one disseminated cell's clone on its own lattice, stepped with the
 //! hierarchy rules of the primary (docs/model.md §7.14) and its own random streams.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
+use crate::engine::primary::{EventCounts, Primary};
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, is_cell};
+use crate::persist::{CodecError, Persist, Reader, Writer};
 use crate::rng::{self, purpose};
-use crate::sim::primary::{EventCounts, Primary};
 use crate::space::Lattice;
 use crate::space::lattice::tile_log;
 use rand::Rng;
@@ -116,7 +116,7 @@ impl Colony {
         w.put_u64(self.seed);
         w.put_bool(self.vascular);
         w.put_opt_u64(self.switch_step);
-        self.tumour.save_state(w);
+        self.tumour.save(w);
     }
 
     /// A colony as written by [`Colony::save_state`]; `organs` bounds the organ index.
@@ -132,7 +132,7 @@ impl Colony {
             seed: r.u64()?,
             vascular: r.bool()?,
             switch_step: r.opt_u64()?,
-            tumour: Primary::load_state(r)?,
+            tumour: Primary::load(r)?,
         })
     }
 

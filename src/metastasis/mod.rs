@@ -46,192 +46,29 @@
 //! Every random draw of items 6 and 7 comes from one stream per step and purpose; work is
 //! done in fixed orders (tile lists, CTC list, organ name order, colony id order).
 
+pub mod cascade;
 pub mod colony;
+pub mod events;
+pub mod organ;
 
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use rand_distr::{Binomial, Distribution, Poisson};
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::Config;
+use crate::engine::primary::{EventCounts, Primary};
 use crate::model::HierarchyRates;
 use crate::model::hierarchy::hill;
 use crate::model::kind::{STEM, class_index, is_cell};
 use crate::model::units::hours_to_days;
+use crate::persist::{CodecError, Persist, Reader, Restore, Writer};
 use crate::rng::{self, Stream, purpose, uniform};
-use crate::sim::primary::{EventCounts, Primary, load_event_counts, save_event_counts};
+pub use cascade::Cascade;
 pub use colony::{Avascular, Colony};
-
-/// Where an event happened or a count lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Compartment {
-    /// The primary tumour.
-    Primary,
-    /// The blood (circulating tumour cells).
-    Circulation,
-    /// A distant organ, by index in name order.
-    Organ(usize),
-}
-
-/// Kinds of metastasis events (rows of `events.csv`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum EventKind {
-    /// Cells entered the blood from the primary (aggregated per step and kind).
-    Intravasation,
-    /// CTCs died in the blood.
-    CtcDeath,
-    /// CTCs arrested in an organ.
-    Arrest,
-    /// Arrested cells extravasated (became DTCs).
-    Extravasation,
-    /// Arrested cells failed to extravasate and died.
-    ExtravasationFailed,
-    /// CSC DTCs became dormant.
-    DormancyEntry,
-    /// A dormant CSC woke (one row per colony it founds).
-    DormancyExit,
-    /// A DTC or a woken CSC founded a colony.
-    Colonisation,
-    /// A colony reached `dissemination.micrometastasis_cells`.
-    Micrometastasis,
-    /// A colony reached `dissemination.detect_cells`.
-    ColonyDetected,
-    /// A colony died out.
-    ColonyExtinct,
-    /// An organ's niche level rose to 0.5 or above.
-    NicheFormed,
-    /// An organ's niche level fell below 0.5.
-    NicheLost,
-    /// An avascular colony switched to angiogenic growth.
-    AngiogenicSwitch,
-}
-
-impl EventKind {
-    /// Name used in `events.csv`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Intravasation => "intravasation",
-            EventKind::CtcDeath => "ctc_death",
-            EventKind::Arrest => "arrest",
-            EventKind::Extravasation => "extravasation",
-            EventKind::ExtravasationFailed => "extravasation_failed",
-            EventKind::DormancyEntry => "dormancy_entry",
-            EventKind::DormancyExit => "dormancy_exit",
-            EventKind::Colonisation => "colonisation",
-            EventKind::Micrometastasis => "micrometastasis",
-            EventKind::ColonyDetected => "colony_detected",
-            EventKind::ColonyExtinct => "colony_extinct",
-            EventKind::NicheFormed => "niche_formed",
-            EventKind::NicheLost => "niche_lost",
-            EventKind::AngiogenicSwitch => "angiogenic_switch",
-        }
-    }
-}
-
-/// One row of the metastasis event log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetEvent {
-    /// Step in which it happened.
-    pub step: u64,
-    /// What happened.
-    pub kind: EventKind,
-    /// Where.
-    pub compartment: Compartment,
-    /// Counting class of the cells involved (0 CSC, 1 progenitor, 2 differentiated), if any.
-    pub class: Option<usize>,
-    /// The colony, for colony events.
-    pub colony: Option<u64>,
-    /// Number of cells (aggregated events), or the colony's size, or the organ's HPCs.
-    pub value: u64,
-}
-
-/// Cumulative counts of the metastatic cascade.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Cascade {
-    /// Cells that entered the blood, by class.
-    pub intravasated: [u64; 3],
-    /// CTCs that died in the blood.
-    pub ctc_deaths: u64,
-    /// CTCs killed by chemotherapy (included in `ctc_deaths`).
-    pub ctc_chemo_deaths: u64,
-    /// CTCs that arrested in an organ.
-    pub arrested: u64,
-    /// Arrested cells that extravasated.
-    pub extravasated: u64,
-    /// Arrested cells that died failing to extravasate.
-    pub extravasation_failed: u64,
-    /// CSC DTCs that became dormant.
-    pub dormant_entered: u64,
-    /// Non-stem DTCs that stayed solitary and dormant (no clone).
-    pub dormant_non_stem_entered: u64,
-    /// Solitary dormant non-stem DTCs that died.
-    pub dtc_deaths: u64,
-    /// Avascular colonies that switched to angiogenic growth.
-    pub angiogenic_switches: u64,
-    /// Dormant CSCs that woke.
-    pub woke: u64,
-    /// Colonies founded by a CSC (a DTC or a woken dormant cell).
-    pub csc_colonies: u64,
-    /// Colonies founded by a non-stem DTC.
-    pub non_stem_colonies: u64,
-    /// Colonies that reached `micrometastasis_cells`.
-    pub micrometastases: u64,
-    /// Colonies that reached `detect_cells`.
-    pub detected: u64,
-    /// Colonies that died out.
-    pub extinct: u64,
-}
-
-/// One distant organ.
-#[derive(Debug, Clone)]
-pub struct Organ {
-    /// Name (`organs.<name>`).
-    pub name: String,
-    /// Arrival weight.
-    pub arrival_weight: f64,
-    /// HPC homing weight.
-    pub hpc_homing_weight: f64,
-    /// Tropism (× colonisation and waking).
-    pub tropism: f64,
-    /// VEGFR1+ HPCs in the organ (H_o).
-    pub hpcs: u64,
-    /// Dormant CSCs in the organ.
-    pub dormant: u64,
-    /// Solitary dormant non-stem DTCs in the organ.
-    pub dormant_non_stem: u64,
-    /// Whether the niche is formed now (N_o ≥ 0.5).
-    pub niche_formed: bool,
-    /// Step at which the niche first formed.
-    pub niche_formed_step: Option<u64>,
-    /// Step of the first arrest of a CTC in the organ.
-    pub first_arrival_step: Option<u64>,
-    /// CTCs arrested here.
-    pub arrested: u64,
-    /// DTCs (extravasated cells) here.
-    pub extravasated: u64,
-    /// Colonies founded here.
-    pub colonies_founded: u64,
-    /// Colonies here that reached micrometastasis size.
-    pub micrometastases: u64,
-    /// Colonies here that were detected.
-    pub detected: u64,
-    /// Cells in the living colonies by class, after the last colony step.
-    pub cells: [u64; 3],
-    /// Living colonies here.
-    pub living_colonies: u64,
-    /// Lattice sites held by the living colonies' windows.
-    pub sites: u64,
-    /// Events of colonies that died out here (added to the living ones' for totals).
-    pub past_events: EventCounts,
-}
-
-impl Organ {
-    /// Total cells in the organ's colonies.
-    pub fn metastatic_cells(&self) -> u64 {
-        self.cells.iter().sum()
-    }
-}
+pub use events::{Compartment, EventKind, MetEvent};
+use events::{load_event, save_event};
+pub use organ::Organ;
 
 /// Per-step probabilities of the rules above.
 #[derive(Debug, Clone)]
@@ -1007,62 +844,28 @@ impl Metastasis {
         self.colonies = colonies;
     }
 
+    /// Cumulative events of the colonies of organ `o` (living and extinct).
+    pub fn organ_events(&self, o: usize) -> EventCounts {
+        let mut e = self.organs[o].past_events;
+        for c in self.colonies.iter().filter(|c| c.organ == o) {
+            e.add(&c.events());
+        }
+        e
+    }
+}
+
+impl Restore for Metastasis {
     /// Checkpoint: every organ's state (its name, to check, and its counters; weights
     /// and tropism come from the config), the blood, the colonies, the tumour-derived
     /// factor, cascade counts, the event log and the colony counter. Rates are rebuilt
     /// from the config.
-    pub(crate) fn save_state(&self, w: &mut Writer) {
-        w.put_vec(&self.organs, |w, o| {
-            w.put_str(&o.name);
-            w.put_u64(o.hpcs);
-            w.put_u64(o.dormant);
-            w.put_u64(o.dormant_non_stem);
-            w.put_bool(o.niche_formed);
-            w.put_opt_u64(o.niche_formed_step);
-            w.put_opt_u64(o.first_arrival_step);
-            for v in [
-                o.arrested,
-                o.extravasated,
-                o.colonies_founded,
-                o.micrometastases,
-                o.detected,
-                o.cells[0],
-                o.cells[1],
-                o.cells[2],
-                o.living_colonies,
-                o.sites,
-            ] {
-                w.put_u64(v);
-            }
-            save_event_counts(w, &o.past_events);
-        });
+    fn save(&self, w: &mut Writer) {
+        w.put_vec(&self.organs, |w, o| o.save(w));
         w.put_bytes(&self.circulation);
         w.put_vec(&self.colonies, |w, c| c.save_state(w));
         w.put_u64(self.next_colony);
         w.put_f64(self.tdsf);
-        let c = &self.cascade;
-        for v in [
-            c.intravasated[0],
-            c.intravasated[1],
-            c.intravasated[2],
-            c.ctc_deaths,
-            c.arrested,
-            c.extravasated,
-            c.extravasation_failed,
-            c.dormant_entered,
-            c.woke,
-            c.csc_colonies,
-            c.non_stem_colonies,
-            c.micrometastases,
-            c.detected,
-            c.extinct,
-            c.ctc_chemo_deaths,
-            c.dormant_non_stem_entered,
-            c.dtc_deaths,
-            c.angiogenic_switches,
-        ] {
-            w.put_u64(v);
-        }
+        self.cascade.save(w);
         w.put_vec(&self.log, save_event);
         let pending: Vec<_> = self.pending.iter().collect();
         w.put_vec(&pending, |w, ((kind, compartment, class), n)| {
@@ -1087,9 +890,9 @@ impl Metastasis {
         w.put_bytes(&bytes);
     }
 
-    /// Overwrite the dynamic state with one written by [`Metastasis::save_state`]; the
+    /// Overwrite the dynamic state with one written by `save`; the
     /// organs must be the same (by name, in order).
-    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+    fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
         let at = r.position();
         let n = r.len(8)?;
         if n != self.organs.len() {
@@ -1099,56 +902,14 @@ impl Metastasis {
             });
         }
         for o in self.organs.iter_mut() {
-            let at = r.position();
-            if r.string()? != o.name {
-                return Err(CodecError::Invalid {
-                    what: "organ name",
-                    offset: at,
-                });
-            }
-            o.hpcs = r.u64()?;
-            o.dormant = r.u64()?;
-            o.dormant_non_stem = r.u64()?;
-            o.niche_formed = r.bool()?;
-            o.niche_formed_step = r.opt_u64()?;
-            o.first_arrival_step = r.opt_u64()?;
-            o.arrested = r.u64()?;
-            o.extravasated = r.u64()?;
-            o.colonies_founded = r.u64()?;
-            o.micrometastases = r.u64()?;
-            o.detected = r.u64()?;
-            o.cells = [r.u64()?, r.u64()?, r.u64()?];
-            o.living_colonies = r.u64()?;
-            o.sites = r.u64()?;
-            o.past_events = load_event_counts(r)?;
+            o.restore(r)?;
         }
         self.circulation = r.bytes()?.to_vec();
         let organs = self.organs.len();
         self.colonies = r.vec(8, |r| Colony::load_state(r, organs))?;
         self.next_colony = r.u64()?;
         self.tdsf = r.f64()?;
-        let mut c = [0u64; 18];
-        for v in c.iter_mut() {
-            *v = r.u64()?;
-        }
-        self.cascade = Cascade {
-            intravasated: [c[0], c[1], c[2]],
-            ctc_deaths: c[3],
-            arrested: c[4],
-            extravasated: c[5],
-            extravasation_failed: c[6],
-            dormant_entered: c[7],
-            woke: c[8],
-            csc_colonies: c[9],
-            non_stem_colonies: c[10],
-            micrometastases: c[11],
-            detected: c[12],
-            extinct: c[13],
-            ctc_chemo_deaths: c[14],
-            dormant_non_stem_entered: c[15],
-            dtc_deaths: c[16],
-            angiogenic_switches: c[17],
-        };
+        self.cascade = Cascade::load(r)?;
         self.log = r.vec(8, |r| load_event(r, organs))?;
         self.pending = r
             .vec(8, |r| load_event(r, organs))?
@@ -1161,15 +922,6 @@ impl Metastasis {
         self.exterior_at = day.zip(len).map(|(d, l)| (d, l as usize));
         self.exterior = r.bytes()?.iter().map(|&b| b != 0).collect();
         Ok(())
-    }
-
-    /// Cumulative events of the colonies of organ `o` (living and extinct).
-    pub fn organ_events(&self, o: usize) -> EventCounts {
-        let mut e = self.organs[o].past_events;
-        for c in self.colonies.iter().filter(|c| c.organ == o) {
-            e.add(&c.events());
-        }
-        e
     }
 }
 
@@ -1184,66 +936,6 @@ fn successes_given_one(n: u64, p: f64, q: f64, rng: &mut Stream) -> u64 {
     let j = ((-uniform(rng) * q).ln_1p() / (-p).ln_1p()).floor();
     let first = (j as u64).saturating_add(1).clamp(1, n);
     1 + Binomial::new(n - first, p).expect("0 < p < 1").sample(rng)
-}
-
-/// Every event kind, in declaration order (the checkpoint codes are the indices).
-const EVENT_KINDS: [EventKind; 14] = [
-    EventKind::Intravasation,
-    EventKind::CtcDeath,
-    EventKind::Arrest,
-    EventKind::Extravasation,
-    EventKind::ExtravasationFailed,
-    EventKind::DormancyEntry,
-    EventKind::DormancyExit,
-    EventKind::Colonisation,
-    EventKind::Micrometastasis,
-    EventKind::ColonyDetected,
-    EventKind::ColonyExtinct,
-    EventKind::NicheFormed,
-    EventKind::NicheLost,
-    EventKind::AngiogenicSwitch,
-];
-
-/// Checkpoint: one event-log row.
-fn save_event(w: &mut Writer, e: &MetEvent) {
-    w.put_u64(e.step);
-    let kind = EVENT_KINDS
-        .iter()
-        .position(|&k| k == e.kind)
-        .expect("every kind is listed");
-    w.put_u8(kind as u8);
-    match e.compartment {
-        Compartment::Primary => w.put_u64(0),
-        Compartment::Circulation => w.put_u64(1),
-        Compartment::Organ(o) => w.put_u64(2 + o as u64),
-    }
-    w.put_option(e.class.as_ref(), |w, &c| w.put_u8(c as u8));
-    w.put_opt_u64(e.colony);
-    w.put_u64(e.value);
-}
-
-/// An event-log row as written by [`save_event`]; `organs` bounds organ indices.
-fn load_event(r: &mut Reader<'_>, organs: usize) -> Result<MetEvent, CodecError> {
-    let step = r.u64()?;
-    let kind = EVENT_KINDS[r.check(
-        "event kind",
-        |r| r.u8(),
-        |&k| (k as usize) < EVENT_KINDS.len(),
-    )? as usize];
-    let compartment = match r.check("compartment", |r| r.u64(), |&c| c < 2 + organs as u64)? {
-        0 => Compartment::Primary,
-        1 => Compartment::Circulation,
-        o => Compartment::Organ((o - 2) as usize),
-    };
-    let class = r.option(|r| r.check("cell class", |r| r.u8(), |&c| c < 3))?;
-    Ok(MetEvent {
-        step,
-        kind,
-        compartment,
-        class: class.map(usize::from),
-        colony: r.opt_u64()?,
-        value: r.u64()?,
-    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! | K_rec | `k_recruit` | molecules/s | half-saturation of homing in the tumour's IL6 output |
 //! | p_move | `p_move` | per step | a move on the stromal layer, `motility_per_day · dt / 24` |
 //! | q | `chemotaxis` | – | share of moves that are biased up the IL6 gradient |
-//! | χ | `chemotaxis_bias` | – | bias strength: a biased move goes to neighbour e with probability ∝ `exp(χ · û·ê) / \|e\|`, û the unit IL6 gradient (turned so the drift follows it, [`crate::sim::msc::BiasedWalk`]) |
+//! | χ | `chemotaxis_bias` | – | bias strength: a biased move goes to neighbour e with probability ∝ `exp(χ · û·ê) / \|e\|`, û the unit IL6 gradient (turned so the drift follows it, [`crate::engine::msc::BiasedWalk`]) |
 //! | p_div | `p_div` | per step | division, `dt / doubling_time_h` |
 //! | d_max | `max_divisions` | divisions | capacity of a fresh ALDH− MSC |
 //! | p_death | `p_death` | per step | death, `death_per_day · dt / 24` |
@@ -20,8 +20,9 @@
 //! × β if ALDH+ (Liu 2011: IL6 from cancer cells induces CXCL7 in MSCs, most in ALDH+ MSCs).
 
 use crate::config::Config;
-use crate::model::hill;
+use crate::model::hierarchy::hill;
 use crate::model::units::per_step;
+use crate::persist::{CodecError, Persist, Reader, Writer};
 
 /// One MSC in the tumour, on the stromal layer (it does not take a cancer-cell site).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,25 @@ pub struct Msc {
     pub aldh: bool,
     /// Divisions left (ALDH− only; ALDH+ MSCs ignore it).
     pub divisions_left: u8,
+}
+
+/// Checkpoint: the position (three i64), the ALDH flag and the divisions left: 26 bytes.
+impl Persist for Msc {
+    fn save(&self, w: &mut Writer) {
+        for p in self.pos {
+            w.put_i64(p);
+        }
+        w.put_bool(self.aldh);
+        w.put_u8(self.divisions_left);
+    }
+
+    fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(Msc {
+            pos: [r.i64()?, r.i64()?, r.i64()?],
+            aldh: r.bool()?,
+            divisions_left: r.u8()?,
+        })
+    }
 }
 
 /// Per-step MSC probabilities and secretion parameters derived from a validated config.
@@ -93,7 +113,7 @@ impl MscRates {
 
     /// Homing probability per pool MSC this step, given the tumour's IL6 output in
     /// molecules/s as the bone marrow sees it (κ applied:
-    /// [`Cytokines::systemic_il6_output`](crate::sim::Cytokines::systemic_il6_output)) and
+    /// [`Cytokines::systemic_il6_output`](crate::engine::Cytokines::systemic_il6_output)) and
     /// the IL6 signalling left this step, `il6_signal` =
     /// [`HierarchyRates::il6_signal`](crate::model::HierarchyRates::il6_signal): `1 −
     /// signalling.il6_blockade`, times `1 − efficacy` while an anti-IL6 therapy is on.

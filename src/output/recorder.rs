@@ -1,14 +1,15 @@
 //! The recorder: an [`Observer`] that samples the simulation into the run's tables and
 //! writes snapshots at their configured days.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::TherapyKind;
+use crate::engine::FieldStats;
 use crate::error::RunError;
 use crate::metastasis::{Compartment, Metastasis};
 use crate::model::units::{hours_to_days, step_of_day, steps_to_days};
 use crate::output::files::RunDir;
 use crate::output::snapshot;
-use crate::sim::{FieldStats, Observer, Simulation, StopReason};
+use crate::persist::{CodecError, Reader, Writer};
+use crate::sim::{Observer, Simulation, StopReason};
 use std::fmt::Write as _;
 
 /// Population sizes whose first crossing is recorded as a `size_reached` event and in
@@ -87,7 +88,7 @@ fn field_columns(sim: &Simulation) -> String {
 /// `il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed`: the
 /// simulated tumour's IL6 output (cancer-cell agents and MSCs on the lattice; it drives
 /// homing, the cancer cells' part × `run.cells_per_agent`, see
-/// [`Cytokines::systemic_il6_output`](crate::sim::Cytokines::systemic_il6_output)), MSCs in
+/// [`Cytokines::systemic_il6_output`](crate::engine::Cytokines::systemic_il6_output)), MSCs in
 /// the tumour by ALDH class, MSCs left in the bone-marrow pool, and MSCs homed so far.
 fn msc_columns(sim: &Simulation) -> String {
     let [pos, neg] = sim.mscs.counts();

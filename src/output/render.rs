@@ -23,11 +23,11 @@
 //! Files in OUT are derived data and are overwritten without asking.
 
 use crate::config::Config;
+use crate::engine::primary::Primary;
 use crate::error::RunError;
 use crate::model::kind::{STEM, progenitor};
 use crate::model::msc::Msc;
 use crate::output::snapshot::{self, MSC_ALDH_NEG, MSC_ALDH_POS, colour, encode_png};
-use crate::sim::primary::Primary;
 use crate::space::Lattice;
 use std::path::{Path, PathBuf};
 

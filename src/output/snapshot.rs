@@ -9,10 +9,10 @@
 //! MSCs (on their own layer, drawn over the cells) yellow, ALDH+ MSCs bluish green. The CSV
 //! lists cells only (no debris).
 
+use crate::engine::cytokines::Cytokines;
+use crate::engine::primary::Primary;
 use crate::model::kind::{EMPTY, Kind, STEM, WALL};
 use crate::model::msc::Msc;
-use crate::sim::cytokines::Cytokines;
-use crate::sim::primary::Primary;
 use std::fmt::Write as _;
 
 /// The snapshot as CSV text.
@@ -115,7 +115,7 @@ pub fn lattice_png(primary: &Primary, rho_max: u8, mscs: &[Msc]) -> Vec<u8> {
 
 /// The MSCs in the tumour as CSV: `x,y,z,aldh_pos,divisions_left`, one row per MSC in
 /// domain coordinates (several may share a site: they live on their own stromal layer).
-pub fn mscs_csv(mscs: &crate::sim::Mscs) -> String {
+pub fn mscs_csv(mscs: &crate::engine::Mscs) -> String {
     let mut out = String::from("x,y,z,aldh_pos,divisions_left\n");
     for m in mscs.cells() {
         let _ = writeln!(

@@ -19,22 +19,16 @@
 //!    primary steps); a colony founded in item 6 takes its first step in the next step;
 //! 9. advance time — *yes*.
 
-pub mod barrier;
-pub mod cytokines;
-pub mod msc;
-pub mod primary;
-
 use crate::config::{Config, InitKind};
+use crate::engine::{Cytokines, Mscs, Primary};
 use crate::metastasis::Metastasis;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
 use crate::model::units::step_of_day;
+use crate::persist::{Persist, Restore};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
 use crate::therapy::TherapyState;
-pub use cytokines::{Cytokines, FieldStats};
-pub use msc::{MscEvents, Mscs};
-pub use primary::{EventCounts, Primary};
 
 /// Why a run stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,15 +336,15 @@ impl Simulation {
     /// Checkpoint: the dynamic state (step counters, primary, fields, MSCs, metastasis).
     /// Everything derived from the config (rates, tables, thread pool) is not saved: it is
     /// rebuilt by [`Simulation::new`] before [`Simulation::load_state`].
-    pub(crate) fn save_state(&self, w: &mut crate::checkpoint::codec::Writer) {
+    pub(crate) fn save_state(&self, w: &mut crate::persist::Writer) {
         w.put_u64(self.step);
         w.put_u64(self.last_primary_turns);
         w.put_bool(self.observed);
-        self.primary.save_state(w);
-        w.put_option(self.cytokines.as_ref(), |w, c| c.save_state(w));
-        self.mscs.save_state(w);
-        w.put_option(self.metastasis.as_ref(), |w, m| m.save_state(w));
-        self.therapy.save_state(w);
+        self.primary.save(w);
+        w.put_option(self.cytokines.as_ref(), |w, c| c.save(w));
+        self.mscs.save(w);
+        w.put_option(self.metastasis.as_ref(), |w, m| m.save(w));
+        self.therapy.save(w);
     }
 
     /// Overwrite the dynamic state of a simulation freshly built by [`Simulation::new`]
@@ -358,19 +352,19 @@ impl Simulation {
     /// the caller), so that fields and metastasis are present in both or in neither.
     pub(crate) fn load_state(
         &mut self,
-        r: &mut crate::checkpoint::codec::Reader<'_>,
-    ) -> Result<(), crate::checkpoint::codec::CodecError> {
-        use crate::checkpoint::codec::CodecError;
+        r: &mut crate::persist::Reader<'_>,
+    ) -> Result<(), crate::persist::CodecError> {
+        use crate::persist::CodecError;
         self.step = r.u64()?;
         self.last_primary_turns = r.u64()?;
         self.observed = r.bool()?;
-        self.primary = Primary::load_state(r)?;
+        self.primary = Primary::load(r)?;
         self.primary
             .set_clearance_steps(clearance_steps(&self.config));
         let at = r.position();
         let mismatch = |what| CodecError::Invalid { what, offset: at };
         match (r.bool()?, self.cytokines.as_mut()) {
-            (true, Some(c)) => c.load_state(r)?,
+            (true, Some(c)) => c.restore(r)?,
             (false, None) => {}
             _ => {
                 return Err(mismatch(
@@ -378,10 +372,10 @@ impl Simulation {
                 ));
             }
         }
-        self.mscs.load_state(r)?;
+        self.mscs.restore(r)?;
         let at = r.position();
         match (r.bool()?, self.metastasis.as_mut()) {
-            (true, Some(m)) => m.load_state(r)?,
+            (true, Some(m)) => m.restore(r)?,
             (false, None) => {}
             _ => {
                 return Err(CodecError::Invalid {
@@ -390,7 +384,7 @@ impl Simulation {
                 });
             }
         }
-        self.therapy.load_state(r)?;
+        self.therapy.restore(r)?;
         Ok(())
     }
 }
@@ -422,7 +416,7 @@ impl LocalStep<'_> {
                     .expect("the lattice window keeps tile-aligned origins, so fields re-grid");
             }
             cy.count_cells(&mut self.primary.lattice);
-            cy.advance(&cfg.fields, rates, Some(&*self.mscs));
+            cy.advance(&cfg.fields, rates, Some(self.mscs.secretion()));
         }
         // 4. Primary cancer cells.
         let fields = self.cytokines.as_ref().map(Cytokines::view);

@@ -16,7 +16,7 @@
 //! exterior, so cells next to it are as far from the exterior as their position makes
 //! them. Surgery of the mass keeps its residual among the cells within `margin_sites`.
 
-use super::Lattice;
+use super::lattice::Lattice;
 use crate::model::kind::{EMPTY, WALL};
 
 /// For every site of the window, whether it is an exterior empty site (breadth-first
@@ -92,31 +92,16 @@ pub fn exterior(lat: &Lattice) -> Vec<bool> {
 /// The window coordinates `(low, high)` (inclusive) of the box around every site that
 /// blocks a path of empty sites inside the domain (a cell or debris), if there is one.
 fn blocking_box(lat: &Lattice) -> Option<([usize; 3], [usize; 3])> {
-    let side = [lat.side(0), lat.side(1), lat.side(2)];
     let mut lo = [usize::MAX; 3];
     let mut hi = [0usize; 3];
-    for z in 0..side[2] {
-        for y in 0..side[1] {
-            let row = lat.index([0, y, z]);
-            for run in (0..side[0]).step_by(8) {
-                let any = (run..(run + 8).min(side[0])).fold(0u8, |a, x| a | lat.get(row + x));
-                if any & crate::model::kind::KIND_MASK == 0 {
-                    continue;
-                }
-                for x in run..(run + 8).min(side[0]) {
-                    let code = lat.code(row + x);
-                    let blocks =
-                        code != EMPTY && (code != WALL || !lat.is_wall(lat.domain_coords(row + x)));
-                    if blocks {
-                        for (a, c) in [x, y, z].into_iter().enumerate() {
-                            lo[a] = lo[a].min(c);
-                            hi[a] = hi[a].max(c);
-                        }
-                    }
-                }
+    lat.for_each_occupied(|s| {
+        if lat.code(s) != WALL || !lat.is_wall(lat.domain_coords(s)) {
+            for (a, c) in lat.coords(s).into_iter().enumerate() {
+                lo[a] = lo[a].min(c);
+                hi[a] = hi[a].max(c);
             }
         }
-    }
+    });
     (lo[0] != usize::MAX).then_some((lo, hi))
 }
 

@@ -25,8 +25,8 @@
 //! Tiles are `2^TILE_LOG` sites per side (32 in 2D, 16 in 3D), defined in domain
 //! coordinates, so growth re-tiles deterministically.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, WALL};
+use crate::persist::{CodecError, Persist, Reader, Writer};
 use std::cell::UnsafeCell;
 
 /// Listed flag (bit 7 of a site byte).
@@ -300,6 +300,23 @@ impl Lattice {
         self.get(site) & KIND_MASK
     }
 
+    /// Calls `f` with every site whose kind is not [`EMPTY`] (cells, debris, walls), in
+    /// index order. The window holds a power-of-two number (≥ 2⁸) of sites: it is scanned
+    /// in runs of 8 and the runs with no kind bits at all are skipped.
+    #[inline]
+    pub fn for_each_occupied(&self, mut f: impl FnMut(usize)) {
+        for run in (0..self.len()).step_by(8) {
+            let any = (run..run + 8).fold(0u8, |a, s| a | self.get(s));
+            if any & KIND_MASK != 0 {
+                for s in run..run + 8 {
+                    if self.code(s) != EMPTY {
+                        f(s);
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether a site holds debris (a dead cell's remains, [`DEBRIS`]): the wall's code at
     /// a site inside the domain.
     pub fn is_debris(&self, site: usize) -> bool {
@@ -421,9 +438,11 @@ impl Lattice {
             *c.get_mut() &= KIND_MASK;
         }
     }
+}
 
+impl Persist for Lattice {
     /// Checkpoint: the window's geometry and every site byte, flags included.
-    pub(crate) fn save_state(&self, w: &mut Writer) {
+    fn save(&self, w: &mut Writer) {
         w.put_u8(self.dims as u8);
         for a in 0..3 {
             w.put_u32(self.log[a]);
@@ -434,8 +453,8 @@ impl Lattice {
         w.put_bytes(&self.bytes());
     }
 
-    /// A lattice as written by [`Lattice::save_state`].
-    pub(crate) fn load_state(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+    /// A lattice as written by `save`.
+    fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         let dims = r.check("lattice dimensions", |r| r.u8(), |&d| d == 2 || d == 3)? as usize;
         let mut log = [0u32; 3];
         let mut origin = [0i64; 3];

@@ -45,13 +45,13 @@
 //! below it therefore relapses as soon as the course ends (progression on therapy), and
 //! the time to relapse is counted from the reference step.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::{Config, Surgery, TherapyConfig, TherapyKind};
+use crate::engine::Primary;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, class_index};
 use crate::model::units::{self, step_of_day, steps_to_days};
+use crate::persist::{CodecError, Reader, Restore, Writer};
 use crate::rng::{self, below, purpose, uniform};
-use crate::sim::Primary;
 use crate::space::exterior;
 
 /// What the therapies on in one step do to the rules.
@@ -324,9 +324,11 @@ impl TherapyState {
     }
 }
 
-impl TherapyState {
+impl TherapyState {}
+
+impl Restore for TherapyState {
     /// Checkpoint: what the therapies did so far (the schedules come from the config).
-    pub(crate) fn save_state(&self, w: &mut Writer) {
+    fn save(&self, w: &mut Writer) {
         w.put_opt_u64(self.reference.map(|r| r.0));
         w.put_opt_u64(self.reference.map(|r| r.1));
         w.put_opt_u64(self.watch_from);
@@ -347,8 +349,8 @@ impl TherapyState {
         }
     }
 
-    /// Overwrite the dynamic state with one written by [`TherapyState::save_state`].
-    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+    /// Overwrite the dynamic state with one written by `save`.
+    fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
         let (step, cells) = (r.opt_u64()?, r.opt_u64()?);
         self.reference = step.zip(cells);
         self.watch_from = r.opt_u64()?;

@@ -59,13 +59,13 @@
 
 use rand_distr::{Binomial, Distribution};
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::Config;
+use crate::engine::cytokines::{Cytokines, MscSecretion};
+use crate::engine::primary::Primary;
 use crate::model::msc::{Msc, MscRates};
 use crate::model::units::step_of_day;
+use crate::persist::{CodecError, Persist, Reader, Restore, Writer};
 use crate::rng::{self, below, purpose, uniform};
-use crate::sim::cytokines::Cytokines;
-use crate::sim::primary::Primary;
 use crate::space::lattice::moore_offsets;
 
 /// Cumulative MSC event counts.
@@ -79,6 +79,24 @@ pub struct MscEvents {
     pub divisions: u64,
     /// Deaths in the tumour.
     pub deaths: u64,
+}
+
+/// Checkpoint: the four counts in declaration order.
+impl Persist for MscEvents {
+    fn save(&self, w: &mut Writer) {
+        for v in [self.injected, self.homed, self.divisions, self.deaths] {
+            w.put_u64(v);
+        }
+    }
+
+    fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        Ok(MscEvents {
+            injected: r.u64()?,
+            homed: r.u64()?,
+            divisions: r.u64()?,
+            deaths: r.u64()?,
+        })
+    }
 }
 
 /// The bone-marrow pool and the MSCs in the tumour.
@@ -285,6 +303,14 @@ impl Mscs {
         &self.cells
     }
 
+    /// What the cytokine field sources read of the MSCs ([`Cytokines::advance`]).
+    pub fn secretion(&self) -> MscSecretion<'_> {
+        MscSecretion {
+            rates: &self.rates,
+            cells: &self.cells,
+        }
+    }
+
     /// MSCs in the tumour: `[ALDH+, ALDH−]`.
     pub fn counts(&self) -> [u64; 2] {
         let pos = self.cells.iter().filter(|c| c.aldh).count() as u64;
@@ -305,51 +331,6 @@ impl Mscs {
     /// arrive by homing). `pos` must lie inside the lattice window.
     pub fn insert(&mut self, msc: Msc) {
         self.cells.push(msc);
-    }
-
-    /// Checkpoint: the pool, every MSC in the tumour (in list order), whether the
-    /// injection is still to come, and the event counts. Rates are rebuilt from the config.
-    pub(crate) fn save_state(&self, w: &mut Writer) {
-        w.put_u64(self.pool[0]);
-        w.put_u64(self.pool[1]);
-        w.put_vec(&self.cells, |w, m| {
-            for p in m.pos {
-                w.put_i64(p);
-            }
-            w.put_bool(m.aldh);
-            w.put_u8(m.divisions_left);
-        });
-        w.put_bool(self.inject.is_some());
-        let e = &self.events;
-        for v in [e.injected, e.homed, e.divisions, e.deaths] {
-            w.put_u64(v);
-        }
-    }
-
-    /// Overwrite the dynamic state with one written by [`Mscs::save_state`]. The injection
-    /// is one event: if it already happened before the checkpoint it does not happen again;
-    /// otherwise the injection of the config the MSCs were built from (possibly a changed
-    /// one, e.g. another `msc.inject_day`) is kept.
-    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
-        self.pool = [r.u64()?, r.u64()?];
-        self.cells = r.vec(26, |r| {
-            Ok(Msc {
-                pos: [r.i64()?, r.i64()?, r.i64()?],
-                aldh: r.bool()?,
-                divisions_left: r.u8()?,
-            })
-        })?;
-        let pending = r.bool()?;
-        self.events = MscEvents {
-            injected: r.u64()?,
-            homed: r.u64()?,
-            divisions: r.u64()?,
-            deaths: r.u64()?,
-        };
-        if !pending && self.events.injected > 0 {
-            self.inject = None;
-        }
-        Ok(())
     }
 
     /// Whether anything can still happen (MSCs anywhere or an injection to come).
@@ -453,6 +434,33 @@ impl Mscs {
         }
         self.cells = keep;
         injected
+    }
+}
+
+impl Restore for Mscs {
+    /// Checkpoint: the pool, every MSC in the tumour (in list order), whether the
+    /// injection is still to come, and the event counts. Rates are rebuilt from the config.
+    fn save(&self, w: &mut Writer) {
+        w.put_u64(self.pool[0]);
+        w.put_u64(self.pool[1]);
+        w.put_vec(&self.cells, |w, m| m.save(w));
+        w.put_bool(self.inject.is_some());
+        self.events.save(w);
+    }
+
+    /// Overwrite the dynamic state with one written by `save`. The injection
+    /// is one event: if it already happened before the checkpoint it does not happen again;
+    /// otherwise the injection of the config the MSCs were built from (possibly a changed
+    /// one, e.g. another `msc.inject_day`) is kept.
+    fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+        self.pool = [r.u64()?, r.u64()?];
+        self.cells = r.vec(26, Msc::load)?;
+        let pending = r.bool()?;
+        self.events = MscEvents::load(r)?;
+        if !pending && self.events.injected > 0 {
+            self.inject = None;
+        }
+        Ok(())
     }
 }
 

@@ -12,11 +12,12 @@
 //!
 //! Cells then read the concentration of their field cell.
 
-use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::config::{BoundaryKind, CytokineConfig, FieldsConfig};
+use crate::engine::field_view::FieldView;
 use crate::fields::{Boundary, Cytokine, DiffusionSolver, FieldGrid, Reaction};
 use crate::model::HierarchyRates;
-use crate::sim::msc::Mscs;
+use crate::model::msc::{Msc, MscRates};
+use crate::persist::{CodecError, Reader, Restore, Writer};
 use crate::space::Lattice;
 use rayon::prelude::*;
 
@@ -93,27 +94,14 @@ fn cytokine(cy: &CytokineConfig) -> Cytokine {
     }
 }
 
-/// What the cell rules read: the fields and how sites map to field cells.
+/// What the field sources read of the MSCs in the tumour: their rates and the MSCs
+/// themselves (as `Mscs::secretion` gives them).
 #[derive(Debug, Clone, Copy)]
-pub struct FieldView<'a> {
-    /// IL6, ng/mL.
-    pub il6: &'a [f32],
-    /// CXCL7, ng/mL.
-    pub cxcl7: &'a [f32],
-    /// log2 of the coarsening factor.
-    pub log_c: u32,
-    /// Field cells per axis.
-    pub n: [usize; 3],
-}
-
-impl FieldView<'_> {
-    /// (IL6, CXCL7) in ng/mL at window coordinates `c`.
-    #[inline(always)]
-    pub fn at(&self, c: [usize; 3]) -> (f64, f64) {
-        let l = self.log_c;
-        let i = (c[0] >> l) + self.n[0] * ((c[1] >> l) + self.n[1] * (c[2] >> l));
-        (self.il6[i] as f64, self.cxcl7[i] as f64)
-    }
+pub struct MscSecretion<'a> {
+    /// The per-step MSC rates (induction, secretion per MSC).
+    pub rates: &'a MscRates,
+    /// The MSCs in the tumour.
+    pub cells: &'a [Msc],
 }
 
 /// Summary statistics of one field.
@@ -291,7 +279,12 @@ impl Cytokines {
 
     /// Sources (ng/mL/s) and uptakes (1/s) of IL6 and CXCL7 per field cell from the
     /// current counts, fields and MSCs.
-    fn set_sources(&mut self, fields: &FieldsConfig, rates: &HierarchyRates, mscs: Option<&Mscs>) {
+    fn set_sources(
+        &mut self,
+        fields: &FieldsConfig,
+        rates: &HierarchyRates,
+        mscs: Option<MscSecretion<'_>>,
+    ) {
         let per_molecule =
             |cy: &CytokineConfig| cy.molecular_mass_kda * 1e3 / AVOGADRO * 1e9 / self.volume_ml;
         let (m_il6, m_cx) = (per_molecule(&fields.il6), per_molecule(&fields.cxcl7));
@@ -320,9 +313,9 @@ impl Cytokines {
         }
         self.il6_output_cells = il6_output;
         if let Some(mscs) = mscs {
-            let r = mscs.rates();
+            let r = mscs.rates;
             let il6 = self.il6.values();
-            for m in mscs.cells() {
+            for m in mscs.cells {
                 let Some(i) = self.il6.cell_of_site(m.pos) else {
                     continue;
                 };
@@ -339,7 +332,12 @@ impl Cytokines {
 
     /// One cell step of both fields: sources and uptakes from the current counts (call
     /// [`Cytokines::count_cells`] first) and MSCs, then the implicit solver.
-    pub fn advance(&mut self, fields: &FieldsConfig, rates: &HierarchyRates, mscs: Option<&Mscs>) {
+    pub fn advance(
+        &mut self,
+        fields: &FieldsConfig,
+        rates: &HierarchyRates,
+        mscs: Option<MscSecretion<'_>>,
+    ) {
         self.set_sources(fields, rates, mscs);
         let [il6, cxcl7] = &mut self.solvers;
         let (s, u) = (&self.source, &self.uptake);
@@ -361,11 +359,47 @@ impl Cytokines {
         );
     }
 
+    /// Statistics of IL6 (`which = 0`) or CXCL7 (`1`), deterministic whatever the threads:
+    /// fixed chunks summed in f64 and combined in index order.
+    pub fn stats(&self, which: usize) -> FieldStats {
+        let f = if which == 0 {
+            self.il6.values()
+        } else {
+            self.cxcl7.values()
+        };
+        let parts: Vec<(f64, u64, f32)> = f
+            .par_chunks(CHUNK)
+            .zip(self.counts.par_chunks(CHUNK))
+            .map(|(v, c)| {
+                let mut sum = 0.0f64;
+                let mut n = 0u64;
+                let mut max = 0f32;
+                for (x, k) in v.iter().zip(c) {
+                    if k[0] + k[1] > 0 {
+                        sum += *x as f64;
+                        n += 1;
+                    }
+                    max = max.max(*x);
+                }
+                (sum, n, max)
+            })
+            .collect();
+        let (sum, n, max) = parts.iter().fold((0.0, 0u64, 0f32), |a, p| {
+            (a.0 + p.0, a.1 + p.1, a.2.max(p.2))
+        });
+        FieldStats {
+            tumour_mean: if n > 0 { sum / n as f64 } else { 0.0 },
+            max: max as f64,
+        }
+    }
+}
+
+impl Restore for Cytokines {
     /// Checkpoint: the grid's shape and origin (which may lag one step behind a lattice
     /// that just grew), both concentration fields, the cell counts per field cell (read by
     /// the statistics between steps) and the last IL6 output (read by MSC homing). Sources
     /// and uptakes are rebuilt at every update and the solvers' plans from the grid.
-    pub(crate) fn save_state(&self, w: &mut Writer) {
+    fn save(&self, w: &mut Writer) {
         for a in 0..3 {
             w.put_usize(self.n[a]);
             w.put_i64(self.origin[a]);
@@ -380,9 +414,9 @@ impl Cytokines {
         w.put_f64(self.il6_output);
     }
 
-    /// Overwrite the dynamic state with one written by [`Cytokines::save_state`] (the
+    /// Overwrite the dynamic state with one written by `save` (the
     /// fields having been built from the same structural config).
-    pub(crate) fn load_state(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
+    fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
         let mut n = [0usize; 3];
         let mut origin = [0i64; 3];
         for a in 0..3 {
@@ -423,40 +457,6 @@ impl Cytokines {
         self.counts = counts;
         self.il6_output = r.f64()?;
         Ok(())
-    }
-
-    /// Statistics of IL6 (`which = 0`) or CXCL7 (`1`), deterministic whatever the threads:
-    /// fixed chunks summed in f64 and combined in index order.
-    pub fn stats(&self, which: usize) -> FieldStats {
-        let f = if which == 0 {
-            self.il6.values()
-        } else {
-            self.cxcl7.values()
-        };
-        let parts: Vec<(f64, u64, f32)> = f
-            .par_chunks(CHUNK)
-            .zip(self.counts.par_chunks(CHUNK))
-            .map(|(v, c)| {
-                let mut sum = 0.0f64;
-                let mut n = 0u64;
-                let mut max = 0f32;
-                for (x, k) in v.iter().zip(c) {
-                    if k[0] + k[1] > 0 {
-                        sum += *x as f64;
-                        n += 1;
-                    }
-                    max = max.max(*x);
-                }
-                (sum, n, max)
-            })
-            .collect();
-        let (sum, n, max) = parts.iter().fold((0.0, 0u64, 0f32), |a, p| {
-            (a.0 + p.0, a.1 + p.1, a.2.max(p.2))
-        });
-        FieldStats {
-            tumour_mean: if n > 0 { sum / n as f64 } else { 0.0 },
-            max: max as f64,
-        }
     }
 }
 

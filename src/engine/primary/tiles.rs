@@ -1,0 +1,160 @@
+//! The tile scheduler of the primary engine: tiles with their active lists (behind one
+//! mutex each), the tiling of the window into colours, the work bands that split a colour
+//! among threads, and the delivery of cross-tile list entries in tile order.
+
+use super::events::EventCounts;
+use crate::space::lattice::Lattice;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A tile's state. Aligned to 128 bytes so that tiles updated by different threads never
+/// share a cache line (their counters change at every turn).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+pub(super) struct Tile {
+    /// Global tile index in the current window (32 bits: with the other fields the tile
+    /// fits two 128-byte lines, see the assertion below).
+    pub(super) index: u32,
+    /// First site of the tile.
+    pub(super) base: usize,
+    /// Key of the tile in domain tile coordinates (stable across growth).
+    pub(super) key: u64,
+    pub(super) list: Vec<u32>,
+    pub(super) hold: Vec<u32>,
+    pub(super) outbox: Vec<u32>,
+    pub(super) dropped: Vec<u32>,
+    pub(super) delta: [i64; 3],
+    pub(super) events: EventCounts,
+    pub(super) near_edge: bool,
+    /// Sites of the cells that died in this tile's turn and left debris (debris on).
+    pub(super) debris: Vec<u32>,
+}
+
+// A tile takes two 128-byte lines; one byte more would make it three (and the tiles'
+// memory half as large again).
+const _: () = assert!(std::mem::size_of::<Tile>() == 256);
+
+/// Geometry shared by all tiles of the current window.
+#[derive(Debug, Clone)]
+pub(super) struct Tiling {
+    /// Tiles per axis.
+    pub(super) n: [usize; 3],
+    /// Tile side log2.
+    pub(super) tl: u32,
+    /// Tiles touching an open window face, by global tile index.
+    pub(super) edge: Vec<bool>,
+}
+
+impl Tiling {
+    pub(super) fn new(lat: &Lattice) -> Self {
+        let tl = lat.tile_log;
+        let n = [
+            lat.side(0) >> tl,
+            lat.side(1) >> tl,
+            if lat.dims == 3 { lat.side(2) >> tl } else { 1 },
+        ];
+        let mut edge = vec![false; n[0] * n[1] * n[2]];
+        for tz in 0..n[2] {
+            for ty in 0..n[1] {
+                for tx in 0..n[0] {
+                    let t = [tx, ty, tz];
+                    let e = (0..lat.dims).any(|a| {
+                        (t[a] == 0 && lat.face_open(a, false))
+                            || (t[a] + 1 == n[a] && lat.face_open(a, true))
+                    });
+                    edge[tx + n[0] * (ty + n[1] * tz)] = e;
+                }
+            }
+        }
+        Tiling { n, tl, edge }
+    }
+
+    pub(super) fn groups(&self) -> usize {
+        if self.n[2] > 1 { 8 } else { 4 }
+    }
+
+    /// (group, index within group) of a tile.
+    #[inline(always)]
+    pub(super) fn locate(&self, t: [usize; 3]) -> (usize, usize) {
+        let g = (t[0] & 1) | ((t[1] & 1) << 1) | ((t[2] & 1) << 2);
+        let hx = self.n[0] / 2;
+        let hy = self.n[1] / 2;
+        (g, (t[0] >> 1) + hx * ((t[1] >> 1) + hy * (t[2] >> 1)))
+    }
+}
+
+/// Exclusive access to a tile without locking.
+pub(super) fn tile_mut(m: &mut Mutex<Tile>) -> &mut Tile {
+    m.get_mut().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Lock a tile (a poisoned lock only means another thread panicked; that panic is
+/// propagated by rayon anyway).
+pub(super) fn lock(m: &Mutex<Tile>) -> std::sync::MutexGuard<'_, Tile> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The band `[lo, hi)` of tiles for thread `k` of `n`: contiguous, with about equal
+/// total work.
+pub(super) fn band(work: &[AtomicU32], k: usize, n: usize) -> (usize, usize) {
+    let total: u64 = work.iter().map(|w| w.load(Ordering::Relaxed) as u64).sum();
+    let (from, to) = (
+        total * k as u64 / n as u64,
+        total * (k as u64 + 1) / n as u64,
+    );
+    let (mut lo, mut hi, mut acc) = (work.len(), work.len(), 0u64);
+    for (i, w) in work.iter().enumerate() {
+        if acc >= from && lo == work.len() {
+            lo = i;
+        }
+        if acc >= to {
+            hi = i;
+            break;
+        }
+        acc += w.load(Ordering::Relaxed) as u64;
+    }
+    (lo.min(hi), hi)
+}
+
+/// (group, index) of the tile holding `site`.
+pub(super) fn locate_site(lat: &Lattice, tiling: &Tiling, site: u32) -> (usize, usize) {
+    let c = lat.coords(site as usize);
+    let tl = tiling.tl;
+    tiling.locate([c[0] >> tl, c[1] >> tl, c[2] >> tl])
+}
+
+/// Deliver the cross-tile entries produced by the tiles of colour `g` to their tiles'
+/// lists, in tile order (deterministic), with exclusive access.
+pub(super) fn deliver(groups: &mut [Vec<Mutex<Tile>>], g: usize, lat: &Lattice, tiling: &Tiling) {
+    for i in 0..groups[g].len() {
+        let mut out = std::mem::take(&mut tile_mut(&mut groups[g][i]).outbox);
+        for &s in &out {
+            let (tg, ti) = locate_site(lat, tiling, s);
+            tile_mut(&mut groups[tg][ti]).list.push(s);
+        }
+        out.clear();
+        tile_mut(&mut groups[g][i]).outbox = out;
+    }
+}
+
+/// [`deliver`] from inside a parallel region (one thread, others waiting at a barrier).
+pub(super) fn deliver_locked(
+    groups: &[Vec<Mutex<Tile>>],
+    g: usize,
+    lat: &Lattice,
+    tiling: &Tiling,
+) {
+    for tile in &groups[g] {
+        let mut out = std::mem::take(&mut lock(tile).outbox);
+        if out.is_empty() {
+            lock(tile).outbox = out;
+            continue;
+        }
+        for &s in &out {
+            let (tg, ti) = locate_site(lat, tiling, s);
+            lock(&groups[tg][ti]).list.push(s);
+        }
+        out.clear();
+        lock(tile).outbox = out;
+    }
+}
