@@ -14,9 +14,11 @@
 //! whatever the thread count; the manifest records wall time and the command line.
 
 pub mod files;
+pub mod format;
 pub mod recorder;
 pub mod render;
 pub mod snapshot;
+pub mod table;
 
 pub use files::{RunDir, write_atomic};
 pub use recorder::Recorder;
