@@ -17,6 +17,7 @@ pub mod files;
 pub mod format;
 pub mod recorder;
 pub mod render;
+pub mod rows;
 pub mod snapshot;
 pub mod table;
 
