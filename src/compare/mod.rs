@@ -716,6 +716,9 @@ mod tests {
         let mut out = Vec::new();
         write_comparison(&[row], &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert_eq!(text.lines().nth(1), Some("control,final_total,3,3,0.1,,,,2,,,,,"));
+        assert_eq!(
+            text.lines().nth(1),
+            Some("control,final_total,3,3,0.1,,,,2,,,,,")
+        );
     }
 }

@@ -91,7 +91,10 @@ mod tests {
         assert_eq!(line(0.0, 0.1, None, None), "0,0.1,,\n");
         assert_eq!(line(0.0, 2.0, None, None), "0,2,,\n");
         assert_eq!(line(0.0, 1e-7, None, None), "0,0.0000001,,\n");
-        assert_eq!(line(0.0, 3.4028235e38, None, None), format!("0,{},,\n", f32::MAX));
+        assert_eq!(
+            line(0.0, 3.4028235e38, None, None),
+            format!("0,{},,\n", f32::MAX)
+        );
     }
 
     #[test]

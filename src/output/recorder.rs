@@ -277,12 +277,7 @@ impl Recorder {
             p.finish_and_clear();
         }
         self.event(sim, "stop", "", reason.as_str());
-        let summary = rows::summary(
-            sim,
-            reason.as_str(),
-            self.peak_total,
-            self.milestone_steps,
-        );
+        let summary = rows::summary(sim, reason.as_str(), self.peak_total, self.milestone_steps);
         Ok([self.timeseries, self.events, summary])
     }
 }

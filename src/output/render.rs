@@ -29,10 +29,10 @@ use crate::model::msc::Msc;
 use crate::output::snapshot::{
     self, FieldRow, LatticeRow, MSC_ALDH_NEG, MSC_ALDH_POS, MscRow, colour, encode_png,
 };
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use crate::sim::primary::Primary;
 use crate::space::Lattice;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// Options of [`render`].
@@ -85,7 +85,10 @@ fn read_rows<T: DeserializeOwned>(path: &Path, expected: &str) -> Result<Vec<(u6
             continue;
         }
         if record.len() < 5 {
-            return Err(other(format!("{}:{line}: expected {expected}", path.display())));
+            return Err(other(format!(
+                "{}:{line}: expected {expected}",
+                path.display()
+            )));
         }
         let mut trimmed = record.clone();
         trimmed.trim();
@@ -444,9 +447,18 @@ mod tests {
     fn snapshot_errors_name_the_line_and_cell() {
         let cases = [
             ("x,y,z,kind,rho\n1,2,0,csc\n", "2: expected x,y,z,kind,rho"),
-            ("x,y,z,kind,rho\n1,2,0,csc,\n1,b,0,csc,\n", "3: cannot parse \"b\""),
-            ("x,y,z,kind,rho\n1,2,0,progenitor,\n", "2: cannot parse \"\""),
-            ("x,y,z,kind,rho\n1,2,0,progenitor,300\n", "2: cannot parse \"300\""),
+            (
+                "x,y,z,kind,rho\n1,2,0,csc,\n1,b,0,csc,\n",
+                "3: cannot parse \"b\"",
+            ),
+            (
+                "x,y,z,kind,rho\n1,2,0,progenitor,\n",
+                "2: cannot parse \"\"",
+            ),
+            (
+                "x,y,z,kind,rho\n1,2,0,progenitor,300\n",
+                "2: cannot parse \"300\"",
+            ),
             ("x,y,z,kind,rho\n1,2,0,stem,\n", "2: unknown kind \"stem\""),
         ];
         for (text, want) in cases {

@@ -11,9 +11,9 @@
 
 use crate::model::kind::{EMPTY, Kind, STEM, WALL};
 use crate::model::msc::Msc;
+use crate::output::{format, table};
 use crate::sim::cytokines::Cytokines;
 use crate::sim::primary::Primary;
-use crate::output::{format, table};
 use serde::{Deserialize, Serialize};
 
 /// One row of a lattice snapshot CSV: an occupied site.

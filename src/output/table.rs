@@ -20,7 +20,8 @@ pub fn writer<W: Write>(w: W) -> csv::Writer<W> {
 /// fields in order).
 pub fn columns<T: Serialize>(row: &T) -> Vec<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.serialize(row).expect("a row type of flat fields has a header");
+    w.serialize(row)
+        .expect("a row type of flat fields has a header");
     let bytes = w.into_inner().expect("writing to memory");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -424,7 +424,10 @@ struct RunStatus<'a> {
 
 /// The parameter values of point `point`, as written in the tables ([`value_text`]).
 fn point_values(sweep: &Sweep, point: u64) -> Vec<String> {
-    sweep.points[point as usize].iter().map(value_text).collect()
+    sweep.points[point as usize]
+        .iter()
+        .map(value_text)
+        .collect()
 }
 
 /// Writes `plan.csv` text: `run_id,point,replicate,seed,<params>,command`, the command
@@ -499,7 +502,8 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
         let header = table::columns(&(RunId::default(), RunStatus::default()))
             .into_iter()
             .chain(sweep.params());
-        w.write_record(header).map_err(|e| out_err("runs.csv")(e.into()))?;
+        w.write_record(header)
+            .map_err(|e| out_err("runs.csv")(e.into()))?;
         for (i, state) in states.iter().enumerate() {
             let i = i as u64;
             let (status, error) = match state {
@@ -517,8 +521,12 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
                 }
             };
             let run = sweep.run(i);
-            w.serialize((run, RunStatus { status, error }, point_values(sweep, run.point)))
-                .map_err(|e| out_err("runs.csv")(e.into()))?;
+            w.serialize((
+                run,
+                RunStatus { status, error },
+                point_values(sweep, run.point),
+            ))
+            .map_err(|e| out_err("runs.csv")(e.into()))?;
         }
         w.flush().map_err(out_err("runs.csv"))?;
     }
