@@ -5,14 +5,10 @@ use crate::checkpoint::codec::{CodecError, Reader, Writer};
 use crate::error::RunError;
 use crate::model::units::{hours_to_days, step_of_day};
 use crate::output::files::RunDir;
-use crate::output::rows::{self, EventRow};
+use crate::output::rows::{self, EventRow, MILESTONES};
 use crate::output::{snapshot, table};
 use crate::sim::{Observer, Simulation, StopReason};
 use indicatif::ProgressBar;
-
-/// Population sizes whose first crossing is recorded as a `size_reached` event and in
-/// the summary.
-pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// Collects a run's outputs while it runs.
 #[derive(Debug)]

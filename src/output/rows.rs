@@ -2,13 +2,13 @@
 //! [`TherapyOn`]), `events.csv` ([`EventRow`]) and `summary.csv` ([`SummaryRow`],
 //! [`TherapySummary`], [`MetastasisSummary`], then one [`OrganSummary`] per organ), built
 //! from the simulation. Field names are the column names; empty cells are `None`; floats
-//! are written as [`format`] writes them.
+//! are written as [`format`](crate::output::format) writes them.
 
 use crate::config::TherapyKind;
 use crate::metastasis::{Compartment, Metastasis};
 use crate::model::units::steps_to_days;
 use crate::output::format::{shortest, shortest_or_empty};
-use crate::output::{format, table};
+use crate::output::table;
 use crate::sim::{FieldStats, Simulation};
 use serde::Serialize;
 
@@ -278,8 +278,12 @@ pub fn compartment_name(met: &Metastasis, c: Compartment) -> &str {
     }
 }
 
+/// Population sizes whose first crossing is recorded as a `size_reached` event and in
+/// the summary (`step_reached_<size>`).
+pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
 /// The start of `summary.csv`: the run, the primary tumour, fields, MSCs and the steps
-/// at which the sizes of [`MILESTONES`](crate::output::recorder::MILESTONES) were first
+/// at which the sizes of [`MILESTONES`] were first
 /// reached (empty if never).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SummaryRow<'a> {
@@ -464,10 +468,10 @@ pub struct OrganSummary {
     /// HPCs recruited.
     pub hpcs: u64,
     /// Day the niche formed.
-    #[serde(serialize_with = "format::shortest_or_empty")]
+    #[serde(serialize_with = "shortest_or_empty")]
     pub niche_day: Option<f64>,
     /// Day of the first arrival.
-    #[serde(serialize_with = "format::shortest_or_empty")]
+    #[serde(serialize_with = "shortest_or_empty")]
     pub first_arrival_day: Option<f64>,
 }
 
@@ -564,7 +568,7 @@ pub fn summary(
     sim: &Simulation,
     reason: &str,
     peak_total: u64,
-    milestone_steps: [Option<u64>; 5],
+    milestone_steps: [Option<u64>; MILESTONES.len()],
 ) -> String {
     let ([csc, progenitor, differentiated, total], csc_fraction) = classes(sim.primary.counts());
     let e = sim.primary.events();
@@ -624,7 +628,6 @@ pub fn summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::recorder::MILESTONES;
 
     #[test]
     fn therapy_columns_follow_the_therapy_kinds() {

@@ -67,7 +67,7 @@ pub fn write<T: Serialize + Default>(
     Ok(())
 }
 
-/// [`write`] into text.
+/// [`write()`] into text.
 pub fn text<T: Serialize + Default>(rows: impl IntoIterator<Item = T>) -> String {
     let mut bytes = Vec::new();
     write(rows, &mut bytes).expect("rows of flat fields serialise to memory");
