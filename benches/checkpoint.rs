@@ -37,7 +37,7 @@ fn main() {
         let step = step_of_day(day as f64, cfg.run.dt_h);
         let t0 = Instant::now();
         let mut sim = Simulation::new(&cfg).expect("simulation");
-        let mut rec = Recorder::new(&sim, None, None);
+        let mut rec = Recorder::new(&sim, None);
         sim.run_until(&mut rec, step);
         let grow = t0.elapsed().as_secs_f64();
         let (mut save, mut read, mut restore) = (Vec::new(), Vec::new(), Vec::new());
@@ -51,7 +51,7 @@ fn main() {
             read.push(t.elapsed().as_secs_f64());
             let t = Instant::now();
             let s = ck.restore(&ck.config).expect("restores");
-            let r = ck.restore_recorder(&s, None, None).expect("recorder");
+            let r = ck.restore_recorder(&s, None).expect("recorder");
             restore.push(t.elapsed().as_secs_f64());
             std::hint::black_box((s, r));
         }

@@ -1,7 +1,7 @@
 //! Running many simulations at once, shared by `seedsoil compare` and `seedsoil sweep`:
 //! a pool that runs one simulation per worker ([`each_on_pool`]), a single-threaded run
-//! of a config returning its tables ([`simulate`]), panics turned into errors
-//! ([`catch`]), and the concatenation of many runs' tables into one tidy table with
+//! of a config in memory ([`simulate`], on the [`crate::run`] driver; [`simulate_record`]
+//! for a run's record), panics turned into errors ([`catch`]), and the concatenation of many runs' tables into one tidy table with
 //! leading identification columns ([`write_concatenated`]).
 
 use std::io::{self, Write};
@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::config::Config;
 use crate::error::RunError;
-use crate::output::Recorder;
-use crate::sim::Simulation;
+use crate::run::{Driver, DriverError, Outcome};
+use crate::sim::StopReason;
 
 /// Largest number of replicates (per sweep point, or per compare scenario).
 pub const MAX_REPLICATES: u32 = 1_000_000;
@@ -71,19 +71,29 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     })
 }
 
-/// Simulates `config` with `seed` and one thread: the stop reason and the
-/// `[timeseries, events, summary]` CSV texts (with headers).
-pub fn simulate(mut config: Config, seed: u64) -> Result<(String, [String; 3]), String> {
+/// Simulates `config` with `seed` and one thread, in memory ([`Driver`]).
+pub fn simulate(mut config: Config, seed: u64) -> Result<Outcome, DriverError> {
     config.run.seed = Some(seed);
     config.run.threads = 1;
-    let mut sim =
-        Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
-    let mut recorder = Recorder::new(&sim, None, None);
-    let reason = sim.run(&mut recorder);
-    let tables = recorder
-        .finish(&sim, reason)
-        .map_err(|e| format!("cannot record the run: {e}"))?;
-    Ok((reason.as_str().to_string(), tables))
+    Driver::new(&config).run(&mut ())
+}
+
+/// The message a batch run that failed with `e` records (`runs.csv`, `status.json`).
+pub fn failure(e: &DriverError) -> String {
+    match e {
+        DriverError::Output(e) => format!("cannot record the run: {e}"),
+        other => other.to_string(),
+    }
+}
+
+/// [`simulate`] for a batch record: the stop reason and the `[timeseries, events,
+/// summary]` CSV texts (with headers), or the message of the failure or panic.
+pub fn simulate_record(config: Config, seed: u64) -> Result<(StopReason, [String; 3]), String> {
+    catch(move || {
+        simulate(config, seed)
+            .map(|outcome| (outcome.reason, outcome.tables))
+            .map_err(|e| failure(&e))
+    })
 }
 
 /// Multi-line messages (config problems) joined with "; " for one CSV field.
@@ -160,130 +170,6 @@ pub fn write_concatenated(
         }
     }
     out.flush()
-}
-
-/// A value as shown in a batch file's problems: TOML syntax, tables as `{…}`, at most 80
-/// characters.
-pub(crate) fn show(value: &toml::Value) -> String {
-    let text = match value {
-        toml::Value::Table(_) => "{…}".to_string(),
-        other => other.to_string(),
-    };
-    if text.chars().count() > 80 {
-        format!("{}…", text.chars().take(79).collect::<String>())
-    } else {
-        text
-    }
-}
-
-/// A string as TOML writes it (quoted).
-pub(crate) fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
-}
-
-/// Reads and parses a TOML file named by `key` (its value `given`) of a `what` file
-/// ("compare", "sweep"), pushing a problem if it cannot.
-pub(crate) fn read_toml(
-    path: &std::path::Path,
-    key: &str,
-    given: &str,
-    what: &str,
-    problems: &mut Vec<crate::error::Problem>,
-) -> Option<toml::Table> {
-    use crate::error::Problem;
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            problems.push(Problem::new(
-                key,
-                quoted(given),
-                format!(
-                    "cannot read {} ({e}); paths are relative to the {what} file",
-                    path.display()
-                ),
-            ));
-            return None;
-        }
-    };
-    match crate::config::parse_table(&text, &path.display().to_string()) {
-        Ok(table) => Some(table),
-        Err(e) => {
-            problems.push(Problem::new(
-                key,
-                quoted(given),
-                format!("not a TOML file: {}", one_line(&e.to_string())),
-            ));
-            None
-        }
-    }
-}
-
-/// What every batch file (compare, sweep) starts with.
-pub(crate) struct BatchHead {
-    /// The file's table.
-    pub table: toml::Table,
-    /// The folder its relative paths start from.
-    pub dir: std::path::PathBuf,
-    /// The base config's path (`None`: the embedded default).
-    pub base: Option<std::path::PathBuf>,
-    /// The base config's table, if it could be read.
-    pub base_table: Option<toml::Table>,
-}
-
-/// Parses the text of the `what` file ("compare", "sweep") at `path`: unknown top-level
-/// keys (not in `top_keys`) and an unreadable `base` become problems; without `base` the
-/// embedded default is the base.
-pub(crate) fn read_head(
-    text: &str,
-    path: &std::path::Path,
-    what: &str,
-    top_keys: &[&str],
-    problems: &mut Vec<crate::error::Problem>,
-) -> Result<BatchHead, crate::error::ConfigError> {
-    use crate::error::Problem;
-    let table = crate::config::parse_table(text, &path.display().to_string())?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."))
-        .to_path_buf();
-    for (key, value) in &table {
-        if !top_keys.contains(&key.as_str()) {
-            problems.push(Problem::new(
-                key,
-                show(value),
-                format!(
-                    "unknown key; a {what} file has the keys {}",
-                    top_keys.join(", ")
-                ),
-            ));
-        }
-    }
-    let (mut base, mut base_table) = (None, None);
-    match table.get("base") {
-        None => {
-            base_table = Some(
-                crate::config::parse_table(crate::config::DEFAULT_TOML, "the embedded default")
-                    .expect("the embedded default is TOML"),
-            );
-        }
-        Some(toml::Value::String(name)) => {
-            let p = dir.join(name);
-            base_table = read_toml(&p, "base", name, what, problems);
-            base = Some(p);
-        }
-        Some(other) => problems.push(Problem::new(
-            "base",
-            show(other),
-            format!("expected a path to a config file (a string), relative to the {what} file"),
-        )),
-    }
-    Ok(BatchHead {
-        table,
-        dir,
-        base,
-        base_table,
-    })
 }
 
 #[cfg(test)]

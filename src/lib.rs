@@ -20,7 +20,8 @@
 //!
 //! let config = config::load(None, &["run.days=30".into(), "run.seed=7".into()])?;
 //! let mut sim = Simulation::new(&config)?;
-//! // `()` observes nothing; `output::Recorder` writes the tables as `seedsoil run` does.
+//! // `()` observes nothing; `output::Recorder` writes the tables as `seedsoil run` does,
+//! // and `run::Driver` runs a config to its tables (and its folder) as `seedsoil run` does.
 //! assert_eq!(sim.run(&mut ()), StopReason::Days);
 //! let [csc, progenitor, differentiated] = sim.primary.counts();
 //! let total = sim.primary.total();
@@ -40,8 +41,9 @@
 //! | [`metastasis`] | circulation, organs, niches and colonies |
 //! | [`therapy`] | therapy schedules and their effects |
 //! | [`config`] | the config file, its parameter catalogue and validation |
-//! | [`output`] | the tables of a run and snapshots |
+//! | [`output`] | the tables of a run, snapshots and `manifest.json` |
 //! | [`checkpoint`] | saving and resuming a whole simulation |
+//! | [`run`] | the run driver: one simulation from its config or a checkpoint to its tables, with checkpoints and a progress observer |
 //! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
 //! | [`rng`] | the counter-based random streams behind reproducibility |
 //! | [`error`] | the error types of each area |
@@ -57,8 +59,10 @@ pub mod metastasis;
 pub mod model;
 pub mod output;
 pub mod rng;
+pub mod run;
 pub mod sim;
 pub mod space;
+pub(crate) mod spec;
 pub mod sweep;
 pub mod therapy;
 pub mod validate;

@@ -1,7 +1,6 @@
 //! The `seedsoil` command line; all logic lives in the library and [`cli`].
 
 mod cli;
-mod validate_cmd;
 
 fn main() {
     if let Err(e) = cli::run() {

@@ -161,7 +161,7 @@ fn two_restores_of_one_checkpoint_give_identical_runs() {
     let outputs: Vec<[String; 3]> = (0..2)
         .map(|_| {
             let mut sim = ck.restore(&ck.config).unwrap();
-            let mut rec: Recorder = ck.restore_recorder(&sim, None, None).unwrap();
+            let mut rec: Recorder = ck.restore_recorder(&sim, None).unwrap();
             let reason = sim.run(&mut rec);
             rec.finish(&sim, reason).unwrap()
         })

@@ -353,7 +353,7 @@ fn clearance_zero_gives_the_tables_of_the_code_before_debris() {
     let path = std::path::PathBuf::from(dir).join("config.toml");
     let c = config::load(Some(&path), &[]).unwrap();
     assert_eq!(c.cells.clearance_h, 0.0);
-    let (_, tables) = seedsoil::batch::simulate(c, 7).unwrap();
+    let tables = seedsoil::batch::simulate(c, 7).unwrap().tables;
     for (table, name) in tables
         .iter()
         .zip(["timeseries.csv", "events.csv", "summary.csv"])

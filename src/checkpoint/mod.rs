@@ -49,7 +49,6 @@ use crate::model::units::steps_to_days;
 use crate::output::{Recorder, RunDir};
 use crate::sim::{SimError, Simulation};
 use codec::{CodecError, Reader, Writer};
-use indicatif::ProgressBar;
 
 /// The checkpoint format this seedsoil writes and reads.
 pub const FORMAT_VERSION: u32 = 3;
@@ -357,17 +356,16 @@ impl Checkpoint {
         Ok(sim)
     }
 
-    /// The recorder as it was, re-attached to an output dir and progress bar (cadence and
+    /// The recorder as it was, re-attached to an output dir (cadence and
     /// snapshot days from `sim`'s config). Snapshot files written before the checkpoint
     /// are not part of it.
     pub fn restore_recorder(
         &self,
         sim: &Simulation,
         dir: Option<RunDir>,
-        progress: Option<ProgressBar>,
     ) -> Result<Recorder, CheckpointError> {
         let mut r = Reader::new(&self.recorder);
-        let rec = Recorder::load_state(sim, dir, progress, &mut r)?;
+        let rec = Recorder::load_state(sim, dir, &mut r)?;
         if r.remaining() != 0 {
             return Err(CodecError::Invalid {
                 what: "recorder state (bytes left over)",
@@ -426,14 +424,14 @@ mod tests {
     fn save_read_restore_round_trips_and_resaves_identically() {
         let cfg = small();
         let mut sim = Simulation::new(&cfg).unwrap();
-        let mut rec = Recorder::new(&sim, None, None);
+        let mut rec = Recorder::new(&sim, None);
         assert_eq!(sim.run_until(&mut rec, 48), None);
         let bytes = save(&sim, &rec);
         let ck = Checkpoint::read(&bytes).unwrap();
         assert_eq!(ck.step(), 48);
         assert_eq!(ck.config, cfg);
         let sim2 = ck.restore(&ck.config).unwrap();
-        let rec2 = ck.restore_recorder(&sim2, None, None).unwrap();
+        let rec2 = ck.restore_recorder(&sim2, None).unwrap();
         // Saving the restored state gives the same bytes.
         assert_eq!(save(&sim2, &rec2), bytes);
     }
@@ -442,7 +440,7 @@ mod tests {
     fn structural_changes_are_named() {
         let cfg = small();
         let sim = Simulation::new(&cfg).unwrap();
-        let rec = Recorder::new(&sim, None, None);
+        let rec = Recorder::new(&sim, None);
         let ck = Checkpoint::read(&save(&sim, &rec)).unwrap();
         let mut other = cfg.clone();
         other.space.dims = 3;
@@ -465,7 +463,7 @@ mod tests {
     fn bad_files_are_refused() {
         let cfg = small();
         let sim = Simulation::new(&cfg).unwrap();
-        let rec = Recorder::new(&sim, None, None);
+        let rec = Recorder::new(&sim, None);
         let bytes = save(&sim, &rec);
         assert!(matches!(
             Checkpoint::read(b"hello"),

@@ -4,6 +4,7 @@
 //!
 //! - [`spec`]: the compare file, its checks and the merging of each scenario's config.
 //! - [`stats`]: quantiles, Wilson intervals, Kaplan–Meier medians.
+//! - [`manifest`]: the folder's `manifest.json`.
 //! - this module: the runner ([`run_all`], on the shared [`crate::batch`] pool) and the table writers, which write to any
 //!   [`std::io::Write`] so tests compare text.
 //!
@@ -13,6 +14,7 @@
 //! the thread count. A scenario whose config is invalid, or a run that fails, is recorded
 //! as failed (`runs.csv`) and the other runs complete.
 
+pub mod manifest;
 pub mod spec;
 pub mod stats;
 
@@ -24,13 +26,15 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::batch::{catch, each_on_pool, one_line, simulate};
+use crate::batch::{catch, each_on_pool, failure, one_line, simulate_record};
+use crate::checkpoint::Checkpoint;
 use crate::config::Config;
 use crate::error::RunError;
 use crate::model::units::hours_to_days;
 use crate::output::format::finite_or_empty;
-use crate::output::{Recorder, table};
-use crate::sim::Simulation;
+use crate::output::table;
+use crate::run::{Driver, DriverError};
+use crate::sim::StopReason;
 
 /// The seed of replicate `replicate` in a comparison with seed `compare_seed`: two
 /// SplitMix64 rounds over the pair, shifted right by one bit so that it is at most
@@ -51,8 +55,8 @@ pub struct RunRecord {
     pub replicate: u32,
     /// The run's seed ([`replicate_seed`]).
     pub seed: u64,
-    /// Why the run stopped (`days`, `stop_at_cells`, `extinct`); `None` if it failed.
-    pub stop_reason: Option<String>,
+    /// Why the run stopped; `None` if it failed.
+    pub stop_reason: Option<StopReason>,
     /// Why the run failed; `None` if it completed.
     pub error: Option<String>,
     /// `[timeseries, events, summary]` CSV text (with headers) of a completed run.
@@ -111,9 +115,9 @@ pub fn run_all(
 /// A replicate's tumour grown with the base config to the branch step.
 enum Trunk {
     /// Paused at the branch step.
-    Paused(Box<crate::checkpoint::Checkpoint>),
+    Paused(Box<Checkpoint>),
     /// The run stopped before the branch step: stop reason and tables.
-    Ended(String, [String; 3]),
+    Ended(StopReason, [String; 3]),
     /// The run could not be grown.
     Failed(String),
 }
@@ -129,21 +133,18 @@ fn grow_trunk(base: &Result<Config, crate::error::ConfigError>, seed: u64, step:
     config.run.seed = Some(seed);
     config.run.threads = 1;
     let grow = move || -> Result<Trunk, String> {
-        let mut sim =
-            Simulation::new(&config).map_err(|e| format!("cannot start the simulation: {e}"))?;
-        let mut recorder = Recorder::new(&sim, None, None);
-        match sim.run_until(&mut recorder, step) {
+        let mut run = Driver::new(&config)
+            .start(&mut ())
+            .map_err(|e| failure(&e))?;
+        match run.run_until(step, &mut ()) {
             None => {
-                let bytes = crate::checkpoint::save(&sim, &recorder);
-                let checkpoint = crate::checkpoint::Checkpoint::read(&bytes)
+                let checkpoint = Checkpoint::read(&run.checkpoint())
                     .map_err(|e| format!("cannot read back the branch checkpoint: {e}"))?;
                 Ok(Trunk::Paused(Box::new(checkpoint)))
             }
-            Some(reason) => {
-                let tables = recorder
-                    .finish(&sim, reason)
-                    .map_err(|e| format!("cannot record the run: {e}"))?;
-                Ok(Trunk::Ended(reason.as_str().to_string(), tables))
+            Some(_) => {
+                let outcome = run.complete(&mut ()).map_err(|e| failure(&e))?;
+                Ok(Trunk::Ended(outcome.reason, outcome.tables))
             }
         }
     };
@@ -162,15 +163,12 @@ fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64, trunk: Option<&Trunk
             one_line(&e.to_string())
         )),
         (Ok(_), Some(Trunk::Failed(e))) => Err(e.clone()),
-        (Ok(_), Some(Trunk::Ended(reason, tables))) => Ok((reason.clone(), tables.clone())),
+        (Ok(_), Some(Trunk::Ended(reason, tables))) => Ok((*reason, tables.clone())),
         (Ok(config), Some(Trunk::Paused(checkpoint))) => {
             let config = config.clone();
             catch(move || resume(checkpoint, config, seed))
         }
-        (Ok(config), None) => {
-            let config = config.clone();
-            catch(move || simulate(config, seed))
-        }
+        (Ok(config), None) => simulate_record(config.clone(), seed),
     };
     let (stop_reason, error, tables) = match outcome {
         Ok((reason, tables)) => (Some(reason), None, Some(tables)),
@@ -189,26 +187,23 @@ fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64, trunk: Option<&Trunk
 
 /// Restores `checkpoint` with `config` (seed `seed`, one thread) and runs it to the end.
 fn resume(
-    checkpoint: &crate::checkpoint::Checkpoint,
+    checkpoint: &Checkpoint,
     mut config: Config,
     seed: u64,
-) -> Result<(String, [String; 3]), String> {
+) -> Result<(StopReason, [String; 3]), String> {
     config.run.seed = Some(seed);
     config.run.threads = 1;
-    let mut sim = checkpoint.restore(&config).map_err(|e| {
-        format!(
-            "cannot branch from the grown tumour: {}",
-            one_line(&e.to_string())
-        )
-    })?;
-    let mut recorder = checkpoint
-        .restore_recorder(&sim, None, None)
-        .map_err(|e| format!("cannot branch from the grown tumour: {e}"))?;
-    let reason = sim.run(&mut recorder);
-    let tables = recorder
-        .finish(&sim, reason)
-        .map_err(|e| format!("cannot record the run: {e}"))?;
-    Ok((reason.as_str().to_string(), tables))
+    let outcome = Driver::new(&config)
+        .resume(checkpoint)
+        .run(&mut ())
+        .map_err(|e| match e {
+            DriverError::Restore(e) => format!(
+                "cannot branch from the grown tumour: {}",
+                one_line(&e.to_string())
+            ),
+            other => failure(&other),
+        })?;
+    Ok((outcome.reason, outcome.tables))
 }
 
 /// The columns [`write_concatenated`] puts before each run's own columns.
@@ -280,7 +275,7 @@ pub fn write_runs(spec: &CompareSpec, records: &[RunRecord], w: impl Write) -> i
             replicate: r.replicate,
             seed: r.seed,
             status: if r.completed() { "completed" } else { "failed" },
-            stop_reason: r.stop_reason.as_deref().unwrap_or(""),
+            stop_reason: r.stop_reason.map_or("", StopReason::as_str),
             error: r.error.as_deref().unwrap_or(""),
         }),
         w,

@@ -2,9 +2,9 @@
 //! problem at once) and merging each scenario's config.
 //!
 //! ```toml
-//! base = "baseline.toml"        # relative to this file; the embedded default if omitted
-//! replicates = 20               # R; --replicates overrides
-//! seed = 7                      # compare seed (default: the base's run.seed)
+//! base = "baseline.toml"        # the shared head (crate::spec::head): relative to this
+//! replicates = 20               #   file, the embedded default if omitted; R, required
+//! seed = 7                      #   (--replicates overrides); default: the base's run.seed
 //! control = "control"           # default: the scenario named "control", else the first
 //! branch_at_day = 60            # optional: grow once per replicate, then treat
 //! [scenario.control]
@@ -14,18 +14,30 @@
 //! description = "..."                       # optional, copied to the outputs
 //! ```
 //!
+//! Reading: serde deserializes the file into `CompareFile` (the shared head flattened in,
+//! each `[scenario.<name>]` a `ScenarioFile`; every field kept as given, unknown keys
+//! collected), then one validation pass checks it and reports every problem at once, in
+//! the order unknown keys, `base`, `replicates`, `seed`, `branch_at_day`, the scenarios
+//! (in file order: name, unknown keys, `description`, `include`, `set`), `control`, and
+//! last, with `branch_at_day`, the base config's validity and `run.days`.
+//!
 //! A scenario's config is built by [`merge_fragment`]: the base file's table, each
 //! include deep-merged in order (tables key by key, other values replaced), except that
 //! the `[[therapy]]` arrays are appended (the base's entries first); then the `set` keys
 //! ([`crate::config::set_value`]); then [`crate::config::from_table`]. A scenario whose
 //! config is invalid is not an error of the file: its runs are recorded as failed.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::batch::{BatchHead, MAX_REPLICATES, quoted, read_head, read_toml, show};
+use serde::Deserialize;
+
 use crate::config::{self, Config, catalogue};
 use crate::error::{ConfigError, Problem};
 use crate::model::units::step_of_day;
+use crate::spec::given::{Given, finite};
+use crate::spec::head::{HeadFile, folder, parse_file, read_toml, unknown_keys};
+use crate::spec::show::{quoted, show};
 
 /// Top-level keys of a compare file.
 pub const TOP_KEYS: [&str; 6] = [
@@ -164,210 +176,9 @@ impl CompareSpec {
         path: &Path,
         replicates: Option<u32>,
     ) -> Result<CompareSpec, ConfigError> {
-        let mut problems = Vec::new();
-        let BatchHead {
-            table,
-            dir,
-            base,
-            base_table,
-        } = read_head(text, path, "compare", &TOP_KEYS, &mut problems)?;
-
-        // replicates
-        let replicates = match (replicates, table.get("replicates")) {
-            (Some(r), _) if r >= 1 => Some(r),
-            (Some(r), _) => {
-                problems.push(Problem::new(
-                    "--replicates",
-                    r.to_string(),
-                    format!("allowed integer 1 ≤ value ≤ {MAX_REPLICATES}"),
-                ));
-                None
-            }
-            (None, Some(toml::Value::Integer(r)))
-                if (1..=i64::from(MAX_REPLICATES)).contains(r) =>
-            {
-                Some(*r as u32)
-            }
-            (None, Some(other)) => {
-                problems.push(Problem::new(
-                    "replicates",
-                    show(other),
-                    format!("allowed integer 1 ≤ value ≤ {MAX_REPLICATES}"),
-                ));
-                None
-            }
-            (None, None) => {
-                problems.push(Problem::new(
-                    "replicates",
-                    "(missing)",
-                    format!("required: an integer 1 ≤ value ≤ {MAX_REPLICATES} (or --replicates)"),
-                ));
-                None
-            }
-        };
-
-        // seed
-        let seed = match table.get("seed") {
-            Some(toml::Value::Integer(s)) if *s >= 0 => Some(*s as u64),
-            Some(other) => {
-                problems.push(Problem::new(
-                    "seed",
-                    show(other),
-                    format!("allowed integer 0 ≤ value ≤ {}", i64::MAX),
-                ));
-                None
-            }
-            None => base_table
-                .as_ref()
-                .and_then(|t| t.get("run"))
-                .and_then(|r| r.get("seed"))
-                .and_then(toml::Value::as_integer)
-                .filter(|s| *s >= 0)
-                .map(|s| s as u64),
-        };
-
-        // branch_at_day
-        let branch_at_day = match table.get("branch_at_day") {
-            None => None,
-            Some(v) => match v {
-                toml::Value::Float(d) if d.is_finite() && *d > 0.0 => Some(*d),
-                toml::Value::Integer(d) if *d > 0 => Some(*d as f64),
-                other => {
-                    problems.push(Problem::new(
-                        "branch_at_day",
-                        show(other),
-                        "allowed number value > 0 (days, below the base's run.days)",
-                    ));
-                    None
-                }
-            },
-        };
-
-        // scenarios
-        let mut scenarios = Vec::new();
-        let mut names_in_file = Vec::new();
-        match table.get("scenario") {
-            None => problems.push(Problem::new(
-                "scenario",
-                "(missing)",
-                "a compare file needs at least one [scenario.<name>] section",
-            )),
-            Some(toml::Value::Table(sections)) if sections.is_empty() => {
-                problems.push(Problem::new(
-                    "scenario",
-                    "{}",
-                    "a compare file needs at least one [scenario.<name>] section",
-                ))
-            }
-            Some(toml::Value::Table(sections)) => {
-                let mut order = scenario_order(text);
-                order.retain(|name| sections.contains_key(name));
-                for name in sections.keys() {
-                    if !order.contains(name) {
-                        order.push(name.clone());
-                    }
-                }
-                names_in_file = order.clone();
-                for name in order {
-                    let value = &sections[&name];
-                    if let Some(s) =
-                        parse_scenario(&name, value, &dir, base_table.as_ref(), &mut problems)
-                    {
-                        scenarios.push(s);
-                    }
-                }
-            }
-            Some(other) => problems.push(Problem::new(
-                "scenario",
-                show(other),
-                "expected [scenario.<name>] sections",
-            )),
-        }
-
-        // control
-        let control = match table.get("control") {
-            Some(toml::Value::String(name)) => {
-                match scenarios.iter().position(|s| &s.name == name) {
-                    Some(i) => Some(i),
-                    None => {
-                        let names: Vec<String> = names_in_file.iter().map(|s| quoted(s)).collect();
-                        problems.push(Problem::new(
-                            "control",
-                            quoted(name),
-                            format!("not a scenario of this file; scenarios are {}", {
-                                if names.is_empty() {
-                                    "(none)".to_string()
-                                } else {
-                                    names.join(", ")
-                                }
-                            }),
-                        ));
-                        None
-                    }
-                }
-            }
-            Some(other) => {
-                problems.push(Problem::new(
-                    "control",
-                    show(other),
-                    "expected the name of a scenario (a string)",
-                ));
-                None
-            }
-            None => Some(
-                scenarios
-                    .iter()
-                    .position(|s| s.name == "control")
-                    .unwrap_or(0),
-            ),
-        };
-
-        // Branching grows the tumour with the base config: it must be valid, and the branch
-        // must come before its end.
-        if let (Some(day), Some(base_table)) = (branch_at_day, &base_table) {
-            let given = base
-                .as_ref()
-                .map(|p: &PathBuf| quoted(&p.display().to_string()))
-                .unwrap_or_else(|| "(the embedded default)".to_string());
-            match config::from_table(base_table.clone()) {
-                Err(e) => problems.push(Problem::new(
-                    "base",
-                    given,
-                    format!(
-                        "with branch_at_day the base config must be valid, but: {}",
-                        e.to_string()
-                            .lines()
-                            .map(str::trim)
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                )),
-                Ok(cfg) if day >= cfg.run.days => problems.push(Problem::new(
-                    "branch_at_day",
-                    toml::Value::Float(day).to_string(),
-                    format!(
-                        "allowed number 0 < value < {} (the base's run.days)",
-                        cfg.run.days
-                    ),
-                )),
-                Ok(_) => {}
-            }
-        }
-
-        if problems.is_empty() {
-            Ok(CompareSpec {
-                file: path.to_path_buf(),
-                base,
-                base_table: base_table.expect("no problems: the base was read"),
-                replicates: replicates.expect("no problems: replicates known"),
-                seed,
-                control: control.expect("no problems: control known"),
-                branch_at_day,
-                scenarios,
-            })
-        } else {
-            Err(ConfigError::Invalid(problems))
-        }
+        let file: CompareFile = parse_file(text, path)?;
+        file.check(text, path, replicates)
+            .map_err(ConfigError::Invalid)
     }
 
     /// The control scenario.
@@ -389,11 +200,227 @@ impl CompareSpec {
     }
 }
 
+/// A compare file as given: the typed form serde reads, before the checks.
+#[derive(Debug, Deserialize)]
+struct CompareFile {
+    /// `base`, `seed`, `replicates`.
+    #[serde(flatten)]
+    head: HeadFile,
+    /// The control scenario's name.
+    control: Option<Given<String>>,
+    /// Day at which runs branch.
+    branch_at_day: Option<Given<f64>>,
+    /// The `[scenario.<name>]` sections (by name; their file order comes from the text).
+    scenario: Option<Given<BTreeMap<String, Given<ScenarioFile>>>>,
+    /// Keys a compare file does not have.
+    #[serde(flatten)]
+    unknown: toml::Table,
+}
+
+/// A `[scenario.<name>]` section as given.
+#[derive(Debug, Deserialize)]
+struct ScenarioFile {
+    /// Fragments merged into the base, in order.
+    include: Option<Given<Vec<Given<String>>>>,
+    /// Dotted keys applied last.
+    set: Option<Given<toml::Table>>,
+    /// Text copied to the outputs.
+    description: Option<Given<String>>,
+    /// Keys a scenario does not have.
+    #[serde(flatten)]
+    unknown: toml::Table,
+}
+
+/// Needed at least once.
+const NEED_SCENARIO: &str = "a compare file needs at least one [scenario.<name>] section";
+
+impl CompareFile {
+    /// The validation pass: every problem of the file at once, in the order of its keys
+    /// (unknown keys, base, replicates, seed, branch_at_day, scenarios, control).
+    fn check(
+        self,
+        text: &str,
+        path: &Path,
+        cli_replicates: Option<u32>,
+    ) -> Result<CompareSpec, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let dir = folder(path);
+        unknown_keys(
+            &self.unknown,
+            "",
+            "a compare file",
+            &TOP_KEYS,
+            &mut problems,
+        );
+        let base = self.head.base(&dir, "compare", &mut problems);
+        let replicates = self
+            .head
+            .replicates(cli_replicates, u32::MAX, None, &mut problems);
+        let seed = self.head.seed(base.table.as_ref(), &mut problems);
+        let branch_at_day = self.branch_at_day(&mut problems);
+        let (names, scenarios) = self.scenarios(text, &dir, base.table.as_ref(), &mut problems);
+        let control = self.control(&names, &scenarios, &mut problems);
+        if let (Some(day), Some(table)) = (branch_at_day, &base.table) {
+            branch_problems(day, base.path.as_deref(), table, &mut problems);
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(CompareSpec {
+            file: path.to_path_buf(),
+            base: base.path,
+            base_table: base.table.expect("no problems: the base was read"),
+            replicates: replicates.expect("no problems: replicates known"),
+            seed,
+            control: control.expect("no problems: control known"),
+            branch_at_day,
+            scenarios,
+        })
+    }
+
+    /// `branch_at_day`, a number > 0.
+    fn branch_at_day(&self, problems: &mut Vec<Problem>) -> Option<f64> {
+        let given = self.branch_at_day.as_ref()?;
+        let day = finite(given).filter(|d| *d > 0.0);
+        if day.is_none() {
+            problems.push(Problem::new(
+                "branch_at_day",
+                show(&given.raw),
+                "allowed number value > 0 (days, below the base's run.days)",
+            ));
+        }
+        day
+    }
+
+    /// The scenario names in file order, and the scenarios without problems.
+    fn scenarios(
+        &self,
+        text: &str,
+        dir: &Path,
+        base: Option<&toml::Table>,
+        problems: &mut Vec<Problem>,
+    ) -> (Vec<String>, Vec<Scenario>) {
+        let sections = match &self.scenario {
+            None => {
+                problems.push(Problem::new("scenario", "(missing)", NEED_SCENARIO));
+                return (Vec::new(), Vec::new());
+            }
+            Some(Given {
+                typed: Some(sections),
+                ..
+            }) if sections.is_empty() => {
+                problems.push(Problem::new("scenario", "{}", NEED_SCENARIO));
+                return (Vec::new(), Vec::new());
+            }
+            Some(Given {
+                typed: Some(sections),
+                ..
+            }) => sections,
+            Some(other) => {
+                problems.push(Problem::new(
+                    "scenario",
+                    show(&other.raw),
+                    "expected [scenario.<name>] sections",
+                ));
+                return (Vec::new(), Vec::new());
+            }
+        };
+        let mut order = scenario_order(text);
+        order.retain(|name| sections.contains_key(name));
+        for name in sections.keys() {
+            if !order.contains(name) {
+                order.push(name.clone());
+            }
+        }
+        let scenarios = order
+            .iter()
+            .filter_map(|name| check_scenario(name, &sections[name], dir, base, problems))
+            .collect();
+        (order, scenarios)
+    }
+
+    /// Index of the control scenario: `control`, else the scenario named "control", else
+    /// the first.
+    fn control(
+        &self,
+        names: &[String],
+        scenarios: &[Scenario],
+        problems: &mut Vec<Problem>,
+    ) -> Option<usize> {
+        let given = match &self.control {
+            None => {
+                let named = scenarios.iter().position(|s| s.name == "control");
+                return Some(named.unwrap_or(0));
+            }
+            Some(given) => given,
+        };
+        let Some(name) = given.typed() else {
+            problems.push(Problem::new(
+                "control",
+                show(&given.raw),
+                "expected the name of a scenario (a string)",
+            ));
+            return None;
+        };
+        let found = scenarios.iter().position(|s| &s.name == name);
+        if found.is_none() {
+            let names: Vec<String> = names.iter().map(|s| quoted(s)).collect();
+            let names = if names.is_empty() {
+                "(none)".to_string()
+            } else {
+                names.join(", ")
+            };
+            problems.push(Problem::new(
+                "control",
+                quoted(name),
+                format!("not a scenario of this file; scenarios are {names}"),
+            ));
+        }
+        found
+    }
+}
+
+/// Branching grows the tumour with the base config: it must be valid, and the branch must
+/// come before its end.
+fn branch_problems(
+    day: f64,
+    base: Option<&Path>,
+    table: &toml::Table,
+    problems: &mut Vec<Problem>,
+) {
+    let given = base
+        .map(|p| quoted(&p.display().to_string()))
+        .unwrap_or_else(|| "(the embedded default)".to_string());
+    match config::from_table(table.clone()) {
+        Err(e) => problems.push(Problem::new(
+            "base",
+            given,
+            format!(
+                "with branch_at_day the base config must be valid, but: {}",
+                e.to_string()
+                    .lines()
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )),
+        Ok(cfg) if day >= cfg.run.days => problems.push(Problem::new(
+            "branch_at_day",
+            toml::Value::Float(day).to_string(),
+            format!(
+                "allowed number 0 < value < {} (the base's run.days)",
+                cfg.run.days
+            ),
+        )),
+        Ok(_) => {}
+    }
+}
+
 /// Checks one `[scenario.<name>]` section and builds its config; problems of the section
 /// itself (not of the merged config) go to `problems`.
-fn parse_scenario(
+fn check_scenario(
     name: &str,
-    value: &toml::Value,
+    section: &Given<ScenarioFile>,
     dir: &Path,
     base: Option<&toml::Table>,
     problems: &mut Vec<Problem>,
@@ -411,92 +438,117 @@ fn parse_scenario(
             ),
         ));
     }
-    let empty = toml::Table::new();
-    let section = match value {
-        toml::Value::Table(t) => t,
-        other => {
-            problems.push(Problem::new(
-                &prefix,
-                show(other),
-                format!(
-                    "expected a section [{prefix}] with the keys {}",
-                    SCENARIO_KEYS.join(", ")
-                ),
-            ));
-            &empty
-        }
+    let Some(file) = section.typed() else {
+        problems.push(Problem::new(
+            &prefix,
+            show(&section.raw),
+            format!(
+                "expected a section [{prefix}] with the keys {}",
+                SCENARIO_KEYS.join(", ")
+            ),
+        ));
+        return None;
     };
-    for (key, value) in section {
-        if !SCENARIO_KEYS.contains(&key.as_str()) {
-            problems.push(Problem::new(
-                format!("{prefix}.{key}"),
-                show(value),
-                format!(
-                    "unknown key; a scenario has the keys {}",
-                    SCENARIO_KEYS.join(", ")
-                ),
-            ));
-        }
-    }
-
-    let description = match section.get("description") {
-        None => None,
-        Some(toml::Value::String(s)) => Some(s.clone()),
-        Some(other) => {
-            problems.push(Problem::new(
-                format!("{prefix}.description"),
-                show(other),
-                "expected a string",
-            ));
-            None
-        }
-    };
-
-    let mut include = Vec::new();
-    let mut fragments = Vec::new();
-    match section.get("include") {
-        None => {}
-        Some(toml::Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                let key = format!("{prefix}.include[{i}]");
-                match item {
-                    toml::Value::String(file) => {
-                        let p = dir.join(file);
-                        if let Some(t) = read_toml(&p, &key, file, "compare", problems) {
-                            fragments.push(t);
-                        }
-                        include.push(p);
-                    }
-                    other => problems.push(Problem::new(
-                        key,
-                        show(other),
-                        "expected a path to a TOML fragment (a string), relative to the compare file",
-                    )),
-                }
-            }
-        }
-        Some(other) => problems.push(Problem::new(
-            format!("{prefix}.include"),
-            show(other),
-            "expected an array of paths, e.g. include = [\"therapies/chemo.toml\"]",
-        )),
-    }
-
-    let mut set = Vec::new();
-    match section.get("set") {
-        None => {}
-        Some(toml::Value::Table(t)) => flatten_set("", t, &mut set),
-        Some(other) => problems.push(Problem::new(
-            format!("{prefix}.set"),
-            show(other),
-            "expected a table of dotted keys, e.g. set = { \"cells.p_symmetric\" = 0.05 }",
-        )),
-    }
-
+    unknown_keys(
+        &file.unknown,
+        &prefix,
+        "a scenario",
+        &SCENARIO_KEYS,
+        problems,
+    );
+    let description = file.description(&prefix, problems);
+    let (include, fragments) = file.includes(&prefix, dir, problems);
+    let set = file.set(&prefix, problems);
     if problems.len() > before {
         return None;
     }
-    let mut table = base?.clone();
+    Some(build_scenario(
+        name,
+        description,
+        include,
+        fragments,
+        set,
+        base?,
+    ))
+}
+
+impl ScenarioFile {
+    /// `description`, a string.
+    fn description(&self, prefix: &str, problems: &mut Vec<Problem>) -> Option<String> {
+        let given = self.description.as_ref()?;
+        if given.typed.is_none() {
+            problems.push(Problem::new(
+                format!("{prefix}.description"),
+                show(&given.raw),
+                "expected a string",
+            ));
+        }
+        given.typed.clone()
+    }
+
+    /// The included paths (resolved against `dir`) and the fragments that could be read.
+    fn includes(
+        &self,
+        prefix: &str,
+        dir: &Path,
+        problems: &mut Vec<Problem>,
+    ) -> (Vec<PathBuf>, Vec<toml::Table>) {
+        let (mut include, mut fragments) = (Vec::new(), Vec::new());
+        let Some(given) = &self.include else {
+            return (include, fragments);
+        };
+        let Some(items) = given.typed() else {
+            problems.push(Problem::new(
+                format!("{prefix}.include"),
+                show(&given.raw),
+                "expected an array of paths, e.g. include = [\"therapies/chemo.toml\"]",
+            ));
+            return (include, fragments);
+        };
+        for (i, item) in items.iter().enumerate() {
+            let key = format!("{prefix}.include[{i}]");
+            let Some(file) = item.typed() else {
+                problems.push(Problem::new(
+                    key,
+                    show(&item.raw),
+                    "expected a path to a TOML fragment (a string), relative to the compare file",
+                ));
+                continue;
+            };
+            let path = dir.join(file);
+            fragments.extend(read_toml(&path, &key, file, "compare", problems));
+            include.push(path);
+        }
+        (include, fragments)
+    }
+
+    /// The `set` keys, flattened to dotted keys.
+    fn set(&self, prefix: &str, problems: &mut Vec<Problem>) -> Vec<(String, toml::Value)> {
+        let mut set = Vec::new();
+        match &self.set {
+            None => {}
+            Some(Given { typed: Some(t), .. }) => flatten_set("", t, &mut set),
+            Some(other) => problems.push(Problem::new(
+                format!("{prefix}.set"),
+                show(&other.raw),
+                "expected a table of dotted keys, e.g. set = { \"cells.p_symmetric\" = 0.05 }",
+            )),
+        }
+        set
+    }
+}
+
+/// A checked scenario: the base, its fragments merged in order, the `set` keys applied;
+/// its config validated (or why it is invalid).
+fn build_scenario(
+    name: &str,
+    description: Option<String>,
+    include: Vec<PathBuf>,
+    fragments: Vec<toml::Table>,
+    set: Vec<(String, toml::Value)>,
+    base: &toml::Table,
+) -> Scenario {
+    let mut table = base.clone();
     for fragment in fragments {
         merge_fragment(&mut table, fragment);
     }
@@ -511,19 +563,35 @@ fn parse_scenario(
     } else {
         Err(ConfigError::Invalid(set_problems))
     };
-    Some(Scenario {
+    Scenario {
         name: name.to_string(),
         description,
         include,
         set,
         table,
         config,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys the messages list are the keys the typed structs read.
+    #[test]
+    fn listed_keys_are_the_typed_keys() {
+        let mut text: String = TOP_KEYS.iter().map(|k| format!("{k} = 1\n")).collect();
+        text.push_str("extra = 2\n");
+        let file: CompareFile = parse_file(&text, Path::new("f.toml")).unwrap();
+        let unknown: Vec<&String> = file.unknown.keys().collect();
+        assert_eq!(unknown, ["extra"]);
+        let table: toml::Table = SCENARIO_KEYS
+            .iter()
+            .map(|k| (k.to_string(), toml::Value::Integer(1)))
+            .collect();
+        let scenario = Given::<ScenarioFile>::new(toml::Value::Table(table));
+        assert!(scenario.typed.unwrap().unknown.is_empty());
+    }
 
     #[test]
     fn scenario_order_follows_the_text() {

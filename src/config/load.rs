@@ -4,15 +4,16 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::catalogue;
-use super::{Config, DEFAULT_TOML};
+use super::baseline::DEFAULT_TOML;
+use super::check::{check_table, sort_problems};
+use super::merge::deep_merge;
+use super::root::Config;
+use super::show::show_value;
+use super::validate::push_cross_key_problems;
 use crate::error::{ConfigError, Problem};
 
 /// Where the embedded default comes from, for messages.
 const DEFAULT_ORIGIN: &str = "the embedded default config (configs/baseline.toml)";
-
-/// Longest value text shown in a problem before it is shortened.
-const MAX_VALUE_CHARS: usize = 80;
 
 /// Loads a configuration file (or the embedded default [`DEFAULT_TOML`] when `path` is
 /// `None`), applies each `--set key=value` override in order, and validates the result.
@@ -137,7 +138,7 @@ fn resolve(
     // (not from a section type's default: [fields.il6] and [fields.cxcl7] share a type
     // but not their defaults).
     let mut full = Config::default().to_table();
-    super::deep_merge(&mut full, table);
+    deep_merge(&mut full, table);
     let config: Config = match toml::Value::Table(full).try_into() {
         Ok(config) => config,
         Err(e) => {
@@ -151,54 +152,13 @@ fn resolve(
             return Err(ConfigError::Invalid(annotate(problems, set_keys)));
         }
     };
-    super::validate::push_cross_key_problems(&config, &bad, &mut problems);
+    push_cross_key_problems(&config, &bad, &mut problems);
     sort_problems(&mut problems);
     if problems.is_empty() {
         Ok(config)
     } else {
         Err(ConfigError::Invalid(annotate(problems, set_keys)))
     }
-}
-
-/// Orders problems like the catalogue (and `configs/baseline.toml`): by key, unknown keys
-/// after the known keys of their section, anything else (malformed `--set`, unknown
-/// sections) last. The sort is stable, so problems about one key keep their order.
-///
-/// Keys of named sections (`organs.lung.tropism`) rank as their catalogue entry
-/// (`organs.*.tropism`); a problem about a known section itself (`organs`, `organs.Lung`)
-/// ranks with the section's first key.
-pub(crate) fn sort_problems(problems: &mut [Problem]) {
-    let keys: Vec<&str> = catalogue::catalogue().iter().map(|i| i.key).collect();
-    let parent = |k: &str| k.rsplit_once('.').map(|(s, _)| s.to_string());
-    let rank = |key: &str| -> (usize, usize) {
-        if let Some(i) = keys.iter().position(|k| catalogue::matches(k, key)) {
-            return (i, 0);
-        }
-        if catalogue::section_pattern(key).is_some()
-            && let Some(i) = keys.iter().position(|k| {
-                let mut prefix = k.to_string();
-                // Does some dotted prefix of the catalogue key match the section?
-                while let Some(p) = parent(&prefix) {
-                    if catalogue::matches(&p, key) {
-                        return true;
-                    }
-                    prefix = p;
-                }
-                false
-            })
-        {
-            return (i, 0);
-        }
-        let section = key.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
-        match keys.iter().rposition(|k| {
-            k.rsplit_once('.')
-                .is_some_and(|(s, _)| catalogue::matches(s, section))
-        }) {
-            Some(i) => (i, 1),
-            None => (usize::MAX, 0),
-        }
-    };
-    problems.sort_by_key(|p| rank(&p.key));
 }
 
 /// Marks problems about keys given with `--set`.
@@ -216,340 +176,17 @@ fn annotate(mut problems: Vec<Problem>, set_keys: &HashSet<String>) -> Vec<Probl
     problems
 }
 
-/// Checks every entry of `table` (whose dotted path is `prefix`) against the catalogue:
-/// known leaves are type- and range-checked and converted in place; sections are checked
-/// recursively; unknown or invalid entries are reported and removed. Keys or sections whose
-/// values were rejected go into `bad`.
-pub(crate) fn check_table(
-    table: &mut toml::Table,
-    prefix: &str,
-    problems: &mut Vec<Problem>,
-    bad: &mut HashSet<String>,
-) {
-    let names: Vec<String> = table.keys().cloned().collect();
-    for name in names {
-        let full = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        if full == "therapy" {
-            let value = table
-                .get_mut(&name)
-                .expect("name comes from the table's keys");
-            if !super::therapy::check_therapies(value, problems, bad) {
-                table.remove(&name);
-            }
-        } else if let Some(info) = catalogue::lookup(&full) {
-            let value = &table[&name];
-            match info.check(value) {
-                Ok(converted) => {
-                    table.insert(name, converted);
-                }
-                Err(allowed) => {
-                    problems.push(Problem::new(&full, show_value(value), allowed));
-                    bad.insert(full);
-                    table.remove(&name);
-                }
-            }
-        } else if let Some(pattern) = catalogue::section_pattern(&full) {
-            if pattern.ends_with(".*") && !catalogue::valid_name(&name) {
-                let value = table
-                    .remove(&name)
-                    .expect("name comes from the table's keys");
-                problems.push(bad_name(&full, &name, &value));
-                bad.insert(full);
-                continue;
-            }
-            match table.get_mut(&name) {
-                Some(toml::Value::Table(section)) => check_table(section, &full, problems, bad),
-                Some(other) => {
-                    problems.push(Problem::new(
-                        &full,
-                        show_value(other),
-                        format!("expected a section [{full}] {}", section_contents(&full)),
-                    ));
-                    bad.insert(full);
-                    table.remove(&name);
-                }
-                None => unreachable!("name comes from the table's keys"),
-            }
-        } else {
-            let value = table
-                .remove(&name)
-                .expect("name comes from the table's keys");
-            problems.push(unknown(&full, prefix, &value));
-        }
-    }
-}
-
-/// Problem for a named section (`[organs.<name>]`) whose name is not allowed
-/// ([`catalogue::NAME_RULE`]), with the corrected name if lower-casing fixes it.
-fn bad_name(full: &str, name: &str, value: &toml::Value) -> Problem {
-    let section = full.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
-    let fixed = name.trim().to_lowercase().replace(['-', ' ', '.'], "_");
-    let hint = if catalogue::valid_name(&fixed) {
-        format!("; did you mean [{section}.{fixed}]?")
-    } else {
-        String::new()
-    };
-    let value_text = if value.is_table() {
-        "{…}".to_string()
-    } else {
-        show_value(value)
-    };
-    Problem::new(
-        full,
-        value_text,
-        format!(
-            "name {} not allowed: a name in [{section}.<name>] is {}{hint}",
-            toml::Value::String(name.to_string()),
-            catalogue::NAME_RULE
-        ),
-    )
-}
-
-/// "with keys a, b" (the leaves directly in `section`), or "holding [x.*] sections" for a
-/// section that holds only named sections (`organs`).
-fn section_contents(section: &str) -> String {
-    let keys = keys_in_section(section);
-    if keys.is_empty() {
-        let subsections: Vec<String> = catalogue::sections()
-            .iter()
-            .filter(|s| {
-                s.rsplit_once('.')
-                    .is_some_and(|(parent, _)| catalogue::matches(parent, section))
-            })
-            .map(|s| format!("[{s}]"))
-            .collect();
-        format!("holding {} sections", subsections.join(", "))
-    } else {
-        format!("with keys {}", keys.join(", "))
-    }
-}
-
-/// Problem for an unknown key or section, with the closest valid name if one is close.
-fn unknown(full: &str, prefix: &str, value: &toml::Value) -> Problem {
-    let is_section = value.is_table();
-    let what = if is_section {
-        format!("unknown section [{full}]")
-    } else {
-        "unknown key".to_string()
-    };
-    let allowed = match suggest(full, is_section) {
-        Some(s) if is_section => format!("{what}; did you mean [{s}]?"),
-        Some(s) => format!("{what}; did you mean {s}?"),
-        None if !prefix.is_empty() && catalogue::section_pattern(prefix).is_some() => {
-            format!(
-                "{what}; keys in [{prefix}]: {}",
-                keys_in_section(prefix).join(", ")
-            )
-        }
-        None => format!(
-            "{what}; sections are {}",
-            catalogue::sections()
-                .iter()
-                .map(|s| format!("[{s}]"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let value_text = if is_section {
-        "{…}".to_string()
-    } else {
-        show_value(value)
-    };
-    Problem::new(full, value_text, allowed)
-}
-
-/// Leaf names (without the section) of the keys directly in `section` (`organs.lung`
-/// has the keys of `organs.*`).
-fn keys_in_section(section: &str) -> Vec<&'static str> {
-    catalogue::catalogue()
-        .iter()
-        .filter_map(|info| {
-            let (parent, leaf) = info.key.rsplit_once('.')?;
-            catalogue::matches(parent, section).then_some(leaf)
-        })
-        .collect()
-}
-
-/// A catalogue key or section with its `*` segments replaced by the names of `given` at
-/// the same places, when `given` agrees with it up to there (`organs.*.tropism` for
-/// `organs.lung.tropsim` is `organs.lung.tropism`); otherwise left as it is.
-fn instantiate(pattern: &str, given: &str) -> String {
-    let given: Vec<&str> = given.split('.').collect();
-    let mut out = Vec::new();
-    let mut agrees = true;
-    for (i, part) in pattern.split('.').enumerate() {
-        let name = given.get(i).copied();
-        if part == "*" {
-            match name {
-                Some(name) if agrees && catalogue::valid_name(name) => out.push(name),
-                _ => return pattern.to_string(),
-            }
-        } else {
-            agrees &= name == Some(part);
-            out.push(part);
-        }
-    }
-    out.join(".")
-}
-
-/// The closest valid section (if `is_section`) or key to an unknown one, if any is close:
-/// a key with the same leaf name in another section, a key whose leaf starts with the given
-/// leaf, or one within a small edit distance.
-fn suggest(full: &str, is_section: bool) -> Option<String> {
-    let given = full.to_lowercase();
-    let candidates: Vec<String> = if is_section {
-        catalogue::sections()
-    } else {
-        catalogue::catalogue().iter().map(|i| i.key).collect()
-    }
-    .into_iter()
-    .map(|c| instantiate(c, &given))
-    .collect();
-    let leaf = |k: &str| k.rsplit('.').next().unwrap_or(k).to_string();
-    let given_leaf = leaf(&given);
-    if !is_section {
-        // Same leaf name in another section (e.g. run.cycle_time_h → cells.cycle_time_h).
-        if let Some(best) = candidates
-            .iter()
-            .filter(|c| leaf(c) == given_leaf)
-            .min_by_key(|c| strsim::levenshtein(&given, c))
-        {
-            return Some(best.to_string());
-        }
-    }
-    let (best, distance) = candidates
-        .iter()
-        .map(|c| (c.as_str(), strsim::levenshtein(&given, c)))
-        .min_by_key(|(_, d)| *d)?;
-    let tolerance = (given.chars().count() / 4).max(2);
-    if distance <= tolerance {
-        return Some(best.to_string());
-    }
-    if !is_section && given_leaf.chars().count() >= 4 {
-        // An abbreviation of a leaf name in the same section (cells.p_sym → cells.p_symmetric).
-        let section = given.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
-        if let Some(hit) = candidates.iter().find(|c| {
-            c.rsplit_once('.').map(|(s, _)| s).unwrap_or("") == section
-                && leaf(c).starts_with(&given_leaf)
-        }) {
-            return Some(hit.to_string());
-        }
-    }
-    None
-}
-
-/// A value in TOML syntax for messages, shortened if long.
-pub(crate) fn show_value(value: &toml::Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() > MAX_VALUE_CHARS {
-        let short: String = text.chars().take(MAX_VALUE_CHARS - 1).collect();
-        format!("{short}…")
-    } else {
-        text
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::baseline::BASELINE_SEED;
+    use crate::config::catalogue::{ParamInfo, catalogue};
+    use crate::config::lattice::InitKind;
+    use crate::config::organs::{OrganConfig, default_organs};
+    use std::path::PathBuf;
 
-    /// The suggestions' edit distance (`strsim::levenshtein`) counts characters, not bytes.
-    #[test]
-    fn edit_distance() {
-        assert_eq!(strsim::levenshtein("kitten", "sitting"), 3);
-        assert_eq!(strsim::levenshtein("", "abc"), 3);
-        assert_eq!(strsim::levenshtein("abc", "abc"), 0);
-        assert_eq!(strsim::levenshtein("ρ", "p"), 1);
-    }
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(
-            suggest("cells.p_symetric", false).as_deref(),
-            Some("cells.p_symmetric")
-        );
-        assert_eq!(
-            suggest("run.cycle_time_h", false).as_deref(),
-            Some("cells.cycle_time_h")
-        );
-        assert_eq!(suggest("cell", true).as_deref(), Some("cells"));
-        assert_eq!(
-            suggest("cells.dedif", false).as_deref(),
-            Some("cells.dedifferentiation_per_day")
-        );
-        assert_eq!(suggest("cells.zzzzzzzzzzzzzz", false), None);
-        assert_eq!(suggest("metastasis", true), None);
-        // Named sections: the suggestion keeps the organ's name.
-        assert_eq!(
-            suggest("organs.lung.tropsim", false).as_deref(),
-            Some("organs.lung.tropism")
-        );
-        assert_eq!(
-            suggest("organs.adrenal.hpc_homing", false).as_deref(),
-            Some("organs.adrenal.hpc_homing_weight")
-        );
-        assert_eq!(
-            suggest("dissemination.tropism", false).as_deref(),
-            Some("organs.*.tropism")
-        );
-        assert_eq!(suggest("organ", true).as_deref(), Some("organs"));
-        assert_eq!(suggest("nich", true).as_deref(), Some("niche"));
-    }
-
-    #[test]
-    fn instantiate_fills_wildcards_from_the_given_key() {
-        assert_eq!(
-            instantiate("organs.*.tropism", "organs.lung.x"),
-            "organs.lung.tropism"
-        );
-        assert_eq!(instantiate("organs.*", "organs.lung.x"), "organs.lung");
-        assert_eq!(
-            instantiate("organs.*.tropism", "organs"),
-            "organs.*.tropism"
-        );
-        assert_eq!(
-            instantiate("organs.*.tropism", "niche.lung.x"),
-            "organs.*.tropism"
-        );
-        assert_eq!(instantiate("cells.rho_max", "cells.rho"), "cells.rho_max");
-    }
-
-    #[test]
-    fn problems_sort_like_the_catalogue_with_named_sections() {
-        let mut problems: Vec<Problem> = [
-            "zzz",
-            "organs.lung.unknown",
-            "organs.bone.tropism",
-            "organs.lung.arrival_weight",
-            "organs",
-            "organs.Bad",
-            "output.snapshot_csv",
-            "niche.k_hpc",
-            "dissemination.enabled",
-        ]
-        .iter()
-        .map(|k| Problem::new(*k, "1", "x"))
-        .collect();
-        sort_problems(&mut problems);
-        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
-        assert_eq!(
-            keys,
-            [
-                "dissemination.enabled",
-                "niche.k_hpc",
-                "organs.lung.arrival_weight",
-                "organs",
-                "organs.Bad",
-                "organs.bone.tropism",
-                "organs.lung.unknown",
-                "output.snapshot_csv",
-                "zzz",
-            ]
-        );
+    fn baseline_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/baseline.toml")
     }
 
     #[test]
@@ -589,8 +226,178 @@ mod tests {
     }
 
     #[test]
-    fn long_values_are_shortened() {
-        let long = toml::Value::String("x".repeat(500));
-        assert_eq!(show_value(&long).chars().count(), MAX_VALUE_CHARS);
+    fn embedded_default_equals_baseline_file() {
+        let embedded = load(None, &[]).unwrap();
+        let file = load(Some(&baseline_path()), &[]).unwrap();
+        assert_eq!(embedded, file);
+        let text = std::fs::read_to_string(baseline_path()).unwrap();
+        assert_eq!(DEFAULT_TOML, text);
+    }
+
+    #[test]
+    fn embedded_default_is_config_default_with_a_fixed_seed() {
+        let loaded = load_str(DEFAULT_TOML, "test", &[]).unwrap();
+        assert_eq!(loaded.run.seed, Some(BASELINE_SEED));
+        let mut expected = Config::default();
+        expected.run.seed = Some(BASELINE_SEED);
+        assert_eq!(loaded, expected);
+    }
+
+    #[test]
+    fn baseline_file_spells_out_every_key() {
+        let table = parse_table(DEFAULT_TOML, "test").unwrap();
+        for info in catalogue() {
+            // A wildcard key (organs.*.tropism) must be spelled out for every default organ.
+            let keys: Vec<String> = match info.key.strip_prefix("organs.*.") {
+                Some(leaf) => default_organs()
+                    .keys()
+                    .map(|organ| format!("organs.{organ}.{leaf}"))
+                    .collect(),
+                None => {
+                    assert!(!info.key.contains('*'), "unexpected wildcard {}", info.key);
+                    vec![info.key.to_string()]
+                }
+            };
+            for key in keys {
+                let (path, name) = key.rsplit_once('.').unwrap();
+                let section = path
+                    .split('.')
+                    .try_fold(&table, |t, part| t.get(part).and_then(|v| v.as_table()));
+                assert!(
+                    section.is_some_and(|s| s.contains_key(name)),
+                    "configs/baseline.toml lacks {key}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn reference_r0_loads() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/reference-r0.toml");
+        let c = load(Some(&path), &[]).unwrap();
+        assert_eq!(c.space.dims, 2);
+        assert_eq!(c.space.max_size, 1000);
+        assert_eq!(c.init.kind, InitKind::SingleCsc);
+        assert_eq!(c.cells.p_symmetric, 0.3);
+        assert_eq!(c.cells.p_symmetric_max, 0.3);
+        assert_eq!(c.cells.death_at_division, 0.05);
+        assert_eq!(c.cells.migration_per_day, 15.0);
+        assert_eq!(c.cells.dedifferentiation_per_day, 0.0);
+        assert_eq!(c.run.seed, Some(1));
+        assert_eq!(c.run.stop_at_cells, 500_000);
+        assert!(c.output.snapshot_days.is_empty());
+        assert!(!c.dissemination.enabled);
+    }
+
+    #[test]
+    fn liu2011_models_the_primary_only() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/liu2011-msc.toml");
+        let c = load(Some(&path), &[]).unwrap();
+        assert!(!c.dissemination.enabled);
+        assert_eq!(c.msc.inject_count, 1000);
+    }
+
+    #[test]
+    fn to_toml_round_trips() {
+        let mut c = Config::default();
+        c.run.seed = Some(42);
+        c.run.dt_h = 0.7;
+        c.cells.p_symmetric = 0.123456789;
+        c.init.kind = InitKind::Disc;
+        c.output.snapshot_days = vec![1.5, 30.0];
+        let text = c.to_toml();
+        assert_eq!(load_str(&text, "round trip", &[]).unwrap(), c);
+        // Without a seed the key is absent and stays absent.
+        let text = Config::default().to_toml();
+        assert!(!text.contains("seed"));
+        assert_eq!(
+            load_str(&text, "round trip", &[]).unwrap(),
+            Config::default()
+        );
+    }
+
+    #[test]
+    fn partial_files_take_defaults() {
+        let c = load_str("[cells]\np_symmetric = 0.2\n", "test", &[]).unwrap();
+        let mut expected = Config::default();
+        expected.cells.p_symmetric = 0.2;
+        assert_eq!(c, expected);
+        assert_eq!(load_str("", "empty", &[]).unwrap(), Config::default());
+    }
+
+    /// The default text of a wildcard entry for one organ: `lung 0.35, liver 0.25, ...
+    /// (other organs 0)` gives the organ's value (or the "other organs" value for a name
+    /// not listed); a plain text applies to every organ.
+    fn organ_default(text: &str, organ: &str) -> String {
+        let (listed, other) = match text.split_once(" (other organs ") {
+            Some((listed, rest)) => (listed, Some(rest.trim_end_matches(')'))),
+            None => (text, None),
+        };
+        if !listed.contains(',') {
+            return listed.to_string();
+        }
+        listed
+            .split(", ")
+            .find_map(|pair| {
+                let (name, value) = pair.split_once(' ').unwrap();
+                (name == organ).then(|| value.to_string())
+            })
+            .or(other.map(str::to_string))
+            .unwrap_or_else(|| panic!("{text}: no default for organ {organ}"))
+    }
+
+    #[test]
+    fn catalogue_defaults_match_config_default() {
+        let table = Config::default().to_table();
+        for info in catalogue().iter().filter(|i| !i.optional) {
+            if info.key.contains('*') {
+                continue; // organ entries: see organ_defaults_match_default_organs
+            }
+            let (path, name) = info.key.rsplit_once('.').unwrap();
+            let section = path
+                .split('.')
+                .fold(&table, |t, part| t[part].as_table().unwrap());
+            let actual = &section[name];
+            let shown = parse_value_text(info.default);
+            let shown = info
+                .check(&shown)
+                .unwrap_or_else(|e| panic!("{}: default text invalid: {e}", info.key));
+            assert_eq!(&shown, actual, "{}: default text disagrees", info.key);
+            // The default itself is inside the range.
+            assert!(info.check(actual).is_ok(), "{}", info.key);
+        }
+    }
+
+    #[test]
+    fn organ_defaults_match_default_organs() {
+        let mut organs = default_organs();
+        assert_eq!(
+            organs.keys().collect::<Vec<_>>(),
+            ["bone", "brain", "liver", "lung"]
+        );
+        // A name that is not a default organ gets OrganConfig::default().
+        organs.insert("adrenal".to_string(), OrganConfig::default());
+        let config = Config {
+            organs,
+            ..Config::default()
+        };
+        let table = config.to_table();
+        let entries: Vec<&ParamInfo> = catalogue()
+            .iter()
+            .filter(|i| i.key.starts_with("organs.*."))
+            .collect();
+        assert_eq!(entries.len(), 3);
+        for info in entries {
+            let leaf = info.key.rsplit_once('.').unwrap().1;
+            for (name, organ) in table["organs"].as_table().unwrap() {
+                let text = organ_default(info.default, name);
+                let shown = info
+                    .check(&parse_value_text(&text))
+                    .unwrap_or_else(|e| panic!("{}: default text invalid: {e}", info.key));
+                let actual = &organ[leaf];
+                assert_eq!(&shown, actual, "{} for {name}", info.key);
+                assert!(info.check(actual).is_ok(), "{} for {name}", info.key);
+            }
+        }
     }
 }

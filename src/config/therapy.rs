@@ -20,7 +20,8 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{FloatRange, ParamInfo, ParamKind, p as t};
+use super::param::{FloatRange, ParamInfo, ParamKind, p as t};
+use super::show::show_value;
 use crate::error::Problem;
 use crate::model::units::{HOURS_PER_DAY, days_to_steps, hours_to_days, per_step};
 
@@ -500,7 +501,7 @@ pub(crate) fn check_therapies(
     let toml::Value::Array(entries) = value else {
         problems.push(Problem::new(
             "therapy",
-            super::load::show_value(value),
+            show_value(value),
             "expected a list of [[therapy]] tables, each with kind and start_day (see configs/therapies/)",
         ));
         bad.insert("therapy".to_string());
@@ -522,38 +523,28 @@ pub(crate) fn check_therapies(
     true
 }
 
+/// The keys every kind has: what it is and when.
+const SCHEDULE_KEYS: [&str; 5] = [
+    "kind",
+    "start_day",
+    "cycles",
+    "interval_days",
+    "duration_days",
+];
+
 /// Checks one entry named `name` (`therapy[2]`), converting values in place and filling
-/// the kind's defaults.
+/// the kind's defaults: the kind, then each key (known, in range, of the kind), then the
+/// rules between keys (surgery's mode, the schedule).
 fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>) {
     let toml::Value::Table(table) = entry else {
         problems.push(Problem::new(
             name,
-            super::load::show_value(entry),
+            show_value(entry),
             "expected a [[therapy]] table with kind and start_day",
         ));
         return;
     };
-    let kind = match table.get("kind") {
-        None => {
-            problems.push(Problem::new(
-                format!("{name}.kind"),
-                "(missing)",
-                "required: one of \"chemo\", \"radiation\", \"surgery\", \"anti_il6\", \"cxcr2_inhibitor\", \"anti_vegfr1\", \"differentiation\"",
-            ));
-            None
-        }
-        Some(v) => match info("kind").expect("listed").check(v) {
-            Ok(v) => v.as_str().and_then(TherapyKind::from_name),
-            Err(allowed) => {
-                problems.push(Problem::new(
-                    format!("{name}.kind"),
-                    super::load::show_value(v),
-                    allowed,
-                ));
-                None
-            }
-        },
-    };
+    let kind = entry_kind(table, name, problems);
     if !table.contains_key("start_day") {
         problems.push(Problem::new(
             format!("{name}.start_day"),
@@ -561,71 +552,118 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
             "required: the day of the first cycle's start, value ≥ 0 (days)",
         ));
     }
-    let keys: Vec<String> = table.keys().cloned().collect();
-    for key in keys.into_iter().filter(|k| k != "kind") {
-        let full = format!("{name}.{key}");
-        let shown = super::load::show_value(&table[&key]);
-        let Some(info) = info(&key) else {
-            let known: Vec<&str> = THERAPY_CATALOGUE
-                .iter()
-                .filter_map(|i| i.key.strip_prefix("therapy."))
-                .collect();
-            let hint = known
-                .iter()
-                .min_by_key(|k| strsim::levenshtein(k, &key))
-                .filter(|k| strsim::levenshtein(k, &key) <= 3)
-                .map(|k| format!("; did you mean {name}.{k}?"))
-                .unwrap_or_default();
-            problems.push(Problem::new(
-                &full,
-                super::load::show_value(&table[&key]),
-                format!("unknown therapy key{hint} (allowed: {})", known.join(", ")),
-            ));
-            table.remove(&key);
-            continue;
-        };
-        match info.check(&table[&key]) {
-            Ok(v) => {
-                table.insert(key.clone(), v);
-            }
-            Err(allowed) => {
-                problems.push(Problem::new(
-                    &full,
-                    super::load::show_value(&table[&key]),
-                    allowed,
-                ));
-                table.remove(&key);
-                continue;
-            }
-        }
-        let schedule = matches!(
-            key.as_str(),
-            "kind" | "start_day" | "cycles" | "interval_days" | "duration_days"
-        );
-        if let Some(kind) = kind
-            && !schedule
-            && !kind.keys().iter().any(|(k, _)| *k == key)
-        {
-            let own: Vec<&str> = kind.keys().iter().map(|(k, _)| *k).collect();
-            problems.push(Problem::new(
-                &full,
-                shown,
-                format!(
-                    "not a key of kind \"{}\" (its keys: {})",
-                    kind.as_str(),
-                    own.join(", ")
-                ),
-            ));
-        }
+    let keys: Vec<String> = table.keys().filter(|k| *k != "kind").cloned().collect();
+    for key in keys {
+        check_key(table, name, &key, kind, problems);
     }
     let Some(kind) = kind else { return };
     // Surgery removes a random sample (`fraction`) or the mass (`residual_fraction`, with
     // `margin_sites`): one mode per entry, selected by `residual_fraction`.
     let mass = kind == TherapyKind::Surgery && table.contains_key("residual_fraction");
+    surgery_mode_problems(table, name, kind, mass, problems);
+    fill_defaults(table, kind, mass);
+    schedule_problems(table, name, kind, problems);
+}
+
+/// The entry's `kind` (required, one of [`TherapyKind::ALL`]).
+fn entry_kind(table: &toml::Table, name: &str, problems: &mut Vec<Problem>) -> Option<TherapyKind> {
+    let Some(value) = table.get("kind") else {
+        problems.push(Problem::new(
+            format!("{name}.kind"),
+            "(missing)",
+            "required: one of \"chemo\", \"radiation\", \"surgery\", \"anti_il6\", \"cxcr2_inhibitor\", \"anti_vegfr1\", \"differentiation\"",
+        ));
+        return None;
+    };
+    match info("kind").expect("listed").check(value) {
+        Ok(v) => v.as_str().and_then(TherapyKind::from_name),
+        Err(allowed) => {
+            problems.push(Problem::new(
+                format!("{name}.kind"),
+                show_value(value),
+                allowed,
+            ));
+            None
+        }
+    }
+}
+
+/// Checks the entry's key `key` (not `kind`): known, of the type and range of the
+/// catalogue (converted in place), and a key of `kind` (if known). Unknown or invalid
+/// values are removed.
+fn check_key(
+    table: &mut toml::Table,
+    name: &str,
+    key: &str,
+    kind: Option<TherapyKind>,
+    problems: &mut Vec<Problem>,
+) {
+    let full = format!("{name}.{key}");
+    let shown = show_value(&table[key]);
+    let Some(info) = info(key) else {
+        problems.push(unknown_key(name, key, &shown));
+        table.remove(key);
+        return;
+    };
+    match info.check(&table[key]) {
+        Ok(v) => {
+            table.insert(key.to_string(), v);
+        }
+        Err(allowed) => {
+            problems.push(Problem::new(&full, shown, allowed));
+            table.remove(key);
+            return;
+        }
+    }
+    if let Some(kind) = kind
+        && !SCHEDULE_KEYS.contains(&key)
+        && !kind.keys().iter().any(|(k, _)| *k == key)
+    {
+        let own: Vec<&str> = kind.keys().iter().map(|(k, _)| *k).collect();
+        problems.push(Problem::new(
+            &full,
+            shown,
+            format!(
+                "not a key of kind \"{}\" (its keys: {})",
+                kind.as_str(),
+                own.join(", ")
+            ),
+        ));
+    }
+}
+
+/// Problem for a key no therapy has, with the closest therapy key if one is close.
+fn unknown_key(name: &str, key: &str, shown: &str) -> Problem {
+    let known: Vec<&str> = THERAPY_CATALOGUE
+        .iter()
+        .filter_map(|i| i.key.strip_prefix("therapy."))
+        .collect();
+    let hint = known
+        .iter()
+        .min_by_key(|k| strsim::levenshtein(k, key))
+        .filter(|k| strsim::levenshtein(k, key) <= 3)
+        .map(|k| format!("; did you mean {name}.{k}?"))
+        .unwrap_or_default();
+    Problem::new(
+        format!("{name}.{key}"),
+        shown,
+        format!("unknown therapy key{hint} (allowed: {})", known.join(", ")),
+    )
+}
+
+/// A surgery takes the keys of one mode: `fraction` (random), or `residual_fraction` with
+/// `margin_sites` (the mass; `mass`).
+fn surgery_mode_problems(
+    table: &toml::Table,
+    name: &str,
+    kind: TherapyKind,
+    mass: bool,
+    problems: &mut Vec<Problem>,
+) {
     if mass && table.contains_key("fraction") {
         problems.push(Problem::new(
             format!("{name}.fraction"),
-            super::load::show_value(&table["fraction"]),
+            show_value(&table["fraction"]),
             format!(
                 "not allowed together with {name}.residual_fraction: surgery removes either \
                  a random fraction of the cells (fraction) or the mass but for a residual at \
@@ -636,14 +674,18 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
     if kind == TherapyKind::Surgery && !mass && table.contains_key("margin_sites") {
         problems.push(Problem::new(
             format!("{name}.margin_sites"),
-            super::load::show_value(&table["margin_sites"]),
+            show_value(&table["margin_sites"]),
             format!(
                 "used only with {name}.residual_fraction (surgery of the mass); surgery \
                  with fraction removes cells at random, with no margin"
             ),
         ));
     }
-    // Fill the schedule and kind defaults, so the resolved config spells them out.
+}
+
+/// Fills the schedule and kind defaults (for a surgery, of its mode only), so the resolved
+/// config spells them out.
+fn fill_defaults(table: &mut toml::Table, kind: TherapyKind, mass: bool) {
     table.entry("cycles").or_insert(toml::Value::Integer(1));
     table
         .entry("interval_days")
@@ -653,7 +695,6 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
         .or_insert(toml::Value::Float(0.0));
     for (k, d) in kind.keys() {
         let value = match *k {
-            // Surgery: only the keys of the selected mode.
             "fraction" if mass => continue,
             "margin_sites" | "residual_fraction" if !mass => continue,
             "residual_fraction" => continue,
@@ -662,6 +703,16 @@ fn check_entry(entry: &mut toml::Value, name: &str, problems: &mut Vec<Problem>)
         };
         table.entry(*k).or_insert(value);
     }
+}
+
+/// The schedule's rules (after [`fill_defaults`]): an exposure for the lasting kinds, none
+/// for the instant ones, and cycles that do not overlap.
+fn schedule_problems(
+    table: &toml::Table,
+    name: &str,
+    kind: TherapyKind,
+    problems: &mut Vec<Problem>,
+) {
     let num = |k: &str| table.get(k).and_then(toml::Value::as_float).unwrap_or(0.0);
     let cycles = table
         .get("cycles")

@@ -3,7 +3,11 @@
 
 use std::collections::HashSet;
 
-use super::{Config, InitKind};
+use super::lattice::InitKind;
+use super::organs::OrganConfig;
+use super::root::Config;
+use super::show::show_value;
+use super::therapy::therapy_step_problems;
 use crate::error::Problem;
 use crate::model::units::HOURS_PER_DAY;
 
@@ -211,7 +215,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
 
     out.extend(dissemination_problems(config));
 
-    for problem in super::therapy::therapy_step_problems(&config.therapy, dt) {
+    for problem in therapy_step_problems(&config.therapy, dt) {
         let entry = problem
             .key
             .split('.')
@@ -277,7 +281,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
             involved(&["output.snapshot_days", "run.days"]),
             Problem::new(
                 "output.snapshot_days",
-                super::load::show_value(&list),
+                show_value(&list),
                 format!(
                     "allowed days 0 ≤ day ≤ run.days = {} (days); outside: {}",
                     num(days),
@@ -317,7 +321,7 @@ fn dissemination_problems(config: &Config) -> Vec<(Vec<String>, Problem)> {
     }
     // The weights are relative; all 0 leaves arresting CTCs (or mobilised HPCs) nowhere
     // to go.
-    let weights = |leaf: &str, weight: fn(&super::OrganConfig) -> f64| {
+    let weights = |leaf: &str, weight: fn(&OrganConfig) -> f64| {
         let mut keys = vec!["dissemination.enabled".to_string()];
         let mut shown = toml::Table::new();
         for (name, organ) in &config.organs {
@@ -325,11 +329,7 @@ fn dissemination_problems(config: &Config) -> Vec<(Vec<String>, Problem)> {
             shown.insert(name.clone(), toml::Value::Float(weight(organ)));
         }
         let all_zero = config.organs.values().all(|o| weight(o) == 0.0);
-        (
-            keys,
-            super::load::show_value(&toml::Value::Table(shown)),
-            all_zero,
-        )
+        (keys, show_value(&toml::Value::Table(shown)), all_zero)
     };
     let (keys, shown, all_zero) = weights("arrival_weight", |o| o.arrival_weight);
     if all_zero {

@@ -15,6 +15,7 @@
 
 pub mod files;
 pub mod format;
+pub mod manifest;
 pub mod recorder;
 pub mod render;
 pub mod rows;

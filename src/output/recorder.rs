@@ -8,7 +8,6 @@ use crate::output::files::RunDir;
 use crate::output::rows::{self, EventRow, MILESTONES};
 use crate::output::{snapshot, table};
 use crate::sim::{Observer, Simulation, StopReason};
-use indicatif::ProgressBar;
 
 /// Collects a run's outputs while it runs.
 #[derive(Debug)]
@@ -29,7 +28,6 @@ pub struct Recorder {
     milestone_steps: [Option<u64>; MILESTONES.len()],
     peak_total: u64,
     error: Option<RunError>,
-    progress: Option<ProgressBar>,
     /// Paths of the snapshot files written.
     pub snapshot_files: Vec<std::path::PathBuf>,
 }
@@ -41,7 +39,7 @@ fn fmt_f(x: f64) -> String {
 
 impl Recorder {
     /// A recorder for `sim`'s config; snapshots go to `dir` (none written without a dir).
-    pub fn new(sim: &Simulation, dir: Option<RunDir>, progress: Option<ProgressBar>) -> Self {
+    pub fn new(sim: &Simulation, dir: Option<RunDir>) -> Self {
         let cfg = sim.config();
         let dt = cfg.run.dt_h;
         let every = ((cfg.output.timeseries_every_h / dt).round() as u64).max(1);
@@ -70,7 +68,6 @@ impl Recorder {
             milestone_steps: [None; MILESTONES.len()],
             peak_total: 0,
             error: None,
-            progress,
             snapshot_files: Vec::new(),
         }
     }
@@ -97,10 +94,9 @@ impl Recorder {
     pub(crate) fn load_state(
         sim: &Simulation,
         dir: Option<RunDir>,
-        progress: Option<ProgressBar>,
         r: &mut Reader<'_>,
     ) -> Result<Self, CodecError> {
-        let mut rec = Recorder::new(sim, dir, progress);
+        let mut rec = Recorder::new(sim, dir);
         rec.timeseries = r.string()?;
         rec.events = r.string()?;
         rec.last_sampled = r.opt_u64()?;
@@ -269,9 +265,6 @@ impl Recorder {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        if let Some(p) = &self.progress {
-            p.finish_and_clear();
-        }
         self.event(sim, "stop", "", reason.as_str());
         let summary = rows::summary(sim, reason.as_str(), self.peak_total, self.milestone_steps);
         Ok([self.timeseries, self.events, summary])
@@ -338,12 +331,6 @@ impl Observer for Recorder {
         }
         if self.snapshot_steps.binary_search(&step).is_ok() {
             self.snapshot(sim);
-        }
-        if let Some(p) = &self.progress
-            && (step.is_multiple_of(24) || last)
-        {
-            p.set_position(step);
-            p.set_message(format!("{total} cells"));
         }
     }
 }

@@ -3,6 +3,8 @@
 //! folder, and the records merged into tidy tables.
 //!
 //! - [`spec`]: the sweep file, its checks and its designs (grid, zip, Latin hypercube).
+//! - [`manifest`]: the folder's `manifest.json`.
+//! - [`folder`]: clearing a folder for a forced re-run.
 //! - this module: [`Sweep`] (a spec with its seed and points), the per-run records
 //!   ([`execute`], [`read_record`]), the parallel runner ([`run_many`], on the shared
 //!   [`crate::batch`] pool) and the merge ([`merge`]).
@@ -26,6 +28,8 @@
 //! the records, which depend only on the sweep and its seed: they are byte-identical
 //! whatever the thread count and however the runs were split between processes.
 
+pub mod folder;
+pub mod manifest;
 pub mod spec;
 
 pub use spec::{Axis, AxisValues, Design, Outputs, SweepSpec};
@@ -283,7 +287,7 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
                 c.run.seed = Some(run.seed);
                 c.to_toml()
             });
-            batch::catch(move || batch::simulate(cfg, run.seed)).map(|r| (r, toml))
+            batch::simulate_record(cfg, run.seed).map(|r| (r, toml))
         }
     };
     let wall = started.elapsed().as_secs_f64();
@@ -310,7 +314,7 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
                 write("config.toml", toml.as_bytes())?;
                 write("events.csv", events.as_bytes())?;
             }
-            ("completed", None, Some(reason.clone()))
+            ("completed", None, Some(reason.as_str()))
         }
         Err(e) => ("failed", Some(e.clone()), None),
     };

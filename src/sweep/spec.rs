@@ -2,9 +2,9 @@
 //! and the designs that turn its axes into numbered points.
 //!
 //! ```toml
-//! base = "../baseline.toml"    # relative to this file; the embedded default if omitted
-//! seed = 11                    # sweep seed (default: the base's run.seed)
-//! replicates = 4               # R per point (default 1; --replicates overrides)
+//! base = "../baseline.toml"    # the shared head (crate::spec::head): relative to this
+//! seed = 11                    #   file, the embedded default if omitted; default: the
+//! replicates = 4               #   base's run.seed; R per point (default 1; --replicates overrides)
 //! design = "grid"              # grid (default) | zip | lhs
 //! samples = 64                 # lhs only: number of points
 //! timeseries_every_h = 24      # optional: sets output.timeseries_every_h of every run
@@ -13,6 +13,17 @@
 //! param = "cells.p_symmetric"  # any config key of the catalogue (`seedsoil params`)
 //! values = [0.05, 0.1, 0.2]    # or start/stop/steps (+ log = true), or range (lhs)
 //! ```
+//!
+//! An axis gives exactly one of `values = [...]`; `start`, `stop` and `steps` (evenly
+//! spaced, in the logarithm with `log = true`); or, with `design = "lhs"` only,
+//! `range = [lo, hi]` (sampled in the logarithm with `log = true`).
+//!
+//! Reading: serde deserializes the file into `SweepFile` (the shared head flattened in,
+//! each `[[axis]]` an `AxisFile`; every field kept as given, unknown keys collected), then
+//! one validation pass checks it and reports every problem at once, in the order unknown
+//! keys, `base`, `seed`, `replicates`, `design`, `samples`, `timeseries_every_h`,
+//! `outputs`, the axes (each: unknown keys, `param`, `log`, its values), and last the
+//! design's size (zip lengths, at most [`MAX_RUNS`] runs).
 //!
 //! Designs ([`Design`]): `grid` is the Cartesian product of the axes, the first axis
 //! varying slowest; `zip` pairs axes of equal length element-wise; `lhs` is a Latin
@@ -25,10 +36,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::catalogue::{self, ParamKind};
+use serde::Deserialize;
 
-use crate::batch::{BatchHead, MAX_REPLICATES, quoted, read_head, show};
+use crate::batch::MAX_REPLICATES;
+use crate::config::{ParamInfo, ParamKind, lookup};
 use crate::error::{ConfigError, Problem};
+use crate::spec::given::{Given, finite};
+use crate::spec::head::{HeadFile, folder, parse_file, unknown_keys};
+use crate::spec::show::{quoted, show};
 
 /// Top-level keys of a sweep file.
 pub const TOP_KEYS: [&str; 8] = [
@@ -49,7 +64,8 @@ pub const AXIS_KEYS: [&str; 7] = ["param", "values", "start", "stop", "steps", "
 pub const MAX_RUNS: u64 = 100_000_000;
 
 /// How the axes combine into points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Design {
     /// Cartesian product of the axes, first axis slowest.
     Grid,
@@ -71,7 +87,8 @@ impl Design {
 }
 
 /// Which files each run records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outputs {
     /// The summary row only (big sweeps).
     Summary,
@@ -161,14 +178,6 @@ pub struct SweepSpec {
     pub axes: Vec<Axis>,
 }
 
-fn number(value: &toml::Value) -> Option<f64> {
-    match value {
-        toml::Value::Float(x) if x.is_finite() => Some(*x),
-        toml::Value::Integer(i) => Some(*i as f64),
-        _ => None,
-    }
-}
-
 /// A generated value of an axis: rounded for integer keys.
 pub fn axis_value(x: f64, integer: bool) -> toml::Value {
     if integer {
@@ -223,224 +232,8 @@ impl SweepSpec {
         path: &Path,
         replicates: Option<u32>,
     ) -> Result<SweepSpec, ConfigError> {
-        let mut problems = Vec::new();
-        let BatchHead {
-            table,
-            dir: _,
-            base,
-            base_table,
-        } = read_head(text, path, "sweep", &TOP_KEYS, &mut problems)?;
-
-        // seed
-        let seed = match table.get("seed") {
-            Some(toml::Value::Integer(s)) if *s >= 0 => Some(*s as u64),
-            Some(other) => {
-                problems.push(Problem::new(
-                    "seed",
-                    show(other),
-                    format!("allowed integer 0 ≤ value ≤ {}", i64::MAX),
-                ));
-                None
-            }
-            None => base_table
-                .as_ref()
-                .and_then(|t| t.get("run"))
-                .and_then(|r| r.get("seed"))
-                .and_then(toml::Value::as_integer)
-                .filter(|s| *s >= 0)
-                .map(|s| s as u64),
-        };
-
-        // replicates
-        let allowed_r = format!("allowed integer 1 ≤ value ≤ {MAX_REPLICATES}");
-        let replicates = match (replicates, table.get("replicates")) {
-            (Some(r), _) if (1..=MAX_REPLICATES).contains(&r) => r,
-            (Some(r), _) => {
-                problems.push(Problem::new("--replicates", r.to_string(), allowed_r));
-                1
-            }
-            (None, None) => 1,
-            (None, Some(toml::Value::Integer(r)))
-                if (1..=i64::from(MAX_REPLICATES)).contains(r) =>
-            {
-                *r as u32
-            }
-            (None, Some(other)) => {
-                problems.push(Problem::new("replicates", show(other), allowed_r));
-                1
-            }
-        };
-
-        // design
-        let design = match table.get("design") {
-            None => Some(Design::Grid),
-            Some(toml::Value::String(s)) if s == "grid" => Some(Design::Grid),
-            Some(toml::Value::String(s)) if s == "zip" => Some(Design::Zip),
-            Some(toml::Value::String(s)) if s == "lhs" => Some(Design::Lhs),
-            Some(other) => {
-                problems.push(Problem::new(
-                    "design",
-                    show(other),
-                    "allowed one of \"grid\", \"zip\", \"lhs\"",
-                ));
-                None
-            }
-        };
-
-        // samples
-        let samples = match (table.get("samples"), design) {
-            (None, Some(Design::Lhs)) => {
-                problems.push(Problem::new(
-                    "samples",
-                    "(missing)",
-                    "required with design = \"lhs\": the number of points, an integer ≥ 1",
-                ));
-                None
-            }
-            (None, _) => None,
-            (Some(toml::Value::Integer(n)), Some(Design::Lhs) | None)
-                if (1..=i64::from(u32::MAX)).contains(n) =>
-            {
-                Some(*n as u32)
-            }
-            (Some(v), Some(Design::Lhs) | None) => {
-                problems.push(Problem::new(
-                    "samples",
-                    show(v),
-                    format!("allowed integer 1 ≤ value ≤ {}", u32::MAX),
-                ));
-                None
-            }
-            (Some(v), Some(d)) => {
-                problems.push(Problem::new(
-                    "samples",
-                    show(v),
-                    format!(
-                        "only for design = \"lhs\" (this sweep's design is {}); remove it",
-                        quoted(d.as_str())
-                    ),
-                ));
-                None
-            }
-        };
-
-        // timeseries_every_h
-        let timeseries_every_h = match table.get("timeseries_every_h") {
-            None => None,
-            Some(v) => match number(v) {
-                Some(x) if x > 0.0 => Some(x),
-                _ => {
-                    problems.push(Problem::new(
-                        "timeseries_every_h",
-                        show(v),
-                        "allowed number value > 0 (h)",
-                    ));
-                    None
-                }
-            },
-        };
-
-        // outputs
-        let outputs = match table.get("outputs") {
-            None => Outputs::Summary,
-            Some(toml::Value::String(s)) if s == "summary" => Outputs::Summary,
-            Some(toml::Value::String(s)) if s == "timeseries" => Outputs::Timeseries,
-            Some(toml::Value::String(s)) if s == "all" => Outputs::All,
-            Some(other) => {
-                problems.push(Problem::new(
-                    "outputs",
-                    show(other),
-                    "allowed one of \"summary\", \"timeseries\", \"all\"",
-                ));
-                Outputs::Summary
-            }
-        };
-
-        // axes
-        let mut axes = Vec::new();
-        match table.get("axis") {
-            None => problems.push(Problem::new(
-                "axis",
-                "(missing)",
-                "a sweep file needs at least one [[axis]] with param and values",
-            )),
-            Some(toml::Value::Array(items)) if items.is_empty() => problems.push(Problem::new(
-                "axis",
-                "[]",
-                "a sweep file needs at least one [[axis]] with param and values",
-            )),
-            Some(toml::Value::Array(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    if let Some(axis) = parse_axis(i, item, design, &mut problems) {
-                        if axes.iter().any(|a: &Axis| a.param == axis.param) {
-                            problems.push(Problem::new(
-                                format!("axis[{i}].param"),
-                                quoted(&axis.param),
-                                "each parameter may be varied by one axis only",
-                            ));
-                        }
-                        axes.push(axis);
-                    }
-                }
-            }
-            Some(other) => problems.push(Problem::new(
-                "axis",
-                show(other),
-                "expected [[axis]] tables, each with param and values",
-            )),
-        }
-
-        // zip lengths, total size
-        let complete = axes.len()
-            == table
-                .get("axis")
-                .and_then(|a| a.as_array())
-                .map_or(0, Vec::len);
-        if design == Some(Design::Zip) && complete && !axes.is_empty() {
-            let lengths: Vec<usize> = axes.iter().filter_map(Axis::len).collect();
-            if lengths.iter().any(|&l| l != lengths[0]) {
-                let listed: Vec<String> = axes
-                    .iter()
-                    .map(|a| format!("{} ({} values)", a.param, a.len().unwrap_or(0)))
-                    .collect();
-                problems.push(Problem::new(
-                    "axis",
-                    listed.join(", "),
-                    "design = \"zip\" pairs the axes element-wise: every axis needs the same number of values",
-                ));
-            }
-        }
-        if let Some(d) = design
-            && complete
-            && !axes.is_empty()
-        {
-            let points = count_points(d, &axes, samples);
-            let runs = points.saturating_mul(u64::from(replicates));
-            if runs > MAX_RUNS {
-                problems.push(Problem::new(
-                    "axis",
-                    format!("{points} points × {replicates} replicates"),
-                    format!("a sweep may hold at most {MAX_RUNS} runs"),
-                ));
-            }
-        }
-
-        if problems.is_empty() {
-            Ok(SweepSpec {
-                file: path.to_path_buf(),
-                base,
-                base_table: base_table.expect("no problems: the base was read"),
-                seed,
-                replicates,
-                design: design.expect("no problems: the design is known"),
-                samples,
-                timeseries_every_h,
-                outputs,
-                axes,
-            })
-        } else {
-            Err(ConfigError::Invalid(problems))
-        }
+        let file: SweepFile = parse_file(text, path)?;
+        file.check(path, replicates).map_err(ConfigError::Invalid)
     }
 
     /// Number of points of the design.
@@ -571,264 +364,571 @@ pub fn latin_hypercube(axes: &[Axis], n: usize, seed: u64) -> Vec<Vec<toml::Valu
     points
 }
 
+/// A sweep file as given: the typed form serde reads, before the checks.
+#[derive(Debug, Deserialize)]
+struct SweepFile {
+    /// `base`, `seed`, `replicates`.
+    #[serde(flatten)]
+    head: HeadFile,
+    /// How the axes combine.
+    design: Option<Given<Design>>,
+    /// Points of a Latin hypercube.
+    samples: Option<Given<u32>>,
+    /// `output.timeseries_every_h` of every run.
+    timeseries_every_h: Option<Given<f64>>,
+    /// Which files each run records.
+    outputs: Option<Given<Outputs>>,
+    /// The `[[axis]]` tables.
+    axis: Option<Given<Vec<Given<AxisFile>>>>,
+    /// Keys a sweep file does not have.
+    #[serde(flatten)]
+    unknown: toml::Table,
+}
+
+/// An `[[axis]]` table as given.
+#[derive(Debug, Deserialize)]
+struct AxisFile {
+    /// The config key it varies.
+    param: Option<Given<String>>,
+    /// Explicit values.
+    values: Option<Given<Vec<toml::Value>>>,
+    /// First generated value.
+    start: Option<Given<f64>>,
+    /// Last generated value.
+    stop: Option<Given<f64>>,
+    /// Number of generated values.
+    steps: Option<Given<u32>>,
+    /// `[lo, hi]` of a Latin hypercube axis (any length, as given).
+    range: Option<Given<Vec<f64>>>,
+    /// Spacing or sampling in the logarithm.
+    log: Option<Given<bool>>,
+    /// Keys an axis does not have.
+    #[serde(flatten)]
+    unknown: toml::Table,
+}
+
+/// Largest `steps` of an axis.
+const MAX_STEPS: u32 = 1_000_000;
+
+/// What a missing start, stop or steps is told.
+const TOGETHER: &str =
+    "start, stop and steps go together, e.g. start = 0.05, stop = 0.3, steps = 6";
+
+/// Needed at least once.
+const NEED_AXIS: &str = "a sweep file needs at least one [[axis]] with param and values";
+
+impl SweepFile {
+    /// The validation pass: every problem of the file at once, in the order of its keys
+    /// (unknown keys, base, seed, replicates, design, samples, timeseries_every_h, outputs,
+    /// axes, then the design's size).
+    fn check(self, path: &Path, cli_replicates: Option<u32>) -> Result<SweepSpec, Vec<Problem>> {
+        let mut problems = Vec::new();
+        unknown_keys(&self.unknown, "", "a sweep file", &TOP_KEYS, &mut problems);
+        let base = self.head.base(&folder(path), "sweep", &mut problems);
+        let seed = self.head.seed(base.table.as_ref(), &mut problems);
+        let replicates = self
+            .head
+            .replicates(cli_replicates, MAX_REPLICATES, Some(1), &mut problems)
+            .unwrap_or(1);
+        let design = self.design(&mut problems);
+        let samples = self.samples(design, &mut problems);
+        let timeseries_every_h = self.timeseries_every_h(&mut problems);
+        let outputs = self.outputs(&mut problems);
+        let (axes, complete) = self.axes(design, &mut problems);
+        if let Some(design) = design
+            && complete
+            && !axes.is_empty()
+        {
+            size_problems(design, &axes, samples, replicates, &mut problems);
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(SweepSpec {
+            file: path.to_path_buf(),
+            base: base.path,
+            base_table: base.table.expect("no problems: the base was read"),
+            seed,
+            replicates,
+            design: design.expect("no problems: the design is known"),
+            samples,
+            timeseries_every_h,
+            outputs,
+            axes,
+        })
+    }
+
+    /// `design`: grid (default), zip or lhs.
+    fn design(&self, problems: &mut Vec<Problem>) -> Option<Design> {
+        let Some(given) = &self.design else {
+            return Some(Design::Grid);
+        };
+        if given.typed.is_none() {
+            problems.push(Problem::new(
+                "design",
+                show(&given.raw),
+                "allowed one of \"grid\", \"zip\", \"lhs\"",
+            ));
+        }
+        given.typed
+    }
+
+    /// `samples`: required with, and only with, design = "lhs".
+    fn samples(&self, design: Option<Design>, problems: &mut Vec<Problem>) -> Option<u32> {
+        let Some(given) = &self.samples else {
+            if design == Some(Design::Lhs) {
+                problems.push(Problem::new(
+                    "samples",
+                    "(missing)",
+                    "required with design = \"lhs\": the number of points, an integer ≥ 1",
+                ));
+            }
+            return None;
+        };
+        match design {
+            Some(d) if d != Design::Lhs => {
+                problems.push(Problem::new(
+                    "samples",
+                    show(&given.raw),
+                    format!(
+                        "only for design = \"lhs\" (this sweep's design is {}); remove it",
+                        quoted(d.as_str())
+                    ),
+                ));
+                None
+            }
+            _ => match given.typed {
+                Some(n) if n >= 1 => Some(n),
+                _ => {
+                    problems.push(Problem::new(
+                        "samples",
+                        show(&given.raw),
+                        format!("allowed integer 1 ≤ value ≤ {}", u32::MAX),
+                    ));
+                    None
+                }
+            },
+        }
+    }
+
+    /// `timeseries_every_h`, a number > 0.
+    fn timeseries_every_h(&self, problems: &mut Vec<Problem>) -> Option<f64> {
+        let given = self.timeseries_every_h.as_ref()?;
+        let every = finite(given).filter(|h| *h > 0.0);
+        if every.is_none() {
+            problems.push(Problem::new(
+                "timeseries_every_h",
+                show(&given.raw),
+                "allowed number value > 0 (h)",
+            ));
+        }
+        every
+    }
+
+    /// `outputs`: summary (default), timeseries or all.
+    fn outputs(&self, problems: &mut Vec<Problem>) -> Outputs {
+        let Some(given) = &self.outputs else {
+            return Outputs::Summary;
+        };
+        if given.typed.is_none() {
+            problems.push(Problem::new(
+                "outputs",
+                show(&given.raw),
+                "allowed one of \"summary\", \"timeseries\", \"all\"",
+            ));
+        }
+        given.typed.unwrap_or(Outputs::Summary)
+    }
+
+    /// The axes without problems, and whether every `[[axis]]` is among them.
+    fn axes(&self, design: Option<Design>, problems: &mut Vec<Problem>) -> (Vec<Axis>, bool) {
+        let items = match &self.axis {
+            None => {
+                problems.push(Problem::new("axis", "(missing)", NEED_AXIS));
+                return (Vec::new(), true);
+            }
+            Some(Given {
+                typed: Some(items), ..
+            }) if items.is_empty() => {
+                problems.push(Problem::new("axis", "[]", NEED_AXIS));
+                return (Vec::new(), true);
+            }
+            Some(Given {
+                typed: Some(items), ..
+            }) => items,
+            Some(other) => {
+                problems.push(Problem::new(
+                    "axis",
+                    show(&other.raw),
+                    "expected [[axis]] tables, each with param and values",
+                ));
+                return (Vec::new(), true);
+            }
+        };
+        let mut axes: Vec<Axis> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let Some(axis) = check_axis(i, item, design, problems) else {
+                continue;
+            };
+            if axes.iter().any(|a| a.param == axis.param) {
+                problems.push(Problem::new(
+                    format!("axis[{i}].param"),
+                    quoted(&axis.param),
+                    "each parameter may be varied by one axis only",
+                ));
+            }
+            axes.push(axis);
+        }
+        let complete = axes.len() == items.len();
+        (axes, complete)
+    }
+}
+
+/// The size rules of a complete set of axes: zip axes of equal length, at most
+/// [`MAX_RUNS`] runs.
+fn size_problems(
+    design: Design,
+    axes: &[Axis],
+    samples: Option<u32>,
+    replicates: u32,
+    problems: &mut Vec<Problem>,
+) {
+    if design == Design::Zip {
+        let lengths: Vec<usize> = axes.iter().filter_map(Axis::len).collect();
+        if lengths.iter().any(|&l| l != lengths[0]) {
+            let listed: Vec<String> = axes
+                .iter()
+                .map(|a| format!("{} ({} values)", a.param, a.len().unwrap_or(0)))
+                .collect();
+            problems.push(Problem::new(
+                "axis",
+                listed.join(", "),
+                "design = \"zip\" pairs the axes element-wise: every axis needs the same number of values",
+            ));
+        }
+    }
+    let points = count_points(design, axes, samples);
+    let runs = points.saturating_mul(u64::from(replicates));
+    if runs > MAX_RUNS {
+        problems.push(Problem::new(
+            "axis",
+            format!("{points} points × {replicates} replicates"),
+            format!("a sweep may hold at most {MAX_RUNS} runs"),
+        ));
+    }
+}
+
+/// What an axis's value checks need to know besides its own keys.
+struct AxisContext {
+    /// `axis[i]`.
+    prefix: String,
+    /// The varied key (empty if it is missing or unknown).
+    param: String,
+    /// Whether the key is numeric (or unknown: not reported twice).
+    numeric: bool,
+    /// Whether the key is integer-valued.
+    integer: bool,
+    /// Whether the design is a Latin hypercube.
+    lhs: bool,
+    /// `log`.
+    log: bool,
+}
+
+impl AxisContext {
+    /// What an axis of this design needs.
+    fn expected(&self) -> &'static str {
+        if self.lhs {
+            "with design = \"lhs\" every axis needs range = [lo, hi] (optionally log = true)"
+        } else {
+            "an axis needs values = [...] or start, stop and steps (optionally log = true)"
+        }
+    }
+
+    /// A problem if `form` (start/stop/steps, range) is given for a non-numeric key.
+    fn need_numeric(&self, form: &str, problems: &mut Vec<Problem>) {
+        if !self.numeric {
+            problems.push(Problem::new(
+                format!("{}.param", self.prefix),
+                quoted(&self.param),
+                format!("{form} needs a numeric key; give this key's values as values = [...]"),
+            ));
+        }
+    }
+
+    /// The key `key` of this axis, for problems.
+    fn key(&self, key: &str) -> String {
+        format!("{}.{key}", self.prefix)
+    }
+}
+
 /// Checks one `[[axis]]` table.
-fn parse_axis(
+fn check_axis(
     i: usize,
-    item: &toml::Value,
+    item: &Given<AxisFile>,
     design: Option<Design>,
     problems: &mut Vec<Problem>,
 ) -> Option<Axis> {
     let prefix = format!("axis[{i}]");
     let before = problems.len();
-    let toml::Value::Table(t) = item else {
+    let Some(file) = item.typed() else {
         problems.push(Problem::new(
             &prefix,
-            show(item),
+            show(&item.raw),
             format!("expected a table with the keys {}", AXIS_KEYS.join(", ")),
         ));
         return None;
     };
-    for (key, value) in t {
-        if !AXIS_KEYS.contains(&key.as_str()) {
-            problems.push(Problem::new(
-                format!("{prefix}.{key}"),
-                show(value),
-                format!("unknown key; an axis has the keys {}", AXIS_KEYS.join(", ")),
-            ));
-        }
-    }
-    let info = match t.get("param") {
-        None => {
-            problems.push(Problem::new(
-                format!("{prefix}.param"),
-                "(missing)",
-                "required: the config key this axis varies, e.g. param = \"cells.p_symmetric\"",
-            ));
-            None
-        }
-        Some(toml::Value::String(key)) => match catalogue::lookup(key) {
-            Some(info) => Some((key.clone(), info)),
-            None => {
-                problems.push(Problem::new(
-                    format!("{prefix}.param"),
-                    quoted(key),
-                    "unknown config key; `seedsoil params` lists every key",
-                ));
-                None
-            }
-        },
-        Some(other) => {
-            problems.push(Problem::new(
-                format!("{prefix}.param"),
-                show(other),
-                "expected a config key (a string), e.g. \"cells.p_symmetric\"",
-            ));
-            None
-        }
+    unknown_keys(&file.unknown, &prefix, "an axis", &AXIS_KEYS, problems);
+    let info = file.param(&prefix, problems);
+    let kind = info.as_ref().map(|(_, info)| &info.kind);
+    let ctx = AxisContext {
+        param: info.as_ref().map(|(k, _)| k.clone()).unwrap_or_default(),
+        numeric: kind.is_none_or(|k| matches!(k, ParamKind::Float(_) | ParamKind::Int { .. })),
+        integer: kind.is_some_and(|k| matches!(k, ParamKind::Int { .. })),
+        lhs: design == Some(Design::Lhs),
+        log: file.log(&prefix, problems),
+        prefix,
     };
-    let numeric = info
-        .as_ref()
-        .is_none_or(|(_, i)| matches!(i.kind, ParamKind::Float(_) | ParamKind::Int { .. }));
-    let integer = info
-        .as_ref()
-        .is_some_and(|(_, i)| matches!(i.kind, ParamKind::Int { .. }));
-    let param = info.as_ref().map(|(k, _)| k.clone()).unwrap_or_default();
-    let has = |k: &str| t.contains_key(k);
-    let forms = [
-        has("values"),
-        has("start") || has("stop") || has("steps"),
-        has("range"),
-    ];
-    let lhs = design == Some(Design::Lhs);
-    let log = match t.get("log") {
-        None => false,
-        Some(toml::Value::Boolean(b)) => *b,
-        Some(other) => {
-            problems.push(Problem::new(
-                format!("{prefix}.log"),
-                show(other),
-                "expected true or false",
-            ));
-            false
-        }
-    };
-    let need_numeric = |form: &str, problems: &mut Vec<Problem>| {
-        if !numeric {
-            problems.push(Problem::new(
-                format!("{prefix}.param"),
-                quoted(&param),
-                format!("{form} needs a numeric key; give this key's values as values = [...]"),
-            ));
-        }
-    };
-    let expected = if lhs {
-        "with design = \"lhs\" every axis needs range = [lo, hi] (optionally log = true)"
-    } else {
-        "an axis needs values = [...] or start, stop and steps (optionally log = true)"
-    };
-    let values = match forms.iter().filter(|&&f| f).count() {
-        0 => {
-            problems.push(Problem::new(
-                &prefix,
-                format!("param = {}", quoted(&param)),
-                format!("no values: {expected}"),
-            ));
-            None
-        }
-        1 if forms[0] => {
-            if lhs {
-                problems.push(Problem::new(
-                    format!("{prefix}.values"),
-                    show(&t["values"]),
-                    expected,
-                ));
-            }
-            if has("log") {
-                problems.push(Problem::new(
-                    format!("{prefix}.log"),
-                    show(&t["log"]),
-                    "only with start/stop/steps or range",
-                ));
-            }
-            match &t["values"] {
-                toml::Value::Array(v) if !v.is_empty() => Some(AxisValues::List(v.clone())),
-                other => {
-                    problems.push(Problem::new(
-                        format!("{prefix}.values"),
-                        show(other),
-                        "expected a non-empty array of values, e.g. values = [0.05, 0.1, 0.2]",
-                    ));
-                    None
-                }
-            }
-        }
-        1 if forms[1] => {
-            if lhs {
-                problems.push(Problem::new(&prefix, "start/stop/steps", expected));
-            }
-            need_numeric("start/stop/steps", problems);
-            let mut get = |k: &str| match t.get(k) {
-                None => {
-                    problems.push(Problem::new(
-                        format!("{prefix}.{k}"),
-                        "(missing)",
-                        "start, stop and steps go together, e.g. start = 0.05, stop = 0.3, steps = 6",
-                    ));
-                    None
-                }
-                Some(v) => {
-                    let x = number(v);
-                    if x.is_none() {
-                        problems.push(Problem::new(
-                            format!("{prefix}.{k}"),
-                            show(v),
-                            "expected a number",
-                        ));
-                    }
-                    x
-                }
-            };
-            let (start, stop) = (get("start"), get("stop"));
-            let steps = match t.get("steps") {
-                None => None,
-                Some(toml::Value::Integer(n)) if (1..=1_000_000).contains(n) => Some(*n as usize),
-                Some(other) => {
-                    problems.push(Problem::new(
-                        format!("{prefix}.steps"),
-                        show(other),
-                        "allowed integer 1 ≤ value ≤ 1000000",
-                    ));
-                    None
-                }
-            };
-            if !has("steps") {
-                problems.push(Problem::new(
-                    format!("{prefix}.steps"),
-                    "(missing)",
-                    "start, stop and steps go together, e.g. start = 0.05, stop = 0.3, steps = 6",
-                ));
-            }
-            match (start, stop, steps) {
-                (Some(a), Some(b), Some(n)) => {
-                    if log && (a <= 0.0 || b <= 0.0) {
-                        problems.push(Problem::new(
-                            &prefix,
-                            format!("start = {a}, stop = {b}"),
-                            "log = true needs start > 0 and stop > 0",
-                        ));
-                        None
-                    } else {
-                        Some(AxisValues::List(
-                            spaced(a, b, n, log)
-                                .into_iter()
-                                .map(|x| axis_value(x, integer))
-                                .collect(),
-                        ))
-                    }
-                }
-                _ => None,
-            }
-        }
-        1 => {
-            if !lhs {
-                problems.push(Problem::new(
-                    format!("{prefix}.range"),
-                    show(&t["range"]),
-                    format!("range is for design = \"lhs\" only; {expected}"),
-                ));
-            }
-            need_numeric("range", problems);
-            match &t["range"] {
-                toml::Value::Array(v)
-                    if v.len() == 2
-                        && number(&v[0]).is_some()
-                        && number(&v[1]).is_some()
-                        && number(&v[0]) <= number(&v[1]) =>
-                {
-                    let (lo, hi) = (number(&v[0]).unwrap_or(0.0), number(&v[1]).unwrap_or(0.0));
-                    if log && lo <= 0.0 {
-                        problems.push(Problem::new(
-                            format!("{prefix}.range"),
-                            show(&t["range"]),
-                            "log = true needs lo > 0",
-                        ));
-                        None
-                    } else {
-                        Some(AxisValues::Range { lo, hi, log })
-                    }
-                }
-                other => {
-                    problems.push(Problem::new(
-                        format!("{prefix}.range"),
-                        show(other),
-                        "expected [lo, hi], two numbers with lo ≤ hi",
-                    ));
-                    None
-                }
-            }
-        }
-        _ => {
-            problems.push(Problem::new(
-                &prefix,
-                format!("param = {}", quoted(&param)),
-                "give exactly one of values, start/stop/steps, range",
-            ));
-            None
-        }
-    };
+    let values = file.values(&ctx, problems);
     if problems.len() > before {
         return None;
     }
     Some(Axis {
-        param,
-        integer,
+        param: ctx.param,
+        integer: ctx.integer,
         values: values?,
     })
+}
+
+impl AxisFile {
+    /// `param`, a key of the catalogue.
+    fn param(
+        &self,
+        prefix: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Option<(String, &'static ParamInfo)> {
+        let key = format!("{prefix}.param");
+        let Some(given) = &self.param else {
+            problems.push(Problem::new(
+                key,
+                "(missing)",
+                "required: the config key this axis varies, e.g. param = \"cells.p_symmetric\"",
+            ));
+            return None;
+        };
+        let Some(name) = given.typed() else {
+            problems.push(Problem::new(
+                key,
+                show(&given.raw),
+                "expected a config key (a string), e.g. \"cells.p_symmetric\"",
+            ));
+            return None;
+        };
+        let info = lookup(name);
+        if info.is_none() {
+            problems.push(Problem::new(
+                key,
+                quoted(name),
+                "unknown config key; `seedsoil params` lists every key",
+            ));
+        }
+        Some((name.clone(), info?))
+    }
+
+    /// `log`, false if absent.
+    fn log(&self, prefix: &str, problems: &mut Vec<Problem>) -> bool {
+        let Some(given) = &self.log else {
+            return false;
+        };
+        if given.typed.is_none() {
+            problems.push(Problem::new(
+                format!("{prefix}.log"),
+                show(&given.raw),
+                "expected true or false",
+            ));
+        }
+        given.typed.unwrap_or(false)
+    }
+
+    /// The axis's values, from exactly one of its forms.
+    fn values(&self, ctx: &AxisContext, problems: &mut Vec<Problem>) -> Option<AxisValues> {
+        let forms = [
+            self.values.is_some(),
+            self.start.is_some() || self.stop.is_some() || self.steps.is_some(),
+            self.range.is_some(),
+        ];
+        let (message, detail) = match forms {
+            [true, false, false] => return self.listed(ctx, problems),
+            [false, true, false] => return self.spaced(ctx, problems),
+            [false, false, true] => return self.range(ctx, problems),
+            [false, false, false] => ("no values: ", ctx.expected()),
+            _ => ("", "give exactly one of values, start/stop/steps, range"),
+        };
+        problems.push(Problem::new(
+            &ctx.prefix,
+            format!("param = {}", quoted(&ctx.param)),
+            format!("{message}{detail}"),
+        ));
+        None
+    }
+
+    /// `values = [...]`.
+    fn listed(&self, ctx: &AxisContext, problems: &mut Vec<Problem>) -> Option<AxisValues> {
+        let given = self.values.as_ref()?;
+        if ctx.lhs {
+            problems.push(Problem::new(
+                ctx.key("values"),
+                show(&given.raw),
+                ctx.expected(),
+            ));
+        }
+        if let Some(log) = &self.log {
+            problems.push(Problem::new(
+                ctx.key("log"),
+                show(&log.raw),
+                "only with start/stop/steps or range",
+            ));
+        }
+        match given.typed() {
+            Some(values) if !values.is_empty() => Some(AxisValues::List(values.clone())),
+            _ => {
+                problems.push(Problem::new(
+                    ctx.key("values"),
+                    show(&given.raw),
+                    "expected a non-empty array of values, e.g. values = [0.05, 0.1, 0.2]",
+                ));
+                None
+            }
+        }
+    }
+
+    /// `start`, `stop`, `steps` (spaced in the logarithm with `log`).
+    fn spaced(&self, ctx: &AxisContext, problems: &mut Vec<Problem>) -> Option<AxisValues> {
+        if ctx.lhs {
+            problems.push(Problem::new(
+                &ctx.prefix,
+                "start/stop/steps",
+                ctx.expected(),
+            ));
+        }
+        ctx.need_numeric("start/stop/steps", problems);
+        let start = end_value(ctx, "start", self.start.as_ref(), problems);
+        let stop = end_value(ctx, "stop", self.stop.as_ref(), problems);
+        let steps = self.steps(ctx, problems);
+        let (a, b, n) = (start?, stop?, steps?);
+        if ctx.log && (a <= 0.0 || b <= 0.0) {
+            problems.push(Problem::new(
+                &ctx.prefix,
+                format!("start = {a}, stop = {b}"),
+                "log = true needs start > 0 and stop > 0",
+            ));
+            return None;
+        }
+        let values = spaced(a, b, n, ctx.log)
+            .into_iter()
+            .map(|x| axis_value(x, ctx.integer))
+            .collect();
+        Some(AxisValues::List(values))
+    }
+
+    /// `steps`, an integer 1 ≤ value ≤ [`MAX_STEPS`].
+    fn steps(&self, ctx: &AxisContext, problems: &mut Vec<Problem>) -> Option<usize> {
+        let Some(given) = &self.steps else {
+            problems.push(Problem::new(ctx.key("steps"), "(missing)", TOGETHER));
+            return None;
+        };
+        match given.typed {
+            Some(n) if (1..=MAX_STEPS).contains(&n) => Some(n as usize),
+            _ => {
+                problems.push(Problem::new(
+                    ctx.key("steps"),
+                    show(&given.raw),
+                    format!("allowed integer 1 ≤ value ≤ {MAX_STEPS}"),
+                ));
+                None
+            }
+        }
+    }
+
+    /// `range = [lo, hi]` (design = "lhs").
+    fn range(&self, ctx: &AxisContext, problems: &mut Vec<Problem>) -> Option<AxisValues> {
+        let given = self.range.as_ref()?;
+        if !ctx.lhs {
+            problems.push(Problem::new(
+                ctx.key("range"),
+                show(&given.raw),
+                format!("range is for design = \"lhs\" only; {}", ctx.expected()),
+            ));
+        }
+        ctx.need_numeric("range", problems);
+        let (lo, hi) = match given.typed.as_deref() {
+            Some(&[lo, hi]) if lo.is_finite() && hi.is_finite() && lo <= hi => (lo, hi),
+            _ => {
+                problems.push(Problem::new(
+                    ctx.key("range"),
+                    show(&given.raw),
+                    "expected [lo, hi], two numbers with lo ≤ hi",
+                ));
+                return None;
+            }
+        };
+        if ctx.log && lo <= 0.0 {
+            problems.push(Problem::new(
+                ctx.key("range"),
+                show(&given.raw),
+                "log = true needs lo > 0",
+            ));
+            return None;
+        }
+        Some(AxisValues::Range {
+            lo,
+            hi,
+            log: ctx.log,
+        })
+    }
+}
+
+/// `start` or `stop` (`key`) of an axis: a finite number, which start/stop/steps need.
+fn end_value(
+    ctx: &AxisContext,
+    key: &str,
+    given: Option<&Given<f64>>,
+    problems: &mut Vec<Problem>,
+) -> Option<f64> {
+    let Some(given) = given else {
+        problems.push(Problem::new(ctx.key(key), "(missing)", TOGETHER));
+        return None;
+    };
+    let x = finite(given);
+    if x.is_none() {
+        problems.push(Problem::new(
+            ctx.key(key),
+            show(&given.raw),
+            "expected a number",
+        ));
+    }
+    x
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys the messages list are the keys the typed structs read.
+    #[test]
+    fn listed_keys_are_the_typed_keys() {
+        let mut text: String = TOP_KEYS.iter().map(|k| format!("{k} = 1\n")).collect();
+        text.push_str("extra = 2\n");
+        let file: SweepFile = parse_file(&text, Path::new("f.toml")).unwrap();
+        let unknown: Vec<&String> = file.unknown.keys().collect();
+        assert_eq!(unknown, ["extra"]);
+        let table: toml::Table = AXIS_KEYS
+            .iter()
+            .map(|k| (k.to_string(), toml::Value::Integer(1)))
+            .collect();
+        let axis = Given::<AxisFile>::new(toml::Value::Table(table));
+        assert!(axis.typed.unwrap().unknown.is_empty());
+    }
 
     #[test]
     fn spacing_is_linear_or_geometric_and_ends_exactly() {

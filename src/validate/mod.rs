@@ -34,10 +34,11 @@ pub use tables::RunTables;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use crate::batch::{catch, each_on_pool, one_line, simulate};
+use crate::batch::{each_on_pool, one_line, simulate_record};
 use crate::compare::replicate_seed;
 use crate::config::Config;
 use crate::error::ValidateError;
+use crate::sim::StopReason;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -154,7 +155,7 @@ pub struct RunRecord {
     /// Its resolved config (absent if the scenario's config is invalid).
     pub config: Option<Config>,
     /// Stop reason and `[timeseries, events, summary]` texts, or why it failed.
-    pub outcome: Result<(String, [String; 3]), String>,
+    pub outcome: Result<(StopReason, [String; 3]), String>,
     /// Wall time in seconds (manifest only).
     pub wall_time_s: f64,
 }
@@ -286,10 +287,7 @@ pub fn run(
         let seed = run_seed(options.seed, b, r);
         let t0 = Instant::now();
         let outcome = match &configs[s] {
-            Ok(c) => {
-                let c = c.clone();
-                catch(move || simulate(c, seed))
-            }
+            Ok(c) => simulate_record(c.clone(), seed),
             Err(e) => Err(e.clone()),
         };
         let record = RunRecord {

@@ -256,7 +256,11 @@ pub fn run_rows(v: &Validation) -> Vec<RunRow> {
             } else {
                 "failed"
             },
-            stop_reason: r.outcome.as_ref().map(|o| o.0.clone()).unwrap_or_default(),
+            stop_reason: r
+                .outcome
+                .as_ref()
+                .map(|o| o.0.as_str().to_string())
+                .unwrap_or_default(),
             error: r.outcome.as_ref().err().cloned().unwrap_or_default(),
             folder: run_folder(r),
         })

@@ -2,15 +2,15 @@
 //! the run folders and a one-screen verdict. Exit 0 if every check passes, 1 if any
 //! fails (or a run failed), 2 on bad input.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use seedsoil::error::RunError;
 use seedsoil::output::RunDir;
 use seedsoil::validate::{self, Options, Validation, report};
+
+use super::progress::RunsBar;
 
 /// Arguments of `seedsoil validate`.
 #[derive(Debug, Args)]
@@ -109,31 +109,11 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
         })?;
     }
 
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let p = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        p.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} run {pos}/{len} {msg} (eta {eta})",
-            )
-            .expect("valid template"),
-        );
-        p
-    });
-    let on_start = |n: usize| {
-        if let Some(p) = &progress {
-            p.set_length(n as u64);
-        }
-    };
-    let on_done = |r: &validate::RunRecord| {
-        if let Some(p) = &progress {
-            p.set_message(r.scenario.clone());
-            p.inc(1);
-        }
-    };
+    let progress = RunsBar::new(None, 0, args.quiet);
+    let on_start = |n: usize| progress.set_length(n as u64);
+    let on_done = |r: &validate::RunRecord| progress.done_with(r.scenario.clone());
     let v = validate::run(&options, &on_start, &on_done)?;
-    if let Some(p) = &progress {
-        p.finish_and_clear();
-    }
+    progress.finish();
 
     write_outputs(&v, &dir)?;
     if !args.quiet {

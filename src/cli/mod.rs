@@ -1,0 +1,279 @@
+//! Command-line interface (docs/architecture.md §6): the arguments and the dispatch to
+//! each command. Exit codes: 0 success, 1 a run failed, 2 bad usage or invalid config.
+//!
+//! - [`run`](mod@run): `seedsoil run`, on the library's run driver ([`seedsoil::run`]).
+//! - [`compare`], [`sweep`] (also `collect`), [`validate`]: the batch commands.
+//! - [`print`]: the one-screen summaries on stdout.
+//! - [`progress`]: the progress bars on stderr (the only user of indicatif).
+
+mod compare;
+mod print;
+mod progress;
+mod run;
+mod sweep;
+mod validate;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use seedsoil::checkpoint::CheckpointError;
+use seedsoil::config::{self, Config, ParamsFormat};
+use seedsoil::error::{ConfigError, Problem, RunError};
+use seedsoil::run::DriverError;
+use std::path::PathBuf;
+
+/// seedsoil: a fast, reproducible agent-based simulator of tumour cell hierarchies.
+#[derive(Debug, Parser)]
+#[command(name = "seedsoil", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run one simulation and write its output folder.
+    Run(RunArgs),
+    /// Validate a config (all problems at once) and print the resolved config.
+    Check(CheckArgs),
+    /// List every parameter: key, symbol, default, unit, allowed range, source tag.
+    Params {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "md")]
+        format: ParamsFormat,
+    },
+    /// Run every scenario of a compare file over common replicate seeds and compare
+    /// endpoints against the control (paired differences).
+    Compare(CompareArgs),
+    /// Run a parameter sweep (grid, zip or Latin hypercube), one record per run, then
+    /// merge the records into tables.
+    Sweep(SweepArgs),
+    /// Merge the per-run records of a sweep folder into its tables (after sharded or
+    /// job-array runs); lists missing and failed runs.
+    Collect(CollectArgs),
+    /// Draw a run folder's snapshots as PNGs (lattice, IL6, CXCL7 per day) plus numbered
+    /// frames and an animated GIF of the growth on one canvas.
+    Render(RenderArgs),
+    /// Run the validation suite: every published outcome and calibration target as a
+    /// named check with its source, scenarios, statistic, acceptance rule and power.
+    Validate(validate::ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+struct RenderArgs {
+    /// A run folder (holding snapshots/lattice_day<D>.csv, config.toml, events.csv).
+    run_dir: PathBuf,
+    /// Output folder (default: RUN_DIR/render); its files are derived and overwritten.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Write only the animation: frames/frame_NNNN.png and growth.gif.
+    #[arg(long)]
+    frames: bool,
+    /// Pixels per site in the frames and GIF.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    scale: u32,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct SweepArgs {
+    /// The sweep file (TOML): base, seed, replicates, design, [[axis]] ...
+    file: PathBuf,
+    /// Output folder (default: runs/sweep-<file stem>).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Start again in an existing output folder (its records are deleted).
+    #[arg(long, conflicts_with = "resume")]
+    force: bool,
+    /// Reuse the output folder: skip runs whose record is complete, run the rest, merge.
+    #[arg(long)]
+    resume: bool,
+    /// Replicates per point (overrides the file's `replicates`).
+    #[arg(long, value_name = "R")]
+    replicates: Option<u32>,
+    /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
+    /// depend on it.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: u16,
+    /// Validate, write DIR/sweep.toml, DIR/base.toml and DIR/plan.csv, print the number
+    /// of runs, run nothing.
+    #[arg(long, conflicts_with_all = ["index", "shard"])]
+    plan: bool,
+    /// Run only run I (0-based) into the folder, skipping it if its record is complete;
+    /// no merge (run `seedsoil collect DIR` afterwards).
+    #[arg(long, value_name = "I", conflicts_with = "shard")]
+    index: Option<u64>,
+    /// Run the runs with run_id % N == K (K in 0..N); no merge.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Print nothing but errors (and the run count of --plan).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct CollectArgs {
+    /// A sweep output folder (holding sweep.toml and runs/).
+    dir: PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// The compare file (TOML): base, replicates, seed, control, [scenario.<name>] ...
+    file: PathBuf,
+    /// Output folder (default: runs/compare-<file stem>, suffixed -2, -3, ... if taken;
+    /// with --force the default folder itself is overwritten).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output folder.
+    #[arg(long)]
+    force: bool,
+    /// Replicates per scenario (overrides the file's `replicates`).
+    #[arg(long, value_name = "R")]
+    replicates: Option<u32>,
+    /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
+    /// depend on it.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: u16,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// Config file (TOML); the embedded default (configs/baseline.toml) if omitted.
+    config: Option<PathBuf>,
+    /// Override any key, e.g. --set cells.p_symmetric=0.2 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Output folder (default: runs/<config name>-seed<seed>, never reused).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output folder.
+    #[arg(long)]
+    force: bool,
+    /// Master seed (run.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads, 0 = all cores (overrides run.threads for this run only; outputs,
+    /// including the written config.toml, do not depend on it).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    threads: Option<u16>,
+    /// Simulated days (run.days).
+    #[arg(long, allow_negative_numbers = true)]
+    days: Option<f64>,
+    /// Stop when the primary tumour holds this many cells (run.stop_at_cells).
+    #[arg(long, value_name = "N")]
+    stop_at_cells: Option<u64>,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Resume from a checkpoint file: its stored config, with --days/--set overrides
+    /// (keys that define the saved state, such as run.seed and space.*, may not change).
+    #[arg(long, value_name = "CHECKPOINT", conflicts_with = "config")]
+    from: Option<PathBuf>,
+    /// Save the whole simulation state at the start of day DAY (after recording it) to
+    /// <output>/checkpoints/day<DAY>.ckpt and go on (repeatable; DAY on a step of
+    /// run.dt_h, between 0 and run.days).
+    #[arg(
+        long = "checkpoint-at",
+        value_name = "DAY",
+        allow_negative_numbers = true
+    )]
+    checkpoint_at: Vec<f64>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+/// Exit code for an error: 2 for invalid configs and usage, 1 for failed runs.
+pub fn exit_code(e: &anyhow::Error) -> i32 {
+    if let Some(c) = e.downcast_ref::<ConfigError>() {
+        return c.exit_code();
+    }
+    if let Some(r) = e.downcast_ref::<RunError>() {
+        return r.exit_code();
+    }
+    if let Some(c) = e.downcast_ref::<CheckpointError>() {
+        return c.exit_code();
+    }
+    if let Some(d) = e.downcast_ref::<DriverError>() {
+        return d.exit_code();
+    }
+    if let Some(v) = e.downcast_ref::<seedsoil::error::ValidateError>() {
+        return v.exit_code();
+    }
+    1
+}
+
+/// Parse arguments and run the command.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run_cmd(args),
+        Command::Check(args) => {
+            let cfg = load(&args.config, &[])?;
+            print!("{}", cfg.to_toml());
+            eprintln!("config is valid");
+            Ok(())
+        }
+        Command::Params { format } => {
+            print!("{}", config::params_table(format));
+            Ok(())
+        }
+        Command::Compare(args) => compare::compare_cmd(args),
+        Command::Sweep(args) => sweep::sweep_cmd(args),
+        Command::Collect(args) => sweep::collect_cmd(args),
+        Command::Render(args) => render_cmd(args),
+        Command::Validate(args) => validate::validate_cmd(args),
+    }
+}
+
+fn render_cmd(args: RenderArgs) -> anyhow::Result<()> {
+    let out = args.out.unwrap_or_else(|| args.run_dir.join("render"));
+    let opts = seedsoil::output::render::RenderOptions {
+        frames_only: args.frames,
+        scale: args.scale,
+    };
+    let files = seedsoil::output::render::render(&args.run_dir, &out, opts)?;
+    if !args.quiet {
+        eprintln!("wrote {} files to {}", files.len(), out.display());
+    }
+    Ok(())
+}
+
+/// A usage error (exit 2) as a config problem: `key = value: allowed`.
+fn bad_usage(key: &str, value: impl Into<String>, allowed: impl Into<String>) -> anyhow::Error {
+    ConfigError::Invalid(vec![Problem::new(key, value, allowed)]).into()
+}
+
+/// The config of `args` with the `extra` overrides after its own.
+fn load(args: &ConfigArgs, extra: &[String]) -> Result<Config> {
+    let mut sets = args.sets.clone();
+    sets.extend_from_slice(extra);
+    Ok(config::load(args.config.as_deref(), &sets)?)
+}
+
+/// A seed from the clock when none is configured (kept ≤ i64::MAX so TOML can hold it).
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut s = nanos ^ (std::process::id() as u64).rotate_left(32);
+    seedsoil::rng::splitmix64(&mut s) >> 1
+}

@@ -1,0 +1,32 @@
+//! Why a driven run failed: [`DriverError`].
+
+use crate::checkpoint::CheckpointError;
+use crate::error::RunError;
+use crate::sim::SimError;
+
+/// Why [`crate::run::Driver`] could not complete a run.
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    /// The simulation could not be built from the config.
+    #[error("cannot start the simulation: {0}")]
+    Start(SimError),
+    /// The checkpoint could not be restored with the config (its simulation or its
+    /// recorder).
+    #[error(transparent)]
+    Restore(#[from] CheckpointError),
+    /// An output (table, snapshot, checkpoint, `config.toml`) could not be written.
+    #[error(transparent)]
+    Output(#[from] RunError),
+}
+
+impl DriverError {
+    /// Process exit code: 1 when the simulation cannot start, the checkpoint's code (2,
+    /// bad input) when it cannot be restored, the output error's code otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            DriverError::Start(_) => 1,
+            DriverError::Restore(e) => e.exit_code(),
+            DriverError::Output(e) => e.exit_code(),
+        }
+    }
+}
