@@ -105,15 +105,6 @@ pub fn one_line(text: &str) -> String {
         .join("; ")
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break.
-pub fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
-
 fn csv_err(e: csv::Error) -> io::Error {
     io::Error::other(e)
 }
@@ -134,7 +125,7 @@ pub fn write_concatenated(
     leading: &[String],
     n: usize,
     mut part: impl FnMut(usize) -> io::Result<Option<Part>>,
-    mut w: impl Write,
+    w: impl Write,
 ) -> io::Result<()> {
     let reader = |text: &str| {
         csv::ReaderBuilder::new()
@@ -150,8 +141,10 @@ pub fn write_concatenated(
             }
         }
     }
-    let header: Vec<String> = leading.iter().chain(&columns).map(|c| field(c)).collect();
-    writeln!(w, "{}", header.join(","))?;
+    // The columns depend on the runs' own headers: the header is a record, not a struct.
+    let mut out = csv::WriterBuilder::new().has_headers(false).from_writer(w);
+    out.write_record(leading.iter().chain(&columns))
+        .map_err(csv_err)?;
     for i in 0..n {
         let Some((lead, text)) = part(i)? else {
             continue;
@@ -167,33 +160,21 @@ pub fn write_concatenated(
             .iter()
             .map(|c| own.iter().position(|h| h == c))
             .collect();
-        let lead: Vec<String> = lead.iter().map(|v| field(v)).collect();
-        let lead = lead.join(",");
         for row in reader.records() {
             let row = row.map_err(csv_err)?;
-            let mut line = lead.clone();
-            for p in &positions {
-                line.push(',');
-                if let Some(value) = p.and_then(|i| row.get(i)) {
-                    line.push_str(&field(value));
-                }
-            }
-            writeln!(w, "{line}")?;
+            let cells = positions
+                .iter()
+                .map(|p| p.and_then(|i| row.get(i)).unwrap_or(""));
+            out.write_record(lead.iter().map(String::as_str).chain(cells))
+                .map_err(csv_err)?;
         }
     }
-    Ok(())
+    out.flush()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a, b"), "\"a, b\"");
-        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
-    }
 
     #[test]
     fn concatenation_unions_columns_and_skips_leading_duplicates() {

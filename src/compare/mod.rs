@@ -24,11 +24,15 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::Instant;
 
-use crate::batch::{catch, each_on_pool, failure, field, one_line, simulate_record};
+use serde::Serialize;
+
+use crate::batch::{catch, each_on_pool, failure, one_line, simulate_record};
 use crate::checkpoint::Checkpoint;
 use crate::config::Config;
 use crate::error::RunError;
 use crate::model::units::hours_to_days;
+use crate::output::format::finite_or_empty;
+use crate::output::table;
 use crate::run::{Driver, DriverError};
 use crate::sim::StopReason;
 
@@ -202,14 +206,6 @@ fn resume(
     Ok((outcome.reason, outcome.tables))
 }
 
-/// A statistic: Rust's shortest round-trip form, empty when undefined.
-fn num(x: Option<f64>) -> String {
-    match x {
-        Some(x) if x.is_finite() => format!("{x}"),
-        _ => String::new(),
-    }
-}
-
 /// The columns [`write_concatenated`] puts before each run's own columns.
 pub const LEADING: [&str; 3] = ["scenario", "replicate", "seed"];
 
@@ -254,21 +250,36 @@ pub fn write_concatenated(
     )
 }
 
-/// Writes `runs.csv`: `scenario,replicate,seed,status,stop_reason,error`, one row per run.
-pub fn write_runs(spec: &CompareSpec, records: &[RunRecord], mut w: impl Write) -> io::Result<()> {
-    writeln!(w, "scenario,replicate,seed,status,stop_reason,error")?;
-    for r in records {
-        writeln!(
-            w,
-            "{},{},{},{},{},{}",
-            spec.scenarios[r.scenario].name,
-            r.replicate,
-            r.seed,
-            if r.completed() { "completed" } else { "failed" },
-            r.stop_reason.map_or("", StopReason::as_str),
-            field(r.error.as_deref().unwrap_or(""))
-        )?;
-    }
+/// One row of `runs.csv`: a run and how it ended.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunsRow<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Replicate number.
+    pub replicate: u32,
+    /// The run's seed.
+    pub seed: u64,
+    /// `completed` or `failed`.
+    pub status: &'a str,
+    /// Why the run stopped (empty if it failed).
+    pub stop_reason: &'a str,
+    /// Why the run failed (empty if it completed).
+    pub error: &'a str,
+}
+
+/// Writes `runs.csv` ([`RunsRow`]), one row per run.
+pub fn write_runs(spec: &CompareSpec, records: &[RunRecord], w: impl Write) -> io::Result<()> {
+    table::write(
+        records.iter().map(|r| RunsRow {
+            scenario: &spec.scenarios[r.scenario].name,
+            replicate: r.replicate,
+            seed: r.seed,
+            status: if r.completed() { "completed" } else { "failed" },
+            stop_reason: r.stop_reason.map_or("", StopReason::as_str),
+            error: r.error.as_deref().unwrap_or(""),
+        }),
+        w,
+    )?;
     Ok(())
 }
 
@@ -276,15 +287,7 @@ pub fn write_runs(spec: &CompareSpec, records: &[RunRecord], mut w: impl Write) 
 fn summary_of(record: &RunRecord) -> Option<HashMap<String, String>> {
     let tables = record.tables.as_ref()?;
     let mut reader = csv::Reader::from_reader(tables[Table::Summary as usize].as_bytes());
-    let header = reader.headers().ok()?.clone();
-    let row = reader.records().next()?.ok()?;
-    Some(
-        header
-            .iter()
-            .zip(row.iter())
-            .map(|(h, v)| (h.to_string(), v.to_string()))
-            .collect(),
-    )
+    reader.deserialize().next()?.ok()
 }
 
 /// How an endpoint is computed from the summary.
@@ -377,12 +380,10 @@ pub const ENDPOINTS: [Endpoint; 8] = [
     },
 ];
 
-/// Header of `comparison.csv`.
-pub const COMPARISON_HEADER: &str = "scenario,endpoint,n,median,q025,q975,mean,sd,diff_vs_control_n,diff_median,diff_q025,diff_q975,diff_mean,diff_se";
-
 /// One row of `comparison.csv`: an endpoint's statistics in one scenario and its paired
-/// differences against the control. `None` is written as an empty cell.
-#[derive(Debug, Clone, PartialEq)]
+/// differences against the control. `None` (and a non-finite value) is written as an
+/// empty cell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ComparisonRow {
     /// Scenario name.
     pub scenario: String,
@@ -392,27 +393,38 @@ pub struct ComparisonRow {
     pub n: usize,
     /// Median (type 7; Kaplan–Meier for time-to-event endpoints; empty for
     /// probabilities).
+    #[serde(serialize_with = "finite_or_empty")]
     pub median: Option<f64>,
     /// 2.5 % quantile; the Wilson lower bound for probabilities; the median's 95 %
     /// interval lower end for time-to-event endpoints.
+    #[serde(serialize_with = "finite_or_empty")]
     pub q025: Option<f64>,
     /// 97.5 % quantile; the Wilson upper bound; the median's interval upper end.
+    #[serde(serialize_with = "finite_or_empty")]
     pub q975: Option<f64>,
     /// Mean (the proportion for probabilities; empty for time-to-event endpoints).
+    #[serde(serialize_with = "finite_or_empty")]
     pub mean: Option<f64>,
     /// Sample standard deviation.
+    #[serde(serialize_with = "finite_or_empty")]
     pub sd: Option<f64>,
     /// Replicates paired with the control (both runs completed and holding a value).
+    #[serde(rename = "diff_vs_control_n")]
     pub diff_n: usize,
     /// Median of the paired differences (scenario − control).
+    #[serde(serialize_with = "finite_or_empty")]
     pub diff_median: Option<f64>,
     /// 2.5 % quantile of the paired differences.
+    #[serde(serialize_with = "finite_or_empty")]
     pub diff_q025: Option<f64>,
     /// 97.5 % quantile of the paired differences.
+    #[serde(serialize_with = "finite_or_empty")]
     pub diff_q975: Option<f64>,
     /// Mean of the paired differences.
+    #[serde(serialize_with = "finite_or_empty")]
     pub diff_mean: Option<f64>,
     /// Standard error of that mean.
+    #[serde(serialize_with = "finite_or_empty")]
     pub diff_se: Option<f64>,
 }
 
@@ -563,29 +575,9 @@ fn number(o: &Obs) -> Option<f64> {
     }
 }
 
-/// Writes `comparison.csv` ([`COMPARISON_HEADER`]).
-pub fn write_comparison(rows: &[ComparisonRow], mut w: impl Write) -> io::Result<()> {
-    writeln!(w, "{COMPARISON_HEADER}")?;
-    for r in rows {
-        writeln!(
-            w,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.scenario,
-            r.endpoint,
-            r.n,
-            num(r.median),
-            num(r.q025),
-            num(r.q975),
-            num(r.mean),
-            num(r.sd),
-            r.diff_n,
-            num(r.diff_median),
-            num(r.diff_q025),
-            num(r.diff_q975),
-            num(r.diff_mean),
-            num(r.diff_se)
-        )?;
-    }
+/// Writes `comparison.csv` ([`ComparisonRow`]).
+pub fn write_comparison(rows: &[ComparisonRow], w: impl Write) -> io::Result<()> {
+    table::write(rows.iter().cloned(), w)?;
     Ok(())
 }
 
@@ -595,35 +587,53 @@ pub const TIME_TO_EVENT: [(&str, Endpoint); 2] = [
     ("detected_metastasis", ENDPOINTS[4]),
 ];
 
-/// Writes `time_to_event.csv`: `scenario,replicate,seed,event,time_days,observed`, one row
-/// per completed run and event whose column the summary holds; `observed = 0` rows are
-/// censored at the run's end. Relapse times count from the first cytoreductive therapy's
-/// start (`therapy_reference_day`), and runs that never reached one (an untreated
-/// control) have no relapse row. Ready for Kaplan–Meier.
+/// One row of `time_to_event.csv`: a run's time to an event, or its censoring time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TimeToEventRow<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Replicate number.
+    pub replicate: u32,
+    /// The run's seed.
+    pub seed: u64,
+    /// Event name ([`TIME_TO_EVENT`]).
+    pub event: &'a str,
+    /// Days to the event, or to the run's end when censored.
+    #[serde(serialize_with = "finite_or_empty")]
+    pub time_days: Option<f64>,
+    /// 1 if the event happened, 0 if censored.
+    pub observed: u8,
+}
+
+/// Writes `time_to_event.csv` ([`TimeToEventRow`]), one row per completed run and event
+/// whose column the summary holds; `observed = 0` rows are censored at the run's end.
+/// Relapse times count from the first cytoreductive therapy's start
+/// (`therapy_reference_day`), and runs that never reached one (an untreated control)
+/// have no relapse row. Ready for Kaplan–Meier.
 pub fn write_time_to_event(
     spec: &CompareSpec,
     records: &[RunRecord],
-    mut w: impl Write,
+    w: impl Write,
 ) -> io::Result<()> {
-    writeln!(w, "scenario,replicate,seed,event,time_days,observed")?;
+    let mut rows = Vec::new();
     for record in records {
         let Some(summary) = summary_of(record) else {
             continue;
         };
         for (event, endpoint) in TIME_TO_EVENT {
             if let Some(Obs::Event(time, seen)) = observe(&summary, &endpoint) {
-                writeln!(
-                    w,
-                    "{},{},{},{event},{},{}",
-                    spec.scenarios[record.scenario].name,
-                    record.replicate,
-                    record.seed,
-                    num(Some(time)),
-                    u8::from(seen)
-                )?;
+                rows.push(TimeToEventRow {
+                    scenario: &spec.scenarios[record.scenario].name,
+                    replicate: record.replicate,
+                    seed: record.seed,
+                    event,
+                    time_days: Some(time),
+                    observed: u8::from(seen),
+                });
             }
         }
     }
+    table::write(rows, w)?;
     Ok(())
 }
 
@@ -670,10 +680,40 @@ mod tests {
     }
 
     #[test]
+    fn headers_are_the_documented_columns() {
+        assert_eq!(
+            table::header_line::<ComparisonRow>(),
+            "scenario,endpoint,n,median,q025,q975,mean,sd,diff_vs_control_n,diff_median,diff_q025,diff_q975,diff_mean,diff_se\n"
+        );
+        assert_eq!(
+            table::header_line::<RunsRow>(),
+            "scenario,replicate,seed,status,stop_reason,error\n"
+        );
+        assert_eq!(
+            table::header_line::<TimeToEventRow>(),
+            "scenario,replicate,seed,event,time_days,observed\n"
+        );
+    }
+
+    #[test]
     fn statistics_are_written_shortest_or_empty() {
-        assert_eq!(num(None), "");
-        assert_eq!(num(Some(f64::NAN)), "");
-        assert_eq!(num(Some(0.1)), "0.1");
-        assert_eq!(num(Some(3.0)), "3");
+        let row = ComparisonRow {
+            scenario: "control".to_string(),
+            endpoint: "final_total",
+            n: 3,
+            median: Some(3.0),
+            q025: Some(0.1),
+            q975: Some(f64::NAN),
+            mean: Some(f64::INFINITY),
+            diff_n: 2,
+            ..ComparisonRow::default()
+        };
+        let mut out = Vec::new();
+        write_comparison(&[row], &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some("control,final_total,3,3,0.1,,,,2,,,,,")
+        );
     }
 }

@@ -14,10 +14,13 @@
 //! whatever the thread count; the manifest records wall time and the command line.
 
 pub mod files;
+pub mod format;
 pub mod manifest;
 pub mod recorder;
 pub mod render;
+pub mod rows;
 pub mod snapshot;
+pub mod table;
 
 pub use files::{RunDir, write_atomic};
 pub use recorder::Recorder;

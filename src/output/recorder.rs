@@ -1,25 +1,13 @@
 //! The recorder: an [`Observer`] that samples the simulation into the run's tables and
 //! writes snapshots at their configured days.
 
-use crate::config::TherapyKind;
-use crate::engine::FieldStats;
 use crate::error::RunError;
-use crate::metastasis::{Compartment, Metastasis};
-use crate::model::units::{hours_to_days, step_of_day, steps_to_days};
+use crate::model::units::{hours_to_days, step_of_day};
 use crate::output::files::RunDir;
-use crate::output::snapshot;
+use crate::output::rows::{self, EventRow, MILESTONES};
+use crate::output::{snapshot, table};
 use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{Observer, Simulation, StopReason};
-use std::fmt::Write as _;
-
-/// Population sizes whose first crossing is recorded as a `size_reached` event and in
-/// the summary.
-pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
-
-/// Header of `timeseries.csv`.
-pub const TIMESERIES_HEADER: &str = "step,time_h,compartment,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,lattice_sites,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,dormant,colonies,micrometastases,detected_colonies,entered,extravasated,hpcs,niche_level,tdsf,chemo_on,radiation_on,surgery_on,anti_il6_on,cxcr2_inhibitor_on,anti_vegfr1_on,differentiation_on\n";
-/// Header of `events.csv`.
-pub const EVENTS_HEADER: &str = "step,time_h,event,compartment,cell_kind,colony_id,value\n";
 
 /// Collects a run's outputs while it runs.
 #[derive(Debug)]
@@ -44,185 +32,9 @@ pub struct Recorder {
     pub snapshot_files: Vec<std::path::PathBuf>,
 }
 
+/// A number as the snapshot file names write it (shortest round-trip decimal).
 fn fmt_f(x: f64) -> String {
-    // Shortest representation that round-trips: stable and exact.
     format!("{x}")
-}
-
-/// `csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations` of the
-/// primary tumour now: the columns shared by the timeseries and the summary.
-fn population_columns(sim: &Simulation) -> String {
-    let [csc, prog, diff] = sim.primary.counts();
-    let total = csc + prog + diff;
-    let frac = if total > 0 {
-        csc as f64 / total as f64
-    } else {
-        0.0
-    };
-    let e = sim.primary.events();
-    format!(
-        "{csc},{prog},{diff},{total},{},{},{},{}",
-        fmt_f(frac),
-        e.births,
-        e.deaths,
-        e.migrations
-    )
-}
-
-/// `il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml` (means
-/// over field cells holding cancer cells; zeros without fields).
-fn field_columns(sim: &Simulation) -> String {
-    let [il6, cx] = sim
-        .cytokines
-        .as_ref()
-        .map_or([FieldStats::default(); 2], |c| [c.stats(0), c.stats(1)]);
-    format!(
-        "{},{},{},{}",
-        fmt_f(il6.tumour_mean),
-        fmt_f(il6.max),
-        fmt_f(cx.tumour_mean),
-        fmt_f(cx.max)
-    )
-}
-
-/// `il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed`: the
-/// simulated tumour's IL6 output (cancer-cell agents and MSCs on the lattice; it drives
-/// homing, the cancer cells' part × `run.cells_per_agent`, see
-/// [`Cytokines::systemic_il6_output`](crate::engine::Cytokines::systemic_il6_output)), MSCs in
-/// the tumour by ALDH class, MSCs left in the bone-marrow pool, and MSCs homed so far.
-fn msc_columns(sim: &Simulation) -> String {
-    let [pos, neg] = sim.mscs.counts();
-    let pool: u64 = sim.mscs.pool().iter().sum();
-    let out = sim.cytokines.as_ref().map_or(0.0, |c| c.il6_output());
-    format!(
-        "{},{pos},{neg},{pool},{}",
-        fmt_f(out),
-        sim.mscs.events().homed
-    )
-}
-
-/// Counting class names, as in the column names.
-const CLASS_NAMES: [&str; 3] = ["csc", "progenitor", "differentiated"];
-
-/// `csc,progenitor,differentiated,total,csc_fraction` of a compartment's counts.
-fn class_columns(c: [u64; 3]) -> String {
-    let total: u64 = c.iter().sum();
-    let frac = if total > 0 {
-        c[0] as f64 / total as f64
-    } else {
-        0.0
-    };
-    format!("{},{},{},{total},{}", c[0], c[1], c[2], fmt_f(frac))
-}
-
-/// Name of a compartment in the tables.
-fn compartment_name(met: &Metastasis, c: Compartment) -> &str {
-    match c {
-        Compartment::Primary => "primary",
-        Compartment::Circulation => "circulation",
-        Compartment::Organ(o) => &met.organs[o].name,
-    }
-}
-
-/// Day of a step, as text (empty if none).
-fn day_of(step: Option<u64>, dt_h: f64) -> String {
-    step.map(|s| fmt_f(steps_to_days(s, dt_h)))
-        .unwrap_or_default()
-}
-
-/// Header of the therapy endpoints in `summary.csv`.
-const THERAPY_SUMMARY_HEADER: &str = ",therapy_reference_day,cells_at_therapy_start,relapse_day,time_to_relapse_days,chemo_deaths,ctc_chemo_deaths,radiation_kills,resected";
-
-/// The therapy endpoints of `summary.csv` (empty days when not reached).
-fn therapy_summary(sim: &Simulation) -> String {
-    let t = &sim.therapy;
-    let dt = sim.config().run.dt_h;
-    format!(
-        ",{},{},{},{},{},{},{},{}",
-        t.reference_day().map(fmt_f).unwrap_or_default(),
-        t.reference.map(|(_, n)| n.to_string()).unwrap_or_default(),
-        day_of(t.relapse_step, dt),
-        t.time_to_relapse_days().map(fmt_f).unwrap_or_default(),
-        sim.primary.events().chemo_deaths,
-        sim.metastasis
-            .as_ref()
-            .map_or(0, |m| m.cascade().ctc_chemo_deaths),
-        t.totals.radiation_kills.iter().sum::<u64>(),
-        t.totals.resected.iter().sum::<u64>(),
-    )
-}
-
-/// Header of the metastasis endpoints in `summary.csv` (organ columns follow).
-const MET_SUMMARY_HEADER: &str = ",ctc,dormant,metastatic_cells,living_colonies,intravasated,ctc_deaths,arrested,extravasated,dormant_entered,woke,csc_colonies,non_stem_colonies,micrometastases,detected_metastases,extinct_colonies,fraction_extravasated,fraction_micrometastasis,fraction_detected,first_arrival_day,first_niche_day,first_detection_day,any_metastasis_detected,tdsf,dormant_non_stem,dormant_non_stem_entered,dtc_deaths,angiogenic_switches";
-
-/// The metastasis endpoints of `summary.csv`: header and row, with per-organ columns
-/// (`metastatic_cells_<organ>` ...). Without dissemination the shared columns are empty.
-fn metastasis_summary(sim: &Simulation) -> (String, String) {
-    let mut header = MET_SUMMARY_HEADER.to_string();
-    let Some(m) = &sim.metastasis else {
-        let n = MET_SUMMARY_HEADER.matches(',').count();
-        return (header, ",".repeat(n));
-    };
-    let dt = sim.config().run.dt_h;
-    let c = m.cascade();
-    let frac = |x: u64| {
-        if c.arrested > 0 {
-            fmt_f(x as f64 / c.arrested as f64)
-        } else {
-            String::new()
-        }
-    };
-    let dormant: u64 = m.organs.iter().map(|o| o.dormant).sum();
-    let met_cells: u64 = m.organs.iter().map(|o| o.metastatic_cells()).sum();
-    let first_arrival = m.organs.iter().filter_map(|o| o.first_arrival_step).min();
-    let first_niche = m.organs.iter().filter_map(|o| o.niche_formed_step).min();
-    let mut row = format!(
-        ",{},{dormant},{met_cells},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-        m.circulation().len(),
-        m.colonies().len(),
-        c.intravasated.iter().sum::<u64>(),
-        c.ctc_deaths,
-        c.arrested,
-        c.extravasated,
-        c.dormant_entered,
-        c.woke,
-        c.csc_colonies,
-        c.non_stem_colonies,
-        c.micrometastases,
-        c.detected,
-        c.extinct,
-        frac(c.extravasated),
-        frac(c.micrometastases),
-        frac(c.detected),
-        day_of(first_arrival, dt),
-        day_of(first_niche, dt),
-        day_of(m.first_detection_step(), dt),
-        c.detected > 0,
-        fmt_f(m.tdsf()),
-        m.organs.iter().map(|o| o.dormant_non_stem).sum::<u64>(),
-        c.dormant_non_stem_entered,
-        c.dtc_deaths,
-        c.angiogenic_switches,
-    );
-    for o in &m.organs {
-        let n = &o.name;
-        let _ = write!(
-            header,
-            ",metastatic_cells_{n},colonies_{n},detected_{n},dormant_{n},hpcs_{n},niche_day_{n},first_arrival_day_{n}"
-        );
-        let _ = write!(
-            row,
-            ",{},{},{},{},{},{},{}",
-            o.metastatic_cells(),
-            o.colonies_founded,
-            o.detected,
-            o.dormant,
-            o.hpcs,
-            day_of(o.niche_formed_step, dt),
-            day_of(o.first_arrival_step, dt)
-        );
-    }
-    (header, row)
 }
 
 impl Recorder {
@@ -245,8 +57,8 @@ impl Recorder {
             snapshot_csv: cfg.output.snapshot_csv,
             snapshot_png: cfg.output.snapshot_png,
             dir,
-            timeseries: TIMESERIES_HEADER.to_string(),
-            events: EVENTS_HEADER.to_string(),
+            timeseries: rows::timeseries_header(),
+            events: rows::events_header(),
             last_sampled: None,
             growths_seen: sim.primary.events().growths,
             met_events_seen: 0,
@@ -330,91 +142,37 @@ impl Recorder {
         cell_kind: &str,
         value: &str,
     ) {
-        let _ = writeln!(
-            self.events,
-            "{},{},{},{},{},,{}",
+        let row = EventRow {
             step,
-            fmt_f(step as f64 * sim.config().run.dt_h),
+            time_h: step as f64 * sim.config().run.dt_h,
             event,
             compartment,
             cell_kind,
-            value
-        );
+            colony_id: None,
+            value,
+        };
+        table::push_row(&mut self.events, &row);
     }
 
     fn sample(&mut self, sim: &Simulation) {
-        let (step, time) = (sim.step_count(), fmt_f(sim.time_h()));
-        // The therapies on in this step, the same on every compartment's row.
-        let mut therapy = String::new();
-        for kind in TherapyKind::ALL {
-            let _ = write!(therapy, ",{}", u8::from(sim.therapy.kind_on(kind, step)));
-        }
-        therapy.push('\n');
-        let tdsf = sim
-            .metastasis
-            .as_ref()
-            .map(|m| fmt_f(m.tdsf()))
-            .unwrap_or_default();
-        let _ = write!(
-            self.timeseries,
-            "{step},{time},primary,{},{},{},{},{},,,,,,,,,{tdsf}",
-            population_columns(sim),
-            sim.primary.events().dedifferentiations,
-            sim.primary.lattice.len(),
-            field_columns(sim),
-            msc_columns(sim)
-        );
-        self.timeseries.push_str(&therapy);
-        if let Some(m) = &sim.metastasis {
-            // Blood: CTCs by class and the cells that entered it so far.
-            let c = m.cascade();
-            let _ = write!(
-                self.timeseries,
-                "{step},{time},circulation,{},,,,,,,,,,,,,,,,,,,{},,,,",
-                class_columns(m.ctc_counts()),
-                c.intravasated.iter().sum::<u64>()
-            );
-            self.timeseries.push_str(&therapy);
-            for (i, o) in m.organs.iter().enumerate() {
-                let e = m.organ_events(i);
-                let _ = write!(
-                    self.timeseries,
-                    "{step},{time},{},{},{},{},{},{},{},,,,,,,,,,{},{},{},{},{},{},{},{},",
-                    o.name,
-                    class_columns(o.cells),
-                    e.births,
-                    e.deaths,
-                    e.migrations,
-                    e.dedifferentiations,
-                    o.sites,
-                    o.dormant,
-                    o.living_colonies,
-                    o.micrometastases,
-                    o.detected,
-                    o.arrested,
-                    o.extravasated,
-                    o.hpcs,
-                    fmt_f(m.niche_level(i)),
-                );
-                self.timeseries.push_str(&therapy);
-            }
-        }
-        self.last_sampled = Some(step);
+        rows::push_timeseries(&mut self.timeseries, sim);
+        self.last_sampled = Some(sim.step_count());
     }
 
     /// Write the therapy events logged since the last call.
     fn therapy_events(&mut self, sim: &Simulation) {
         let dt = sim.config().run.dt_h;
         for e in &sim.therapy.log[self.therapy_events_seen..] {
-            let _ = writeln!(
-                self.events,
-                "{},{},{},{},,,{}",
-                e.step,
-                fmt_f(e.step as f64 * dt),
-                e.event,
-                e.compartment,
-                e.value
-            );
+            let row = EventRow {
+                step: e.step,
+                time_h: e.step as f64 * dt,
+                event: &e.event,
+                compartment: e.compartment,
+                cell_kind: "",
+                colony_id: None,
+                value: &e.value.to_string(),
+            };
+            table::push_row(&mut self.events, &row);
         }
         self.therapy_events_seen = sim.therapy.log.len();
     }
@@ -424,17 +182,16 @@ impl Recorder {
         let Some(m) = &sim.metastasis else { return };
         let dt = sim.config().run.dt_h;
         for e in &m.events()[self.met_events_seen..] {
-            let _ = writeln!(
-                self.events,
-                "{},{},{},{},{},{},{}",
-                e.step,
-                fmt_f(e.step as f64 * dt),
-                e.kind.as_str(),
-                compartment_name(m, e.compartment),
-                e.class.map(|k| CLASS_NAMES[k]).unwrap_or(""),
-                e.colony.map(|id| id.to_string()).unwrap_or_default(),
-                e.value
-            );
+            let row = EventRow {
+                step: e.step,
+                time_h: e.step as f64 * dt,
+                event: e.kind.as_str(),
+                compartment: rows::compartment_name(m, e.compartment),
+                cell_kind: e.class.map_or("", |k| rows::CLASS_NAMES[k]),
+                colony_id: e.colony,
+                value: &e.value.to_string(),
+            };
+            table::push_row(&mut self.events, &row);
         }
         self.met_events_seen = m.events().len();
     }
@@ -509,47 +266,7 @@ impl Recorder {
             return Err(e);
         }
         self.event(sim, "stop", "", reason.as_str());
-        let e = sim.primary.events();
-        let mut summary = String::from(
-            "seed,stop_reason,steps,time_h,csc,progenitor,differentiated,total,csc_fraction,births,deaths,migrations,dedifferentiations,symmetric_divisions,stemness_losses,peak_total,il6_tumour_mean_ng_ml,il6_max_ng_ml,cxcl7_tumour_mean_ng_ml,cxcl7_max_ng_ml,il6_output_molecules_per_s,msc_aldh_pos,msc_aldh_neg,msc_pool,msc_homed,msc_injected,msc_divisions,msc_deaths",
-        );
-        for m in MILESTONES {
-            let _ = write!(summary, ",step_reached_{m}");
-        }
-        summary.push_str(THERAPY_SUMMARY_HEADER);
-        summary.push('\n');
-        let _ = write!(
-            summary,
-            "{},{},{},{},{},{},{},{},{}",
-            sim.seed(),
-            reason.as_str(),
-            sim.step_count(),
-            fmt_f(sim.time_h()),
-            population_columns(sim),
-            e.dedifferentiations,
-            e.symmetric_divisions,
-            e.stemness_losses,
-            self.peak_total
-        );
-        let m = sim.mscs.events();
-        let _ = write!(
-            summary,
-            ",{},{},{},{},{}",
-            field_columns(sim),
-            msc_columns(sim),
-            m.injected,
-            m.divisions,
-            m.deaths
-        );
-        for s in self.milestone_steps {
-            let _ = write!(summary, ",{}", s.map(|s| s.to_string()).unwrap_or_default());
-        }
-        summary.push_str(&therapy_summary(sim));
-        let (met_header, met_row) = metastasis_summary(sim);
-        summary.push_str(&met_row);
-        summary.push('\n');
-        let header_end = summary.find('\n').expect("the header line ends");
-        summary.insert_str(header_end, &met_header);
+        let summary = rows::summary(sim, reason.as_str(), self.peak_total, self.milestone_steps);
         Ok([self.timeseries, self.events, summary])
     }
 }

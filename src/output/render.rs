@@ -27,8 +27,12 @@ use crate::engine::primary::Primary;
 use crate::error::RunError;
 use crate::model::kind::{STEM, progenitor};
 use crate::model::msc::Msc;
-use crate::output::snapshot::{self, MSC_ALDH_NEG, MSC_ALDH_POS, colour, encode_png};
+use crate::output::snapshot::{
+    self, FieldRow, LatticeRow, MSC_ALDH_NEG, MSC_ALDH_POS, MscRow, colour, encode_png,
+};
 use crate::space::Lattice;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 /// Options of [`render`].
@@ -65,59 +69,63 @@ fn read(path: &Path) -> Result<String, RunError> {
     std::fs::read_to_string(path).map_err(|e| other(format!("cannot read {}: {e}", path.display())))
 }
 
-fn parse<T: std::str::FromStr>(s: &str, path: &Path, line: usize) -> Result<T, RunError> {
-    s.trim().parse().map_err(|_| {
-        other(format!(
-            "{}:{}: cannot parse {s:?}",
-            path.display(),
-            line + 1
-        ))
-    })
-}
-
-fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
-    text.lines()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i, l.split(',').collect()))
-}
-
-/// The site `x,y,z` of a snapshot row `i` (0-based line) that must have the five
-/// columns `expected`.
-fn site(f: &[&str], path: &Path, i: usize, expected: &str) -> Result<[i64; 3], RunError> {
-    if f.len() < 5 {
-        return Err(other(format!(
-            "{}:{}: expected {expected}",
-            path.display(),
-            i + 1
-        )));
+/// The rows of a snapshot CSV (header line first, then rows of at least five columns
+/// `expected`, deserialised by position after trimming spaces), with their line numbers.
+/// Blank lines are skipped.
+fn read_rows<T: DeserializeOwned>(path: &Path, expected: &str) -> Result<Vec<(u64, T)>, RunError> {
+    let text = read(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| other(format!("{}: {e}", path.display())))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if record.len() < 5 {
+            return Err(other(format!(
+                "{}:{line}: expected {expected}",
+                path.display()
+            )));
+        }
+        let mut trimmed = record.clone();
+        trimmed.trim();
+        let row = trimmed.deserialize::<T>(None).map_err(|e| {
+            let field = match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => err.field(),
+                _ => None,
+            };
+            let cell = field.and_then(|i| record.get(i as usize)).unwrap_or("");
+            other(format!("{}:{line}: cannot parse {cell:?}", path.display()))
+        })?;
+        out.push((line, row));
     }
-    Ok([
-        parse(f[0], path, i)?,
-        parse(f[1], path, i)?,
-        parse(f[2], path, i)?,
-    ])
+    Ok(out)
 }
 
 fn read_cells(path: &Path) -> Result<Vec<([i64; 3], u8)>, RunError> {
-    let text = read(path)?;
     let mut out = Vec::new();
-    for (i, f) in rows(&text) {
-        let d = site(&f, path, i, "x,y,z,kind,rho")?;
-        let code = match f[3] {
-            "csc" => STEM,
-            "differentiated" => progenitor(0),
-            "progenitor" => progenitor(parse(f[4], path, i)?),
-            k => {
+    for (line, row) in read_rows::<LatticeRow>(path, "x,y,z,kind,rho")? {
+        let code = match (row.kind.as_str(), row.rho) {
+            ("csc", _) => STEM,
+            ("differentiated", _) => progenitor(0),
+            ("progenitor", Some(rho)) => progenitor(rho),
+            ("progenitor", None) => {
                 return Err(other(format!(
-                    "{}:{}: unknown kind {k:?}",
-                    path.display(),
-                    i + 1
+                    "{}:{line}: cannot parse \"\"",
+                    path.display()
+                )));
+            }
+            (k, _) => {
+                return Err(other(format!(
+                    "{}:{line}: unknown kind {k:?}",
+                    path.display()
                 )));
             }
         };
-        out.push((d, code));
+        out.push(([row.x, row.y, row.z], code));
     }
     Ok(out)
 }
@@ -126,26 +134,23 @@ fn read_mscs(path: &Path) -> Result<Vec<Msc>, RunError> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = read(path)?;
-    let mut out = Vec::new();
-    for (i, f) in rows(&text) {
-        out.push(Msc {
-            pos: site(&f, path, i, "x,y,z,aldh,divisions_left")?,
-            aldh: parse::<u8>(f[3], path, i)? != 0,
-            divisions_left: parse(f[4], path, i)?,
-        });
-    }
-    Ok(out)
+    Ok(read_rows::<MscRow>(path, "x,y,z,aldh,divisions_left")?
+        .into_iter()
+        .map(|(_, m)| Msc {
+            pos: [m.x, m.y, m.z],
+            aldh: m.aldh_pos != 0,
+            divisions_left: m.divisions_left,
+        })
+        .collect())
 }
 
 /// Heat maps (IL6, CXCL7) of a fields CSV, as the run's own field PNGs.
 fn field_pngs(path: &Path) -> Result<[Vec<u8>; 2], RunError> {
-    let text = read(path)?;
-    let mut pts: Vec<([i64; 3], [f32; 2])> = Vec::new();
-    for (i, f) in rows(&text) {
-        let d = site(&f, path, i, "x,y,z,il6_ng_ml,cxcl7_ng_ml")?;
-        pts.push((d, [parse(f[3], path, i)?, parse(f[4], path, i)?]));
-    }
+    let pts: Vec<([i64; 3], [f32; 2])> =
+        read_rows::<FieldRow>(path, "x,y,z,il6_ng_ml,cxcl7_ng_ml")?
+            .into_iter()
+            .map(|(_, f)| ([f.x, f.y, f.z], [f.il6_ng_ml, f.cxcl7_ng_ml]))
+            .collect();
     let axis = |a: usize| {
         let mut v: Vec<i64> = pts.iter().map(|p| p.0[a]).collect();
         v.sort_unstable();
@@ -174,20 +179,36 @@ fn field_pngs(path: &Path) -> Result<[Vec<u8>; 2], RunError> {
     }))
 }
 
+/// The columns of an `events.csv` row that locate snapshots and lattice growth.
+#[derive(Deserialize)]
+struct EventCells<'a> {
+    event: &'a str,
+    compartment: &'a str,
+    value: &'a str,
+}
+
 /// Sites of the primary's lattice window (the value of its last `lattice_grown` event)
-/// at each snapshot's event; 0 before any growth.
+/// at each snapshot's event; 0 before any growth. Rows that do not read are skipped.
 fn grows_before(events: &str) -> std::collections::HashMap<String, usize> {
     let mut out = std::collections::HashMap::new();
     let mut grown = 0;
-    for line in events.lines().skip(1) {
-        let f: Vec<&str> = line.split(',').collect();
-        if f.len() < 7 || f[3] != "primary" {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(events.as_bytes());
+    let Ok(header) = reader.headers().cloned() else {
+        return out;
+    };
+    for record in reader.records().flatten() {
+        let Ok(e) = record.deserialize::<EventCells>(Some(&header)) else {
+            continue;
+        };
+        if e.compartment != "primary" {
             continue;
         }
-        match f[2] {
-            "lattice_grown" => grown = f[6].trim().parse().unwrap_or(grown),
+        match e.event {
+            "lattice_grown" => grown = e.value.trim().parse().unwrap_or(grown),
             "snapshot" => {
-                out.insert(f[6].trim().to_string(), grown);
+                out.insert(e.value.trim().to_string(), grown);
             }
             _ => {}
         }
@@ -392,4 +413,100 @@ fn encode_gif(w: usize, h: usize, frames: &[Vec<u8>]) -> Result<Vec<u8>, RunErro
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn snapshot_rows_read_by_position_trimmed_with_blank_lines_skipped() {
+        let (_d, path) = file(
+            "lattice_day1.csv",
+            "x,y,z,kind,rho\n1,2,0,csc,\n\n 3 ,4,0,progenitor, 5 ,extra\n5,6,0,differentiated,0\n",
+        );
+        let cells = read_cells(&path).unwrap();
+        assert_eq!(
+            cells,
+            [
+                ([1, 2, 0], STEM),
+                ([3, 4, 0], progenitor(5)),
+                ([5, 6, 0], progenitor(0))
+            ]
+        );
+    }
+
+    #[test]
+    fn snapshot_errors_name_the_line_and_cell() {
+        let cases = [
+            ("x,y,z,kind,rho\n1,2,0,csc\n", "2: expected x,y,z,kind,rho"),
+            (
+                "x,y,z,kind,rho\n1,2,0,csc,\n1,b,0,csc,\n",
+                "3: cannot parse \"b\"",
+            ),
+            (
+                "x,y,z,kind,rho\n1,2,0,progenitor,\n",
+                "2: cannot parse \"\"",
+            ),
+            (
+                "x,y,z,kind,rho\n1,2,0,progenitor,300\n",
+                "2: cannot parse \"300\"",
+            ),
+            ("x,y,z,kind,rho\n1,2,0,stem,\n", "2: unknown kind \"stem\""),
+        ];
+        for (text, want) in cases {
+            let (_d, path) = file("lattice_day1.csv", text);
+            let err = read_cells(&path).unwrap_err().to_string();
+            assert!(
+                err.ends_with(&format!("lattice_day1.csv:{want}")),
+                "{err} / {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn msc_and_field_rows_read_back_what_the_run_wrote() {
+        let (_d, path) = file(
+            "mscs_day1.csv",
+            "x,y,z,aldh_pos,divisions_left\n1,2,0,1,0\n3,4,0,0,7\n",
+        );
+        let mscs = read_mscs(&path).unwrap();
+        assert_eq!(mscs.len(), 2);
+        assert!(mscs[0].aldh && !mscs[1].aldh);
+        assert_eq!((mscs[1].pos, mscs[1].divisions_left), ([3, 4, 0], 7));
+        let (_d, path) = file(
+            "fields_day1.csv",
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n0,0,0,0.5,2\n",
+        );
+        let rows = read_rows::<FieldRow>(&path, "x,y,z,il6_ng_ml,cxcl7_ng_ml").unwrap();
+        let want = FieldRow {
+            x: 0,
+            y: 0,
+            z: 0,
+            il6_ng_ml: 0.5,
+            cxcl7_ng_ml: 2.0,
+        };
+        assert_eq!(rows, [(2, want)]);
+    }
+
+    #[test]
+    fn snapshot_events_locate_the_lattice_window() {
+        let events = "step,time_h,event,compartment,cell_kind,colony_id,value\n\
+            0,0,start,primary,,,1\n\
+            10,10,lattice_grown,primary,,,400\n\
+            20,20,snapshot,primary,,,snapshots/lattice_day1\n\
+            30,30,lattice_grown,primary,,,900\n\
+            31,31,short\n\
+            40,40,snapshot,primary,,,snapshots/lattice_day2\n";
+        let g = grows_before(events);
+        assert_eq!(g["snapshots/lattice_day1"], 400);
+        assert_eq!(g["snapshots/lattice_day2"], 900);
+    }
 }

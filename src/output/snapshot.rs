@@ -13,27 +13,47 @@ use crate::engine::cytokines::Cytokines;
 use crate::engine::primary::Primary;
 use crate::model::kind::{EMPTY, Kind, STEM, WALL};
 use crate::model::msc::Msc;
-use std::fmt::Write as _;
+use crate::output::{format, table};
+use serde::{Deserialize, Serialize};
+
+/// One row of a lattice snapshot CSV: an occupied site.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatticeRow {
+    /// Domain x.
+    pub x: i64,
+    /// Domain y.
+    pub y: i64,
+    /// Domain z (0 in 2D).
+    pub z: i64,
+    /// `csc`, `progenitor` or `differentiated`.
+    pub kind: String,
+    /// Divisions left (`0` for differentiated cells); empty for CSCs.
+    pub rho: Option<u8>,
+}
 
 /// The snapshot as CSV text.
 pub fn lattice_csv(primary: &Primary) -> String {
     let lat = &primary.lattice;
-    let mut out = String::from("x,y,z,kind,rho\n");
-    for s in 0..lat.len() {
+    table::text((0..lat.len()).filter_map(|s| {
         let code = lat.code(s);
         if code == EMPTY || code == WALL {
-            continue;
+            return None;
         }
-        let d = lat.domain_coords(s);
         let (kind, rho) = match Kind::from_code(code) {
-            Kind::Stem => ("csc", String::new()),
-            Kind::Progenitor(0) => ("differentiated", "0".to_string()),
-            Kind::Progenitor(r) => ("progenitor", r.to_string()),
-            _ => continue,
+            Kind::Stem => ("csc", None),
+            Kind::Progenitor(0) => ("differentiated", Some(0)),
+            Kind::Progenitor(r) => ("progenitor", Some(r)),
+            _ => return None,
         };
-        out.push_str(&format!("{},{},{},{},{}\n", d[0], d[1], d[2], kind, rho));
-    }
-    out
+        let [x, y, z] = lat.domain_coords(s);
+        Some(LatticeRow {
+            x,
+            y,
+            z,
+            kind: kind.to_string(),
+            rho,
+        })
+    }))
 }
 
 /// Okabe–Ito reddish purple: debris (a dead cell's remains) in pictures.
@@ -113,44 +133,66 @@ pub fn lattice_png(primary: &Primary, rho_max: u8, mscs: &[Msc]) -> Vec<u8> {
     encode_png(pw as u32, ph as u32, &data)
 }
 
+/// One row of an MSC snapshot CSV: an MSC.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MscRow {
+    /// Domain x.
+    pub x: i64,
+    /// Domain y.
+    pub y: i64,
+    /// Domain z (0 in 2D).
+    pub z: i64,
+    /// 1 for an ALDH+ MSC, 0 for ALDH−.
+    pub aldh_pos: u8,
+    /// Divisions left.
+    pub divisions_left: u8,
+}
+
 /// The MSCs in the tumour as CSV: `x,y,z,aldh_pos,divisions_left`, one row per MSC in
 /// domain coordinates (several may share a site: they live on their own stromal layer).
 pub fn mscs_csv(mscs: &crate::engine::Mscs) -> String {
-    let mut out = String::from("x,y,z,aldh_pos,divisions_left\n");
-    for m in mscs.cells() {
-        let _ = writeln!(
-            out,
-            "{},{},{},{},{}",
-            m.pos[0],
-            m.pos[1],
-            m.pos[2],
-            u8::from(m.aldh),
-            m.divisions_left
-        );
-    }
-    out
+    table::text(mscs.cells().iter().map(|m| MscRow {
+        x: m.pos[0],
+        y: m.pos[1],
+        z: m.pos[2],
+        aldh_pos: u8::from(m.aldh),
+        divisions_left: m.divisions_left,
+    }))
+}
+
+/// One row of a fields snapshot CSV: a field cell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FieldRow {
+    /// Domain x of the cell's first lattice site.
+    pub x: i64,
+    /// Domain y of that site.
+    pub y: i64,
+    /// Domain z of that site (0 in 2D).
+    pub z: i64,
+    /// IL6, ng/mL.
+    #[serde(serialize_with = "format::shortest")]
+    pub il6_ng_ml: f32,
+    /// CXCL7, ng/mL.
+    #[serde(serialize_with = "format::shortest")]
+    pub cxcl7_ng_ml: f32,
 }
 
 /// The fields as CSV: `x,y,z,il6_ng_ml,cxcl7_ng_ml`, one row per field cell, with the
 /// domain coordinates of the cell's first lattice site.
 pub fn fields_csv(cy: &Cytokines) -> String {
-    let mut out = String::from("x,y,z,il6_ng_ml,cxcl7_ng_ml\n");
     let (il6, cx) = (cy.il6.values(), cy.cxcl7.values());
     let o = cy.il6.origin();
     let c = cy.il6.coarsen() as i64;
-    for i in 0..il6.len() {
+    table::text((0..il6.len()).map(|i| {
         let [a, b, d] = cy.il6.coords(i);
-        let z = if cy.n[2] > 1 { o[2] + c * d as i64 } else { 0 };
-        out.push_str(&format!(
-            "{},{},{},{},{}\n",
-            o[0] + c * a as i64,
-            o[1] + c * b as i64,
-            z,
-            il6[i],
-            cx[i]
-        ));
-    }
-    out
+        FieldRow {
+            x: o[0] + c * a as i64,
+            y: o[1] + c * b as i64,
+            z: if cy.n[2] > 1 { o[2] + c * d as i64 } else { 0 },
+            il6_ng_ml: il6[i],
+            cxcl7_ng_ml: cx[i],
+        }
+    }))
 }
 
 /// Viridis-like colour for `t` in [0, 1] (perceptually ordered, colour-blind safe).

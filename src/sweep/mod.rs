@@ -43,6 +43,8 @@ use crate::batch;
 use crate::config::{self, Config};
 use crate::error::{ConfigError, RunError};
 use crate::output::files::write_atomic;
+use crate::output::table;
+use serde::Serialize;
 
 /// The seed of run `run_id` of a sweep with seed `sweep_seed`: two SplitMix64 rounds over
 /// the pair, shifted right by one bit so that it is at most `i64::MAX` (TOML integers
@@ -54,8 +56,8 @@ pub fn run_seed(sweep_seed: u64, run_id: u64) -> u64 {
     crate::rng::splitmix64(&mut h) >> 1
 }
 
-/// Identity of one run of a sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Identity of one run of a sweep: the leading columns of its tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RunId {
     /// `point × R + replicate`.
     pub run_id: u64,
@@ -408,27 +410,53 @@ pub fn recorded_seed(dir: &Path) -> Option<u64> {
     table.get("seed")?.as_integer().map(|s| s as u64)
 }
 
-/// Writes `plan.csv` text: `run_id,point,replicate,seed,<params>,command`, the command
-/// naming the base config as `base` (e.g. `DIR/base.toml`).
-pub fn write_plan(sweep: &Sweep, base: &Path, mut w: impl io::Write) -> io::Result<()> {
-    let mut header = vec!["run_id", "point", "replicate", "seed"]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>();
-    header.extend(sweep.params());
-    header.push("command".to_string());
-    let header: Vec<String> = header.iter().map(|h| batch::field(h)).collect();
-    writeln!(w, "{}", header.join(","))?;
-    for i in 0..sweep.run_count() {
-        let mut row = lead(sweep, i);
-        row.push(sweep.command(base, i));
-        let row: Vec<String> = row.iter().map(|c| batch::field(c)).collect();
-        writeln!(w, "{}", row.join(","))?;
-    }
-    Ok(())
+/// The last column of `plan.csv`.
+#[derive(Debug, Clone, Default, Serialize)]
+struct PlanCommand {
+    /// The standalone command reproducing the run ([`Sweep::command`]).
+    command: String,
 }
 
-/// The leading cells of run `run_id`: run_id, point, replicate, seed, parameter values.
+/// How a run ended, in `runs.csv`.
+#[derive(Debug, Clone, Default, Serialize)]
+struct RunStatus<'a> {
+    /// `completed`, `failed` or `missing`.
+    status: &'a str,
+    /// Why it failed (empty otherwise).
+    error: &'a str,
+}
+
+/// The parameter values of point `point`, as written in the tables ([`value_text`]).
+fn point_values(sweep: &Sweep, point: u64) -> Vec<String> {
+    sweep.points[point as usize]
+        .iter()
+        .map(value_text)
+        .collect()
+}
+
+/// Writes `plan.csv` text: `run_id,point,replicate,seed,<params>,command`, the command
+/// naming the base config as `base` (e.g. `DIR/base.toml`). The parameter columns are
+/// the sweep's axes, so the header is a record: [`RunId`]'s fields, the axes' keys,
+/// `command`.
+pub fn write_plan(sweep: &Sweep, base: &Path, w: impl io::Write) -> io::Result<()> {
+    let mut w = table::writer(w);
+    let header = table::header_of::<RunId>()
+        .into_iter()
+        .chain(sweep.params())
+        .chain(table::header_of::<PlanCommand>());
+    w.write_record(header)?;
+    for i in 0..sweep.run_count() {
+        let run = sweep.run(i);
+        let command = PlanCommand {
+            command: sweep.command(base, i),
+        };
+        w.serialize((run, point_values(sweep, run.point), command))?;
+    }
+    w.flush()
+}
+
+/// The leading cells of run `run_id` in the merged tables: its [`RunId`] fields, then
+/// its parameter values.
 fn lead(sweep: &Sweep, run_id: u64) -> Vec<String> {
     let run = sweep.run(run_id);
     let mut cells = vec![
@@ -437,7 +465,7 @@ fn lead(sweep: &Sweep, run_id: u64) -> Vec<String> {
         run.replicate.to_string(),
         run.seed.to_string(),
     ];
-    cells.extend(sweep.points[run.point as usize].iter().map(value_text));
+    cells.extend(point_values(sweep, run.point));
     cells
 }
 
@@ -473,44 +501,41 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
         move |source: io::Error| RunError::Output { path, source }
     };
     {
-        use std::io::Write;
-        let mut header: Vec<String> = ["run_id", "point", "replicate", "seed", "status", "error"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        header.extend(sweep.params());
-        let header: Vec<String> = header.iter().map(|h| batch::field(h)).collect();
-        writeln!(runs, "{}", header.join(",")).map_err(out_err("runs.csv"))?;
+        // One column per axis: the header is a record ([`RunId`], [`RunStatus`], axes).
+        let mut w = table::writer(&mut runs);
+        let header = table::columns(&(RunId::default(), RunStatus::default()))
+            .into_iter()
+            .chain(sweep.params());
+        w.write_record(header)
+            .map_err(|e| out_err("runs.csv")(e.into()))?;
         for (i, state) in states.iter().enumerate() {
             let i = i as u64;
             let (status, error) = match state {
                 RecordState::Completed => {
                     report.completed += 1;
-                    ("completed", String::new())
+                    ("completed", "")
                 }
                 RecordState::Failed(e) => {
                     report.failed.push((i, e.clone()));
-                    ("failed", e.clone())
+                    ("failed", e.as_str())
                 }
                 RecordState::Missing => {
                     report.missing.push(i);
-                    ("missing", String::new())
+                    ("missing", "")
                 }
             };
-            let mut cells = lead(sweep, i);
-            let params = cells.split_off(4);
-            cells.push(status.to_string());
-            cells.push(error);
-            cells.extend(params);
-            let cells: Vec<String> = cells.iter().map(|c| batch::field(c)).collect();
-            writeln!(runs, "{}", cells.join(",")).map_err(out_err("runs.csv"))?;
+            let run = sweep.run(i);
+            w.serialize((
+                run,
+                RunStatus { status, error },
+                point_values(sweep, run.point),
+            ))
+            .map_err(|e| out_err("runs.csv")(e.into()))?;
         }
+        w.flush().map_err(out_err("runs.csv"))?;
     }
     write_atomic(&dir.join("runs.csv"), &runs)?;
-    let mut leading: Vec<String> = ["run_id", "point", "replicate", "seed"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut leading = table::header_of::<RunId>();
     leading.extend(sweep.params());
     let mut tables = vec!["summary.csv"];
     if sweep.spec.outputs >= Outputs::Timeseries {
@@ -549,6 +574,19 @@ mod tests {
         assert_eq!(unique.len(), seeds.len());
         assert!(seeds.iter().all(|&s| s <= i64::MAX as u64));
         assert_ne!(run_seed(11, 0), run_seed(12, 0));
+    }
+
+    #[test]
+    fn leading_columns_are_the_run_id_fields() {
+        assert_eq!(
+            table::header_of::<RunId>(),
+            ["run_id", "point", "replicate", "seed"]
+        );
+        assert_eq!(
+            table::columns(&(RunId::default(), RunStatus::default())),
+            ["run_id", "point", "replicate", "seed", "status", "error"]
+        );
+        assert_eq!(table::header_of::<PlanCommand>(), ["command"]);
     }
 
     #[test]
