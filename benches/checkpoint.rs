@@ -10,9 +10,9 @@ use std::time::Instant;
 
 use seedsoil::checkpoint::{self, Checkpoint};
 use seedsoil::config::load;
-use seedsoil::model::units::step_of_day;
 use seedsoil::output::Recorder;
 use seedsoil::sim::Simulation;
+use seedsoil::units::step_of_day;
 
 fn median(mut x: Vec<f64>) -> f64 {
     x.sort_by(f64::total_cmp);

@@ -48,6 +48,7 @@
 //! | [`run`] | the run driver: one simulation from its config or a checkpoint to its tables, with checkpoints and a progress observer |
 //! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
 //! | [`rng`] | the counter-based random streams behind reproducibility |
+//! | [`units`] | the one conversion between days, hours and steps |
 //! | [`error`] | the error types of each area |
 #![deny(missing_docs)]
 
@@ -69,4 +70,5 @@ pub mod space;
 pub(crate) mod spec;
 pub mod sweep;
 pub mod therapy;
+pub mod units;
 pub mod validate;

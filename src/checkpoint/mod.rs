@@ -43,10 +43,10 @@
 
 use crate::config::{self, Config};
 use crate::error::ConfigError;
-use crate::model::units::steps_to_days;
 use crate::output::{Recorder, RunDir};
 use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{SimError, Simulation};
+use crate::units::steps_to_days;
 
 /// The checkpoint format this seedsoil writes and reads.
 pub const FORMAT_VERSION: u32 = 3;

@@ -5,10 +5,10 @@ use std::path::Path;
 use seedsoil::checkpoint::Checkpoint;
 use seedsoil::compare::{CompareSpec, RunRecord};
 use seedsoil::config::Config;
-use seedsoil::model::units::{hours_to_days, steps_to_days};
 use seedsoil::output::RunDir;
 use seedsoil::run::Outcome;
 use seedsoil::sweep::{self, MergeReport, Sweep};
+use seedsoil::units::{hours_to_days, steps_to_days};
 
 /// The summary of a run of `cfg` with `seed` (resumed from `resume`), its outputs in
 /// `dir`.

@@ -30,11 +30,11 @@ use crate::batch::{catch, each_on_pool, failure, one_line, simulate_record};
 use crate::checkpoint::Checkpoint;
 use crate::config::Config;
 use crate::error::RunError;
-use crate::model::units::hours_to_days;
 use crate::output::format::finite_or_empty;
 use crate::output::table;
 use crate::run::{Driver, DriverError};
 use crate::sim::StopReason;
+use crate::units::hours_to_days;
 
 /// The seed of replicate `replicate` in a comparison with seed `compare_seed`: two
 /// SplitMix64 rounds over the pair, shifted right by one bit so that it is at most

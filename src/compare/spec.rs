@@ -34,10 +34,10 @@ use serde::Deserialize;
 
 use crate::config::{self, Config, catalogue};
 use crate::error::{ConfigError, Problem};
-use crate::model::units::step_of_day;
 use crate::spec::given::{Given, finite};
 use crate::spec::head::{HeadFile, folder, parse_file, read_toml, unknown_keys};
 use crate::spec::show::{quoted, show};
+use crate::units::step_of_day;
 
 /// Top-level keys of a compare file.
 pub const TOP_KEYS: [&str; 6] = [

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::param::{FloatRange, ParamInfo, ParamKind, p as t};
 use super::show::show_value;
 use crate::error::Problem;
-use crate::model::units::{HOURS_PER_DAY, days_to_steps, hours_to_days, per_step};
+use crate::units::{HOURS_PER_DAY, days_to_steps, hours_to_days, per_step};
 
 /// What an intervention does (docs/model.md §7.16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

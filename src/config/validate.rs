@@ -9,7 +9,7 @@ use super::root::Config;
 use super::show::show_value;
 use super::therapy::therapy_step_problems;
 use crate::error::Problem;
-use crate::model::units::HOURS_PER_DAY;
+use crate::units::HOURS_PER_DAY;
 
 /// Slack for floating-point rounding in `rate × dt ≤ 1` (so that exactly the largest
 /// allowed value printed in a message is accepted).

@@ -63,10 +63,10 @@ use crate::config::Config;
 use crate::engine::cytokines::{Cytokines, MscSecretion};
 use crate::engine::primary::Primary;
 use crate::model::msc::{Msc, MscRates};
-use crate::model::units::step_of_day;
 use crate::persist::{CodecError, Persist, Reader, Restore, Writer};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::lattice::moore_offsets;
+use crate::units::step_of_day;
 
 /// Cumulative MSC event counts.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,7 @@
 //! `signalling.cxcr2_blockade`) multiplies the IL6 or CXCL7 Hill terms by `1 − blockade`.
 
 use crate::config::Config;
-use crate::model::units::per_step;
+use crate::units::per_step;
 
 /// Hill function `H(c; K, n) = cⁿ / (Kⁿ + cⁿ)`, 0 for c ≤ 0.
 #[inline]

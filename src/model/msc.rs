@@ -21,8 +21,8 @@
 
 use crate::config::Config;
 use crate::model::hierarchy::hill;
-use crate::model::units::per_step;
 use crate::persist::{CodecError, Persist, Reader, Writer};
+use crate::units::per_step;
 
 /// One MSC in the tumour, on the stromal layer (it does not take a cancer-cell site).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,12 +2,12 @@
 //! writes snapshots at their configured days.
 
 use crate::error::RunError;
-use crate::model::units::{hours_to_days, step_of_day};
 use crate::output::files::RunDir;
 use crate::output::rows::{self, EventRow, MILESTONES};
 use crate::output::{snapshot, table};
 use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{Observer, Simulation, StopReason};
+use crate::units::{hours_to_days, step_of_day};
 
 /// Collects a run's outputs while it runs.
 #[derive(Debug)]

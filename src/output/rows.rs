@@ -7,10 +7,10 @@
 use crate::config::TherapyKind;
 use crate::engine::FieldStats;
 use crate::metastasis::{Compartment, Metastasis};
-use crate::model::units::steps_to_days;
 use crate::output::format::{shortest, shortest_or_empty};
 use crate::output::table;
 use crate::sim::Simulation;
+use crate::units::steps_to_days;
 use serde::Serialize;
 
 /// One row of `timeseries.csv` before the therapy columns: a compartment (`primary`,

@@ -44,9 +44,9 @@ use std::time::Instant;
 use crate::checkpoint::{self, Checkpoint};
 use crate::config::Config;
 use crate::error::RunError;
-use crate::model::units::hours_to_days;
 use crate::output::{Recorder, RunDir};
 use crate::sim::{Simulation, StopReason};
+use crate::units::hours_to_days;
 use progress::Watched;
 
 /// The files of a run's tables, in the order of [`Outcome::tables`].

@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{ConfigError, Problem};
-use crate::model::units::{days_to_steps, step_of_day, steps_to_days};
+use crate::units::{days_to_steps, step_of_day, steps_to_days};
 
 /// One scheduled checkpoint.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -24,11 +24,11 @@ use crate::engine::{Cytokines, Mscs, Primary};
 use crate::metastasis::Metastasis;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, progenitor};
-use crate::model::units::step_of_day;
 use crate::persist::{Persist, Restore};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::Lattice;
 use crate::therapy::TherapyState;
+use crate::units::step_of_day;
 
 /// Why a run stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -49,10 +49,10 @@ use crate::config::{Config, Surgery, TherapyConfig, TherapyKind};
 use crate::engine::Primary;
 use crate::model::HierarchyRates;
 use crate::model::kind::{STEM, class_index};
-use crate::model::units::{self, step_of_day, steps_to_days};
 use crate::persist::{CodecError, Reader, Restore, Writer};
 use crate::rng::{self, below, purpose, uniform};
 use crate::space::exterior;
+use crate::units::{self, step_of_day, steps_to_days};
 
 /// What the therapies on in one step do to the rules.
 #[derive(Debug, Clone, Copy, PartialEq)]

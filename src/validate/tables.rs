@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
-use crate::model::units::hours_to_days;
+use crate::units::hours_to_days;
 
 /// A CSV table: header and rows of text fields.
 #[derive(Debug, Clone, Default)]
