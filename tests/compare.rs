@@ -2,7 +2,10 @@
 //! failed scenarios recorded without stopping the others, every problem of a malformed
 //! compare file at once, include merging and scenario order.
 
+mod common;
+
 use assert_cmd::Command;
+use common::output_files as files;
 use seedsoil::compare::{CompareSpec, merge_fragment};
 use std::path::{Path, PathBuf};
 
@@ -14,27 +17,6 @@ fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/compare")
         .join(name)
-}
-
-/// Every file of an output folder but the manifest, by relative name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let name = p.strip_prefix(dir).unwrap().display().to_string();
-                if name != "manifest.json" {
-                    out.push((name, std::fs::read(&p).unwrap()));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn read(dir: &Path, name: &str) -> String {

@@ -1,33 +1,14 @@
 //! The library's run driver (`seedsoil::run`) and `seedsoil run` write the same run: a
 //! run driven from Rust gives the command line's files byte for byte.
 
+mod common;
+
 use assert_cmd::Command;
+use common::output_files as files;
 use seedsoil::config;
 use seedsoil::output::RunDir;
 use seedsoil::run::{CheckpointSchedule, Driver, TABLE_FILES};
 use seedsoil::sim::StopReason;
-use std::path::Path;
-
-/// Every file under `dir` but the manifest, by relative name, sorted.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let name = p.strip_prefix(dir).unwrap().display().to_string();
-                if name != "manifest.json" {
-                    out.push((name, std::fs::read(&p).unwrap()));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn a_driven_run_writes_the_files_of_seedsoil_run() {

@@ -2,6 +2,7 @@
 //! rule sees none of the calibrated model-v2 rules unless it turns them on itself.
 
 use seedsoil::config::{Config, InitKind};
+use std::path::Path;
 
 /// `Config::default()` with every model-v2 rule off and the model-v1 values of the keys the
 /// calibration changed (docs/model.md §8.6): one CSC at the start, p_s 0.1, plasticity
@@ -37,4 +38,27 @@ pub fn model_v1() -> Config {
         brain.hpc_homing_weight = 0.1;
     }
     c
+}
+
+/// Every file under `dir` but `manifest.json`, by relative name, sorted: what must agree
+/// byte for byte between two runs that should be the same.
+#[allow(dead_code)]
+pub fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let name = p.strip_prefix(dir).unwrap().display().to_string();
+                if name != "manifest.json" {
+                    out.push((name, std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
 }
