@@ -23,10 +23,12 @@ commands (for a sequence whose later commands need the earlier ones to finish). 
 placeholder (it is a synopsis), otherwise the check fails: commands may not hide in
 ``text`` blocks.
 
-How a command is run: in a scratch copy of the tracked files of the repository (with
-``target`` linked to the repository's), in document order (README.md first, then
-docs/*.md by name), by ``bash -c`` with ``seedsoil`` on PATH (the release binary, built
-first) and with ``CARGO_INSTALL_ROOT`` inside the scratch folder. A command passes if it
+How a command is run: in a scratch copy of the tracked files of the repository (its
+``target`` holds links to the repository's binaries), in document order (README.md first, then
+docs/*.md by name), by ``bash -c`` with ``seedsoil`` on PATH and in ``SEEDSOIL`` (the release binary,
+built first) and with ``CARGO_INSTALL_ROOT`` inside the scratch folder; ``cargo``
+commands are pointed at the repository's manifest (``--manifest-path``), so they reuse
+its builds. A command passes if it
 exits with the expected status within its time limit (``DOC_TIMEOUT`` seconds, default
 300). The commands that take minutes to hours (``LONG`` below: the validation suite,
 benchmarks, scenario scripts over many seeds) are cut after ``DOC_CUT`` seconds
@@ -163,7 +165,14 @@ def scratch_copy():
         if src.is_file():
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
-    (work / "target").symlink_to(REPO / "target")
+    # The scratch copy's own target/ holds only links to the repository's binaries, so
+    # that scripts find them; a script that runs cargo in the copy builds apart from the
+    # repository's target/ (cargo would see another package path and rebuild it there).
+    for profile in ("release", "debug"):
+        binary = REPO / "target" / profile / "seedsoil"
+        if binary.exists():
+            (work / "target" / profile).mkdir(parents=True)
+            (work / "target" / profile / "seedsoil").symlink_to(binary)
     return work
 
 
@@ -173,6 +182,20 @@ def cargo_no_run(cmd):
     return f"{head} --no-run"
 
 
+def in_repository(cmd):
+    """A cargo command aimed at the repository's package and target/ (not the copy's,
+    which cargo would build again from nothing): `--manifest-path` after the subcommand,
+    `--path` for `cargo install`. `cargo fmt` without `--check` stays in the copy."""
+    m = re.match(r"^cargo (\S+)(.*)$", cmd)
+    if m is None or (m.group(1) == "fmt" and "--check" not in cmd):
+        return cmd
+    sub, rest = m.group(1), m.group(2)
+    if sub == "install":
+        return f"CARGO_TARGET_DIR={REPO / 'target'} cargo install" + re.sub(r"--path \.(?=\s|$)", f"--path {REPO}", rest)
+    head, sep, tail = rest.partition(" -- ")
+    return f"cargo {sub} --manifest-path {REPO / 'Cargo.toml'}{head}{sep}{tail}"
+
+
 def run(item, work, env, timeout):
     cmd = item.text
     if cmd in NOT_RUN:
@@ -180,8 +203,8 @@ def run(item, work, env, timeout):
     compile_only = re.match(r"^cargo (test|bench)\b", cmd) is not None
     if compile_only:
         cmd = cargo_no_run(cmd)
-        timeout = max(timeout, 900)
-    elif cmd.startswith("cargo "):
+    if cmd.startswith("cargo "):
+        cmd = in_repository(cmd)
         timeout = max(timeout, 900)
     expect_error = any(o.startswith("error:") for o in item.output)
     t0 = time.time()
@@ -243,7 +266,7 @@ def main(argv):
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(bindir), env.get("PATH", "")])
     env["CARGO_INSTALL_ROOT"] = str(work / ".cargo-install")
-    env["CARGO_TARGET_DIR"] = str(REPO / "target")
+    env["SEEDSOIL"] = str(REPO / "target/release/seedsoil")
     timeout = float(os.environ.get("DOC_TIMEOUT", "300"))
     cut = float(os.environ.get("DOC_CUT", "8"))
     failed, seen, counts = 0, set(), {}
