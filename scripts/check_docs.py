@@ -32,7 +32,7 @@ its builds. A command passes if it
 exits with the expected status within its time limit (``DOC_TIMEOUT`` seconds, default
 300). The commands that take minutes to hours (``LONG`` below: the validation suite,
 benchmarks, scenario scripts over many seeds) are cut after ``DOC_CUT`` seconds
-(default 8) and pass if they were still running without having failed: they got past
+(default 5) and pass if they were still running without having failed: they got past
 their argument and input checks and did real work. ``cargo test`` and ``cargo bench``
 commands are compiled, not run (``--no-run``): ``scripts/test.sh`` runs the tests.
 ``scripts/test.sh`` and ``.ci/run`` are not run (they run this script), nor is
@@ -268,7 +268,7 @@ def main(argv):
     env["CARGO_INSTALL_ROOT"] = str(work / ".cargo-install")
     env["SEEDSOIL"] = str(REPO / "target/release/seedsoil")
     timeout = float(os.environ.get("DOC_TIMEOUT", "300"))
-    cut = float(os.environ.get("DOC_CUT", "8"))
+    cut = float(os.environ.get("DOC_CUT", "5"))
     failed, seen, counts = 0, set(), {}
     t0 = time.time()
     for item in items:
