@@ -54,7 +54,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 INLINE_COMMAND = re.compile(r"^(seedsoil \S+ .*|cargo \S+.*|python3 scripts/\S+.*|scripts/\S+\.sh( .*)?|scripts/\S+\.py .+)$")
 # Commands that take minutes to hours (the full validation, benchmarks, scenario scripts
-# over many seeds): they are started and cut after DOC_CUT seconds (default 8).
+# over many seeds): they are started and cut after DOC_CUT seconds (default 5).
 LONG = re.compile(
     r"^(seedsoil validate(?!.*--list)|scripts/(validate|bench-[a-z0-9-]+|liu2011|kaplan2005"
     r"|gallery|r0-stats)\.sh)"
