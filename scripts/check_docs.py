@@ -38,6 +38,9 @@ commands are compiled, not run (``--no-run``): ``scripts/test.sh`` runs the test
 ``scripts/test.sh`` and ``.ci/run`` are not run (they run this script), nor is
 ``scripts/ci/slurm-test.sh`` (``.ci/run`` runs it).
 
+Every relative link must name an existing file, and a link to a heading an existing
+heading (GitHub's anchors).
+
 Usage: python3 scripts/check_docs.py [--list] [FILE.md ...]
 """
 
@@ -154,6 +157,32 @@ def parse(doc):
     return items, problems
 
 
+def slug(heading):
+    """GitHub's anchor of a heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def link_problems(docs):
+    """Relative links that name a missing file, or a heading that is not there."""
+    problems = []
+    for doc in docs:
+        text = doc.read_text(encoding="utf-8")
+        rel = doc.relative_to(REPO).as_posix()
+        for link in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"^[a-z]+:", link):
+                continue
+            path, _, anchor = link.partition("#")
+            target = (doc.parent / path).resolve() if path else doc
+            if not target.exists():
+                problems.append(f"{rel}: link to a missing file: {link}")
+            elif anchor and target.suffix == ".md":
+                headings = re.findall(r"^#+ (.*)$", target.read_text(encoding="utf-8"), re.M)
+                if anchor not in {slug(h) for h in headings}:
+                    problems.append(f"{rel}: link to a missing heading: {link}")
+    return problems
+
+
 def scratch_copy():
     """A copy of the tracked files, with target/ linked to the repository's."""
     work = Path(tempfile.mkdtemp(prefix="seedsoil-docs-"))
@@ -248,6 +277,7 @@ def main(argv):
         i, p = parse(d)
         items += i
         problems += p
+    problems += link_problems(docs)
     commands = [i for i in items if i.kind != "file"]
     if listing:
         print("\n".join(problems))
