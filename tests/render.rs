@@ -108,3 +108,62 @@ fn folder_without_snapshots_is_exit_2() {
         .stderr(predicates::str::contains("no lattice snapshots"))
         .stderr(predicates::str::contains("snapshot_days"));
 }
+
+/// A killed run has snapshots but no `events.csv` (it is written at the end): the window
+/// is then grown until it holds every cell, instead of panicking on cells outside it.
+#[test]
+fn render_draws_a_killed_run_without_events_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["run", "--days", "20", "-q", "-o"])
+        .arg(&run)
+        .args(["--set", "output.snapshot_days=[5.0,20.0]"])
+        .assert()
+        .success();
+    std::fs::remove_file(run.join("events.csv")).unwrap();
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["render", "-q"])
+        .arg(&run)
+        .assert()
+        .success();
+    for day in ["5", "20"] {
+        let png = run.join(format!("render/lattice_day{day}.png"));
+        let (w, h, rgb) = decode(&png);
+        assert!(w >= 64 && h >= 64, "{}: {w} x {h}", png.display());
+        assert!(colours(&rgb) >= 3, "{}: the cells are drawn", png.display());
+    }
+}
+
+/// A snapshot row outside the domain (a hand-edited or corrupt file) is refused with the
+/// row's coordinates before anything is allocated for it.
+#[test]
+fn render_refuses_a_snapshot_row_outside_the_domain() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["run", "--days", "5", "-q", "-o"])
+        .arg(&run)
+        .args(["--set", "output.snapshot_days=[5.0]"])
+        .assert()
+        .success();
+    let csv = run.join("snapshots/lattice_day5.csv");
+    let mut text = std::fs::read_to_string(&csv).unwrap();
+    text.push_str("60000,60000,0,csc,\n");
+    std::fs::write(&csv, text).unwrap();
+    let out = Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["render", "-q"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(60000, 60000, 0) lies outside the 2D domain of 2000 sites"),
+        "{err}"
+    );
+}
