@@ -62,12 +62,10 @@ pub fn each_on_pool<T: Send>(
 /// Runs `f`, turning a panic into an error message.
 pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "unknown panic".to_string());
-        Err(format!("the simulation panicked: {what}"))
+        Err(format!(
+            "the simulation panicked: {}",
+            crate::run::panic_message(panic.as_ref())
+        ))
     })
 }
 

@@ -119,6 +119,14 @@ pub enum RunError {
     /// The run folder exists already; runs never overwrite without `--force`.
     #[error("output folder {} already exists; pass --force to overwrite", .0.display())]
     Exists(PathBuf),
+    /// The output path exists but is not a folder (a file, a dangling symbolic link).
+    #[error("output path {} is {what}; name a folder (new or, with --force, an earlier run's)", path.display())]
+    NotAFolder {
+        /// The path given.
+        path: PathBuf,
+        /// What it is instead.
+        what: &'static str,
+    },
     /// `seedsoil render` was given a folder without lattice snapshots (bad usage).
     #[error(
         "no lattice snapshots in {}: expected snapshots/lattice_day<D>.csv; \
@@ -126,6 +134,10 @@ pub enum RunError {
         .0.display()
     )]
     NoSnapshots(PathBuf),
+    /// An input file (a run folder's snapshot, say) holds what no run writes: bad input,
+    /// described in words with the file and the offending row.
+    #[error("{0}")]
+    BadInput(String),
     /// Any other failure, described in words.
     #[error("{0}")]
     Other(String),
@@ -174,12 +186,16 @@ impl ValidateError {
 }
 
 impl RunError {
-    /// Process exit code for this error: 2 for [`RunError::Exists`] (bad usage: the user
-    /// must choose another folder or pass `--force`), 1 for every other failure ("a run
+    /// Process exit code for this error: 2 for [`RunError::Exists`] and
+    /// [`RunError::NotAFolder`], [`RunError::NoSnapshots`] and [`RunError::BadInput`] (bad usage: the user must choose another folder or pass
+    /// `--force`), 1 for every other failure ("a run
     /// failed", docs/architecture.md §6).
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Exists(_) | RunError::NoSnapshots(_) => 2,
+            RunError::Exists(_)
+            | RunError::NotAFolder { .. }
+            | RunError::NoSnapshots(_)
+            | RunError::BadInput(_) => 2,
             RunError::Output { .. } | RunError::Other(_) => 1,
         }
     }

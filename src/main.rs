@@ -3,8 +3,20 @@
 mod cli;
 
 fn main() {
-    if let Err(e) = cli::run() {
-        eprintln!("error: {e:#}");
-        std::process::exit(cli::exit_code(&e));
+    // A panic is a bug: it is reported as a failure (exit 1) rather than with Rust's own
+    // exit code. `seedsoil run` records it in the run's manifest before it gets here.
+    match std::panic::catch_unwind(cli::run) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(cli::exit_code(&e));
+        }
+        Err(payload) => {
+            eprintln!(
+                "error: seedsoil panicked (a bug; please report it with the command): {}",
+                seedsoil::run::panic_message(payload.as_ref())
+            );
+            std::process::exit(1);
+        }
     }
 }

@@ -160,7 +160,7 @@ fn render_refuses_a_snapshot_row_outside_the_domain() {
         .arg(&run)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "bad input");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("(60000, 60000, 0) lies outside the 2D domain of 2000 sites"),

@@ -74,7 +74,7 @@ pub fn compare_cmd(args: CompareArgs) -> Result<()> {
         &records,
         threads,
         wall,
-        std::env::args().collect(),
+        super::command_line(),
     );
     dir.write("manifest.json", manifest::to_json(&m).as_bytes())?;
 

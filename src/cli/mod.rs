@@ -69,7 +69,7 @@ struct RenderArgs {
     #[arg(long)]
     frames: bool,
     /// Pixels per site in the frames and GIF.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64), allow_negative_numbers = true)]
     scale: u32,
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -90,11 +90,11 @@ struct SweepArgs {
     #[arg(long)]
     resume: bool,
     /// Replicates per point (overrides the file's `replicates`).
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
     replicates: Option<u32>,
     /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
     /// depend on it.
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
     threads: u16,
     /// Validate, write DIR/sweep.toml, DIR/base.toml and DIR/plan.csv, print the number
     /// of runs, run nothing.
@@ -102,10 +102,15 @@ struct SweepArgs {
     plan: bool,
     /// Run only run I (0-based) into the folder, skipping it if its record is complete;
     /// no merge (run `seedsoil collect DIR` afterwards).
-    #[arg(long, value_name = "I", conflicts_with = "shard")]
+    #[arg(
+        long,
+        value_name = "I",
+        conflicts_with = "shard",
+        allow_negative_numbers = true
+    )]
     index: Option<u64>,
     /// Run the runs with run_id % N == K (K in 0..N); no merge.
-    #[arg(long, value_name = "K/N")]
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
     shard: Option<String>,
     /// Print nothing but errors (and the run count of --plan).
     #[arg(short, long)]
@@ -133,11 +138,11 @@ struct CompareArgs {
     #[arg(long)]
     force: bool,
     /// Replicates per scenario (overrides the file's `replicates`).
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
     replicates: Option<u32>,
     /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
     /// depend on it.
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
     threads: u16,
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -164,17 +169,17 @@ struct RunArgs {
     #[arg(long)]
     force: bool,
     /// Master seed (run.seed).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64), allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Worker threads, 0 = all cores (overrides run.threads for this run only; outputs,
     /// including the written config.toml, do not depend on it).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
     threads: Option<u16>,
     /// Simulated days (run.days).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     days: Option<f64>,
     /// Stop when the primary tumour holds this many cells (run.stop_at_cells).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     stop_at_cells: Option<u64>,
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -266,6 +271,14 @@ fn load(args: &ConfigArgs, extra: &[String]) -> Result<Config> {
     let mut sets = args.sets.clone();
     sets.extend_from_slice(extra);
     Ok(config::load(args.config.as_deref(), &sets)?)
+}
+
+/// The command line as given, for manifests (arguments that are not UTF-8, such as some
+/// file names, are kept with replacement characters rather than refused).
+fn command_line() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// A seed from the clock when none is configured (kept ≤ i64::MAX so TOML can hold it).

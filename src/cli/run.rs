@@ -7,12 +7,12 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use seedsoil::checkpoint::{Checkpoint, CheckpointError};
 use seedsoil::config;
-use seedsoil::output::RunDir;
-use seedsoil::output::manifest::{self, FailedRunManifest, RunManifest};
+use seedsoil::output::manifest::{self, FailedRunManifest, RunManifest, RunningManifest};
+use seedsoil::output::{RUN_FILES, RunDir};
 use seedsoil::run::{CheckpointSchedule, Driver};
 
 use super::progress::StepBar;
-use super::{RunArgs, fresh_seed, load, print};
+use super::{RunArgs, command_line, fresh_seed, load, print};
 
 /// Runs `seedsoil run`.
 pub fn run_cmd(args: RunArgs) -> Result<()> {
@@ -23,7 +23,13 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
         extra.push(format!("run.seed={s}"));
     }
     if let Some(d) = args.days {
-        extra.push(format!("run.days={d:?}"));
+        // TOML spells the float that is not a number `nan` (Rust's `{:?}` says `NaN`).
+        let days = if d.is_nan() {
+            "nan".into()
+        } else {
+            format!("{d:?}")
+        };
+        extra.push(format!("run.days={days}"));
     }
     if let Some(n) = args.stop_at_cells {
         extra.push(format!("run.stop_at_cells={n}"));
@@ -78,6 +84,10 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
         Some(p) => RunDir::create(p, args.force)?,
         None => RunDir::fresh(&PathBuf::from("runs").join(format!("{name}-seed{seed}")))?,
     };
+    let command_line = command_line();
+    // The folder says it holds an unfinished run before anything of an earlier run goes.
+    let running = RunningManifest::new(seed, command_line.clone());
+    dir.begin(manifest::to_json(&running).as_bytes(), &RUN_FILES)?;
     let mut driver = Driver::new(&cfg)
         .output(dir.clone())
         .checkpoints(checkpoints);
@@ -87,7 +97,6 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
     if let Some((_, ck)) = &resume {
         driver = driver.resume(ck);
     }
-    let command_line: Vec<String> = std::env::args().collect();
     let result = driver
         .run(&mut StepBar::new(args.quiet))
         .map_err(anyhow::Error::from)

@@ -169,7 +169,7 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
         Some(threads),
         wall,
         &outcomes,
-        std::env::args().collect(),
+        super::command_line(),
     );
     write_atomic(&dir.join("manifest.json"), manifest::to_json(&m).as_bytes())?;
     if !args.quiet {
@@ -237,7 +237,7 @@ pub fn collect_cmd(args: CollectArgs) -> Result<()> {
         None,
         started.elapsed().as_secs_f64(),
         &[],
-        std::env::args().collect(),
+        super::command_line(),
     );
     write_atomic(
         &args.dir.join("manifest.json"),

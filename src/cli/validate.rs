@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use seedsoil::error::RunError;
 use seedsoil::output::RunDir;
+use seedsoil::output::manifest::{self, RunningManifest};
 use seedsoil::validate::{self, Options, Validation, report};
 
 use super::progress::RunsBar;
@@ -23,7 +24,7 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=10_000))]
     seeds: Option<u64>,
     /// Master seed; fresh seeds give a fresh validation (default 20261201).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64), allow_negative_numbers = true)]
     seed: Option<u64>,
     /// Only the quick subset (cheap scenarios, under 3 minutes on 2 cores; run by CI).
     #[arg(long)]
@@ -33,7 +34,7 @@ pub struct ValidateArgs {
     only: Vec<String>,
     /// Repeat the suite on K independent seed blocks and report how often each criterion
     /// passed (power.csv): the empirical power.
-    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000), allow_negative_numbers = true)]
     blocks: u64,
     /// Output folder (default: runs/validate, suffixed -2, -3, ... if taken).
     #[arg(short, long)]
@@ -43,7 +44,7 @@ pub struct ValidateArgs {
     force: bool,
     /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
     /// depend on it.
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024))]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
     threads: u16,
     /// List the checks (name, seeds, quick, source, claim) and run nothing.
     #[arg(long)]
@@ -101,13 +102,9 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
         Some(p) => RunDir::create(p, args.force)?,
         None => RunDir::fresh(&PathBuf::from("runs/validate"))?,
     };
-    let runs_dir = dir.path.join("runs");
-    if runs_dir.is_dir() {
-        std::fs::remove_dir_all(&runs_dir).map_err(|source| RunError::Output {
-            path: runs_dir.clone(),
-            source,
-        })?;
-    }
+    // The folder says it holds an unfinished validation before an earlier one's files go.
+    let running = RunningManifest::new(options.seed, super::command_line());
+    dir.begin(manifest::to_json(&running).as_bytes(), &VALIDATE_FILES)?;
 
     let progress = RunsBar::new(None, 0, args.quiet);
     let on_start = |n: usize| progress.set_length(n as u64);
@@ -146,6 +143,17 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
         .into())
     }
 }
+
+/// The files and folders a validation writes besides `manifest.json`: what `--force`
+/// removes of an earlier one.
+const VALIDATE_FILES: [&str; 6] = [
+    "runs",
+    "validation.csv",
+    "values.csv",
+    "checks.csv",
+    "runs.csv",
+    "power.csv",
+];
 
 fn write_outputs(v: &Validation, dir: &RunDir) -> Result<()> {
     for r in &v.runs {
@@ -193,7 +201,7 @@ fn write_outputs(v: &Validation, dir: &RunDir) -> Result<()> {
     let (passed, total) = v.passed();
     let manifest = serde_json::json!({
         "seedsoil_version": env!("CARGO_PKG_VERSION"),
-        "command_line": std::env::args().collect::<Vec<_>>(),
+        "command_line": super::command_line(),
         "date_utc": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         "seed": v.options.seed,
         "blocks": v.options.blocks,
@@ -206,6 +214,7 @@ fn write_outputs(v: &Validation, dir: &RunDir) -> Result<()> {
         "checks_passed": passed,
         "runs": v.runs.len(),
         "failed_runs": v.runs.iter().filter(|r| r.outcome.is_err()).count(),
+        "status": "completed",
         "wall_time_s": v.wall_time_s,
         "run_wall_time_s": v.runs.iter().map(|r| r.wall_time_s).collect::<Vec<_>>(),
         "files": ["validation.csv", "values.csv", "checks.csv", "runs.csv", "power.csv (--blocks > 1)", "runs/<scenario>/seed-<seed>/", "manifest.json"],

@@ -40,20 +40,41 @@ pub struct RunDir {
     pub path: PathBuf,
 }
 
+/// The files and folders `seedsoil run` writes into a run folder: what `--force` removes
+/// of an earlier run (anything else in the folder is left alone). `manifest.json` is not
+/// listed: it is replaced, first, by the new run's "running" manifest ([`RunDir::begin`]).
+pub const RUN_FILES: [&str; 7] = [
+    "config.toml",
+    "timeseries.csv",
+    "events.csv",
+    "summary.csv",
+    "snapshots",
+    "checkpoints",
+    "render",
+];
+
 impl RunDir {
-    /// Create the folder `path`. An existing folder is refused unless `force`, in which
-    /// case the files seedsoil writes are replaced (others are left alone).
+    /// Create the folder `path`. An existing folder is refused unless `force` (the earlier
+    /// run's files are then removed by [`RunDir::begin`], not here); a path that exists
+    /// but is not a folder (a file, a dangling link) is always refused.
     pub fn create(path: &Path, force: bool) -> Result<Self, RunError> {
-        if path.exists() {
-            if !force {
-                return Err(RunError::Exists(path.to_path_buf()));
+        match std::fs::symlink_metadata(path) {
+            Err(_) => {}
+            Ok(_) if path.is_dir() => {
+                if !force {
+                    return Err(RunError::Exists(path.to_path_buf()));
+                }
             }
-            let snaps = path.join("snapshots");
-            if snaps.is_dir() {
-                std::fs::remove_dir_all(&snaps).map_err(|source| RunError::Output {
-                    path: snaps.clone(),
-                    source,
-                })?;
+            Ok(meta) => {
+                let what = if meta.file_type().is_symlink() && !path.exists() {
+                    "a symbolic link to nothing"
+                } else {
+                    "not a folder"
+                };
+                return Err(RunError::NotAFolder {
+                    path: path.to_path_buf(),
+                    what,
+                });
             }
         }
         std::fs::create_dir_all(path).map_err(|source| RunError::Output {
@@ -70,11 +91,48 @@ impl RunDir {
     pub fn fresh(base: &Path) -> Result<Self, RunError> {
         let mut candidate = base.to_path_buf();
         let mut k = 2;
-        while candidate.exists() {
+        while std::fs::symlink_metadata(&candidate).is_ok() {
             candidate = PathBuf::from(format!("{}-{k}", base.display()));
             k += 1;
         }
         Self::create(&candidate, false)
+    }
+
+    /// Claims the folder for a new run, in the one order that never leaves two runs
+    /// mixed: first `manifest` (the new run's, saying `"status": "running"`) replaces any
+    /// earlier `manifest.json` atomically, then every entry of `owned` (files or
+    /// folders of an earlier run, e.g. [`RUN_FILES`]) and any temporary file an
+    /// interrupted write left are removed. Killed at any point, the folder is either
+    /// the earlier run untouched (the manifest could not be written: a read-only folder
+    /// loses nothing) or marked as running.
+    pub fn begin(&self, manifest: &[u8], owned: &[&str]) -> Result<(), RunError> {
+        self.write("manifest.json", manifest)?;
+        let remove = |p: &Path| {
+            let result = match std::fs::symlink_metadata(p) {
+                Err(_) => return Ok(()),
+                Ok(m) if m.is_dir() => std::fs::remove_dir_all(p),
+                Ok(_) => std::fs::remove_file(p),
+            };
+            result.map_err(|source| RunError::Output {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        for name in owned {
+            remove(&self.path.join(name))?;
+        }
+        let entries = std::fs::read_dir(&self.path).map_err(|source| RunError::Output {
+            path: self.path.clone(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.contains(".tmp-") {
+                remove(&entry.path())?;
+            }
+        }
+        Ok(())
     }
 
     /// Write a file of the run atomically; `rel` may contain a subfolder.

@@ -126,6 +126,44 @@ impl RunManifest {
     }
 }
 
+/// The `manifest.json` a run writes before anything else: the folder belongs to a run
+/// that has not finished. A run that is killed leaves it; one that ends replaces it with
+/// a [`RunManifest`] or a [`FailedRunManifest`].
+#[derive(Debug, Clone, Serialize)]
+pub struct RunningManifest {
+    /// The command line.
+    pub command_line: Vec<String>,
+    /// What the status means.
+    pub note: &'static str,
+    /// The process running it.
+    pub pid: u32,
+    /// The master seed.
+    pub seed: u64,
+    /// This seedsoil's version.
+    pub seedsoil_version: &'static str,
+    /// Seconds since 1970-01-01 UTC when the run started.
+    pub started_unix_s: u64,
+    /// `running`.
+    pub status: &'static str,
+}
+
+impl RunningManifest {
+    /// The manifest of a run with `seed`, started now by `command_line`.
+    pub fn new(seed: u64, command_line: Vec<String>) -> Self {
+        RunningManifest {
+            command_line,
+            note: "the run has not finished: it is still running, or it was killed; the other files of this folder are incomplete",
+            pid: std::process::id(),
+            seed,
+            seedsoil_version: env!("CARGO_PKG_VERSION"),
+            started_unix_s: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            status: "running",
+        }
+    }
+}
+
 /// The `manifest.json` a failed `seedsoil run` leaves: a record of what happened, not a
 /// silent half-folder.
 #[derive(Debug, Clone, Serialize)]

@@ -187,19 +187,6 @@ struct EventCells<'a> {
     value: &'a str,
 }
 
-/// Whether domain point `d` lies inside the window and not on a face that the window
-/// could still grow past (a cell there has neighbours outside the window).
-fn off_open_faces(lat: &Lattice, d: [i64; 3]) -> bool {
-    let Some(s) = lat.site_at(d) else {
-        return false;
-    };
-    let c = lat.coords(s);
-    (0..3).all(|a| {
-        (c[a] > 0 || !lat.face_open(a, false))
-            && (c[a] + 1 < lat.side(a) || !lat.face_open(a, true))
-    })
-}
-
 /// Sites of the primary's lattice window (the value of its last `lattice_grown` event)
 /// at each snapshot's event; 0 before any growth. Rows that do not read are skipped.
 fn grows_before(events: &str) -> std::collections::HashMap<String, usize> {
@@ -280,7 +267,7 @@ pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<Pat
             .into_iter()
             .find(|d| (0..3).any(|a| d[a] < 0 || d[a] >= if a < dims { domain } else { 1 }))
         {
-            return Err(other(format!(
+            return Err(RunError::BadInput(format!(
                 "snapshot day {}: a row at ({}, {}, {}) lies outside the {dims}D domain of {domain} sites per axis (space.max_size in config.toml)",
                 day.label, d[0], d[1], d[2]
             )));
@@ -312,9 +299,9 @@ pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<Pat
                 .copied()
                 .unwrap_or(0);
             while lat.len() < n && lat.grow() {}
-            // A run's window always holds its cells off its open faces; without
-            // events.csv (a killed run) the growth is not known, so grow until it does.
-            while day.cells.iter().any(|&(d, _)| !off_open_faces(&lat, d)) && lat.grow() {}
+            // Without events.csv (a killed run) the growth is not known: grow until the
+            // window holds every cell (Primary::new grows it off its open faces).
+            while day.cells.iter().any(|&(d, _)| lat.site_at(d).is_none()) && lat.grow() {}
             for &(d, code) in &day.cells {
                 if let Some(s) = lat.site_at(d) {
                     lat.set(s, code);

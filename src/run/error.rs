@@ -17,14 +17,28 @@ pub enum DriverError {
     /// An output (table, snapshot, checkpoint, `config.toml`) could not be written.
     #[error(transparent)]
     Output(#[from] RunError),
+    /// The simulation panicked (a bug: no accepted config should make it panic). The
+    /// message is the panic's.
+    #[error("the simulation panicked (a bug in seedsoil; please report it with the config): {0}")]
+    Panicked(String),
+}
+
+/// The message of a caught panic's payload (`panic!` with a literal or a formatted
+/// message), or `unknown panic`.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown panic".to_string())
 }
 
 impl DriverError {
-    /// Process exit code: 1 when the simulation cannot start, the checkpoint's code (2,
+    /// Process exit code: 1 when the simulation cannot start or panicked, the checkpoint's code (2,
     /// bad input) when it cannot be restored, the output error's code otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            DriverError::Start(_) => 1,
+            DriverError::Start(_) | DriverError::Panicked(_) => 1,
             DriverError::Restore(e) => e.exit_code(),
             DriverError::Output(e) => e.exit_code(),
         }

@@ -34,7 +34,7 @@ pub mod error;
 pub mod progress;
 pub mod schedule;
 
-pub use error::DriverError;
+pub use error::{DriverError, panic_message};
 pub use progress::Progress;
 pub use schedule::{CheckpointSchedule, ScheduledCheckpoint};
 
@@ -140,9 +140,14 @@ impl<'a> Driver<'a> {
         })
     }
 
-    /// [`Driver::start`], then [`Run::complete`]: the whole run.
+    /// [`Driver::start`], then [`Run::complete`]: the whole run. A panic inside (a bug)
+    /// is caught and returned as [`DriverError::Panicked`], so that the caller can record
+    /// the failure.
     pub fn run(self, progress: &mut dyn Progress) -> Result<Outcome, DriverError> {
-        self.start(progress)?.complete(progress)
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.start(progress)?.complete(progress)
+        }))
+        .unwrap_or_else(|payload| Err(DriverError::Panicked(panic_message(payload.as_ref()))))
     }
 }
 

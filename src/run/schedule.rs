@@ -86,7 +86,8 @@ impl CheckpointSchedule {
     /// The file of the checkpoint of `day`, relative to the run folder:
     /// `checkpoints/day<DAY>.ckpt`.
     pub fn file(day: f64) -> String {
-        format!("checkpoints/day{day}.ckpt")
+        // `+ 0.0` turns a day of -0 into 0: `day0.ckpt`, not `day-0.ckpt`.
+        format!("checkpoints/day{}.ckpt", day + 0.0)
     }
 }
 

@@ -363,6 +363,17 @@ impl Lattice {
             || (self.origin[axis] <= 0 && self.origin[axis] + self.side(axis) as i64 >= self.domain)
     }
 
+    /// Whether `site` lies on a face of the window that the window could still grow past
+    /// ([`Lattice::face_open`]): a cell there has neighbours outside the window, which
+    /// the engine never allows (it grows the window first).
+    pub fn on_open_face(&self, site: usize) -> bool {
+        let c = self.coords(site);
+        (0..3).any(|a| {
+            (c[a] == 0 && self.face_open(a, false))
+                || (c[a] + 1 == self.side(a) && self.face_open(a, true))
+        })
+    }
+
     /// Whether the window face on `axis` (`upper` or lower) lies inside the domain, so that
     /// a tumour reaching it needs a larger window.
     pub fn face_open(&self, axis: usize, upper: bool) -> bool {

@@ -103,7 +103,12 @@ impl Primary {
     }
 
     /// A primary tumour on `lattice` (already holding the initial cells).
-    pub fn new(lattice: Lattice) -> Self {
+    pub fn new(mut lattice: Lattice) -> Self {
+        // Cells on a face the window could grow past would have neighbours outside it
+        // (a lattice that no run makes, e.g. a killed run's snapshot): grow first.
+        while (0..lattice.len()).any(|s| is_cell(lattice.code(s)) && lattice.on_open_face(s))
+            && lattice.grow()
+        {}
         let mut p = Primary::unbuilt(lattice);
         p.rebuild();
         while p.any_cell_on_edge() && p.grow() {}
@@ -731,5 +736,46 @@ impl Persist for Primary {
         }
         p.debris = debris.into();
         Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::kind::STEM;
+
+    /// A lattice no run makes (a killed run's snapshot replayed without its growth
+    /// events): a cell on every open face of the window. The primary grows the window
+    /// until the cells sit inside, instead of reading neighbours outside it.
+    #[test]
+    fn cells_on_open_faces_grow_the_window_instead_of_reading_outside_it() {
+        for dims in [2, 3] {
+            let mut lat = Lattice::new(dims, 64, 4096);
+            let side = lat.side(0) as i64;
+            let o = lat.origin;
+            let mut placed = Vec::new();
+            for a in 0..dims {
+                for end in [0, side - 1] {
+                    let mut d = [o[0] + side / 2, o[1] + side / 2, o[2]];
+                    if dims == 3 {
+                        d[2] = o[2] + side / 2;
+                    }
+                    d[a] = o[a] + end;
+                    let s = lat.site_at(d).unwrap();
+                    assert!(lat.on_open_face(s), "{dims}D {d:?}");
+                    lat.set(s, STEM);
+                    placed.push(d);
+                }
+            }
+            let before = lat.len();
+            let p = Primary::new(lat);
+            assert!(p.lattice.len() > before, "{dims}D: the window grew");
+            assert_eq!(p.counts()[0], placed.len() as u64);
+            for d in placed {
+                let s = p.lattice.site_at(d).expect("kept inside");
+                assert_eq!(p.lattice.code(s), STEM);
+                assert!(!p.lattice.on_open_face(s));
+            }
+        }
     }
 }
