@@ -80,14 +80,22 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "baseline".to_string()),
     };
-    let dir = match &args.output {
-        Some(p) => RunDir::create(p, args.force)?,
-        None => RunDir::fresh(&PathBuf::from("runs").join(format!("{name}-seed{seed}")))?,
-    };
     let command_line = command_line();
     // The folder says it holds an unfinished run before anything of an earlier run goes.
     let running = RunningManifest::new(seed, command_line.clone());
-    dir.begin(manifest::to_json(&running).as_bytes(), &RUN_FILES)?;
+    let (path, force) = match &args.output {
+        Some(p) => (p.clone(), args.force),
+        None => {
+            let base = PathBuf::from("runs").join(format!("{name}-seed{seed}"));
+            (RunDir::fresh_path(&base), false)
+        }
+    };
+    let dir = RunDir::claim(
+        &path,
+        force,
+        manifest::to_json(&running).as_bytes(),
+        &RUN_FILES,
+    )?;
     let mut driver = Driver::new(&cfg)
         .output(dir.clone())
         .checkpoints(checkpoints);

@@ -98,13 +98,18 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
     }
     // Selection errors before any folder is made.
     validate::select(&options)?;
-    let dir = match &args.output {
-        Some(p) => RunDir::create(p, args.force)?,
-        None => RunDir::fresh(&PathBuf::from("runs/validate"))?,
-    };
     // The folder says it holds an unfinished validation before an earlier one's files go.
     let running = RunningManifest::new(options.seed, super::command_line());
-    dir.begin(manifest::to_json(&running).as_bytes(), &VALIDATE_FILES)?;
+    let (path, force) = match &args.output {
+        Some(p) => (p.clone(), args.force),
+        None => (RunDir::fresh_path(&PathBuf::from("runs/validate")), false),
+    };
+    let dir = RunDir::claim(
+        &path,
+        force,
+        manifest::to_json(&running).as_bytes(),
+        &VALIDATE_FILES,
+    )?;
 
     let progress = RunsBar::new(None, 0, args.quiet);
     let on_start = |n: usize| progress.set_length(n as u64);

@@ -86,16 +86,70 @@ impl RunDir {
         })
     }
 
-    /// A fresh default folder `base`, or `base-2`, `base-3`, … if taken: default output
+    /// The first of `base`, `base-2`, `base-3`, … that does not exist: default output
     /// folders never overwrite earlier runs.
-    pub fn fresh(base: &Path) -> Result<Self, RunError> {
+    pub fn fresh_path(base: &Path) -> PathBuf {
         let mut candidate = base.to_path_buf();
         let mut k = 2;
         while std::fs::symlink_metadata(&candidate).is_ok() {
             candidate = PathBuf::from(format!("{}-{k}", base.display()));
             k += 1;
         }
-        Self::create(&candidate, false)
+        candidate
+    }
+
+    /// A fresh default folder ([`RunDir::fresh_path`]), created.
+    pub fn fresh(base: &Path) -> Result<Self, RunError> {
+        Self::create(&Self::fresh_path(base), false)
+    }
+
+    /// Create or take over the folder `path` for a new run whose first file is
+    /// `manifest` (saying `"status": "running"`), so that the folder is never seen
+    /// without it: a new folder is built beside `path` (a hidden temporary sibling) with
+    /// the manifest inside and renamed into place; an existing one (refused unless
+    /// `force`) is taken over by [`RunDir::begin`], which then removes `owned`.
+    pub fn claim(
+        path: &Path,
+        force: bool,
+        manifest: &[u8],
+        owned: &[&str],
+    ) -> Result<Self, RunError> {
+        if std::fs::symlink_metadata(path).is_ok() {
+            let dir = Self::create(path, force)?;
+            dir.begin(manifest, owned)?;
+            return Ok(dir);
+        }
+        let err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| RunError::Output { path, source }
+        };
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(err(parent))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let built = (|| {
+            std::fs::create_dir(&tmp).map_err(err(&tmp))?;
+            write_atomic(&tmp.join("manifest.json"), manifest)?;
+            // Renaming onto a folder that appeared meanwhile would replace it if empty:
+            // look once more, then rename (a race lost here is refused below).
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(RunError::Exists(path.to_path_buf()));
+            }
+            std::fs::rename(&tmp, path).map_err(err(path))
+        })();
+        if let Err(e) = built {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        Ok(RunDir {
+            path: path.to_path_buf(),
+        })
     }
 
     /// Claims the folder for a new run, in the one order that never leaves two runs

@@ -433,6 +433,24 @@ mod tests {
         assert_eq!(branched.tables, whole.tables);
     }
 
+    /// A progress observer that panics at a step: stands for any panic inside a run.
+    struct PanicsAt(u64);
+
+    impl Progress for PanicsAt {
+        fn step(&mut self, step: u64, _cells: u64, _last: bool) {
+            assert!(step < self.0, "planted panic at step {step}");
+        }
+    }
+
+    #[test]
+    fn a_panic_inside_a_run_is_returned_as_a_failure() {
+        let cfg = small(&[]);
+        let e = Driver::new(&cfg).run(&mut PanicsAt(5)).unwrap_err();
+        assert!(matches!(e, DriverError::Panicked(_)), "{e}");
+        assert_eq!(e.exit_code(), 1);
+        assert!(e.to_string().contains("planted panic at step 5"), "{e}");
+    }
+
     #[test]
     fn failures_are_typed() {
         let cfg = small(&[]);
