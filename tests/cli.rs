@@ -490,12 +490,14 @@ fn params_lists_every_key_with_unit_range_and_source() {
     );
 }
 
+/// `--force` takes a folder over whatever an earlier run left in its files' places (here a
+/// plain file where the snapshots folder goes). A run that fails midway leaves a record
+/// and exit code 1: `tests/run_folder.rs` fills the disk to see it.
 #[test]
-fn a_failed_run_leaves_a_record_and_exit_code_1() {
+fn force_replaces_whatever_holds_the_run_files_places() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     std::fs::create_dir_all(&out).unwrap();
-    // A plain file where the snapshots folder must go: writing the first snapshot fails.
     std::fs::write(out.join("snapshots"), b"in the way").unwrap();
     seedsoil()
         .args([
@@ -510,11 +512,8 @@ fn a_failed_run_leaves_a_record_and_exit_code_1() {
         ])
         .arg(&out)
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("snapshots"));
+        .success();
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
-    assert!(manifest.contains("\"status\": \"failed\""), "{manifest}");
-    assert!(manifest.contains("snapshots"), "{manifest}");
-    // No half-written tables.
-    assert!(!out.join("summary.csv").exists());
+    assert!(manifest.contains("\"status\": \"completed\""), "{manifest}");
+    assert!(out.join("snapshots/lattice_day1.csv").is_file());
 }
