@@ -709,8 +709,10 @@ impl Metastasis {
             }
         }
         if mean > 0.0 {
+            // Below rand_distr's limit: `seedsoil check` bounds this mean for the largest
+            // primary the domain holds (config::derived, niche.mobilisation).
             let mut n = Poisson::new(mean)
-                .expect("a positive finite mean")
+                .expect("a positive finite mean below the limit config validation enforces")
                 .sample(&mut rng) as u64;
             let mut weight_left: f64 = self.organs.iter().map(|o| o.hpc_homing_weight).sum();
             for organ in &mut self.organs {
