@@ -40,7 +40,11 @@ const METASTASIS: Option<&str> = Some("configs/metastasis.toml");
 
 #[test]
 fn hpc_mobilisation_beyond_a_poisson_mean_is_refused() {
-    let msg = refused(METASTASIS, &["niche.mobilisation=1e25"], "niche.mobilisation");
+    let msg = refused(
+        METASTASIS,
+        &["niche.mobilisation=1e25"],
+        "niche.mobilisation",
+    );
     assert!(msg.contains("HPCs mobilised per step"), "{msg}");
     // A large factor source only matters through the linear mobilisation.
     refused(
@@ -48,7 +52,11 @@ fn hpc_mobilisation_beyond_a_poisson_mean_is_refused() {
         &["niche.tdsf_per_cell=1e14", "niche.mobilisation=1"],
         "niche.mobilisation",
     );
-    refused(METASTASIS, &["niche.tdsf_per_cell=1e300"], "niche.tdsf_per_cell");
+    refused(
+        METASTASIS,
+        &["niche.tdsf_per_cell=1e300"],
+        "niche.tdsf_per_cell",
+    );
 }
 
 #[test]
@@ -60,10 +68,7 @@ fn a_vanishing_factor_clearance_is_refused() {
     );
     assert!(msg.contains("allowed 0 or at least"), "{msg}");
     // No clearance at all is fine: T grows linearly.
-    assert_eq!(
-        check(METASTASIS, &["niche.tdsf_clearance_per_day=0"]).0,
-        0
-    );
+    assert_eq!(check(METASTASIS, &["niche.tdsf_clearance_per_day=0"]).0, 0);
 }
 
 #[test]

@@ -17,6 +17,7 @@
 //! | largest concentration of each cytokine | ≤ [`MAX_CONCENTRATION_NG_ML`] | `fields.<cytokine>` |
 //! | tumour-derived factor `T` (and `s κ N / k`) | ≤ [`MAX_TDSF`] | `niche.tdsf_per_cell` or `niche.tdsf_clearance_per_day` |
 //! | HPCs mobilised per step (a Poisson mean) | ≤ [`MAX_MEAN_PER_STEP`] | `niche.mobilisation` or `niche.mobilisation_max` |
+//! | cells shed per step (a Poisson mean) | ≤ [`MAX_POISSON_MEAN`] | `dissemination.shed_per_cell_per_day` |
 //!
 //! The bounds are far above any calibrated value (the defaults sit 10⁸ or more below
 //! each); they exist so that a config `seedsoil check` accepts cannot make `run` panic,
@@ -47,6 +48,10 @@ pub(crate) const MAX_TDSF: f64 = 1e100;
 /// above 1.844·10¹⁹; 10¹⁰ per step over at most [`MAX_STEPS`] steps also keeps the
 /// organs' HPC counts below `u64::MAX`.
 pub(crate) const MAX_MEAN_PER_STEP: f64 = 1e10;
+
+/// Largest mean `rand_distr` accepts for a Poisson draw (`Poisson::MAX_LAMBDA`): the
+/// bound of the number of cells shed per step.
+pub(crate) const MAX_POISSON_MEAN: f64 = rand_distr::Poisson::<f64>::MAX_LAMBDA;
 
 /// Avogadro's number, 1/mol (as in the fields module, which config may not use).
 const AVOGADRO_PER_MOL: f64 = 6.022_140_76e23;
@@ -80,9 +85,49 @@ pub(crate) fn derived_problems_with(config: &Config, memory_bytes: f64) -> Vec<D
         out.extend(concentration_problems(config));
     }
     if config.dissemination.enabled {
+        out.extend(shedding_problem(config));
         out.extend(niche_problems(config));
     }
     out
+}
+
+/// The cells shed per step, a Poisson draw of mean `κ · shed · N · dt / 24`, must have a
+/// mean of at most [`MAX_POISSON_MEAN`] for the largest primary (only reachable with a
+/// 3D domain far beyond any machine's memory, but checked all the same).
+fn shedding_problem(config: &Config) -> Option<Derived> {
+    let dis = &config.dissemination;
+    let per_agent = config.run.cells_per_agent * config.run.dt_h / HOURS_PER_DAY;
+    let mean = dis.shed_per_cell_per_day * per_agent * max_primary_agents(config);
+    (mean > MAX_POISSON_MEAN).then(|| {
+        (
+            keys(&[
+                "dissemination.shed_per_cell_per_day",
+                "run.cells_per_agent",
+                "run.dt_h",
+                "space.max_size",
+                "space.dims",
+                "dissemination.enabled",
+            ]),
+            Problem::new(
+                "dissemination.shed_per_cell_per_day",
+                num(dis.shed_per_cell_per_day),
+                format!(
+                    "allowed at most {} (per primary cell per day) with run.cells_per_agent = \
+                     {}, run.dt_h = {} and at most {} cells N (space.max_size = {}, \
+                     space.dims = {}): the mean number of cells shed per step, \
+                     run.cells_per_agent × shed × N × run.dt_h / 24 = {}, must be ≤ {}",
+                    short(MAX_POISSON_MEAN / (per_agent * max_primary_agents(config))),
+                    num(config.run.cells_per_agent),
+                    num(config.run.dt_h),
+                    short(max_primary_agents(config)),
+                    config.space.max_size,
+                    config.space.dims,
+                    short(mean),
+                    short(MAX_POISSON_MEAN)
+                ),
+            ),
+        )
+    })
 }
 
 /// The machine's memory in bytes: `MemTotal` of `/proc/meminfo`, else
@@ -178,18 +223,22 @@ fn memory_problems(config: &Config, memory: f64) -> Vec<Derived> {
                 "space.max_size",
                 config.space.max_size.to_string(),
                 format!(
-                    "allowed a smaller domain with space.dims = {dims}: its lattice{} take at \
+                    "allowed a smaller domain with space.dims = {dims}: its lattice{} at \
                      least {} at the largest window ({} sites per side), more than this \
                      machine's memory ({}); lower space.max_size{}",
                     if config.fields.enabled {
-                        " and fields"
+                        " and fields take"
                     } else {
-                        ""
+                        " takes"
                     },
                     gib(need),
                     largest_window_side(dims, config.space.max_size),
                     gib(memory),
-                    if dims == 3 { " or use space.dims = 2" } else { "" }
+                    if dims == 3 {
+                        " or use space.dims = 2"
+                    } else {
+                        ""
+                    }
                 ),
             ),
         ));
@@ -324,8 +373,14 @@ fn concentration_problems(config: &Config) -> Vec<Derived> {
         let inputs = [
             ("space.spacing_um".to_string(), config.space.spacing_um),
             (format!("{section}.decay_per_h"), cy.decay_per_h),
-            (format!("{section}.molecular_mass_kda"), cy.molecular_mass_kda),
-            (format!("{section}.secretion_per_cell"), cy.secretion_per_cell),
+            (
+                format!("{section}.molecular_mass_kda"),
+                cy.molecular_mass_kda,
+            ),
+            (
+                format!("{section}.secretion_per_cell"),
+                cy.secretion_per_cell,
+            ),
             (format!("{section}.secretion_per_csc"), cy.secretion_per_csc),
             (format!("{section}.secretion_per_msc"), cy.secretion_per_msc),
         ];
@@ -580,7 +635,11 @@ mod tests {
     #[test]
     fn shipped_configs_are_far_inside_every_limit() {
         for c in [Config::default(), metastasis()] {
-            assert!(keys_of(&c).is_empty(), "{:#?}", derived_problems_with(&c, LARGE));
+            assert!(
+                keys_of(&c).is_empty(),
+                "{:#?}",
+                derived_problems_with(&c, LARGE)
+            );
             // 10⁸ below each bound (fields and niche).
             assert!(concentration_bound(&c, true) < MAX_CONCENTRATION_NG_ML * 1e-8);
             assert!(concentration_bound(&c, false) < MAX_CONCENTRATION_NG_ML * 1e-8);
@@ -611,10 +670,15 @@ mod tests {
         assert_eq!(largest_window_side(3, 65536), 65536);
         let mut c = Config::default();
         // 2048² site bytes + 512² field cells of 36 bytes.
-        assert_eq!(primary_memory_bytes(&c), 2048.0 * 2048.0 + 512.0 * 512.0 * 36.0);
-        assert!(derived_problems_with(&c, 1e6)
-            .iter()
-            .any(|(_, p)| p.key == "space.max_size"));
+        assert_eq!(
+            primary_memory_bytes(&c),
+            2048.0 * 2048.0 + 512.0 * 512.0 * 36.0
+        );
+        assert!(
+            derived_problems_with(&c, 1e6)
+                .iter()
+                .any(|(_, p)| p.key == "space.max_size")
+        );
         c.space.dims = 3;
         c.space.max_size = 65536;
         let p = derived_problems_with(&c, 24e9)
@@ -670,7 +734,11 @@ mod tests {
         // With decay the same secretion is held.
         c.fields.cxcl7.decay_per_h = 1e4;
         c.space.spacing_um = 1.0;
-        assert!(keys_of(&c).is_empty(), "{:#?}", derived_problems_with(&c, LARGE));
+        assert!(
+            keys_of(&c).is_empty(),
+            "{:#?}",
+            derived_problems_with(&c, LARGE)
+        );
         // Fields off: no field rule.
         c.fields.enabled = false;
         c.msc.inject_count = 0;
@@ -708,6 +776,22 @@ mod tests {
         c.niche.mobilisation_max = 1e300;
         c.dissemination.enabled = false;
         assert!(keys_of(&c).is_empty());
+    }
+
+    #[test]
+    fn shedding_stays_below_the_poisson_limit() {
+        // The largest 2D primary at the largest κ, shedding rate and step: far below.
+        let mut c = Config::default();
+        c.space.max_size = 65536;
+        c.run.cells_per_agent = 1e6;
+        c.run.dt_h = 24.0;
+        c.dissemination.shed_per_cell_per_day = 1.0;
+        assert!(shedding_problem(&c).is_none());
+        // A 3D domain of 65536³ sites could exceed it.
+        c.space.dims = 3;
+        let p = shedding_problem(&c).unwrap().1;
+        assert_eq!(p.key, "dissemination.shed_per_cell_per_day");
+        assert!(p.allowed.starts_with("allowed at most 0.06"), "{p}");
     }
 
     #[test]

@@ -423,7 +423,11 @@ impl Metastasis {
             self.exterior_at = Some((day, len));
         }
         let mean = self.rates.shed_per_step * n as f64;
-        let k = Poisson::new(mean).map_or(0, |p| p.sample(rng) as u64);
+        // Below rand_distr's limit: `seedsoil check` bounds this mean for the largest
+        // primary the domain holds (config::derived, dissemination.shed_per_cell_per_day).
+        let k = Poisson::new(mean)
+            .expect("a finite mean below the limit config validation enforces")
+            .sample(rng) as u64;
         if k == 0 {
             return;
         }
