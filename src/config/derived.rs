@@ -483,7 +483,7 @@ fn niche_problems(config: &Config) -> Vec<Derived> {
         config.space.max_size,
         config.space.dims
     );
-    if !(peak <= MAX_TDSF) {
+    if peak.is_nan() || peak > MAX_TDSF {
         // Name the clearance when a positive clearance large enough exists (it must keep
         // its per-step probability ≤ 1), else the source.
         let k_min = source / MAX_TDSF;
