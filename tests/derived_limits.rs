@@ -182,6 +182,8 @@ proptest! {
         mobilisation in -3.0f64..12.0,
         mobilisation_max in -3.0f64..12.0,
         dt in prop_oneof![Just(0.5f64), Just(1.0), Just(2.0)],
+        coarsen in prop_oneof![Just(1u32), Just(2), Just(4), Just(8)],
+        no_flux in any::<bool>(),
         seed in 0u64..1000,
     ) {
         let sets = [
@@ -192,6 +194,8 @@ proptest! {
             format!("run.seed={seed}"),
             "dissemination.min_primary_cells=0".to_string(),
             format!("space.spacing_um={:e}", pow10(spacing)),
+            format!("fields.coarsen={coarsen}"),
+            format!("fields.il6.boundary=\"{}\"", if no_flux { "no_flux" } else { "fixed" }),
             format!("fields.il6.molecular_mass_kda={:e}", pow10(mass)),
             format!("fields.cxcl7.molecular_mass_kda={:e}", pow10(mass)),
             format!("fields.il6.decay_per_h={:e}", pow10(decay)),
