@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::declare::section;
 use super::param::{FloatRange, ParamKind};
 
+/// Allowed molecular masses, kDa: above 0 and at most 10⁴ (no protein is heavier; titin,
+/// the largest, is about 3.8·10³ kDa). Wider values only turned concentrations infinite.
+const MOLECULAR_MASS_KDA: FloatRange = FloatRange::open_closed(0.0, 10_000.0);
+
 /// Boundary condition of a cytokine field at the edge of its grid.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,7 +86,9 @@ pub struct CytokineConfig {
     pub secretion_per_msc: f64,
     /// Uptake per cancer cell, 1/h (U = rate × cells in the field cell / sites in it).
     pub uptake_per_h: f64,
-    /// Molecular mass in kDa (converts molecules to ng).
+    /// Molecular mass in kDa (converts molecules to ng). At most 10⁴ kDa: no protein is
+    /// heavier (titin, the largest, is about 3.8·10³ kDa), and absurd masses such as 10³⁰⁰
+    /// made every concentration infinite.
     pub molecular_mass_kda: f64,
     /// Boundary condition at the edge of the field grid.
     pub boundary: BoundaryKind,
@@ -162,7 +168,7 @@ section! {
             },
             molecular_mass_kda = 21.0 => {
                 symbol: "m_IL6",
-                kind: ParamKind::Float(FloatRange::positive()),
+                kind: ParamKind::Float(MOLECULAR_MASS_KDA),
                 unit: "kDa",
                 source: "[V]",
                 description: "Molecular mass of IL6, converting secreted molecules to ng.",
@@ -262,7 +268,7 @@ section! {
             },
             molecular_mass_kda = 7.6 => {
                 symbol: "m_CXCL7",
-                kind: ParamKind::Float(FloatRange::positive()),
+                kind: ParamKind::Float(MOLECULAR_MASS_KDA),
                 unit: "kDa",
                 source: "[V]",
                 description: "Molecular mass of CXCL7, converting secreted molecules to ng.",

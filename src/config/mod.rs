@@ -16,6 +16,7 @@
 //! The files form no cycle: `param` and `show` are leaves; `declare` and the section files
 //! build on `param`; `root` gathers the sections; `catalogue`, `baseline` and
 //! `params_table` read the declarations; `therapy` uses only `param` and `show`;
+//! `derived` (limits on quantities derived from several keys, called by `validate`),
 //! `validate` (cross-key rules), `check` (per-key checks) and `load` come last, in that
 //! order. This file only declares and re-exports.
 
@@ -24,6 +25,7 @@ pub mod catalogue;
 mod cells;
 mod check;
 mod declare;
+mod derived;
 mod dissemination;
 mod fields;
 mod lattice;

@@ -1,8 +1,11 @@
 //! Cross-key rules: checks that involve more than one key, run after the per-key catalogue
-//! checks (docs/model.md §2.1: every per-step probability `rate × dt` must be ≤ 1).
+//! checks (docs/model.md §2.1: every per-step probability `rate × dt` must be ≤ 1), and
+//! the derived limits of [`super::derived`] (step count, memory, field and niche
+//! magnitudes).
 
 use std::collections::HashSet;
 
+use super::derived::derived_problems;
 use super::lattice::InitKind;
 use super::organs::OrganConfig;
 use super::root::Config;
@@ -291,6 +294,7 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
         ));
     }
 
+    out.extend(derived_problems(config));
     out
 }
 

@@ -423,7 +423,11 @@ impl Metastasis {
             self.exterior_at = Some((day, len));
         }
         let mean = self.rates.shed_per_step * n as f64;
-        let k = Poisson::new(mean).map_or(0, |p| p.sample(rng) as u64);
+        // Below rand_distr's limit: `seedsoil check` bounds this mean for the largest
+        // primary the domain holds (config::derived, dissemination.shed_per_cell_per_day).
+        let k = Poisson::new(mean)
+            .expect("a finite mean below the limit config validation enforces")
+            .sample(rng) as u64;
         if k == 0 {
             return;
         }
@@ -709,8 +713,10 @@ impl Metastasis {
             }
         }
         if mean > 0.0 {
+            // Below rand_distr's limit: `seedsoil check` bounds this mean for the largest
+            // primary the domain holds (config::derived, niche.mobilisation).
             let mut n = Poisson::new(mean)
-                .expect("a positive finite mean")
+                .expect("a positive finite mean below the limit config validation enforces")
                 .sample(&mut rng) as u64;
             let mut weight_left: f64 = self.organs.iter().map(|o| o.hpc_homing_weight).sum();
             for organ in &mut self.organs {
