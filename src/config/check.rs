@@ -135,7 +135,8 @@ pub(crate) fn sort_problems(problems: &mut [Problem]) {
             None => (usize::MAX, 0),
         }
     };
-    problems.sort_by_key(|p| rank(&p.key));
+    // One rank per problem (a rank scans the catalogue), however many problems.
+    problems.sort_by_cached_key(|p| rank(&p.key));
 }
 
 /// Checks every entry of `table` (whose dotted path is `prefix`) against the catalogue:
@@ -200,10 +201,19 @@ pub(crate) fn check_table(
             let value = table
                 .remove(&name)
                 .expect("name comes from the table's keys");
-            problems.push(unknown(&full, prefix, &value));
+            // Past a few hundred problems (only the first ones are listed) an unknown key
+            // gets no suggestion: the search for one is the costly part.
+            if problems.len() < DETAILED_PROBLEMS {
+                problems.push(unknown(&full, prefix, &value));
+            } else {
+                problems.push(Problem::new(&full, show_value(&value), "unknown key"));
+            }
         }
     }
 }
+
+/// Problems beyond which unknown keys are reported without a suggestion.
+const DETAILED_PROBLEMS: usize = 500;
 
 /// Problem for a named section (`[organs.<name>]`) whose name is not allowed
 /// ([`catalogue::NAME_RULE`]), with the corrected name if lower-casing fixes it.
