@@ -33,10 +33,7 @@ fn files(globs: &[(&str, &str)]) -> Vec<(PathBuf, String)> {
             .map(|e| e.unwrap().path())
             .filter(|p| {
                 p.extension().is_some_and(|e| e == "toml")
-                    && p.file_name()
-                        .unwrap()
-                        .to_string_lossy()
-                        .starts_with(prefix)
+                    && p.file_name().unwrap().to_string_lossy().starts_with(prefix)
             })
             .collect();
         names.sort();
@@ -468,10 +465,30 @@ fn endless_inputs_are_refused_with_exit_code_2() {
         vec!["compare", "/dev/zero", "-o", out],
         vec!["check", "/nonexistent/seedsoil.toml"],
     ] {
-        let assert = seedsoil().args(&args).timeout(std::time::Duration::from_secs(60)).assert();
+        let assert = seedsoil()
+            .args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert();
         let output = assert.get_output();
         assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
         let err = String::from_utf8_lossy(&output.stderr);
         assert!(err.contains("error:"), "{args:?}: {err}");
     }
+}
+
+/// The panic the fuzzing found first: a cell written on the window's outermost ring (the
+/// lattice is rebuilt from the bytes before anything else, and a neighbour of such a
+/// site is outside the window). Refused, naming the lattice byte.
+#[test]
+fn a_cell_on_the_window_edge_is_refused() {
+    let (body, state_at) = &checkpoints()[0];
+    // State: step, turns, observed flag (17 bytes); lattice: dims, 3 × (log, origin),
+    // domain, tile size, byte count (65 bytes); then the site bytes, site 0 first.
+    let site0 = state_at + 17 + 1 + 36 + 8 + 4 + 8;
+    let mut body = body.clone();
+    assert_eq!(body[site0] & 0x1F, 0, "site 0 of the window is empty");
+    body[site0] = 30; // a CSC
+    let ck = Checkpoint::read(&seal(body)).unwrap();
+    let err = ck.restore(&ck.config).unwrap_err().to_string();
+    assert!(err.contains("lattice site byte"), "{err}");
 }

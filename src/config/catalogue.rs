@@ -80,8 +80,9 @@ pub fn matches(pattern: &str, key: &str) -> bool {
 /// The section of [`sections`] that a dotted section path belongs to, e.g. `organs.*` for
 /// `organs.lung`, `cells` for `cells`.
 pub fn section_pattern(section: &str) -> Option<&'static str> {
-    sections()
-        .into_iter()
+    section_list()
+        .iter()
+        .copied()
         .find(|pattern| matches(pattern, section))
 }
 
@@ -100,19 +101,27 @@ pub fn valid_name(name: &str) -> bool {
 /// Section names (every dotted prefix of a catalogue key), e.g. `run`, `cells`,
 /// `organs`, `organs.*` (one section per organ).
 pub fn sections() -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = Vec::new();
-    for info in &CATALOGUE {
-        let mut end = 0;
-        while let Some(dot) = info.key[end..].find('.') {
-            end += dot;
-            let section = &info.key[..end];
-            if !out.contains(&section) {
-                out.push(section);
+    section_list().to_vec()
+}
+
+/// [`sections`], computed once (a config with many unknown keys asks for every key).
+fn section_list() -> &'static [&'static str] {
+    static SECTIONS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    SECTIONS.get_or_init(|| {
+        let mut out: Vec<&'static str> = Vec::new();
+        for info in &CATALOGUE {
+            let mut end = 0;
+            while let Some(dot) = info.key[end..].find('.') {
+                end += dot;
+                let section = &info.key[..end];
+                if !out.contains(&section) {
+                    out.push(section);
+                }
+                end += 1;
             }
-            end += 1;
         }
-    }
-    out
+        out
+    })
 }
 
 #[cfg(test)]

@@ -210,7 +210,11 @@ impl<'a> Reader<'a> {
 
     /// A count or step: a u64 of at most [`MAX_COUNT`].
     pub fn count(&mut self) -> Result<u64, CodecError> {
-        self.check("count or step (too large)", |r| r.u64(), |&v| v <= MAX_COUNT)
+        self.check(
+            "count or step (too large)",
+            |r| r.u64(),
+            |&v| v <= MAX_COUNT,
+        )
     }
 
     /// An optional count or step (each at most [`MAX_COUNT`]).

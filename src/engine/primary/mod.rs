@@ -749,7 +749,8 @@ impl Persist for Primary {
         // Every listed flag has its entry; unlisted cells carry no stamp.
         let flags_ok = (0..lat.len()).all(|s| {
             let v = lat.get(s);
-            (v & LISTED != 0) == seen[s] && (v & LISTED != 0 || !is_cell(v & KIND_MASK) || v & STAMP_MASK == 0)
+            (v & LISTED != 0) == seen[s]
+                && (v & LISTED != 0 || !is_cell(v & KIND_MASK) || v & STAMP_MASK == 0)
         });
         if !flags_ok || entries != seen.iter().filter(|&&x| x).count() {
             return Err(bad("listed flags (differ from the tiles' lists)"));
