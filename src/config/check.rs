@@ -108,7 +108,7 @@ pub(crate) fn sort_problems(problems: &mut [Problem]) {
     let keys: Vec<&str> = catalogue::catalogue().iter().map(|i| i.key).collect();
     let parent = |k: &str| k.rsplit_once('.').map(|(s, _)| s.to_string());
     let rank = |key: &str| -> (usize, usize) {
-        if let Some(i) = keys.iter().position(|k| catalogue::matches(k, key)) {
+        if let Some(i) = catalogue::position(key) {
             return (i, 0);
         }
         if catalogue::section_pattern(key).is_some()
@@ -127,10 +127,7 @@ pub(crate) fn sort_problems(problems: &mut [Problem]) {
             return (i, 0);
         }
         let section = key.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
-        match keys.iter().rposition(|k| {
-            k.rsplit_once('.')
-                .is_some_and(|(s, _)| catalogue::matches(s, section))
-        }) {
+        match catalogue::last_in_section(section) {
             Some(i) => (i, 1),
             None => (usize::MAX, 0),
         }
