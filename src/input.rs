@@ -82,7 +82,7 @@ pub fn read_toml_text(path: &Path) -> io::Result<String> {
 /// A byte count in binary units: `64 MiB`, `64 GiB`, `512 bytes`.
 pub fn human_bytes(n: u64) -> String {
     for (unit, shift) in [("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)] {
-        if n >= 1 << shift && n % (1 << shift) == 0 {
+        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
             return format!("{} {unit}", n >> shift);
         }
     }
