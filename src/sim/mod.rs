@@ -423,7 +423,7 @@ impl Simulation {
         self.therapy.restore(r)?;
         if !self.therapy.consistent(self.step) {
             return Err(CodecError::Invalid {
-                what: "therapy state (a step after the checkpoint's, or relapse before the reference)",
+                what: "therapy state (relapse after the checkpoint's step or before the reference)",
                 offset: at,
             });
         }

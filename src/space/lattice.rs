@@ -457,7 +457,7 @@ impl Persist for Lattice {
     /// window sides and origin aligned to tiles and overlapping the domain), and every
     /// site byte: a known kind code, [`WALL`] exactly on the border and outside the
     /// domain, no cell or debris on the window's outermost ring (the window grows before a
-    /// cell gets there), the listed flag only on cells.
+    /// cell gets there).
     fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         let dims = r.check("lattice dimensions", |r| r.u8(), |&d| d == 2 || d == 3)? as usize;
         let tl_expected = tile_log(dims);
@@ -518,11 +518,8 @@ impl Persist for Lattice {
             let c = lat.coords(s);
             let wall = lat.is_wall(lat.domain_coords(s));
             let ring = (0..dims).any(|a| c[a] == 0 || c[a] + 1 == lat.side(a));
-            let cell = code != EMPTY && code != WALL;
-            let ok = known
-                && (!wall || code == WALL)
-                && (!ring || wall || code == EMPTY)
-                && (v & LISTED == 0 || cell);
+            // (A listed site may hold no cell any more: its entry is dropped lazily.)
+            let ok = known && (!wall || code == WALL) && (!ring || wall || code == EMPTY);
             if !ok {
                 return Err(CodecError::Invalid {
                     what: "lattice site byte (kind, wall or flag)",
