@@ -96,11 +96,16 @@ pub fn simulate_record(config: Config, seed: u64) -> Result<(StopReason, [String
 
 /// Multi-line messages (config problems) joined with "; " for one CSV field.
 pub fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            // A header ending in a colon ("invalid configuration (2 problems):") runs on
+            // into its first item.
+            out.push_str(if out.ends_with(':') { " " } else { "; " });
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 fn csv_err(e: csv::Error) -> io::Error {

@@ -91,18 +91,44 @@ impl ConfigError {
     }
 }
 
-/// Header line and one indented line per problem.
+/// The most problems an [`ConfigError::Invalid`] message lists; the rest are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 50;
+
+/// Header line and one indented line per problem, at most [`MAX_LISTED_PROBLEMS`] of
+/// them, then a count of the others.
 fn format_problems(problems: &[Problem]) -> String {
     let n = problems.len();
     let mut text = format!(
-        "invalid configuration ({n} problem{}):",
+        "invalid configuration ({} problem{}):",
+        thousands(n as u64),
         if n == 1 { "" } else { "s" }
     );
-    for problem in problems {
+    for problem in problems.iter().take(MAX_LISTED_PROBLEMS) {
         text.push_str("\n  ");
         text.push_str(&problem.to_string());
     }
+    if n > MAX_LISTED_PROBLEMS {
+        let more = n - MAX_LISTED_PROBLEMS;
+        text.push_str(&format!(
+            "\n  … and {} more problem{}",
+            thousands(more as u64),
+            if more == 1 { "" } else { "s" }
+        ));
+    }
     text
+}
+
+/// `n` with commas between groups of three digits: `3,999,950`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Why a run failed after its configuration was accepted.

@@ -49,6 +49,7 @@
 //! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
 //! | [`rng`] | the counter-based random streams behind reproducibility |
 //! | [`units`] | the one conversion between days, hours and steps |
+//! | [`input`] | reading user-named files with a size cap |
 //! | [`error`] | the error types of each area |
 #![deny(missing_docs)]
 
@@ -59,6 +60,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod fields;
+pub mod input;
 pub mod metastasis;
 pub mod model;
 pub mod output;

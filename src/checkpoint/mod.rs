@@ -108,19 +108,53 @@ pub enum CheckpointError {
         /// The checksum of the contents.
         computed: u64,
     },
-    /// The contents could not be decoded (checksum fine, data inconsistent).
+    /// The contents could not be decoded (checksum fine, data inconsistent). The codec
+    /// error is part of the message, not a separate source (it would be printed twice).
     #[error("checkpoint is truncated or corrupt: {0}")]
-    Corrupt(#[from] CodecError),
+    Corrupt(CodecError),
     /// The config stored in the checkpoint, or the config to restore with, is invalid.
     #[error("config of the checkpoint: {0}")]
-    Config(#[from] ConfigError),
+    Config(ConfigError),
     /// The config to restore with changes keys that define the saved state's structure.
     #[error("{}", format_structural(.0))]
     Structural(Vec<StructuralChange>),
     /// The simulation could not be built from the config.
     #[error("cannot restore the simulation: {0}")]
-    Sim(#[from] SimError),
+    Sim(SimError),
+    /// The checkpoint file is larger than [`MAX_CHECKPOINT_BYTES`].
+    #[error(
+        "checkpoint {} is larger than {}, the most seedsoil reads as a checkpoint \
+         (a checkpoint of the largest run that fits in memory is smaller)",
+        path.display(), crate::input::human_bytes(*cap)
+    )]
+    TooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cap, in bytes.
+        cap: u64,
+    },
 }
+
+impl From<CodecError> for CheckpointError {
+    fn from(e: CodecError) -> Self {
+        CheckpointError::Corrupt(e)
+    }
+}
+
+impl From<ConfigError> for CheckpointError {
+    fn from(e: ConfigError) -> Self {
+        CheckpointError::Config(e)
+    }
+}
+
+impl From<SimError> for CheckpointError {
+    fn from(e: SimError) -> Self {
+        CheckpointError::Sim(e)
+    }
+}
+
+/// The largest checkpoint file seedsoil reads: 64 GiB.
+pub const MAX_CHECKPOINT_BYTES: u64 = 64 << 30;
 
 impl CheckpointError {
     /// Process exit code: always 2 (bad input, docs/architecture.md §6).
@@ -219,6 +253,28 @@ impl std::fmt::Debug for Checkpoint {
 }
 
 impl Checkpoint {
+    /// Read the checkpoint file `path`: its first bytes must be the checkpoint header
+    /// (so that e.g. `/dev/zero` is refused at once), and it may hold at most
+    /// [`MAX_CHECKPOINT_BYTES`]; then as [`Checkpoint::read`].
+    pub fn read_file(path: &std::path::Path) -> Result<Checkpoint, CheckpointError> {
+        let io = |source| CheckpointError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let head = crate::input::read_head(path, MAGIC.len()).map_err(io)?;
+        if head != MAGIC {
+            return Err(CheckpointError::NotACheckpoint);
+        }
+        match crate::input::read_capped(path, MAX_CHECKPOINT_BYTES) {
+            Ok(bytes) => Checkpoint::read(&bytes),
+            Err(crate::input::ReadError::TooLarge { cap }) => Err(CheckpointError::TooLarge {
+                path: path.to_path_buf(),
+                cap,
+            }),
+            Err(crate::input::ReadError::Io(source)) => Err(io(source)),
+        }
+    }
+
     /// Read a checkpoint file's bytes: header, format version, checksum, config.
     pub fn read(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
@@ -251,7 +307,7 @@ impl Checkpoint {
         let mut r = Reader::new(&body[MAGIC.len() + 4..]);
         let seedsoil_version = r.string()?;
         let config_toml = r.string()?;
-        let step = r.u64()?;
+        let step = r.count()?;
         let state = r.bytes()?.to_vec();
         let recorder = r.bytes()?.to_vec();
         let config = config::load_str(&config_toml, "the config stored in the checkpoint", &[])?;
@@ -344,6 +400,13 @@ impl Checkpoint {
         let mut sim = Simulation::new(config)?;
         let mut r = Reader::new(&self.state);
         sim.load_state(&mut r)?;
+        if sim.step_count() != self.step {
+            return Err(CodecError::Invalid {
+                what: "simulation step (differs from the checkpoint's step)",
+                offset: 0,
+            }
+            .into());
+        }
         if r.remaining() != 0 {
             return Err(CodecError::Invalid {
                 what: "simulation state (bytes left over)",

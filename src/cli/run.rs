@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use seedsoil::checkpoint::{Checkpoint, CheckpointError};
+use seedsoil::checkpoint::Checkpoint;
 use seedsoil::config;
 use seedsoil::output::manifest::{self, FailedRunManifest, RunManifest, RunningManifest};
 use seedsoil::output::{RUN_FILES, RunDir};
@@ -37,11 +37,7 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
     let resume = match &args.from {
         None => None,
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let ck = Checkpoint::read(&bytes)
+            let ck = Checkpoint::read_file(path)
                 .with_context(|| format!("cannot resume from {}", path.display()))?;
             Some((path.clone(), ck))
         }

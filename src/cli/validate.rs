@@ -58,7 +58,7 @@ pub struct ValidateArgs {
 pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
     let baseline = match &args.config {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| {
+            let text = seedsoil::input::read_toml_text(path).map_err(|source| {
                 seedsoil::error::ConfigError::Io {
                     path: path.clone(),
                     source,

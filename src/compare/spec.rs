@@ -162,7 +162,7 @@ impl CompareSpec {
     /// unknown control). Invalid scenario configs are not errors here (see
     /// [`Scenario::config`]).
     pub fn load(path: &Path, replicates: Option<u32>) -> Result<CompareSpec, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
         })?;

@@ -59,7 +59,80 @@ pub fn catalogue() -> &'static [ParamInfo] {
 /// `organs.*.tropism` (whether the name is allowed is checked when loading, see
 /// [`valid_name`]).
 pub fn lookup(key: &str) -> Option<&'static ParamInfo> {
-    CATALOGUE.iter().find(|info| matches(info.key, key))
+    position(key).map(|i| &CATALOGUE[i])
+}
+
+/// Where the keys and their sections are in the catalogue, for lookups that cost the
+/// same however many keys a config holds: exact keys and sections by hash, the few
+/// with `*` segments by a scan.
+struct Index {
+    /// Catalogue keys without `*`: their position.
+    keys: std::collections::HashMap<&'static str, usize>,
+    /// Positions of the keys with a `*` segment.
+    wild_keys: Vec<usize>,
+    /// Sections (a key without its leaf) without `*`: the last position of a key in it.
+    sections: std::collections::HashMap<&'static str, usize>,
+    /// Sections with a `*` segment and the last position of a key in each.
+    wild_sections: Vec<(&'static str, usize)>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = Index {
+            keys: std::collections::HashMap::new(),
+            wild_keys: Vec::new(),
+            sections: std::collections::HashMap::new(),
+            wild_sections: Vec::new(),
+        };
+        let wild = |s: &str| s.split('.').any(|p| p == "*");
+        for (i, info) in CATALOGUE.iter().enumerate() {
+            if wild(info.key) {
+                index.wild_keys.push(i);
+            } else {
+                index.keys.entry(info.key).or_insert(i);
+            }
+            if let Some((section, _)) = info.key.rsplit_once('.') {
+                if wild(section) {
+                    match index.wild_sections.iter_mut().find(|(s, _)| *s == section) {
+                        Some(entry) => entry.1 = i,
+                        None => index.wild_sections.push((section, i)),
+                    }
+                } else {
+                    index.sections.insert(section, i);
+                }
+            }
+        }
+        index
+    })
+}
+
+/// Position in the catalogue of the first entry that [`matches`] `key`.
+pub fn position(key: &str) -> Option<usize> {
+    let index = index();
+    let exact = index.keys.get(key).copied();
+    let wild = index
+        .wild_keys
+        .iter()
+        .copied()
+        .find(|&i| matches(CATALOGUE[i].key, key));
+    match (exact, wild) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Position in the catalogue of the last key whose section [`matches`] `section`.
+pub fn last_in_section(section: &str) -> Option<usize> {
+    let index = index();
+    let exact = index.sections.get(section).copied();
+    let wild = index
+        .wild_sections
+        .iter()
+        .filter(|(s, _)| matches(s, section))
+        .map(|&(_, i)| i)
+        .max();
+    exact.max(wild)
 }
 
 /// Whether a catalogue key or section `pattern`, whose `*` segments stand for any
@@ -80,8 +153,9 @@ pub fn matches(pattern: &str, key: &str) -> bool {
 /// The section of [`sections`] that a dotted section path belongs to, e.g. `organs.*` for
 /// `organs.lung`, `cells` for `cells`.
 pub fn section_pattern(section: &str) -> Option<&'static str> {
-    sections()
-        .into_iter()
+    section_list()
+        .iter()
+        .copied()
         .find(|pattern| matches(pattern, section))
 }
 
@@ -100,19 +174,27 @@ pub fn valid_name(name: &str) -> bool {
 /// Section names (every dotted prefix of a catalogue key), e.g. `run`, `cells`,
 /// `organs`, `organs.*` (one section per organ).
 pub fn sections() -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = Vec::new();
-    for info in &CATALOGUE {
-        let mut end = 0;
-        while let Some(dot) = info.key[end..].find('.') {
-            end += dot;
-            let section = &info.key[..end];
-            if !out.contains(&section) {
-                out.push(section);
+    section_list().to_vec()
+}
+
+/// [`sections`], computed once (a config with many unknown keys asks for every key).
+fn section_list() -> &'static [&'static str] {
+    static SECTIONS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    SECTIONS.get_or_init(|| {
+        let mut out: Vec<&'static str> = Vec::new();
+        for info in &CATALOGUE {
+            let mut end = 0;
+            while let Some(dot) = info.key[end..].find('.') {
+                end += dot;
+                let section = &info.key[..end];
+                if !out.contains(&section) {
+                    out.push(section);
+                }
+                end += 1;
             }
-            end += 1;
         }
-    }
-    out
+        out
+    })
 }
 
 #[cfg(test)]

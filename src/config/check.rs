@@ -108,7 +108,7 @@ pub(crate) fn sort_problems(problems: &mut [Problem]) {
     let keys: Vec<&str> = catalogue::catalogue().iter().map(|i| i.key).collect();
     let parent = |k: &str| k.rsplit_once('.').map(|(s, _)| s.to_string());
     let rank = |key: &str| -> (usize, usize) {
-        if let Some(i) = keys.iter().position(|k| catalogue::matches(k, key)) {
+        if let Some(i) = catalogue::position(key) {
             return (i, 0);
         }
         if catalogue::section_pattern(key).is_some()
@@ -127,15 +127,13 @@ pub(crate) fn sort_problems(problems: &mut [Problem]) {
             return (i, 0);
         }
         let section = key.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
-        match keys.iter().rposition(|k| {
-            k.rsplit_once('.')
-                .is_some_and(|(s, _)| catalogue::matches(s, section))
-        }) {
+        match catalogue::last_in_section(section) {
             Some(i) => (i, 1),
             None => (usize::MAX, 0),
         }
     };
-    problems.sort_by_key(|p| rank(&p.key));
+    // One rank per problem (a rank scans the catalogue), however many problems.
+    problems.sort_by_cached_key(|p| rank(&p.key));
 }
 
 /// Checks every entry of `table` (whose dotted path is `prefix`) against the catalogue:
@@ -200,10 +198,19 @@ pub(crate) fn check_table(
             let value = table
                 .remove(&name)
                 .expect("name comes from the table's keys");
-            problems.push(unknown(&full, prefix, &value));
+            // Past a few hundred problems (only the first ones are listed) an unknown key
+            // gets no suggestion: the search for one is the costly part.
+            if problems.len() < DETAILED_PROBLEMS {
+                problems.push(unknown(&full, prefix, &value));
+            } else {
+                problems.push(Problem::new(&full, show_value(&value), "unknown key"));
+            }
         }
     }
 }
+
+/// Problems beyond which unknown keys are reported without a suggestion.
+const DETAILED_PROBLEMS: usize = 500;
 
 /// Problem for a named section (`[organs.<name>]`) whose name is not allowed
 /// ([`catalogue::NAME_RULE`]), with the corrected name if lower-casing fixes it.

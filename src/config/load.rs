@@ -26,7 +26,7 @@ pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError>
     match path {
         None => load_str(DEFAULT_TOML, DEFAULT_ORIGIN, sets),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
                 path: path.to_path_buf(),
                 source,
             })?;

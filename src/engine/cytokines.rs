@@ -193,6 +193,25 @@ impl Cytokines {
         self.origin == lat.origin && self.n == Self::shape(lat, self.log_c)
     }
 
+    /// Whether the grid fits `lat` as after a restore: its shape and origin are the
+    /// window's now or before its last growth (the fields follow one step later), inside
+    /// the window and aligned to its tiles.
+    pub(crate) fn fits(&self, lat: &Lattice) -> bool {
+        let t = 1i64 << lat.tile_log;
+        (0..3).all(|a| {
+            if a >= lat.dims {
+                return self.n[a] == 1 && self.origin[a] == 0;
+            }
+            let side = lat.side(a);
+            let span = self.n[a].checked_shl(self.log_c).unwrap_or(usize::MAX);
+            let (o, lo) = (i128::from(self.origin[a]), i128::from(lat.origin[a]));
+            (span == side || span.checked_mul(2) == Some(side))
+                && self.origin[a].rem_euclid(t) == 0
+                && o >= lo
+                && o + span as i128 <= lo + side as i128
+        })
+    }
+
     /// Re-map the fields after the lattice window grew to `new` (origins stay aligned to
     /// tiles, hence to field cells): values keep their place in the domain; new cells hold
     /// `far`.
@@ -394,6 +413,10 @@ impl Cytokines {
     }
 }
 
+/// The highest concentration a restored field may hold, ng/mL (1 mg/mL: far above any
+/// cytokine level, low enough that Hill terms and sources stay finite).
+const MAX_RESTORED_NG_ML: f32 = 1e6;
+
 impl Restore for Cytokines {
     /// Checkpoint: the grid's shape and origin (which may lag one step behind a lattice
     /// that just grew), both concentration fields, the cell counts per field cell (read by
@@ -440,10 +463,32 @@ impl Restore for Cytokines {
             g.values_mut().copy_from_slice(&values);
             Ok(g)
         };
-        let il6 = r.vec(4, |r| r.f32())?;
-        let cxcl7 = r.vec(4, |r| r.f32())?;
+        // Concentrations are finite, not negative and at most MAX_RESTORED_NG_ML; the
+        // lengths are checked against the shape before a grid of that shape is allocated.
+        let level = |r: &mut Reader<'_>| {
+            r.check(
+                "field concentration (negative, or above 1e6 ng/mL)",
+                |r| r.f32(),
+                |v| (0.0..=MAX_RESTORED_NG_ML).contains(v),
+            )
+        };
+        let il6 = r.vec(4, level)?;
+        let cxcl7 = r.vec(4, level)?;
+        if n.contains(&0) || il6.len() != cells || cxcl7.len() != cells {
+            return Err(CodecError::Invalid {
+                what: "field values (count differs from the grid shape)",
+                offset: at,
+            });
+        }
         let (il6, cxcl7) = (grid(&self.il6, il6)?, grid(&self.cxcl7, cxcl7)?);
-        let counts = r.vec(4, |r| Ok([r.u16()?, r.u16()?]))?;
+        let per_cell = 1u32 << (self.log_c * self.il6.dims() as u32);
+        let counts = r.vec(4, |r| {
+            r.check(
+                "field cell counts (more cells than sites)",
+                |r| Ok([r.u16()?, r.u16()?]),
+                |c| u32::from(c[0]) + u32::from(c[1]) <= per_cell,
+            )
+        })?;
         if counts.len() != cells {
             return Err(CodecError::Invalid {
                 what: "field cell counts",
@@ -455,7 +500,7 @@ impl Restore for Cytokines {
         self.il6 = il6;
         self.cxcl7 = cxcl7;
         self.counts = counts;
-        self.il6_output = r.f64()?;
+        self.il6_output = r.f64_non_negative("IL6 output (negative or above 1e30)")?;
         Ok(())
     }
 }

@@ -91,10 +91,10 @@ impl Persist for MscEvents {
 
     fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         Ok(MscEvents {
-            injected: r.u64()?,
-            homed: r.u64()?,
-            divisions: r.u64()?,
-            deaths: r.u64()?,
+            injected: r.count()?,
+            homed: r.count()?,
+            divisions: r.count()?,
+            deaths: r.count()?,
         })
     }
 }
@@ -453,7 +453,15 @@ impl Restore for Mscs {
     /// otherwise the injection of the config the MSCs were built from (possibly a changed
     /// one, e.g. another `msc.inject_day`) is kept.
     fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
-        self.pool = [r.u64()?, r.u64()?];
+        // At most what the largest msc.pool and msc.inject_count put in the pool.
+        let most = |r: &mut Reader<'_>| {
+            r.check(
+                "MSC pool (more than msc.pool and msc.inject_count allow)",
+                |r| r.count(),
+                |&n| n <= 2_000_000_000,
+            )
+        };
+        self.pool = [most(r)?, most(r)?];
         self.cells = r.vec(26, Msc::load)?;
         let pending = r.bool()?;
         self.events = MscEvents::load(r)?;
@@ -461,6 +469,16 @@ impl Restore for Mscs {
             self.inject = None;
         }
         Ok(())
+    }
+}
+
+impl Mscs {
+    /// Whether every MSC in the tumour sits inside the lattice window and off the
+    /// domain's border (a check of restored state).
+    pub(crate) fn on_lattice(&self, lat: &crate::space::Lattice) -> bool {
+        self.cells
+            .iter()
+            .all(|m| lat.site_at(m.pos).is_some() && !lat.is_wall(m.pos))
     }
 }
 

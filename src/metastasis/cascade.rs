@@ -98,7 +98,7 @@ impl Persist for Cascade {
     fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         let mut c = Cascade::default();
         for v in c.counters_mut() {
-            *v = r.u64()?;
+            *v = r.count()?;
         }
         Ok(c)
     }

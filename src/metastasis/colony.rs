@@ -122,16 +122,16 @@ impl Colony {
     /// A colony as written by [`Colony::save_state`]; `organs` bounds the organ index.
     pub(crate) fn load_state(r: &mut Reader<'_>, organs: usize) -> Result<Self, CodecError> {
         Ok(Colony {
-            id: r.u64()?,
+            id: r.count()?,
             organ: r.check("colony organ", |r| r.usize(), |&o| o < organs)?,
             seed_kind: r.check("colony founder kind", |r| r.u8(), |&k| is_cell(k))?,
-            founded_step: r.u64()?,
-            peak: r.u64()?,
-            micro_step: r.opt_u64()?,
-            detected_step: r.opt_u64()?,
+            founded_step: r.count()?,
+            peak: r.count()?,
+            micro_step: r.opt_count()?,
+            detected_step: r.opt_count()?,
             seed: r.u64()?,
             vascular: r.bool()?,
-            switch_step: r.opt_u64()?,
+            switch_step: r.opt_count()?,
             tumour: Primary::load(r)?,
         })
     }

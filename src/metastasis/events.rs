@@ -125,13 +125,13 @@ pub(super) fn save_event(w: &mut Writer, e: &MetEvent) {
 
 /// An event-log row as written by [`save_event`]; `organs` bounds organ indices.
 pub(super) fn load_event(r: &mut Reader<'_>, organs: usize) -> Result<MetEvent, CodecError> {
-    let step = r.u64()?;
+    let step = r.count()?;
     let kind = EVENT_KINDS[r.check(
         "event kind",
         |r| r.u8(),
         |&k| (k as usize) < EVENT_KINDS.len(),
     )? as usize];
-    let compartment = match r.check("compartment", |r| r.u64(), |&c| c < 2 + organs as u64)? {
+    let compartment = match r.check("compartment", |r| r.count(), |&c| c < 2 + organs as u64)? {
         0 => Compartment::Primary,
         1 => Compartment::Circulation,
         o => Compartment::Organ((o - 2) as usize),
@@ -142,7 +142,7 @@ pub(super) fn load_event(r: &mut Reader<'_>, organs: usize) -> Result<MetEvent, 
         kind,
         compartment,
         class: class.map(usize::from),
-        colony: r.opt_u64()?,
-        value: r.u64()?,
+        colony: r.opt_count()?,
+        value: r.count()?,
     })
 }

@@ -913,8 +913,8 @@ impl Restore for Metastasis {
         self.circulation = r.bytes()?.to_vec();
         let organs = self.organs.len();
         self.colonies = r.vec(8, |r| Colony::load_state(r, organs))?;
-        self.next_colony = r.u64()?;
-        self.tdsf = r.f64()?;
+        self.next_colony = r.count()?;
+        self.tdsf = r.f64_non_negative("tumour-derived factor (negative or above 1e30)")?;
         self.cascade = Cascade::load(r)?;
         self.log = r.vec(8, |r| load_event(r, organs))?;
         self.pending = r
@@ -922,11 +922,50 @@ impl Restore for Metastasis {
             .into_iter()
             .map(|e| ((e.kind, e.compartment, e.class.unwrap_or(0)), e.value))
             .collect();
-        self.first_detection_step = r.opt_u64()?;
-        self.last_colony_turns = r.u64()?;
-        let (day, len) = (r.opt_u64()?, r.opt_u64()?);
+        self.first_detection_step = r.opt_count()?;
+        self.last_colony_turns = r.count()?;
+        let (day, len) = (r.opt_count()?, r.opt_count()?);
         self.exterior_at = day.zip(len).map(|(d, l)| (d, l as usize));
-        self.exterior = r.bytes()?.iter().map(|&b| b != 0).collect();
+        let at = r.position();
+        let exterior = r.bytes()?;
+        if exterior.iter().any(|&b| b > 1) || len.is_some_and(|l| l != exterior.len() as u64) {
+            return Err(CodecError::Invalid {
+                what: "primary exterior (flags or length)",
+                offset: at,
+            });
+        }
+        self.exterior = exterior.iter().map(|&b| b != 0).collect();
+        Ok(())
+    }
+}
+
+impl Metastasis {
+    /// Checks of restored state across its parts: circulating cells are cells, colonies
+    /// live on lattices of the config's shape (`space.dims`,
+    /// `dissemination.colony_max_size`) in increasing id order below the next id. The
+    /// error names what is wrong.
+    pub(crate) fn check_restored(&self) -> Result<(), &'static str> {
+        let known = |code: u8| {
+            code == crate::model::kind::STEM
+                || (1..=crate::model::kind::progenitor(crate::model::kind::RHO_LIMIT))
+                    .contains(&code)
+        };
+        if !self.circulation.iter().all(|&c| known(c)) {
+            return Err("circulating cell kind");
+        }
+        let mut last = 0;
+        for c in &self.colonies {
+            let lat = &c.tumour.lattice;
+            if lat.dims != self.dims || lat.domain != i64::from(self.colony_max_size) {
+                return Err(
+                    "colony lattice (dimensions or domain differ from space.dims, dissemination.colony_max_size)",
+                );
+            }
+            if c.id <= last || c.id >= self.next_colony {
+                return Err("colony ids (not increasing, or not below the next id)");
+            }
+            last = c.id;
+        }
         Ok(())
     }
 }

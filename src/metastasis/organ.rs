@@ -90,20 +90,20 @@ impl Restore for Organ {
                 offset: at,
             });
         }
-        self.hpcs = r.u64()?;
-        self.dormant = r.u64()?;
-        self.dormant_non_stem = r.u64()?;
+        self.hpcs = r.count()?;
+        self.dormant = r.count()?;
+        self.dormant_non_stem = r.count()?;
         self.niche_formed = r.bool()?;
-        self.niche_formed_step = r.opt_u64()?;
-        self.first_arrival_step = r.opt_u64()?;
-        self.arrested = r.u64()?;
-        self.extravasated = r.u64()?;
-        self.colonies_founded = r.u64()?;
-        self.micrometastases = r.u64()?;
-        self.detected = r.u64()?;
-        self.cells = [r.u64()?, r.u64()?, r.u64()?];
-        self.living_colonies = r.u64()?;
-        self.sites = r.u64()?;
+        self.niche_formed_step = r.opt_count()?;
+        self.first_arrival_step = r.opt_count()?;
+        self.arrested = r.count()?;
+        self.extravasated = r.count()?;
+        self.colonies_founded = r.count()?;
+        self.micrometastases = r.count()?;
+        self.detected = r.count()?;
+        self.cells = [r.count()?, r.count()?, r.count()?];
+        self.living_colonies = r.count()?;
+        self.sites = r.count()?;
         self.past_events = EventCounts::load(r)?;
         Ok(())
     }

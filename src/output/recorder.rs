@@ -99,10 +99,10 @@ impl Recorder {
         let mut rec = Recorder::new(sim, dir);
         rec.timeseries = r.string()?;
         rec.events = r.string()?;
-        rec.last_sampled = r.opt_u64()?;
-        rec.growths_seen = r.u64()?;
+        rec.last_sampled = r.opt_count()?;
+        rec.growths_seen = r.count()?;
         rec.met_events_seen = r.usize()?;
-        rec.injected_seen = r.u64()?;
+        rec.injected_seen = r.count()?;
         rec.first_homed_recorded = r.bool()?;
         let at = r.position();
         let milestones = r.vec(1, |r| r.opt_u64())?;
@@ -110,11 +110,23 @@ impl Recorder {
             what: "milestones",
             offset: at,
         })?;
-        rec.peak_total = r.u64()?;
+        rec.peak_total = r.count()?;
         rec.therapy_events_seen = r.usize()?;
         if rec.therapy_events_seen > sim.therapy.log.len() {
             return Err(CodecError::Invalid {
                 what: "therapy events recorded",
+                offset: at,
+            });
+        }
+        let step = sim.step_count();
+        let not_after = |s: Option<u64>| s.is_none_or(|s| s <= step);
+        if !not_after(rec.last_sampled)
+            || !rec.milestone_steps.iter().all(|&s| not_after(s))
+            || rec.injected_seen > sim.mscs.events().injected
+            || rec.growths_seen > sim.primary.events().growths
+        {
+            return Err(CodecError::Invalid {
+                what: "recorder counters (beyond the simulation's)",
                 offset: at,
             });
         }

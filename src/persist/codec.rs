@@ -29,6 +29,11 @@ pub enum CodecError {
     },
 }
 
+/// The largest count or step a checkpoint may hold (2⁵³, the integers an f64 holds
+/// exactly): far above anything a run reaches, low enough that sums of counts never
+/// overflow.
+pub const MAX_COUNT: u64 = 1 << 53;
+
 /// Appends values to a byte buffer.
 #[derive(Debug, Default)]
 pub struct Writer {
@@ -203,6 +208,26 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
+    /// A count or step: a u64 of at most [`MAX_COUNT`].
+    pub fn count(&mut self) -> Result<u64, CodecError> {
+        self.check(
+            "count or step (too large)",
+            |r| r.u64(),
+            |&v| v <= MAX_COUNT,
+        )
+    }
+
+    /// An optional count or step (each at most [`MAX_COUNT`]).
+    pub fn opt_count(&mut self) -> Result<Option<u64>, CodecError> {
+        self.option(|r| r.count())
+    }
+
+    /// An f64 level (an output, a factor) between 0 and 10³⁰: far above any level a
+    /// run reaches, low enough that powers of it in Hill terms stay finite.
+    pub fn f64_non_negative(&mut self, what: &'static str) -> Result<f64, CodecError> {
+        self.check(what, |r| r.f64(), |v| (0.0..=1e30).contains(v))
+    }
+
     /// An i64.
     pub fn i64(&mut self) -> Result<i64, CodecError> {
         Ok(i64::from_le_bytes(self.array()?))
@@ -372,5 +397,17 @@ mod tests {
         let bytes = w.into_bytes();
         let mut r = Reader::new(&bytes);
         assert!(r.vec(1, |r| r.u8()).is_err());
+        // Counts beyond MAX_COUNT and non-finite levels are refused.
+        let mut w = Writer::new();
+        w.put_u64(MAX_COUNT + 1);
+        w.put_u64(MAX_COUNT);
+        w.put_f64(f64::INFINITY);
+        w.put_f64(-1.0);
+        let bytes = w.into_bytes();
+        let mut r = Reader::new(&bytes);
+        assert!(r.count().is_err());
+        assert_eq!(r.count().unwrap(), MAX_COUNT);
+        assert!(r.f64_non_negative("level").is_err());
+        assert!(r.f64_non_negative("level").is_err());
     }
 }

@@ -6,7 +6,7 @@
 
 pub mod codec;
 
-pub use codec::{CodecError, Reader, Writer};
+pub use codec::{CodecError, MAX_COUNT, Reader, Writer};
 
 /// A value that writes itself to a [`Writer`] and reads itself back from a [`Reader`],
 /// byte for byte: `T::load` of what `save` wrote gives an equal value.

@@ -355,16 +355,40 @@ impl Simulation {
         r: &mut crate::persist::Reader<'_>,
     ) -> Result<(), crate::persist::CodecError> {
         use crate::persist::CodecError;
-        self.step = r.u64()?;
-        self.last_primary_turns = r.u64()?;
+        self.step = r.count()?;
+        self.last_primary_turns = r.count()?;
         self.observed = r.bool()?;
-        self.primary = Primary::load(r)?;
+        let at = r.position();
+        let primary = Primary::load(r)?;
+        let space = &self.config.space;
+        if primary.lattice.dims != usize::from(space.dims)
+            || primary.lattice.domain != i64::from(space.max_size)
+        {
+            return Err(CodecError::Invalid {
+                what: "primary lattice (dimensions or domain differ from space.dims, space.max_size)",
+                offset: at,
+            });
+        }
+        if self.last_primary_turns > primary.events().turns {
+            return Err(CodecError::Invalid {
+                what: "primary turns at the last step (more than the primary's turns)",
+                offset: 8,
+            });
+        }
+        self.primary = primary;
         self.primary
             .set_clearance_steps(clearance_steps(&self.config));
         let at = r.position();
         let mismatch = |what| CodecError::Invalid { what, offset: at };
         match (r.bool()?, self.cytokines.as_mut()) {
-            (true, Some(c)) => c.restore(r)?,
+            (true, Some(c)) => {
+                c.restore(r)?;
+                if !c.fits(&self.primary.lattice) {
+                    return Err(mismatch(
+                        "cytokine field grid (shape or origin do not fit the lattice window)",
+                    ));
+                }
+            }
             (false, None) => {}
             _ => {
                 return Err(mismatch(
@@ -374,8 +398,19 @@ impl Simulation {
         }
         self.mscs.restore(r)?;
         let at = r.position();
+        if !self.mscs.on_lattice(&self.primary.lattice) {
+            return Err(CodecError::Invalid {
+                what: "MSC position (outside the lattice window or on the border)",
+                offset: at,
+            });
+        }
+        let at = r.position();
         match (r.bool()?, self.metastasis.as_mut()) {
-            (true, Some(m)) => m.restore(r)?,
+            (true, Some(m)) => {
+                m.restore(r)?;
+                m.check_restored()
+                    .map_err(|what| CodecError::Invalid { what, offset: at })?;
+            }
             (false, None) => {}
             _ => {
                 return Err(CodecError::Invalid {
@@ -384,7 +419,14 @@ impl Simulation {
                 });
             }
         }
+        let at = r.position();
         self.therapy.restore(r)?;
+        if !self.therapy.consistent(self.step) {
+            return Err(CodecError::Invalid {
+                what: "therapy state (relapse after the checkpoint's step or before the reference)",
+                offset: at,
+            });
+        }
         Ok(())
     }
 }

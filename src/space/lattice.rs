@@ -25,7 +25,7 @@
 //! Tiles are `2^TILE_LOG` sites per side (32 in 2D, 16 in 3D), defined in domain
 //! coordinates, so growth re-tiles deterministically.
 
-use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, WALL};
+use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, STEM, WALL};
 use crate::persist::{CodecError, Persist, Reader, Writer};
 use std::cell::UnsafeCell;
 
@@ -464,17 +464,46 @@ impl Persist for Lattice {
         w.put_bytes(&self.bytes());
     }
 
-    /// A lattice as written by `save`.
+    /// A lattice as written by `save`, checked: its geometry (dimensions, tile size,
+    /// window sides and origin aligned to tiles and overlapping the domain), and every
+    /// site byte: a known kind code, [`WALL`] exactly on the border and outside the
+    /// domain, no cell or debris on the window's outermost ring (the window grows before a
+    /// cell gets there).
     fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         let dims = r.check("lattice dimensions", |r| r.u8(), |&d| d == 2 || d == 3)? as usize;
+        let tl_expected = tile_log(dims);
+        let geometry_at = r.position();
+        let bad_geometry = CodecError::Invalid {
+            what: "lattice window (sides or origin)",
+            offset: geometry_at,
+        };
         let mut log = [0u32; 3];
         let mut origin = [0i64; 3];
         for a in 0..3 {
             log[a] = r.check("lattice window size", |r| r.u32(), |&l| l <= 24)?;
             origin[a] = r.i64()?;
         }
-        let domain = r.i64()?;
-        let tl = r.check("tile size", |r| r.u32(), |&t| t == tile_log(dims))?;
+        let domain = r.check(
+            "lattice domain size",
+            |r| r.i64(),
+            |&d| (8..=1 << 16).contains(&d),
+        )?;
+        let tl = r.check("tile size", |r| r.u32(), |&t| t == tl_expected)?;
+        let t = 1i64 << tl;
+        for a in 0..3 {
+            let ok = if a < dims {
+                let side = 1i64 << log[a];
+                log[a] > tl
+                    && origin[a].rem_euclid(t) == 0
+                    && origin[a] < domain
+                    && origin[a] > -side
+            } else {
+                log[a] == 0 && origin[a] == 0
+            };
+            if !ok {
+                return Err(bad_geometry);
+            }
+        }
         let at = r.position();
         let bytes = r.bytes()?;
         let mut lat = Lattice {
@@ -485,11 +514,29 @@ impl Persist for Lattice {
             tile_log: tl,
             sites: Box::new([]),
         };
-        if log.iter().sum::<u32>() > 36 || (dims == 2 && log[2] != 0) || bytes.len() != lat.len() {
+        if log.iter().sum::<u32>() > 36 || bytes.len() != lat.len() {
             return Err(CodecError::Invalid {
-                what: "lattice site bytes",
+                what: "lattice site bytes (count)",
                 offset: at,
             });
+        }
+        for (s, &v) in bytes.iter().enumerate() {
+            let code = v & KIND_MASK;
+            let known = code == EMPTY
+                || code == STEM
+                || code == WALL
+                || code <= crate::model::kind::progenitor(crate::model::kind::RHO_LIMIT);
+            let c = lat.coords(s);
+            let wall = lat.is_wall(lat.domain_coords(s));
+            let ring = (0..dims).any(|a| c[a] == 0 || c[a] + 1 == lat.side(a));
+            // (A listed site may hold no cell any more: its entry is dropped lazily.)
+            let ok = known && (!wall || code == WALL) && (!ring || wall || code == EMPTY);
+            if !ok {
+                return Err(CodecError::Invalid {
+                    what: "lattice site byte (kind, wall or flag)",
+                    offset: at + 8 + s,
+                });
+            }
         }
         lat.sites = bytes
             .iter()

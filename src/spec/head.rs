@@ -101,7 +101,7 @@ pub(crate) fn read_toml(
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<toml::Table> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::input::read_toml_text(path) {
         Ok(text) => text,
         Err(e) => {
             problems.push(Problem::new(

@@ -398,14 +398,14 @@ pub fn write_setup(sweep: &Sweep, dir: &Path) -> Result<(), RunError> {
 /// Whether `dir` holds this sweep's resolved files (`Some(true)`), another sweep's
 /// (`Some(false)`), or none (`None`).
 pub fn same_setup(sweep: &Sweep, dir: &Path) -> Option<bool> {
-    let old = std::fs::read_to_string(dir.join("sweep.toml")).ok()?;
-    let base = std::fs::read_to_string(dir.join("base.toml")).ok();
+    let old = crate::input::read_toml_text(&dir.join("sweep.toml")).ok()?;
+    let base = crate::input::read_toml_text(&dir.join("base.toml")).ok();
     Some(old == sweep.spec.resolved_toml(sweep.seed) && base == Some(sweep.spec.base_toml()))
 }
 
 /// The seed named by `dir/sweep.toml`, if it exists and names one.
 pub fn recorded_seed(dir: &Path) -> Option<u64> {
-    let text = std::fs::read_to_string(dir.join("sweep.toml")).ok()?;
+    let text = crate::input::read_toml_text(&dir.join("sweep.toml")).ok()?;
     let table: toml::Table = text.parse().ok()?;
     table.get("seed")?.as_integer().map(|s| s as u64)
 }

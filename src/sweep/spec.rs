@@ -218,7 +218,7 @@ impl SweepSpec {
     /// bad types, design, missing axis fields, zip length mismatch, unknown parameter
     /// keys, an unreadable base). Invalid point configs are not errors here.
     pub fn load(path: &Path, replicates: Option<u32>) -> Result<SweepSpec, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
         })?;

@@ -324,7 +324,17 @@ impl TherapyState {
     }
 }
 
-impl TherapyState {}
+impl TherapyState {
+    /// Whether restored state is consistent at simulation step `step`: a relapse is not
+    /// after it, nor before the reference.
+    pub(crate) fn consistent(&self, step: u64) -> bool {
+        self.relapse_step.is_none_or(|s| s <= step)
+            && match (self.reference, self.relapse_step) {
+                (Some((a, _)), Some(b)) => b >= a,
+                _ => true,
+            }
+    }
+}
 
 impl Restore for TherapyState {
     /// Checkpoint: what the therapies did so far (the schedules come from the config).
@@ -351,16 +361,16 @@ impl Restore for TherapyState {
 
     /// Overwrite the dynamic state with one written by `save`.
     fn restore(&mut self, r: &mut Reader<'_>) -> Result<(), CodecError> {
-        let (step, cells) = (r.opt_u64()?, r.opt_u64()?);
+        let (step, cells) = (r.opt_count()?, r.opt_count()?);
         self.reference = step.zip(cells);
-        self.watch_from = r.opt_u64()?;
-        self.relapse_step = r.opt_u64()?;
+        self.watch_from = r.opt_count()?;
+        self.relapse_step = r.opt_count()?;
         self.log = r.vec(8, |r| {
             Ok(TherapyEvent {
-                step: r.u64()?,
+                step: r.count()?,
                 event: r.string()?,
                 compartment: if r.bool()? { "primary" } else { "systemic" },
-                value: r.u64()?,
+                value: r.count()?,
             })
         })?;
         for v in self
@@ -369,7 +379,7 @@ impl Restore for TherapyState {
             .iter_mut()
             .chain(self.totals.resected.iter_mut())
         {
-            *v = r.u64()?;
+            *v = r.count()?;
         }
         Ok(())
     }

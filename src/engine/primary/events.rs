@@ -77,17 +77,17 @@ impl Persist for EventCounts {
 
     fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
         Ok(EventCounts {
-            births: r.u64()?,
-            deaths: r.u64()?,
-            migrations: r.u64()?,
-            dedifferentiations: r.u64()?,
-            symmetric_divisions: r.u64()?,
-            growths: r.u64()?,
-            turns: r.u64()?,
-            removed: r.u64()?,
-            therapy_killed: r.u64()?,
-            chemo_deaths: r.u64()?,
-            stemness_losses: r.u64()?,
+            births: r.count()?,
+            deaths: r.count()?,
+            migrations: r.count()?,
+            dedifferentiations: r.count()?,
+            symmetric_divisions: r.count()?,
+            growths: r.count()?,
+            turns: r.count()?,
+            removed: r.count()?,
+            therapy_killed: r.count()?,
+            chemo_deaths: r.count()?,
+            stemness_losses: r.count()?,
         })
     }
 }

@@ -693,6 +693,7 @@ impl Persist for Primary {
     /// A primary tumour as written by `save`: the tiling is rebuilt from
     /// the lattice, then flags, lists and counters are put back exactly.
     fn load(r: &mut Reader<'_>) -> Result<Self, CodecError> {
+        // The lattice checks its geometry and site bytes (so the rebuild below is safe).
         let lattice = Lattice::load(r)?;
         let saved = lattice.bytes();
         let mut p = Primary::unbuilt(lattice);
@@ -701,8 +702,17 @@ impl Persist for Primary {
         for (s, &v) in saved.iter().enumerate() {
             p.lattice.set(s, v);
         }
-        for c in p.counts.iter_mut() {
-            *c = r.u64()?;
+        // The rebuild counted the cells: the saved counts must agree.
+        let at = r.position();
+        let mut counts = [0u64; 3];
+        for c in counts.iter_mut() {
+            *c = r.count()?;
+        }
+        if counts != p.counts {
+            return Err(CodecError::Invalid {
+                what: "cell counts (differ from the cells on the lattice)",
+                offset: at,
+            });
         }
         p.events = EventCounts::load(r)?;
         let at = r.position();
@@ -710,27 +720,61 @@ impl Persist for Primary {
         if r.usize()? != p.groups.len() {
             return Err(bad("number of tile colours"));
         }
-        let sites = p.lattice.len() as u32;
-        for (g, work) in p.groups.iter_mut().zip(&mut p.work) {
-            if r.usize()? != g.len() {
+        let sites = p.lattice.len() as u64;
+        let (lat, tiling) = (&p.lattice, &p.tiling);
+        let mut seen = vec![false; lat.len()];
+        let mut entries = 0usize;
+        for (g, (group, work)) in p.groups.iter_mut().zip(&mut p.work).enumerate() {
+            if r.usize()? != group.len() {
                 return Err(bad("number of tiles"));
             }
-            for (tile, work) in g.iter_mut().zip(work.iter_mut()) {
-                *work.get_mut() = r.u32()?;
-                let list = r.vec(4, |r| r.check("listed site", |r| r.u32(), |&s| s < sites))?;
+            for (i, (tile, work)) in group.iter_mut().zip(work.iter_mut()).enumerate() {
+                *work.get_mut() = r.check("tile work estimate", |r| r.u32(), |&w| w <= 1 << 24)?;
+                // Each entry: a listed cell of this tile, once.
+                let list = r.vec(4, |r| {
+                    r.check(
+                        "listed site (not a listed cell of its tile, or listed twice)",
+                        |r| r.u32(),
+                        |&s| {
+                            let ok = (s as u64) < sites
+                                && !seen[s as usize]
+                                && lat.get(s as usize) & LISTED != 0
+                                && locate_site(lat, tiling, s) == (g, i);
+                            if ok {
+                                seen[s as usize] = true;
+                            }
+                            ok
+                        },
+                    )
+                })?;
+                entries += list.len();
                 tile_mut(tile).list = list;
             }
         }
+        // Every listed flag has its entry; unlisted cells carry no stamp.
+        let flags_ok = (0..lat.len()).all(|s| {
+            let v = lat.get(s);
+            (v & LISTED != 0) == seen[s]
+                && (v & LISTED != 0 || !is_cell(v & KIND_MASK) || v & STAMP_MASK == 0)
+        });
+        if !flags_ok || entries != seen.iter().filter(|&&x| x).count() {
+            return Err(bad("listed flags (differ from the tiles' lists)"));
+        }
         let at = r.position();
-        let debris = r.vec(12, |r| Ok((r.u64()?, r.u32()?)))?;
+        let debris = r.vec(12, |r| Ok((r.count()?, r.u32()?)))?;
         let ordered = debris.windows(2).all(|w| w[0].0 <= w[1].0);
-        if !ordered
-            || debris
-                .iter()
-                .any(|&(_, s)| s >= sites || !p.lattice.is_debris(s as usize))
-        {
+        let mut queued = vec![false; lat.len()];
+        let each_once = debris.iter().all(|&(_, s)| {
+            let ok = (s as u64) < sites && lat.is_debris(s as usize) && !queued[s as usize];
+            if ok {
+                queued[s as usize] = true;
+            }
+            ok
+        });
+        let on_lattice = (0..lat.len()).filter(|&s| lat.is_debris(s)).count();
+        if !ordered || !each_once || on_lattice != debris.len() {
             return Err(CodecError::Invalid {
-                what: "debris queue",
+                what: "debris queue (differs from the debris on the lattice)",
                 offset: at,
             });
         }
