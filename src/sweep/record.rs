@@ -117,7 +117,12 @@ pub fn read_record(sweep: &Sweep, dir: &Path, run_id: u64) -> RecordState {
 }
 
 /// `Ok(None)`: completed and whole; `Ok(Some(error))`: failed.
-fn check(sweep: &Sweep, dir: &Path, rel: &Path, run_id: u64) -> Result<Option<String>, RecordError> {
+fn check(
+    sweep: &Sweep,
+    dir: &Path,
+    rel: &Path,
+    run_id: u64,
+) -> Result<Option<String>, RecordError> {
     let status_path = rel.join("status.json");
     let text = read(dir, &status_path)?;
     let bad = |problem: String| RecordError::Status {
@@ -343,4 +348,90 @@ fn check_config(dir: &Path, rel: &Path, seed: u64) -> Result<(), RecordError> {
         return Err(incomplete(format!("run.seed is not the run's seed {seed}")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::{SweepSpec, execute};
+
+    /// A one-run sweep keeping every file, run into a temporary folder.
+    fn recorded() -> (tempfile::TempDir, Sweep) {
+        let spec = SweepSpec::from_text(
+            "seed = 5\noutputs = \"all\"\n[[axis]]\nparam = \"run.days\"\nvalues = [1.0]\n",
+            Path::new("sweep.toml"),
+            None,
+        )
+        .unwrap();
+        let sweep = Sweep::new(spec, 5);
+        let tmp = tempfile::tempdir().unwrap();
+        let outcome = execute(&sweep, tmp.path(), 0).unwrap();
+        assert_eq!(outcome.error, None);
+        (tmp, sweep)
+    }
+
+    /// The reason run 0's record is invalid after `damage` (`None`: it is completed).
+    fn after(damage: impl Fn(&Path)) -> Option<String> {
+        let (tmp, sweep) = recorded();
+        assert!(matches!(
+            read_record(&sweep, tmp.path(), 0),
+            RecordState::Completed
+        ));
+        damage(&record_dir(tmp.path(), 0));
+        match read_record(&sweep, tmp.path(), 0) {
+            RecordState::Completed => None,
+            RecordState::Invalid(e) => Some(e.to_string()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Rewrites `folder/name` through `edit`.
+    fn edit(folder: &Path, name: &str, edit: impl Fn(&str) -> String) {
+        let p = folder.join(name);
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, edit(&text)).unwrap();
+    }
+
+    #[test]
+    fn every_table_of_a_record_is_checked() {
+        assert_eq!(after(|_| {}), None);
+        let without_last_line = |t: &str| {
+            let body = t.trim_end();
+            body[..body.rfind('\n').unwrap() + 1].to_string()
+        };
+        let e = after(|f| edit(f, "events.csv", without_last_line)).unwrap();
+        assert!(
+            e.contains("events.csv: incomplete: the last row is not the stop event"),
+            "{e}"
+        );
+        let e = after(|f| edit(f, "summary.csv", |t| t.replacen("seed,", "sed,", 1))).unwrap();
+        assert!(e.starts_with("runs/000000/summary.csv: header \""), "{e}");
+        let e = after(|f| {
+            edit(f, "summary.csv", |t| {
+                t.lines().next().unwrap().to_string() + "\n"
+            })
+        })
+        .unwrap();
+        assert!(e.contains("0 rows, expected 1"), "{e}");
+        let e = after(|f| edit(f, "timeseries.csv", |t| t.trim_end().to_string())).unwrap();
+        assert!(e.contains("no line break"), "{e}");
+        let e = after(|f| edit(f, "timeseries.csv", |t| format!("{t}1,2\n"))).unwrap();
+        assert!(e.contains("timeseries.csv: not a whole CSV table"), "{e}");
+        let e = after(|f| {
+            edit(f, "config.toml", |t| {
+                t.replace("seed = ", "seed = 12 # was ")
+            })
+        })
+        .unwrap();
+        assert!(e.contains("config.toml: incomplete: run.seed"), "{e}");
+        let e = after(|f| {
+            edit(f, "status.json", |t| {
+                t.replace("\"run_id\": 0", "\"run_id\": 9")
+            })
+        })
+        .unwrap();
+        assert!(e.contains("names run 9"), "{e}");
+        let e = after(|f| std::fs::remove_file(f.join("events.csv")).unwrap()).unwrap();
+        assert!(e.starts_with("cannot read runs/000000/events.csv: "), "{e}");
+    }
 }
