@@ -66,8 +66,14 @@ impl TempRecord {
     /// Renames the folder to `target`, replacing an earlier (incomplete or foreign)
     /// record there. On error the temporary folder is removed.
     pub fn commit(mut self, target: &Path) -> Result<(), RunError> {
-        if target.exists() {
-            let _ = std::fs::remove_dir_all(target);
+        match target.symlink_metadata() {
+            Ok(meta) if meta.is_dir() => {
+                let _ = std::fs::remove_dir_all(target);
+            }
+            Ok(_) => {
+                let _ = std::fs::remove_file(target);
+            }
+            Err(_) => {}
         }
         std::fs::rename(&self.path, target).map_err(|source| RunError::Output {
             path: target.to_path_buf(),
@@ -170,6 +176,8 @@ mod tests {
         assert!(path.is_dir());
         drop(dropped);
         assert!(!path.exists());
+        // A file where the record goes (a damaged record) is replaced.
+        std::fs::write(runs.join("000003"), "x").unwrap();
         let kept = TempRecord::create(&runs, 3).unwrap();
         kept.commit(&runs.join("000003")).unwrap();
         assert!(runs.join("000003").is_dir());
