@@ -3,7 +3,7 @@
 //!
 //! - [`ConfigError`]: a configuration could not be read, parsed or validated. Invalid
 //!   configurations carry *every* problem found ([`Problem`]), not only the first one.
-//! - [`RunError`]: a run could not write its outputs.
+//! - [`RunError`]: a run could not write its outputs (or read back its records).
 //!
 //! Exit codes (docs/architecture.md §6): 0 success, 1 a run failed, 2 bad usage or
 //! invalid config; see [`ConfigError::exit_code`] and [`RunError::exit_code`].
@@ -142,6 +142,14 @@ pub enum RunError {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// A file the command reads back (e.g. a sweep's record) could not be read.
+    #[error("cannot read {}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
     /// The run folder exists already; runs never overwrite without `--force`.
     #[error("output folder {} already exists; pass --force to overwrite", .0.display())]
     Exists(PathBuf),
@@ -222,7 +230,7 @@ impl RunError {
             | RunError::NotAFolder { .. }
             | RunError::NoSnapshots(_)
             | RunError::BadInput(_) => 2,
-            RunError::Output { .. } | RunError::Other(_) => 1,
+            RunError::Output { .. } | RunError::Input { .. } | RunError::Other(_) => 1,
         }
     }
 }

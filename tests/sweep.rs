@@ -6,7 +6,7 @@
 //! command.
 
 use assert_cmd::Command;
-use seedsoil::sweep::{AxisValues, Design, SweepSpec};
+use seedsoil::sweep::{AxisValues, Design, Points, SweepSpec};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -242,6 +242,11 @@ fn spec(text: &str) -> SweepSpec {
     SweepSpec::from_text(text, Path::new("sweep.toml"), None).unwrap()
 }
 
+/// Every point of `spec` with sweep seed `seed`.
+fn all_points(spec: &SweepSpec, seed: u64) -> Vec<Vec<toml::Value>> {
+    Points::new(spec, seed).iter().collect()
+}
+
 fn floats(point: &[toml::Value]) -> Vec<f64> {
     point
         .iter()
@@ -258,7 +263,7 @@ fn designs_grid_zip_lhs_and_log_spacing() {
     );
     assert_eq!(g.design, Design::Grid);
     assert_eq!(g.replicates, 1);
-    let points: Vec<Vec<f64>> = g.points(0).iter().map(|p| floats(p)).collect();
+    let points: Vec<Vec<f64>> = all_points(&g, 0).iter().map(|p| floats(p)).collect();
     assert_eq!(g.point_count(), 6);
     assert_eq!(
         points,
@@ -277,7 +282,7 @@ fn designs_grid_zip_lhs_and_log_spacing() {
         "design = \"zip\"\n[[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2]\n\
          [[axis]]\nparam = \"cells.rho_max\"\nvalues = [3, 4]\n",
     );
-    let points: Vec<Vec<f64>> = z.points(0).iter().map(|p| floats(p)).collect();
+    let points: Vec<Vec<f64>> = all_points(&z, 0).iter().map(|p| floats(p)).collect();
     assert_eq!(points, [[0.1, 3.0], [0.2, 4.0]]);
     let err = SweepSpec::from_text(
         "design = \"zip\"\n[[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2]\n\
@@ -318,10 +323,10 @@ fn designs_grid_zip_lhs_and_log_spacing() {
          [[axis]]\nparam = \"cells.migration_per_day\"\nrange = [1, 100]\nlog = true\n\
          [[axis]]\nparam = \"cells.rho_max\"\nrange = [1, 40]\n",
     );
-    let a = lhs.points(5);
+    let a = all_points(&lhs, 5);
     assert_eq!(a.len(), 16);
-    assert_eq!(a, lhs.points(5));
-    assert_ne!(a, lhs.points(6));
+    assert_eq!(a, all_points(&lhs, 5));
+    assert_ne!(a, all_points(&lhs, 6));
     let n = 16.0;
     for (axis, (lo, hi, log)) in [(0.05, 0.3, false), (1.0, 100.0, true)]
         .into_iter()
@@ -493,4 +498,308 @@ fn calibration_sweeps_run_as_documented() {
         }
         assert_eq!(rows.records().count(), points, "{file}");
     }
+}
+
+/// `seedsoil ARGS` run through `sh` after the shell commands `limits` (e.g. `ulimit -f 1`):
+/// limits a plain `Command` cannot set, which hold for root too.
+#[cfg(target_os = "linux")]
+fn limited(limits: &str, args: &[&std::ffi::OsStr]) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("{limits} && exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("seedsoil"))
+        .args(args);
+    cmd
+}
+
+/// The temporary record folders (`.NNNNNN.tmp-…`) of a sweep folder.
+fn temp_folders(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir.join("runs")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A record that cannot be written (here: a file size limit, as a full disk would) fails
+/// the sweep with "cannot write" and leaves no temporary folder behind. The limit holds
+/// for root too (unlike a read-only folder); SIGXFSZ is ignored so that the write fails
+/// instead of killing the process.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_record_write_leaves_no_temporary_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid_sweep(tmp.path(), 4.0, "");
+    let dir = tmp.path().join("out");
+    seedsoil()
+        .arg("sweep")
+        .arg(&file)
+        .arg("-o")
+        .arg(&dir)
+        .arg("--plan")
+        .assert()
+        .success();
+    // 512 bytes: less than a summary.csv.
+    let assert = limited(
+        "trap '' XFSZ; ulimit -f 1",
+        &[
+            "sweep".as_ref(),
+            file.as_os_str(),
+            "-o".as_ref(),
+            dir.as_os_str(),
+            "--resume".as_ref(),
+            "-q".as_ref(),
+        ],
+    )
+    .assert()
+    .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert_eq!(temp_folders(&dir), Vec::<String>::new(), "{stderr}");
+    assert_eq!(status_files(&dir), 0);
+}
+
+/// Backdates `path`'s modification time by `secs` seconds.
+fn backdate(path: &Path, secs: u64) {
+    let when = std::time::SystemTime::now() - Duration::from_secs(secs);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+/// A process id that is not running: a child that has exited and been reaped.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    assert!(!Path::new(&format!("/proc/{pid}")).exists());
+    pid
+}
+
+/// Stale temporary record folders (their process is gone, and they are older than the
+/// grace period) are removed by `collect` and `sweep --resume`; one of a live process
+/// (this test's) and a fresh one stay.
+#[cfg(target_os = "linux")]
+#[test]
+fn stale_temporary_folders_are_removed_by_resume_and_collect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid_sweep(tmp.path(), 4.0, "");
+    let dir = tmp.path().join("out");
+    seedsoil()
+        .arg("sweep")
+        .arg(&file)
+        .arg("-o")
+        .arg(&dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let dead = dead_pid();
+    let make = |name: &str, age_s: u64| {
+        let p = dir.join("runs").join(name);
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::write(p.join("summary.csv"), "half").unwrap();
+        if age_s > 0 {
+            backdate(&p, age_s);
+        }
+    };
+    let stale = [
+        format!(".000001.tmp-{dead}-0"),
+        format!(".000002.tmp-{dead}-7"),
+    ];
+    let live = format!(".000003.tmp-{}-0", std::process::id());
+    let fresh = format!(".000004.tmp-{dead}-1");
+    for name in &stale {
+        make(name, 86_400);
+    }
+    make(&live, 86_400);
+    make(&fresh, 0);
+    let mut kept = vec![live.clone(), fresh.clone()];
+    kept.sort();
+
+    let out = seedsoil().arg("collect").arg(&dir).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("removed 2 stale temporary record folders"),
+        "{stdout}"
+    );
+    assert_eq!(temp_folders(&dir), kept);
+
+    for name in &stale {
+        make(name, 86_400);
+    }
+    let out = seedsoil()
+        .arg("sweep")
+        .arg(&file)
+        .arg("-o")
+        .arg(&dir)
+        .arg("--resume")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("removed 2 stale temporary record folders"),
+        "{stdout}"
+    );
+    assert_eq!(temp_folders(&dir), kept);
+}
+
+/// A record whose tables are damaged (truncated, unreadable) is not counted as completed:
+/// collect lists it as invalid with the reason and exits 1, its rows are left out (the
+/// merged header unchanged), and `--resume` runs it again.
+#[test]
+fn damaged_records_are_invalid_and_rerun_by_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = grid_sweep(tmp.path(), 8.0, "");
+    let dir = tmp.path().join("out");
+    seedsoil()
+        .arg("sweep")
+        .arg(&file)
+        .arg("-o")
+        .arg(&dir)
+        .arg("-q")
+        .assert()
+        .success();
+    let reference = tables(&dir);
+    let record = |i: u64, name: &str| dir.join(format!("runs/{i:06}/{name}"));
+    // Run 3: summary.csv cut in the middle of its row.
+    let summary = std::fs::read(record(3, "summary.csv")).unwrap();
+    std::fs::write(record(3, "summary.csv"), &summary[..summary.len() * 3 / 4]).unwrap();
+    // Run 5: the last line of timeseries.csv lost.
+    let ts = std::fs::read_to_string(record(5, "timeseries.csv")).unwrap();
+    let cut = ts.trim_end().rfind('\n').unwrap() + 1;
+    std::fs::write(record(5, "timeseries.csv"), &ts[..cut]).unwrap();
+    // Run 6: summary.csv unreadable (a folder).
+    std::fs::remove_file(record(6, "summary.csv")).unwrap();
+    std::fs::create_dir(record(6, "summary.csv")).unwrap();
+
+    let assert = seedsoil().arg("collect").arg(&dir).assert().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("3 runs have an invalid record"), "{stderr}");
+    assert!(stderr.contains("run ids 3 5 6"), "{stderr}");
+    assert!(stderr.contains("000003/summary.csv"), "{stderr}");
+    assert!(stderr.contains("000005/timeseries.csv"), "{stderr}");
+    assert!(
+        stderr.contains("run 6: cannot read runs/000006/summary.csv: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cannot write"), "{stderr}");
+    let runs = std::fs::read_to_string(dir.join("runs.csv")).unwrap();
+    let status: Vec<&str> = runs
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(4).unwrap())
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "completed",
+            "completed",
+            "completed",
+            "invalid",
+            "completed",
+            "invalid",
+            "invalid",
+            "completed"
+        ],
+        "{runs}"
+    );
+    let merged = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let want = String::from_utf8(reference[1].1.clone()).unwrap();
+    assert_eq!(merged.lines().next(), want.lines().next(), "same header");
+    assert_eq!(merged.lines().count(), 1 + 5);
+
+    let out = seedsoil()
+        .arg("sweep")
+        .arg(&file)
+        .arg("-o")
+        .arg(&dir)
+        .arg("--resume")
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("3 run now, 5 already recorded"), "{stdout}");
+    assert_eq!(tables(&dir), reference, "resumed vs original");
+}
+
+/// `--plan` streams: a million-run plan is written under a 400 MB address-space limit
+/// (holding the points and the file in memory took far more), one line per run.
+#[cfg(target_os = "linux")]
+#[test]
+fn plan_of_a_million_runs_streams() {
+    let tmp = tempfile::tempdir().unwrap();
+    base(tmp.path(), 4.0);
+    let file = tmp.path().join("big.toml");
+    std::fs::write(
+        &file,
+        "base = \"base.toml\"\nseed = 1\n\
+         [[axis]]\nparam = \"cells.p_symmetric\"\nstart = 0.01\nstop = 0.5\nsteps = 1000\n\
+         [[axis]]\nparam = \"cells.migration_per_day\"\nstart = 1\nstop = 20\nsteps = 1000\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("out");
+    let assert = limited(
+        "ulimit -v 400000",
+        &[
+            "sweep".as_ref(),
+            file.as_os_str(),
+            "-o".as_ref(),
+            dir.as_os_str(),
+            "--plan".as_ref(),
+        ],
+    )
+    .assert()
+    .success();
+    assert_eq!(
+        String::from_utf8_lossy(&assert.get_output().stdout),
+        "1000000\n"
+    );
+    let plan = std::fs::File::open(dir.join("plan.csv")).unwrap();
+    let mut lines = 0u64;
+    let mut last = String::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(plan)) {
+        last = line.unwrap();
+        lines += 1;
+    }
+    assert_eq!(lines, 1_000_001);
+    assert!(last.starts_with("999999,999999,0,"), "{last}");
+    assert!(last.contains(",0.5,20.0,seedsoil run "), "{last}");
+}
+
+/// A sweep of more than the cap of runs is refused before anything is planned (exit 2),
+/// naming the axes, the replicates and the count.
+#[test]
+fn a_sweep_over_the_run_cap_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    base(tmp.path(), 4.0);
+    let file = tmp.path().join("huge.toml");
+    std::fs::write(
+        &file,
+        "base = \"base.toml\"\nseed = 1\nreplicates = 3\n\
+         [[axis]]\nparam = \"cells.p_symmetric\"\nstart = 0.01\nstop = 0.5\nsteps = 5000\n\
+         [[axis]]\nparam = \"cells.migration_per_day\"\nstart = 1\nstop = 20\nsteps = 1000\n",
+    )
+    .unwrap();
+    let dir = tmp.path().join("out");
+    let assert = seedsoil()
+        .arg("sweep")
+        .arg(&file)
+        .arg("-o")
+        .arg(&dir)
+        .arg("--plan")
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("cells.p_symmetric (5000 values) × cells.migration_per_day (1000 values) × 3 replicates = 15000000 runs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("at most 10000000 runs"), "{stderr}");
+    assert!(!dir.exists(), "nothing written");
 }

@@ -183,6 +183,13 @@ pub fn comparison(spec: &CompareSpec, records: &[RunRecord], seed: u64, wall: f6
     );
 }
 
+/// The line telling that `n` stale temporary record folders were removed (none if 0).
+pub fn stale(n: usize) {
+    if n > 0 {
+        println!("  removed {n} stale temporary record folders (left by a killed process)");
+    }
+}
+
 /// The summary of a sweep of `total` runs with `seed`, `ran` of them now and `recorded`
 /// before, merged into `report`.
 pub fn sweep(
@@ -201,9 +208,14 @@ pub fn sweep(
         sweep.spec.design.as_str()
     );
     println!(
-        "  {} completed, {} failed; {ran} run now, {recorded} already recorded",
+        "  {} completed, {} failed{}; {ran} run now, {recorded} already recorded",
         report.completed,
         report.failed.len(),
+        if report.invalid.is_empty() {
+            String::new()
+        } else {
+            format!(", {} invalid", report.invalid.len())
+        },
     );
     println!("  wall time {wall:.2} s");
     println!("  outputs in {}:", dir.display());

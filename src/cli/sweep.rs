@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use seedsoil::error::RunError;
 use seedsoil::output::manifest;
 use seedsoil::output::write_atomic;
@@ -102,13 +102,16 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
     }
 
     if args.plan {
-        let base = std::path::absolute(dir.join("base.toml")).unwrap_or(dir.join("base.toml"));
-        let mut bytes = Vec::new();
-        sweep::write_plan(&sweep, &base, &mut bytes).context("cannot format plan.csv")?;
-        seedsoil::output::write_atomic(&dir.join("plan.csv"), &bytes)?;
+        sweep::write_plan_file(&sweep, &dir)?;
         println!("{total}");
         return Ok(());
     }
+    // Temporary record folders a killed process left (never a live one's).
+    let stale = if args.resume {
+        sweep::temp::remove_stale(&dir)
+    } else {
+        0
+    };
 
     let ids: Vec<u64> = match (args.index, shard) {
         (Some(i), _) => vec![i],
@@ -173,6 +176,7 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
     );
     write_atomic(&dir.join("manifest.json"), manifest::to_json(&m).as_bytes())?;
     if !args.quiet {
+        print::stale(stale);
         let recorded = ids.len() - todo.len();
         print::sweep(
             &sweep,
@@ -204,6 +208,21 @@ fn merge_result(report: &seedsoil::sweep::MergeReport, dir: &Path) -> Result<()>
             message.push_str(&format!("\n  run {i}: {e}"));
         }
     }
+    if !report.invalid.is_empty() {
+        if !message.is_empty() {
+            message.push('\n');
+        }
+        let ids: Vec<String> = report.invalid.iter().map(|(i, _)| i.to_string()).collect();
+        message.push_str(&format!(
+            "{} runs have an invalid record (`seedsoil sweep --resume` runs them again; paths in {}): run ids {}",
+            report.invalid.len(),
+            dir.display(),
+            ids.join(" ")
+        ));
+        for (i, e) in &report.invalid {
+            message.push_str(&format!("\n  run {i}: {e}"));
+        }
+    }
     if !report.missing.is_empty() {
         if !message.is_empty() {
             message.push('\n');
@@ -230,6 +249,7 @@ pub fn collect_cmd(args: CollectArgs) -> Result<()> {
         ));
     }
     let sweep = Sweep::load_resolved(&file)?;
+    let stale = sweep::temp::remove_stale(&args.dir);
     let report = sweep::merge(&sweep, &args.dir)?;
     let m = SweepManifest::new(
         &sweep,
@@ -245,14 +265,20 @@ pub fn collect_cmd(args: CollectArgs) -> Result<()> {
     )?;
     if !args.quiet {
         println!(
-            "seedsoil {}: collected {} of {} runs ({} failed, {} missing) in {}",
+            "seedsoil {}: collected {} of {} runs ({} failed, {}{} missing) in {}",
             env!("CARGO_PKG_VERSION"),
             report.completed,
             sweep.run_count(),
             report.failed.len(),
+            if report.invalid.is_empty() {
+                String::new()
+            } else {
+                format!("{} invalid, ", report.invalid.len())
+            },
             report.missing.len(),
             args.dir.display()
         );
+        print::stale(stale);
     }
     merge_result(&report, &args.dir)
 }

@@ -12,15 +12,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = temporary(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -31,6 +23,91 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RunError> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(err)
+}
+
+/// The temporary file next to `path` that [`write_atomic`] and [`AtomicFile`] write
+/// before renaming it to `path`: `.<name>.tmp-<pid>` in the same folder.
+fn temporary(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// A file written in pieces (through a buffer, never whole in memory) and put in place
+/// atomically like [`write_atomic`] by [`AtomicFile::commit`]; dropped uncommitted (an
+/// error on the way), its temporary file is removed.
+#[derive(Debug)]
+pub struct AtomicFile {
+    /// The target.
+    path: PathBuf,
+    /// The temporary file.
+    tmp: PathBuf,
+    /// The buffered temporary file (`None` once committed).
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    /// Renamed into place.
+    done: bool,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> Result<AtomicFile, RunError> {
+        let tmp = temporary(path);
+        let file = std::fs::File::create(&tmp).map_err(|source| RunError::Output {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+            done: false,
+        })
+    }
+
+    /// The error of writing the target, from `source`.
+    pub fn error(&self, source: std::io::Error) -> RunError {
+        RunError::Output {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<(), RunError> {
+        let result = (|| {
+            let file = self.file.take().expect("committed once");
+            let file = file.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(&self.tmp, &self.path)
+        })();
+        self.done = result.is_ok();
+        result.map_err(|e| self.error(e))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.as_mut().expect("not committed").write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().expect("not committed").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        // Uncommitted, or the commit failed: the temporary file goes.
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// A run's output folder.

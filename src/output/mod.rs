@@ -22,5 +22,5 @@ pub mod rows;
 pub mod snapshot;
 pub mod table;
 
-pub use files::{RUN_FILES, RunDir, write_atomic};
+pub use files::{AtomicFile, RUN_FILES, RunDir, write_atomic};
 pub use recorder::Recorder;

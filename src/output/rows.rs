@@ -561,6 +561,18 @@ fn metastasis_summary(sim: &Simulation) -> (MetastasisSummary, Vec<(&str, OrganS
     (summary, organs)
 }
 
+/// The columns of `summary.csv` for a run with these organs (config order): the fixed
+/// columns ([`SummaryRow`], [`TherapySummary`], [`MetastasisSummary`]), then each organ's
+/// ([`OrganSummary`] with `_<organ>` appended).
+pub fn summary_columns(organs: &[&str]) -> Vec<String> {
+    let mut header = table::header_of::<(SummaryRow, TherapySummary, MetastasisSummary)>();
+    let organ_columns = table::header_of::<OrganSummary>();
+    for name in organs {
+        header.extend(organ_columns.iter().map(|c| format!("{c}_{name}")));
+    }
+    header
+}
+
 /// `summary.csv` of `sim` stopped for `reason`, given the largest population seen and
 /// the steps at which the milestone sizes were reached. Its header is the fixed columns
 /// ([`SummaryRow`], [`TherapySummary`], [`MetastasisSummary`]) then each organ's
@@ -614,11 +626,8 @@ pub fn summary(
     };
     let (met, organs) = metastasis_summary(sim);
     let fixed = (row, therapy_summary(sim), met);
-    let mut header = table::columns(&fixed);
-    let organ_columns = table::header_of::<OrganSummary>();
-    for (name, _) in &organs {
-        header.extend(organ_columns.iter().map(|c| format!("{c}_{name}")));
-    }
+    let names: Vec<&str> = organs.iter().map(|(name, _)| *name).collect();
+    let header = summary_columns(&names);
     let organ_rows: Vec<&OrganSummary> = organs.iter().map(|(_, o)| o).collect();
     let mut text = String::new();
     table::push_row(&mut text, &header);

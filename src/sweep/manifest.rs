@@ -34,6 +34,8 @@ pub struct SweepManifest {
     pub deterministic_note: &'static str,
     /// The failed runs.
     pub failed_runs: Vec<FailedRun>,
+    /// Runs whose record is invalid (damaged, truncated, unreadable), and why.
+    pub invalid_runs: Vec<FailedRun>,
     /// The files of the folder.
     pub files: [&'static str; 7],
     /// Run ids without a record.
@@ -43,7 +45,7 @@ pub struct SweepManifest {
     /// The swept parameters.
     pub params: Vec<String>,
     /// Number of points.
-    pub points: usize,
+    pub points: u64,
     /// Replicates per point.
     pub replicates: u32,
     /// How run seeds derive from the sweep seed.
@@ -85,6 +87,14 @@ impl SweepManifest {
             deterministic_note: "every merged table is identical for the same sweep and seed, whatever the thread count or the split into shards",
             failed_runs: report
                 .failed
+                .iter()
+                .map(|(i, e)| FailedRun {
+                    error: e.clone(),
+                    run_id: *i,
+                })
+                .collect(),
+            invalid_runs: report
+                .invalid
                 .iter()
                 .map(|(i, e)| FailedRun {
                     error: e.clone(),

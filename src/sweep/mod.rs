@@ -5,9 +5,12 @@
 //! - [`spec`]: the sweep file, its checks and its designs (grid, zip, Latin hypercube).
 //! - [`manifest`]: the folder's `manifest.json`.
 //! - [`folder`]: clearing a folder for a forced re-run.
+//! - [`points`]: the design's points, computed one at a time from their index.
+//! - [`record`]: a run's record checked ([`read_record`]) before it is trusted.
+//! - [`temp`]: temporary record folders, removed on error and when stale.
 //! - this module: [`Sweep`] (a spec with its seed and points), the per-run records
-//!   ([`execute`], [`read_record`]), the parallel runner ([`run_many`], on the shared
-//!   [`crate::batch`] pool) and the merge ([`merge`]).
+//!   ([`execute`]), the parallel runner ([`run_many`], on the shared [`crate::batch`]
+//!   pool), the plan ([`write_plan`], streamed) and the merge ([`merge`]).
 //!
 //! Runs are numbered `run_id = point × R + replicate`; run `i`'s seed is
 //! [`run_seed`]`(sweep seed, i)`. A sweep's output folder:
@@ -23,28 +26,38 @@
 //! manifest.json            version, seeds, threads, wall time, failed and missing runs
 //! ```
 //!
-//! A record is written into a temporary folder (`runs/.000007.tmp-…`) and renamed into
-//! place, so a record folder exists only when complete. The merged tables depend only on
-//! the records, which depend only on the sweep and its seed: they are byte-identical
-//! whatever the thread count and however the runs were split between processes.
+//! A record is written into a temporary folder (`runs/.000007.tmp-<pid>-<n>`) and
+//! renamed into place, so a record folder exists only when complete; a failed write
+//! removes its temporary folder, and `--resume` and `collect` remove the ones a killed
+//! process left ([`temp::remove_stale`]). Records are checked before they are trusted
+//! ([`record`]): a damaged one is listed as invalid and run again by `--resume`. The
+//! merged tables depend only on the records, which depend only on the sweep and its
+//! seed: they are byte-identical whatever the thread count and however the runs were
+//! split between processes.
 
 pub mod folder;
 pub mod manifest;
+pub mod points;
+pub mod record;
 pub mod spec;
+pub mod temp;
 
+pub use points::Points;
+pub use record::{RecordError, RecordState, read_record, record_files};
 pub use spec::{Axis, AxisValues, Design, Outputs, SweepSpec};
 
+use std::cell::RefCell;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use crate::batch;
 use crate::config::{self, Config};
 use crate::error::{ConfigError, RunError};
-use crate::output::files::write_atomic;
+use crate::output::files::{AtomicFile, write_atomic};
 use crate::output::table;
 use serde::Serialize;
+use temp::TempRecord;
 
 /// The seed of run `run_id` of a sweep with seed `sweep_seed`: two SplitMix64 rounds over
 /// the pair, shifted right by one bit so that it is at most `i64::MAX` (TOML integers
@@ -76,8 +89,9 @@ pub struct Sweep {
     pub spec: SweepSpec,
     /// The sweep seed.
     pub seed: u64,
-    /// The points in design order, each the values of the axes in axis order.
-    pub points: Vec<Vec<toml::Value>>,
+    /// The points in design order, each the values of the axes in axis order, computed
+    /// on demand.
+    pub points: Points,
 }
 
 /// A value as written in CSV cells: strings bare, everything else in TOML syntax.
@@ -104,7 +118,7 @@ fn shell_word(word: &str) -> String {
 impl Sweep {
     /// The sweep of `spec` with seed `seed`.
     pub fn new(spec: SweepSpec, seed: u64) -> Sweep {
-        let points = spec.points(seed);
+        let points = Points::new(&spec, seed);
         Sweep { spec, seed, points }
     }
 
@@ -126,7 +140,7 @@ impl Sweep {
 
     /// Number of runs (points × replicates).
     pub fn run_count(&self) -> u64 {
-        self.points.len() as u64 * u64::from(self.spec.replicates)
+        self.points.len() * u64::from(self.spec.replicates)
     }
 
     /// The identity of run `run_id` (< [`Sweep::run_count`]).
@@ -148,6 +162,11 @@ impl Sweep {
     /// The `--set` overrides of point `point`: `output.timeseries_every_h` (if the
     /// sweep sets it), then every axis's key and value.
     pub fn sets(&self, point: u64) -> Vec<(String, toml::Value)> {
+        self.sets_of(self.points.get(point))
+    }
+
+    /// [`Sweep::sets`] of a point given by its values.
+    fn sets_of(&self, values: Vec<toml::Value>) -> Vec<(String, toml::Value)> {
         let mut sets = Vec::new();
         if let Some(h) = self.spec.timeseries_every_h {
             sets.push((
@@ -155,8 +174,8 @@ impl Sweep {
                 toml::Value::Float(h),
             ));
         }
-        for (axis, value) in self.spec.axes.iter().zip(&self.points[point as usize]) {
-            sets.push((axis.param.clone(), value.clone()));
+        for (axis, value) in self.spec.axes.iter().zip(values) {
+            sets.push((axis.param.clone(), value));
         }
         sets
     }
@@ -181,12 +200,17 @@ impl Sweep {
     /// (`DIR/base.toml`).
     pub fn command(&self, base: &Path, run_id: u64) -> String {
         let run = self.run(run_id);
+        self.command_of(base, run, self.points.get(run.point))
+    }
+
+    /// [`Sweep::command`] of `run`, whose point has the values `values`.
+    fn command_of(&self, base: &Path, run: RunId, values: Vec<toml::Value>) -> String {
         let mut words = vec![
             "seedsoil".to_string(),
             "run".to_string(),
             shell_word(&base.display().to_string()),
         ];
-        for (key, value) in self.sets(run.point) {
+        for (key, value) in self.sets_of(values) {
             words.push("--set".to_string());
             words.push(shell_word(&format!("{key}={value}")));
         }
@@ -206,55 +230,6 @@ pub fn record_dir(dir: &Path, run_id: u64) -> PathBuf {
     dir.join("runs").join(format!("{run_id:06}"))
 }
 
-/// What a run's record says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordState {
-    /// No complete record.
-    Missing,
-    /// The run completed; its files are present.
-    Completed,
-    /// The run failed, with this error.
-    Failed(String),
-}
-
-/// The files a completed run's record holds, `status.json` aside.
-pub fn record_files(outputs: Outputs) -> &'static [&'static str] {
-    match outputs {
-        Outputs::Summary => &["summary.csv"],
-        Outputs::Timeseries => &["summary.csv", "timeseries.csv"],
-        Outputs::All => &["summary.csv", "timeseries.csv", "config.toml", "events.csv"],
-    }
-}
-
-/// Reads run `run_id`'s record in `dir`: complete iff `status.json` parses, names this
-/// run (id and seed) with status completed or failed, and a completed run's files exist.
-pub fn read_record(sweep: &Sweep, dir: &Path, run_id: u64) -> RecordState {
-    let folder = record_dir(dir, run_id);
-    let Ok(text) = std::fs::read_to_string(folder.join("status.json")) else {
-        return RecordState::Missing;
-    };
-    let Ok(status) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return RecordState::Missing;
-    };
-    let run = sweep.run(run_id);
-    if status["run_id"].as_u64() != Some(run_id) || status["seed"].as_u64() != Some(run.seed) {
-        return RecordState::Missing;
-    }
-    match status["status"].as_str() {
-        Some("completed")
-            if record_files(sweep.spec.outputs)
-                .iter()
-                .all(|f| folder.join(f).is_file()) =>
-        {
-            RecordState::Completed
-        }
-        Some("failed") => {
-            RecordState::Failed(status["error"].as_str().unwrap_or_default().to_string())
-        }
-        _ => RecordState::Missing,
-    }
-}
-
 /// The outcome of one executed run.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -266,13 +241,11 @@ pub struct Outcome {
     pub wall_time_s: f64,
 }
 
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
-
 /// Runs run `run_id` of `sweep` (one thread) and writes its record into `dir`: the
 /// files into a temporary folder, `status.json` last, then the folder renamed into place.
 /// A run whose point config is invalid, or whose simulation fails, gets a failed record.
 ///
-/// Errors only when the record cannot be written.
+/// Errors only when the record cannot be written; the temporary folder is then removed.
 pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunError> {
     let started = Instant::now();
     let run = sweep.run(run_id);
@@ -291,19 +264,8 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
         }
     };
     let wall = started.elapsed().as_secs_f64();
-    let runs = dir.join("runs");
-    let io_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| RunError::Output { path, source }
-    };
-    std::fs::create_dir_all(&runs).map_err(io_err(&runs))?;
-    let tmp = runs.join(format!(
-        ".{run_id:06}.tmp-{}-{}",
-        std::process::id(),
-        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
-    let write = |name: &str, bytes: &[u8]| write_atomic(&tmp.join(name), bytes);
+    let tmp = TempRecord::create(&dir.join("runs"), run_id)?;
+    let write = |name: &str, bytes: &[u8]| write_atomic(&tmp.path().join(name), bytes);
     let (status, error, stop_reason) = match &outcome {
         Ok(((reason, [timeseries, events, summary]), toml)) => {
             write("summary.csv", summary.as_bytes())?;
@@ -331,18 +293,7 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
     });
     let text = serde_json::to_string_pretty(&record).expect("status serialises") + "\n";
     write("status.json", text.as_bytes())?;
-    let target = record_dir(dir, run_id);
-    if target.exists() {
-        // An earlier incomplete or foreign record: replaced by this complete one.
-        let _ = std::fs::remove_dir_all(&target);
-    }
-    if let Err(e) = std::fs::rename(&tmp, &target) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(RunError::Output {
-            path: target,
-            source: e,
-        });
-    }
+    tmp.commit(&record_dir(dir, run_id))?;
     Ok(Outcome {
         run,
         error,
@@ -374,11 +325,12 @@ pub fn run_many(
     results.into_iter().collect()
 }
 
-/// The runs of `ids` without a complete record in `dir` (the ones `--resume` runs).
+/// The runs of `ids` without a record in `dir`, or with an invalid one (the ones
+/// `--resume` runs).
 pub fn pending(sweep: &Sweep, dir: &Path, ids: &[u64]) -> Vec<u64> {
     ids.iter()
         .copied()
-        .filter(|&i| read_record(sweep, dir, i) == RecordState::Missing)
+        .filter(|&i| read_record(sweep, dir, i).pending())
         .collect()
 }
 
@@ -428,16 +380,13 @@ struct RunStatus<'a> {
 
 /// The parameter values of point `point`, as written in the tables ([`value_text`]).
 fn point_values(sweep: &Sweep, point: u64) -> Vec<String> {
-    sweep.points[point as usize]
-        .iter()
-        .map(value_text)
-        .collect()
+    sweep.points.get(point).iter().map(value_text).collect()
 }
 
 /// Writes `plan.csv` text: `run_id,point,replicate,seed,<params>,command`, the command
 /// naming the base config as `base` (e.g. `DIR/base.toml`). The parameter columns are
 /// the sweep's axes, so the header is a record: [`RunId`]'s fields, the axes' keys,
-/// `command`.
+/// `command`. Streamed: one row at a time, each point computed when its runs come.
 pub fn write_plan(sweep: &Sweep, base: &Path, w: impl io::Write) -> io::Result<()> {
     let mut w = table::writer(w);
     let header = table::header_of::<RunId>()
@@ -445,14 +394,32 @@ pub fn write_plan(sweep: &Sweep, base: &Path, w: impl io::Write) -> io::Result<(
         .chain(sweep.params())
         .chain(table::header_of::<PlanCommand>());
     w.write_record(header)?;
+    let mut point: Option<(u64, Vec<toml::Value>)> = None;
     for i in 0..sweep.run_count() {
         let run = sweep.run(i);
+        if point.as_ref().is_none_or(|(p, _)| *p != run.point) {
+            point = Some((run.point, sweep.points.get(run.point)));
+        }
+        let values = &point.as_ref().expect("just set").1;
         let command = PlanCommand {
-            command: sweep.command(base, i),
+            command: sweep.command_of(base, run, values.clone()),
         };
-        w.serialize((run, point_values(sweep, run.point), command))?;
+        let cells: Vec<String> = values.iter().map(value_text).collect();
+        w.serialize((run, cells, command))?;
     }
     w.flush()
+}
+
+/// Writes `dir/plan.csv` ([`write_plan`], the base named by its absolute path) through a
+/// buffer and renames it into place: memory does not grow with the number of runs.
+pub fn write_plan_file(sweep: &Sweep, dir: &Path) -> Result<(), RunError> {
+    let base = dir.join("base.toml");
+    let base = std::path::absolute(&base).unwrap_or(base);
+    let mut file = AtomicFile::create(&dir.join("plan.csv"))?;
+    if let Err(e) = write_plan(sweep, &base, &mut file) {
+        return Err(file.error(e));
+    }
+    file.commit()
 }
 
 /// The leading cells of run `run_id` in the merged tables: its [`RunId`] fields, then
@@ -474,67 +441,84 @@ fn lead(sweep: &Sweep, run_id: u64) -> Vec<String> {
 pub struct MergeReport {
     /// Runs that completed.
     pub completed: u64,
-    /// Runs with no complete record.
+    /// Runs with no record.
     pub missing: Vec<u64>,
     /// Failed runs and their errors.
     pub failed: Vec<(u64, String)>,
+    /// Runs whose record is invalid (damaged, truncated, unreadable), and why
+    /// ([`RecordError`]).
+    pub invalid: Vec<(u64, String)>,
 }
 
 impl MergeReport {
     /// Whether every run completed.
     pub fn all_completed(&self) -> bool {
-        self.missing.is_empty() && self.failed.is_empty()
+        self.missing.is_empty() && self.failed.is_empty() && self.invalid.is_empty()
     }
 }
 
 /// Merges the records in `dir` into the tables `runs.csv`, `summary.csv` and (when the
-/// sweep records them) `timeseries.csv`, written atomically in `dir`. Runs without a
-/// complete record are listed as `missing` in `runs.csv` and left out of the other
-/// tables. The tables depend only on the records.
+/// sweep records them) `timeseries.csv`, each streamed into place atomically in `dir`.
+/// Every record is checked first ([`read_record`]): runs without a record are listed as
+/// `missing` in `runs.csv`, runs with an invalid one as `invalid` (the reason in the
+/// `error` column), and both are left out of the other tables. The tables depend only
+/// on the records.
+///
+/// Errors: [`RunError::Output`] if a table cannot be written, [`RunError::Input`] if a
+/// checked record can no longer be read.
 pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
     let n = sweep.run_count();
-    let states: Vec<RecordState> = (0..n).map(|i| read_record(sweep, dir, i)).collect();
     let mut report = MergeReport::default();
-    let mut runs = Vec::new();
-    let out_err = |name: &str| {
-        let path = dir.join(name);
-        move |source: io::Error| RunError::Output { path, source }
-    };
+    let mut completed = vec![false; n as usize];
+    let mut runs = AtomicFile::create(&dir.join("runs.csv"))?;
     {
         // One column per axis: the header is a record ([`RunId`], [`RunStatus`], axes).
         let mut w = table::writer(&mut runs);
         let header = table::columns(&(RunId::default(), RunStatus::default()))
             .into_iter()
             .chain(sweep.params());
-        w.write_record(header)
-            .map_err(|e| out_err("runs.csv")(e.into()))?;
-        for (i, state) in states.iter().enumerate() {
-            let i = i as u64;
-            let (status, error) = match state {
-                RecordState::Completed => {
-                    report.completed += 1;
-                    ("completed", "")
-                }
-                RecordState::Failed(e) => {
-                    report.failed.push((i, e.clone()));
-                    ("failed", e.as_str())
-                }
-                RecordState::Missing => {
-                    report.missing.push(i);
-                    ("missing", "")
-                }
-            };
-            let run = sweep.run(i);
-            w.serialize((
-                run,
-                RunStatus { status, error },
-                point_values(sweep, run.point),
-            ))
-            .map_err(|e| out_err("runs.csv")(e.into()))?;
+        let write = || -> Result<(), csv::Error> {
+            w.write_record(header)?;
+            for i in 0..n {
+                let (status, error) = match read_record(sweep, dir, i) {
+                    RecordState::Completed => {
+                        report.completed += 1;
+                        completed[i as usize] = true;
+                        ("completed", String::new())
+                    }
+                    RecordState::Failed(e) => {
+                        report.failed.push((i, e.clone()));
+                        ("failed", e)
+                    }
+                    RecordState::Invalid(e) => {
+                        let e = e.to_string();
+                        report.invalid.push((i, e.clone()));
+                        ("invalid", e)
+                    }
+                    RecordState::Missing => {
+                        report.missing.push(i);
+                        ("missing", String::new())
+                    }
+                };
+                let run = sweep.run(i);
+                w.serialize((
+                    run,
+                    RunStatus {
+                        status,
+                        error: &error,
+                    },
+                    point_values(sweep, run.point),
+                ))?;
+            }
+            w.flush()?;
+            Ok(())
+        };
+        if let Err(e) = write() {
+            drop(w);
+            return Err(runs.error(e.into()));
         }
-        w.flush().map_err(out_err("runs.csv"))?;
     }
-    write_atomic(&dir.join("runs.csv"), &runs)?;
+    runs.commit()?;
     let mut leading = table::header_of::<RunId>();
     leading.extend(sweep.params());
     let mut tables = vec!["summary.csv"];
@@ -542,21 +526,32 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
         tables.push("timeseries.csv");
     }
     for name in tables {
-        let mut bytes = Vec::new();
-        batch::write_concatenated(
+        let mut file = AtomicFile::create(&dir.join(name))?;
+        let read_error = RefCell::new(None);
+        let result = batch::write_concatenated(
             &leading,
             n as usize,
             |i| {
-                if states[i] != RecordState::Completed {
+                if !completed[i] {
                     return Ok(None);
                 }
-                let text = std::fs::read_to_string(record_dir(dir, i as u64).join(name))?;
-                Ok(Some((lead(sweep, i as u64), text)))
+                let path = record_dir(dir, i as u64).join(name);
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Ok(Some((lead(sweep, i as u64), text))),
+                    Err(source) => {
+                        let kind = source.kind();
+                        *read_error.borrow_mut() = Some(RunError::Input { path, source });
+                        Err(io::Error::from(kind))
+                    }
+                }
             },
-            &mut bytes,
-        )
-        .map_err(out_err(name))?;
-        write_atomic(&dir.join(name), &bytes)?;
+            &mut file,
+        );
+        if let Some(e) = read_error.into_inner() {
+            return Err(e);
+        }
+        result.map_err(|e| file.error(e))?;
+        file.commit()?;
     }
     Ok(report)
 }

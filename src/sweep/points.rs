@@ -1,0 +1,241 @@
+//! A sweep's design points, computed one at a time from their index ([`Points`]), so
+//! that a sweep of millions of runs never holds its whole design in memory.
+//!
+//! - `grid`: point `i` is `i` in mixed radix, the last axis the fastest digit (so the
+//!   first axis varies slowest).
+//! - `zip`: point `i` takes every axis's `i`-th value.
+//! - `lhs`: each axis keeps its strata permutation (one `u32` per point, see
+//!   [`super::spec::MAX_LHS_CELLS`]) and a copy of its draw stream every [`CHECKPOINT`]
+//!   draws; point `i`'s draw is reached from the nearest copy. The values are those of
+//!   the shuffle-then-draw construction described in [`super::spec`], bit for bit.
+
+use crate::rng::{Stream, purpose, shuffle, stream, uniform};
+
+use super::spec::{Axis, AxisValues, Design, SweepSpec, axis_value};
+
+/// Draws between two saved states of a Latin hypercube axis's draw stream: reaching a
+/// draw costs at most this many steps, and the saved states 32 bytes per this many points.
+pub const CHECKPOINT: usize = 256;
+
+/// One Latin hypercube axis: its range, permuted strata and saved draw streams.
+#[derive(Debug, Clone)]
+struct LhsAxis {
+    /// Lower end of the range.
+    lo: f64,
+    /// Upper end of the range.
+    hi: f64,
+    /// Sampled in the logarithm.
+    log: bool,
+    /// Values rounded (integer key).
+    integer: bool,
+    /// The stratum of each point.
+    strata: Vec<u32>,
+    /// The draw stream before draws `0, CHECKPOINT, 2 × CHECKPOINT, …`.
+    saved: Vec<Stream>,
+}
+
+impl LhsAxis {
+    /// The axis `axis` (index `a`) of a hypercube of `n` points with sweep seed `seed`.
+    fn new(axis: &Axis, a: usize, n: usize, seed: u64) -> Option<LhsAxis> {
+        let AxisValues::Range { lo, hi, log } = axis.values else {
+            return None;
+        };
+        let mut strata: Vec<u32> = (0..n as u32).collect();
+        shuffle(&mut stream(seed, purpose::SWEEP, a as u64, 0), &mut strata);
+        let mut draws = stream(seed, purpose::SWEEP, a as u64, 1);
+        let mut saved = Vec::with_capacity(n.div_ceil(CHECKPOINT));
+        for i in 0..n {
+            if i % CHECKPOINT == 0 {
+                saved.push(draws.clone());
+            }
+            uniform(&mut draws);
+        }
+        Some(LhsAxis {
+            lo,
+            hi,
+            log,
+            integer: axis.integer,
+            strata,
+            saved,
+        })
+    }
+
+    /// The value of point `i`.
+    fn value(&self, i: usize) -> toml::Value {
+        let n = self.strata.len();
+        let mut draws = self.saved[i / CHECKPOINT].clone();
+        for _ in 0..i % CHECKPOINT {
+            uniform(&mut draws);
+        }
+        let u = (self.strata[i] as f64 + uniform(&mut draws)) / n as f64;
+        let (l, h) = if self.log {
+            (self.lo.ln(), self.hi.ln())
+        } else {
+            (self.lo, self.hi)
+        };
+        let t = l + (h - l) * u;
+        let x = if self.log { t.exp() } else { t };
+        axis_value(x.clamp(self.lo, self.hi), self.integer)
+    }
+}
+
+/// The points of a sweep's design, in design order, each the values of the axes in axis
+/// order; computed on demand ([`Points::get`]).
+#[derive(Debug, Clone)]
+pub struct Points {
+    /// How the axes combine.
+    design: Design,
+    /// The values of each list axis (grid, zip).
+    lists: Vec<Vec<toml::Value>>,
+    /// The Latin hypercube axes (lhs).
+    lhs: Vec<LhsAxis>,
+    /// Number of points.
+    count: u64,
+}
+
+impl Points {
+    /// The points of `spec` with sweep seed `seed` (only the Latin hypercube depends on
+    /// it). Memory: the axes' values, plus for `lhs` about 4 bytes per point and axis.
+    pub fn new(spec: &SweepSpec, seed: u64) -> Points {
+        let count = spec.point_count();
+        let lists = spec
+            .axes
+            .iter()
+            .filter_map(|a| match &a.values {
+                AxisValues::List(v) => Some(v.clone()),
+                AxisValues::Range { .. } => None,
+            })
+            .collect();
+        let lhs = if spec.design == Design::Lhs {
+            spec.axes
+                .iter()
+                .enumerate()
+                .filter_map(|(a, axis)| LhsAxis::new(axis, a, count as usize, seed))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Points {
+            design: spec.design,
+            lists,
+            lhs,
+            count,
+        }
+    }
+
+    /// Number of points.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether there are no points (never for a checked sweep).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Point `i` (< [`Points::len`]): the values of the axes, in axis order.
+    pub fn get(&self, i: u64) -> Vec<toml::Value> {
+        assert!(i < self.count, "point {i} of {}", self.count);
+        match self.design {
+            Design::Grid => {
+                let mut rest = i;
+                let mut values: Vec<toml::Value> = self
+                    .lists
+                    .iter()
+                    .rev()
+                    .map(|list| {
+                        let n = list.len() as u64;
+                        let v = list[(rest % n) as usize].clone();
+                        rest /= n;
+                        v
+                    })
+                    .collect();
+                values.reverse();
+                values
+            }
+            Design::Zip => self.lists.iter().map(|l| l[i as usize].clone()).collect(),
+            Design::Lhs => self.lhs.iter().map(|a| a.value(i as usize)).collect(),
+        }
+    }
+
+    /// Every point, in design order.
+    pub fn iter(&self) -> impl Iterator<Item = Vec<toml::Value>> + '_ {
+        (0..self.count).map(|i| self.get(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn spec(text: &str) -> SweepSpec {
+        SweepSpec::from_text(text, Path::new("sweep.toml"), None).unwrap()
+    }
+
+    /// The Latin hypercube as first built, all points at once (shuffle the strata, then
+    /// one draw per point in order): the lazy points must equal it bit for bit.
+    fn materialised(axes: &[Axis], n: usize, seed: u64) -> Vec<Vec<toml::Value>> {
+        let mut points = vec![Vec::new(); n];
+        for (a, axis) in axes.iter().enumerate() {
+            let AxisValues::Range { lo, hi, log } = axis.values else {
+                continue;
+            };
+            let mut perm: Vec<usize> = (0..n).collect();
+            shuffle(&mut stream(seed, purpose::SWEEP, a as u64, 0), &mut perm);
+            let mut draws = stream(seed, purpose::SWEEP, a as u64, 1);
+            let (l, h) = if log { (lo.ln(), hi.ln()) } else { (lo, hi) };
+            for (i, point) in points.iter_mut().enumerate() {
+                let u = (perm[i] as f64 + uniform(&mut draws)) / n as f64;
+                let t = l + (h - l) * u;
+                let x = if log { t.exp() } else { t };
+                point.push(axis_value(x.clamp(lo, hi), axis.integer));
+            }
+        }
+        points
+    }
+
+    #[test]
+    fn lazy_latin_hypercube_equals_the_materialised_one() {
+        for n in [1, 2, 255, 256, 257, 1000] {
+            let s = spec(&format!(
+                "design = \"lhs\"\nsamples = {n}\n\
+                 [[axis]]\nparam = \"cells.p_symmetric\"\nrange = [0.05, 0.3]\n\
+                 [[axis]]\nparam = \"cells.migration_per_day\"\nrange = [1, 100]\nlog = true\n\
+                 [[axis]]\nparam = \"cells.rho_max\"\nrange = [1, 40]\n"
+            ));
+            let lazy: Vec<_> = Points::new(&s, 17).iter().collect();
+            assert_eq!(lazy, materialised(&s.axes, n, 17), "n = {n}");
+            // Random access agrees with the sequence.
+            let points = Points::new(&s, 17);
+            for i in (0..n as u64).rev().step_by(7) {
+                assert_eq!(points.get(i), lazy[i as usize]);
+            }
+        }
+    }
+
+    #[test]
+    fn grid_points_decode_mixed_radix_first_axis_slowest() {
+        let s = spec(
+            "[[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2]\n\
+             [[axis]]\nparam = \"cells.rho_max\"\nvalues = [3, 4, 5]\n\
+             [[axis]]\nparam = \"run.days\"\nvalues = [1.0, 2.0]\n",
+        );
+        let points = Points::new(&s, 0);
+        assert_eq!(points.len(), 12);
+        let all: Vec<String> = points
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        assert_eq!(all[0], "0.1 3 1.0");
+        assert_eq!(all[1], "0.1 3 2.0");
+        assert_eq!(all[2], "0.1 4 1.0");
+        assert_eq!(all[6], "0.2 3 1.0");
+        assert_eq!(all[11], "0.2 5 2.0");
+    }
+}
