@@ -63,7 +63,10 @@ fn records(dir: &Path) -> Vec<serde_json::Value> {
             let entry = entry.unwrap();
             let name = entry.file_name().to_string_lossy().into_owned();
             if name.starts_with('.') {
-                assert!(name.contains(".tmp-"), "{name}: only temporaries are hidden");
+                assert!(
+                    name.contains(".tmp-"),
+                    "{name}: only temporaries are hidden"
+                );
                 continue;
             }
             let text = std::fs::read_to_string(entry.path().join("status.json"))
@@ -170,13 +173,19 @@ fn a_killed_compare_is_marked_running_and_resume_gives_identical_tables() {
         .code(2);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
     assert!(stderr.contains("did not finish"), "{stderr}");
-    assert!(stderr.contains("--resume") && stderr.contains("--force"), "{stderr}");
+    assert!(
+        stderr.contains("--resume") && stderr.contains("--force"),
+        "{stderr}"
+    );
 
     // Killed again while resuming (its trunks regrown), then finished.
     kill_after(&file, &dir, &["--resume"], first);
     assert_incomplete(&dir);
     let second = records(&dir).len();
-    assert!(second > first && second < 6, "{first} then {second} records");
+    assert!(
+        second > first && second < 6,
+        "{first} then {second} records"
+    );
     seedsoil()
         .arg("compare")
         .arg(&file)
@@ -207,7 +216,9 @@ fn a_killed_compare_is_marked_running_and_resume_gives_identical_tables() {
         .success();
     assert_eq!(manifest(&dir)["runs_executed_now"], 0);
     for table in TABLES {
-        assert!(std::fs::read(full.join(table)).unwrap() == std::fs::read(dir.join(table)).unwrap());
+        assert!(
+            std::fs::read(full.join(table)).unwrap() == std::fs::read(dir.join(table)).unwrap()
+        );
     }
 }
 
@@ -263,7 +274,10 @@ fn force_over_a_finished_comparison_killed_midway_leaves_nothing_of_the_old_one(
     }
     let stored = std::fs::read_to_string(dir.join("compare.toml")).unwrap();
     assert!(stored.contains("seed = 8"), "{stored}");
-    assert_eq!(std::fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
 
     // The new comparison resumes to completion; the old one cannot.
     let refused = seedsoil()
@@ -275,7 +289,10 @@ fn force_over_a_finished_comparison_killed_midway_leaves_nothing_of_the_old_one(
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
-    assert!(stderr.contains("seed is 8 in the folder, 7 now"), "{stderr}");
+    assert!(
+        stderr.contains("seed is 8 in the folder, 7 now"),
+        "{stderr}"
+    );
     seedsoil()
         .arg("compare")
         .arg(&new)
@@ -329,7 +346,10 @@ fn a_record_or_table_that_cannot_be_written_fails_the_manifest() {
     assert_eq!(m["status"], "failed");
     let error = m["error"].as_str().unwrap();
     assert!(error.contains("runs/fast/000001"), "{error}");
-    assert!(!dir.join("summary.csv").exists(), "no table without every record");
+    assert!(
+        !dir.join("summary.csv").exists(),
+        "no table without every record"
+    );
     // Cleared, the comparison resumes to the same tables.
     std::fs::remove_file(&blocked).unwrap();
     seedsoil()
@@ -342,7 +362,9 @@ fn a_record_or_table_that_cannot_be_written_fails_the_manifest() {
         .success();
     assert_eq!(manifest(&dir)["status"], "completed");
     for table in TABLES {
-        assert!(std::fs::read(full.join(table)).unwrap() == std::fs::read(dir.join(table)).unwrap());
+        assert!(
+            std::fs::read(full.join(table)).unwrap() == std::fs::read(dir.join(table)).unwrap()
+        );
     }
 
     // A folder where a table must go.
@@ -358,7 +380,10 @@ fn a_record_or_table_that_cannot_be_written_fails_the_manifest() {
         .code(1);
     let m = manifest(&dir);
     assert_eq!(m["status"], "failed");
-    assert!(m["error"].as_str().unwrap().contains("comparison.csv"), "{m}");
+    assert!(
+        m["error"].as_str().unwrap().contains("comparison.csv"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -384,7 +409,10 @@ fn resume_refuses_another_comparison_or_folder_and_starts_an_empty_one() {
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
-    assert!(stderr.contains("replicates is 3 in the folder, 2 now"), "{stderr}");
+    assert!(
+        stderr.contains("replicates is 3 in the folder, 2 now"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--force"), "{stderr}");
     assert_eq!(manifest(&dir)["status"], "completed", "left untouched");
     assert_eq!(std::fs::read(dir.join("summary.csv")).unwrap(), before);

@@ -163,17 +163,11 @@ fn run_into(
 
     let todo = compare::pending(spec, seed, dir);
     let total = compare::jobs(spec).len() as u64;
-    let progress = RunsBar::new(Some(total), total - todo.len() as u64, args.quiet)
-        .counting_failures();
+    let progress =
+        RunsBar::new(Some(total), total - todo.len() as u64, args.quiet).counting_failures();
     let on_done = |run: &compare::RunRecord| progress.done(run.completed());
-    let executed = compare::run_pending(
-        spec,
-        seed,
-        dir,
-        &todo,
-        usize::from(args.threads),
-        &on_done,
-    )?;
+    let executed =
+        compare::run_pending(spec, seed, dir, &todo, usize::from(args.threads), &on_done)?;
     progress.finish();
     let unwritten: Vec<String> = executed
         .into_iter()

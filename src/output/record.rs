@@ -1,4 +1,5 @@
-//! Atomic per-run record folders, shared by `seedsoil sweep` and `seedsoil compare`.
+//! Atomic per-run record folders (`seedsoil compare`'s; a sweep's records follow the
+//! same scheme).
 //!
 //! A record is a folder holding a run's files and a `status.json` ([`STATUS`]) that says
 //! how the run ended. It is written into a temporary sibling folder (`.NAME.tmp-PID-N`

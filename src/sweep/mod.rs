@@ -36,13 +36,13 @@ pub use spec::{Axis, AxisValues, Design, Outputs, SweepSpec};
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use crate::batch;
 use crate::config::{self, Config};
 use crate::error::{ConfigError, RunError};
 use crate::output::files::write_atomic;
-use crate::output::record::{self, Record};
 use crate::output::table;
 use serde::Serialize;
 
@@ -230,7 +230,10 @@ pub fn record_files(outputs: Outputs) -> &'static [&'static str] {
 /// run (id and seed) with status completed or failed, and a completed run's files exist.
 pub fn read_record(sweep: &Sweep, dir: &Path, run_id: u64) -> RecordState {
     let folder = record_dir(dir, run_id);
-    let Some(status) = record::read_status(&folder) else {
+    let Ok(text) = std::fs::read_to_string(folder.join("status.json")) else {
+        return RecordState::Missing;
+    };
+    let Ok(status) = serde_json::from_str::<serde_json::Value>(&text) else {
         return RecordState::Missing;
     };
     let run = sweep.run(run_id);
@@ -263,9 +266,10 @@ pub struct Outcome {
     pub wall_time_s: f64,
 }
 
-/// Runs run `run_id` of `sweep` (one thread) and writes its record into `dir`
-/// ([`Record`]: the files into a temporary folder, `status.json` last, then the folder
-/// renamed into place).
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Runs run `run_id` of `sweep` (one thread) and writes its record into `dir`: the
+/// files into a temporary folder, `status.json` last, then the folder renamed into place.
 /// A run whose point config is invalid, or whose simulation fails, gets a failed record.
 ///
 /// Errors only when the record cannot be written.
@@ -287,22 +291,34 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
         }
     };
     let wall = started.elapsed().as_secs_f64();
-    let record = Record::begin(&record_dir(dir, run_id))?;
+    let runs = dir.join("runs");
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| RunError::Output { path, source }
+    };
+    std::fs::create_dir_all(&runs).map_err(io_err(&runs))?;
+    let tmp = runs.join(format!(
+        ".{run_id:06}.tmp-{}-{}",
+        std::process::id(),
+        TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    let write = |name: &str, bytes: &[u8]| write_atomic(&tmp.join(name), bytes);
     let (status, error, stop_reason) = match &outcome {
         Ok(((reason, [timeseries, events, summary]), toml)) => {
-            record.write("summary.csv", summary.as_bytes())?;
+            write("summary.csv", summary.as_bytes())?;
             if sweep.spec.outputs >= Outputs::Timeseries {
-                record.write("timeseries.csv", timeseries.as_bytes())?;
+                write("timeseries.csv", timeseries.as_bytes())?;
             }
             if let Some(toml) = toml {
-                record.write("config.toml", toml.as_bytes())?;
-                record.write("events.csv", events.as_bytes())?;
+                write("config.toml", toml.as_bytes())?;
+                write("events.csv", events.as_bytes())?;
             }
             ("completed", None, Some(reason.as_str()))
         }
         Err(e) => ("failed", Some(e.clone()), None),
     };
-    record.finish(&serde_json::json!({
+    let record = serde_json::json!({
         "run_id": run_id,
         "point": run.point,
         "replicate": run.replicate,
@@ -312,7 +328,21 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
         "stop_reason": stop_reason,
         "wall_time_s": wall,
         "seedsoil_version": env!("CARGO_PKG_VERSION"),
-    }))?;
+    });
+    let text = serde_json::to_string_pretty(&record).expect("status serialises") + "\n";
+    write("status.json", text.as_bytes())?;
+    let target = record_dir(dir, run_id);
+    if target.exists() {
+        // An earlier incomplete or foreign record: replaced by this complete one.
+        let _ = std::fs::remove_dir_all(&target);
+    }
+    if let Err(e) = std::fs::rename(&tmp, &target) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(RunError::Output {
+            path: target,
+            source: e,
+        });
+    }
     Ok(Outcome {
         run,
         error,
