@@ -433,6 +433,22 @@ fn resume_refuses_another_comparison_or_folder_and_starts_an_empty_one() {
     assert!(stderr.contains("compare.toml"), "{stderr}");
     assert_eq!(std::fs::read(other.join("summary.csv")).unwrap(), b"mine");
 
+    // A file is not a folder, with or without a flag.
+    let not_a_folder = tmp.path().join("file");
+    std::fs::write(&not_a_folder, "mine").unwrap();
+    for flag in ["--resume", "--force"] {
+        seedsoil()
+            .arg("compare")
+            .arg(&file)
+            .arg("-o")
+            .arg(&not_a_folder)
+            .arg(flag)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("not a folder"));
+    }
+    assert_eq!(std::fs::read(&not_a_folder).unwrap(), b"mine");
+
     // An empty folder (a compare killed before it wrote anything) is simply used.
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
