@@ -153,15 +153,7 @@ pub fn is_empty(dir: &Path) -> bool {
 /// a process killed midway never leaves records without the comparison they belong to.
 /// Other files are left alone.
 pub const OWNED: [&str; 9] = [
-    "runs",
-    FILES[0],
-    FILES[1],
-    FILES[2],
-    FILES[3],
-    FILES[4],
-    FILES[5],
-    "configs",
-    RESOLVED,
+    "runs", FILES[0], FILES[1], FILES[2], FILES[3], FILES[4], FILES[5], "configs", RESOLVED,
 ];
 
 /// Writes the setup of the comparison of `spec` with seed `seed` into `dir`:
