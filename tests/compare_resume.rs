@@ -449,6 +449,23 @@ fn resume_refuses_another_comparison_or_folder_and_starts_an_empty_one() {
     }
     assert_eq!(std::fs::read(&not_a_folder).unwrap(), b"mine");
 
+    // A folder whose comparison was killed before it wrote compare.toml (only its running
+    // manifest and a temporary file) is started afresh by --resume.
+    let early = tmp.path().join("early");
+    std::fs::create_dir_all(&early).unwrap();
+    std::fs::write(early.join("manifest.json"), "{\"status\": \"running\"}\n").unwrap();
+    std::fs::write(early.join(".configs.tmp-1"), "").unwrap();
+    seedsoil()
+        .arg("compare")
+        .arg(&file)
+        .arg("-o")
+        .arg(&early)
+        .args(["--resume", "-q"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(early.join("summary.csv")).unwrap(), before);
+    assert!(!early.join(".configs.tmp-1").exists());
+
     // An empty folder (a compare killed before it wrote anything) is simply used.
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
