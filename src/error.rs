@@ -161,6 +161,18 @@ pub enum RunError {
         /// What it is instead.
         what: &'static str,
     },
+    /// The output folder holds an earlier comparison: `--resume` reuses its finished
+    /// runs, `--force` starts again (bad usage).
+    #[error(
+        "output folder {} already exists ({state}); pass --resume to reuse its finished runs or --force to start again",
+        path.display()
+    )]
+    Occupied {
+        /// The folder.
+        path: PathBuf,
+        /// What it holds, e.g. `a comparison that did not finish`.
+        state: String,
+    },
     /// `seedsoil render` was given a folder without lattice snapshots (bad usage).
     #[error(
         "no lattice snapshots in {}: expected snapshots/lattice_day<D>.csv; \
@@ -221,12 +233,14 @@ impl ValidateError {
 
 impl RunError {
     /// Process exit code for this error: 2 for [`RunError::Exists`] and
-    /// [`RunError::NotAFolder`], [`RunError::NoSnapshots`] and [`RunError::BadInput`] (bad usage: the user must choose another folder or pass
+    /// [`RunError::Occupied`], [`RunError::NotAFolder`], [`RunError::NoSnapshots`] and
+    /// [`RunError::BadInput`] (bad usage: the user must choose another folder or pass
     /// `--force`), 1 for every other failure ("a run
     /// failed", docs/architecture.md §6).
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::Exists(_)
+            | RunError::Occupied { .. }
             | RunError::NotAFolder { .. }
             | RunError::NoSnapshots(_)
             | RunError::BadInput(_) => 2,

@@ -77,10 +77,26 @@ fn outputs_are_identical_for_one_and_two_threads() {
             .success();
         results.push((out.clone(), files(&out)));
     }
-    let names: Vec<&str> = results[0].1.iter().map(|(n, _)| n.as_str()).collect();
+    // The tables (names unchanged: the plotting scripts read them), the resolved
+    // comparison and each run's record.
+    let names: Vec<&str> = results[0]
+        .1
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| !n.starts_with("runs/"))
+        .collect();
+    let records: Vec<&str> = results[0]
+        .1
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| n.starts_with("runs/"))
+        .collect();
+    assert_eq!(records.len(), 2 * 3 * 3, "{records:?}");
+    assert!(records.contains(&"runs/more_stem/000002/summary.csv"));
     assert_eq!(
         names,
         [
+            "compare.toml",
             "comparison.csv",
             "configs/control.toml",
             "configs/more_stem.toml",

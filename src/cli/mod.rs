@@ -131,12 +131,17 @@ struct CompareArgs {
     /// The compare file (TOML): base, replicates, seed, control, [scenario.<name>] ...
     file: PathBuf,
     /// Output folder (default: runs/compare-<file stem>, suffixed -2, -3, ... if taken;
-    /// with --force the default folder itself is overwritten).
+    /// with --force or --resume the default folder itself).
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Overwrite an existing output folder.
-    #[arg(long)]
+    /// Start again in an existing output folder (marked running, then its comparison
+    /// deleted, records included).
+    #[arg(long, conflicts_with = "resume")]
     force: bool,
+    /// Reuse the output folder of the same comparison (e.g. after a kill): skip runs whose
+    /// record is complete, run the rest, merge.
+    #[arg(long)]
+    resume: bool,
     /// Replicates per scenario (overrides the file's `replicates`).
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
     replicates: Option<u32>,

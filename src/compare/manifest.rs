@@ -38,6 +38,21 @@ pub struct FailedRun {
     pub seed: u64,
 }
 
+/// Where a comparison stands, in its `manifest.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Started and not finished: written first, before any other file (also by
+    /// `--force` before the old comparison is deleted). A folder left so by a killed
+    /// process is finished by `--resume`.
+    Running,
+    /// Every run has a record and every table is written; all runs completed.
+    Completed,
+    /// Some runs failed (their records and the tables say so), or a record or table could
+    /// not be written (see `error`).
+    Failed,
+}
+
 /// The `manifest.json` of `seedsoil compare`.
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareManifest {
@@ -51,6 +66,8 @@ pub struct CompareManifest {
     pub compare_file: String,
     /// The control scenario's name.
     pub control: String,
+    /// Why the comparison failed ([`Status::Failed`]).
+    pub error: Option<String>,
     /// [`crate_versions`].
     pub crates: BTreeMap<String, String>,
     /// Which files are deterministic.
@@ -58,7 +75,7 @@ pub struct CompareManifest {
     /// The failed runs.
     pub failed_runs: Vec<FailedRun>,
     /// The files of the folder.
-    pub files: [&'static str; 8],
+    pub files: [&'static str; 10],
     /// Seed of each replicate ([`replicate_seed`]).
     pub replicate_seeds: Vec<u64>,
     /// Replicates per scenario.
@@ -67,12 +84,16 @@ pub struct CompareManifest {
     pub run_wall_time_s: Vec<f64>,
     /// Number of runs.
     pub runs: usize,
+    /// Runs executed by this command (the others had a record: `--resume`).
+    pub runs_executed_now: usize,
     /// The scenarios, in file order.
     pub scenarios: Vec<ScenarioEntry>,
     /// The compare seed.
     pub seed: u64,
     /// This seedsoil's version.
     pub seedsoil_version: &'static str,
+    /// [`Status`].
+    pub status: Status,
     /// Worker threads across runs.
     pub threads: usize,
     /// Wall time in seconds.
@@ -81,8 +102,9 @@ pub struct CompareManifest {
 
 impl CompareManifest {
     /// The manifest of the comparison of `spec` (read from `compare_file`) with `seed`,
-    /// its `records`, run on `threads` workers in `wall_time_s` seconds, started by
-    /// `command_line`.
+    /// its `records` (all runs, read from their records; empty while running), run on
+    /// `threads` workers in `wall_time_s` seconds, started by `command_line`; status
+    /// [`Status::Running`] and no error, runs executed now 0 (set them when it ends).
     pub fn new(
         spec: &CompareSpec,
         compare_file: &std::path::Path,
@@ -98,6 +120,7 @@ impl CompareManifest {
             command_line,
             compare_file: compare_file.display().to_string(),
             control: spec.control().name.clone(),
+            error: None,
             crates: crate_versions(),
             deterministic_note: "every file but manifest.json is identical for the same compare file and seed, whatever the thread count",
             failed_runs: records
@@ -111,6 +134,8 @@ impl CompareManifest {
                 })
                 .collect(),
             files: [
+                "compare.toml",
+                "runs/",
                 "runs.csv",
                 "timeseries.csv",
                 "events.csv",
@@ -125,7 +150,8 @@ impl CompareManifest {
                 .collect(),
             replicates: spec.replicates,
             run_wall_time_s: records.iter().map(|r| r.wall_time_s).collect(),
-            runs: records.len(),
+            runs: spec.scenarios.len() * spec.replicates as usize,
+            runs_executed_now: 0,
             scenarios: spec
                 .scenarios
                 .iter()
@@ -144,6 +170,7 @@ impl CompareManifest {
                 .collect(),
             seed,
             seedsoil_version: env!("CARGO_PKG_VERSION"),
+            status: Status::Running,
             threads,
             wall_time_s,
         }

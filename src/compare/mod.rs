@@ -4,17 +4,25 @@
 //!
 //! - [`spec`]: the compare file, its checks and the merging of each scenario's config.
 //! - [`stats`]: quantiles, Wilson intervals, Kaplan–Meier medians.
-//! - [`manifest`]: the folder's `manifest.json`.
-//! - this module: the runner ([`run_all`], on the shared [`crate::batch`] pool) and the table writers, which write to any
-//!   [`std::io::Write`] so tests compare text.
+//! - [`record`]: each run's record folder (`runs/<scenario>/<replicate>/`), written
+//!   atomically as soon as the run ends.
+//! - [`folder`]: the folder's resolved comparison (`compare.toml`, checked by `--resume`),
+//!   its status and clearing it for `--force`.
+//! - [`manifest`]: the folder's `manifest.json` (`running`, `completed` or `failed`).
+//! - this module: the runner ([`run_pending`], on the shared [`crate::batch`] pool), the
+//!   merge of the records ([`collect`], [`tables`]) and the table writers, which write to
+//!   any [`std::io::Write`] so tests compare text.
 //!
 //! Runs are `scenarios × replicates`, run in parallel on a rayon pool (one run per worker
-//! at a time) with one thread inside each simulation; replicate `r` of every scenario uses the seed [`replicate_seed`]`(seed, r)`.
-//! Outputs list scenarios in file order and replicates `0..R`, so they do not depend on
-//! the thread count. A scenario whose config is invalid, or a run that fails, is recorded
-//! as failed (`runs.csv`) and the other runs complete.
+//! at a time) with one thread inside each simulation; replicate `r` of every scenario uses
+//! the seed [`replicate_seed`]`(seed, r)`. Outputs list scenarios in file order and
+//! replicates `0..R`, so they do not depend on the thread count, nor on which runs were
+//! recorded by an earlier, interrupted process. A scenario whose config is invalid, or a
+//! run that fails, is recorded as failed (`runs.csv`) and the other runs complete.
 
+pub mod folder;
 pub mod manifest;
+pub mod record;
 pub mod spec;
 pub mod stats;
 
@@ -22,6 +30,7 @@ pub use spec::{CompareSpec, Scenario, merge_fragment};
 
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -72,44 +81,103 @@ impl RunRecord {
     }
 }
 
-/// Runs every scenario × replicate of `spec` with compare seed `seed`, on a pool of
-/// `threads` workers (0 = all cores), calling `on_done` as each run ends (from a worker
-/// thread; for progress bars). Records are returned in output order: scenarios in file
-/// order, replicates `0..R`.
+/// Every run of `spec` in output order: `(scenario, replicate)`, scenarios in file order,
+/// replicates `0..R`.
+pub fn jobs(spec: &CompareSpec) -> Vec<(usize, u32)> {
+    (0..spec.scenarios.len())
+        .flat_map(|s| (0..spec.replicates).map(move |r| (s, r)))
+        .collect()
+}
+
+/// The runs of the comparison of `spec` with seed `seed` without a complete record in
+/// `dir` ([`record::read`]), in output order: the ones `--resume` runs.
+pub fn pending(spec: &CompareSpec, seed: u64, dir: &Path) -> Vec<(usize, u32)> {
+    jobs(spec)
+        .into_iter()
+        .filter(|&(s, r)| record::read(spec, seed, dir, s, r, false).is_none())
+        .collect()
+}
+
+/// A run executed by [`run_pending`]: its record (without its tables, which are in the
+/// record folder) and whether the record could be written.
+#[derive(Debug)]
+pub struct Executed {
+    /// How the run ended.
+    pub run: RunRecord,
+    /// Why its record could not be written, if it could not.
+    pub written: Result<(), RunError>,
+}
+
+/// Runs the runs `todo` (`(scenario, replicate)`, e.g. [`pending`]) of the comparison of
+/// `spec` with compare seed `seed` on a pool of `threads` workers (0 = all cores), writing
+/// each run's record into `dir` ([`record::write`]) as soon as it ends and then calling
+/// `on_done` (from a worker thread; for progress bars). Returns the runs in the order of
+/// `todo`, their tables dropped once written.
 ///
-/// With `branch_at_day`, each replicate's tumour is first grown once with the base config
-/// to the branch step ([`CompareSpec::branch_step`]) and checkpointed in memory; every
-/// scenario's run of that replicate restores it with its own config and goes on, so all
-/// arms share the rows up to the branch step. A scenario that changes a structural key
+/// With `branch_at_day`, the tumour of each replicate that has a run in `todo` is first
+/// grown once with the base config to the branch step ([`CompareSpec::branch_step`]) and
+/// checkpointed in memory; every scenario's run of that replicate restores it with its
+/// own config and goes on, so all arms share the rows up to the branch step. Growing is
+/// deterministic, so a replicate whose arms are resumed in another process regrows the
+/// same tumour. A scenario that changes a structural key
 /// ([`crate::checkpoint::STRUCTURAL_KEYS`]) cannot restore it and its runs fail. If the
 /// grown tumour stops before the branch step (extinct, `stop_at_cells`), every arm of
 /// that replicate records that run as it is.
 ///
-/// Errors only when the thread pool cannot be built; failed runs are records, not errors.
-pub fn run_all(
+/// Errors only when the thread pool cannot be built; failed runs are records, and
+/// records that cannot be written are reported in [`Executed::written`] (the other runs
+/// go on).
+pub fn run_pending(
     spec: &CompareSpec,
     seed: u64,
+    dir: &Path,
+    todo: &[(usize, u32)],
     threads: usize,
     on_done: &(dyn Fn(&RunRecord) + Sync),
-) -> Result<Vec<RunRecord>, RunError> {
+) -> Result<Vec<Executed>, RunError> {
     let pool = crate::batch::pool(threads)?;
-    let replicates = spec.replicates;
-    let jobs: Vec<(usize, u32)> = (0..spec.scenarios.len())
-        .flat_map(|s| (0..replicates).map(move |r| (s, r)))
-        .collect();
-    let trunks: Option<Vec<Trunk>> = spec.branch_step().map(|step| {
+    let trunks: Option<HashMap<u32, Trunk>> = spec.branch_step().map(|step| {
+        let mut replicates: Vec<u32> = todo.iter().map(|&(_, r)| r).collect();
+        replicates.sort_unstable();
+        replicates.dedup();
         let base = spec.base_config();
-        each_on_pool(&pool, replicates as usize, |r| {
-            grow_trunk(&base, replicate_seed(seed, r as u32), step)
-        })
+        let grown = each_on_pool(&pool, replicates.len(), |i| {
+            grow_trunk(&base, replicate_seed(seed, replicates[i]), step)
+        });
+        replicates.into_iter().zip(grown).collect()
     });
-    Ok(each_on_pool(&pool, jobs.len(), |i| {
-        let (s, r) = jobs[i];
-        let trunk = trunks.as_ref().map(|t| &t[r as usize]);
-        let record = run_one(spec, s, r, replicate_seed(seed, r), trunk);
-        on_done(&record);
-        record
+    Ok(each_on_pool(&pool, todo.len(), |i| {
+        let (s, r) = todo[i];
+        let trunk = trunks.as_ref().and_then(|t| t.get(&r));
+        let mut run = run_one(spec, s, r, replicate_seed(seed, r), trunk);
+        let written = record::write(spec, dir, &run);
+        run.tables = None;
+        on_done(&run);
+        Executed { run, written }
     }))
+}
+
+/// The records of every run of the comparison of `spec` with seed `seed` in `dir`, with
+/// their tables, in output order; `Err` lists the runs (`(scenario, replicate)`) without
+/// a complete record.
+pub fn collect(
+    spec: &CompareSpec,
+    seed: u64,
+    dir: &Path,
+) -> Result<Vec<RunRecord>, Vec<(usize, u32)>> {
+    let mut records = Vec::new();
+    let mut missing = Vec::new();
+    for (s, r) in jobs(spec) {
+        match record::read(spec, seed, dir, s, r, true) {
+            Some(run) => records.push(run),
+            None => missing.push((s, r)),
+        }
+    }
+    if missing.is_empty() {
+        Ok(records)
+    } else {
+        Err(missing)
+    }
 }
 
 /// A replicate's tumour grown with the base config to the branch step.

@@ -16,6 +16,7 @@
 pub mod files;
 pub mod format;
 pub mod manifest;
+pub mod record;
 pub mod recorder;
 pub mod render;
 pub mod rows;

@@ -50,6 +50,13 @@ impl StopReason {
             StopReason::Extinct => "extinct",
         }
     }
+
+    /// The stop reason named `name` ([`StopReason::as_str`]), if any.
+    pub fn from_name(name: &str) -> Option<StopReason> {
+        [StopReason::Days, StopReason::Cells, StopReason::Extinct]
+            .into_iter()
+            .find(|r| r.as_str() == name)
+    }
 }
 
 /// Receives the state of a simulation at each step (outputs, progress).
