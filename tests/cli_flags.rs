@@ -245,3 +245,23 @@ fn paths_that_are_not_utf8_work() {
     assert!(manifest.contains("run\u{fffd}"), "{manifest}");
     assert!(out.join("summary.csv").is_file());
 }
+
+/// Output piped into a command that stops reading early (`| head -1`) ends the program
+/// quietly, as for any command-line tool, not with a panic about a broken pipe.
+#[test]
+fn a_closed_pipe_stops_quietly() {
+    let bin = assert_cmd::cargo::cargo_bin("seedsoil");
+    for cmd in ["validate --list", "params --format csv"] {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "for i in 1 2 3 4 5 6 7 8; do {} {cmd}; done | head -c 1 >/dev/null",
+                bin.display()
+            ))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{cmd}: {err}");
+        assert!(!err.contains("Broken pipe"), "{cmd}: {err}");
+    }
+}

@@ -152,11 +152,9 @@ fn run_into(
     m: &mut CompareManifest,
 ) -> Result<(Vec<compare::RunRecord>, Option<String>)> {
     if !fresh {
-        // Temporary record folders of a killed process.
+        // Temporary record folders a killed process left (never a live one's).
         for scenario in &spec.scenarios {
-            seedsoil::output::record::remove_temporaries(
-                &record::runs_dir(dir).join(&scenario.name),
-            );
+            seedsoil::output::record::remove_stale(&record::runs_dir(dir).join(&scenario.name));
         }
     }
     folder::write_setup(spec, seed, dir)?;

@@ -108,7 +108,7 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
     }
     // Temporary record folders a killed process left (never a live one's).
     let stale = if args.resume {
-        sweep::temp::remove_stale(&dir)
+        seedsoil::output::record::remove_stale(&dir.join("runs"))
     } else {
         0
     };
@@ -249,7 +249,7 @@ pub fn collect_cmd(args: CollectArgs) -> Result<()> {
         ));
     }
     let sweep = Sweep::load_resolved(&file)?;
-    let stale = sweep::temp::remove_stale(&args.dir);
+    let stale = seedsoil::output::record::remove_stale(&args.dir.join("runs"));
     let report = sweep::merge(&sweep, &args.dir)?;
     let m = SweepManifest::new(
         &sweep,

@@ -7,7 +7,6 @@
 //! - [`folder`]: clearing a folder for a forced re-run.
 //! - [`points`]: the design's points, computed one at a time from their index.
 //! - [`record`]: a run's record checked ([`read_record`]) before it is trusted.
-//! - [`temp`]: temporary record folders, removed on error and when stale.
 //! - this module: [`Sweep`] (a spec with its seed and points), the per-run records
 //!   ([`execute`]), the parallel runner ([`run_many`], on the shared [`crate::batch`]
 //!   pool), the plan ([`write_plan`], streamed) and the merge ([`merge`]).
@@ -29,7 +28,7 @@
 //! A record is written into a temporary folder (`runs/.000007.tmp-<pid>-<n>`) and
 //! renamed into place, so a record folder exists only when complete; a failed write
 //! removes its temporary folder, and `--resume` and `collect` remove the ones a killed
-//! process left ([`temp::remove_stale`]). Records are checked before they are trusted
+//! process left ([`crate::output::record::remove_stale`]). Records are checked before they are trusted
 //! ([`record`]): a damaged one is listed as invalid and run again by `--resume`. The
 //! merged tables depend only on the records, which depend only on the sweep and its
 //! seed: they are byte-identical whatever the thread count and however the runs were
@@ -40,7 +39,6 @@ pub mod manifest;
 pub mod points;
 pub mod record;
 pub mod spec;
-pub mod temp;
 
 pub use points::Points;
 pub use record::{RecordError, RecordState, read_record, record_files};
@@ -55,9 +53,9 @@ use crate::batch;
 use crate::config::{self, Config};
 use crate::error::{ConfigError, RunError};
 use crate::output::files::{AtomicFile, write_atomic};
+use crate::output::record::Record;
 use crate::output::table;
 use serde::Serialize;
-use temp::TempRecord;
 
 /// The seed of run `run_id` of a sweep with seed `sweep_seed`: two SplitMix64 rounds over
 /// the pair, shifted right by one bit so that it is at most `i64::MAX` (TOML integers
@@ -264,8 +262,8 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
         }
     };
     let wall = started.elapsed().as_secs_f64();
-    let tmp = TempRecord::create(&dir.join("runs"), run_id)?;
-    let write = |name: &str, bytes: &[u8]| write_atomic(&tmp.path().join(name), bytes);
+    let rec = Record::begin(&record_dir(dir, run_id))?;
+    let write = |name: &str, bytes: &[u8]| rec.write(name, bytes);
     let (status, error, stop_reason) = match &outcome {
         Ok(((reason, [timeseries, events, summary]), toml)) => {
             write("summary.csv", summary.as_bytes())?;
@@ -291,9 +289,7 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
         "wall_time_s": wall,
         "seedsoil_version": env!("CARGO_PKG_VERSION"),
     });
-    let text = serde_json::to_string_pretty(&record).expect("status serialises") + "\n";
-    write("status.json", text.as_bytes())?;
-    tmp.commit(&record_dir(dir, run_id))?;
+    rec.finish(&record)?;
     Ok(Outcome {
         run,
         error,
