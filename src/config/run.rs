@@ -143,6 +143,20 @@ section! {
                 "(technical, –). Empty: no snapshots.",
             ],
         },
+        /// Also write a snapshot every this many days (days N, 2N, … up to `run.days`, besides
+        /// `output.snapshot_days`); 0 = off.
+        pub snapshot_every_days: f64 = 0.0 => {
+            symbol: "–",
+            kind: ParamKind::Float(FloatRange::closed(0.0, 100_000.0)),
+            unit: "days",
+            source: "–",
+            description: "Also write a snapshot every this many days (N, 2N, … ≤ run.days), besides output.snapshot_days; 0 = off, else at least one step (run.dt_h / 24).",
+            comment: [
+                "Also write a snapshot every this many days (N, 2N, … up to run.days), besides the",
+                "days listed in snapshot_days; 0 = off, else at least one step, run.dt_h / 24",
+                "(technical, –).",
+            ],
+        },
         /// Write snapshots as CSV (one row per occupied site).
         pub snapshot_csv: bool = true => {
             symbol: "–",
@@ -163,6 +177,20 @@ section! {
             description: "Write snapshots as PNG images (3D: the central z slice).",
             comment: [
                 "Write snapshots as PNG images; in 3D the central z slice (technical, –).",
+            ],
+        },
+        /// Also write each snapshot as VTK image data for ParaView (`snapshot_day<D>.vti`,
+        /// `fields_day<D>.vti`, listed in `snapshots.pvd`).
+        pub snapshot_vtk: bool = false => {
+            symbol: "–",
+            kind: ParamKind::Bool,
+            unit: "–",
+            source: "–",
+            description: "Also write snapshots as VTK image data for ParaView (snapshot_day<D>.vti, fields_day<D>.vti, listed in snapshots.pvd); 3D runs in full.",
+            comment: [
+                "Also write snapshots as VTK image data for ParaView: snapshot_day<D>.vti (the",
+                "lattice, 3D in full), fields_day<D>.vti and the collection snapshots.pvd",
+                "(technical, –).",
             ],
         },
     }

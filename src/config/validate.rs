@@ -294,6 +294,24 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
         ));
     }
 
+    let every = config.output.snapshot_every_days;
+    let step_days = run.dt_h / 24.0;
+    if every > 0.0 && every < step_days * (1.0 - EPS) {
+        out.push((
+            involved(&["output.snapshot_every_days", "run.dt_h"]),
+            Problem::new(
+                "output.snapshot_every_days",
+                num(every),
+                format!(
+                    "allowed 0 (off) or at least one step, run.dt_h / 24 = {} (days) with \
+                     run.dt_h = {}",
+                    num(step_days),
+                    num(run.dt_h)
+                ),
+            ),
+        ));
+    }
+
     out.extend(derived_problems(config));
     out
 }
@@ -610,6 +628,7 @@ mod tests {
         c.init.kind = InitKind::Disc;
         c.init.radius = 999.0;
         c.output.snapshot_days = vec![10.0, 91.0];
+        c.output.snapshot_every_days = 0.25;
         c.msc.doubling_time_h = 6.0;
         c.msc.homing_per_day = 3.0;
         c.msc.death_per_day = 3.0;
@@ -652,6 +671,7 @@ mod tests {
                 "space.initial_size",
                 "init.radius",
                 "output.snapshot_days",
+                "output.snapshot_every_days",
             ]
         );
         c.init.kind = InitKind::SingleCsc;

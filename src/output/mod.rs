@@ -8,7 +8,7 @@
 //! timeseries.csv   one row per compartment per sampled step
 //! events.csv       discrete events (start, lattice growth, sizes reached, snapshots, stop)
 //! summary.csv      one row of endpoints
-//! snapshots/       lattice snapshots (CSV, PNG) at configured days
+//! snapshots/       lattice snapshots (CSV, PNG; VTK for ParaView) at configured days
 //! ```
 //! Every file except `manifest.json` is byte-identical for the same config and seed,
 //! whatever the thread count; the manifest records wall time and the command line.
@@ -22,6 +22,7 @@ pub mod render;
 pub mod rows;
 pub mod snapshot;
 pub mod table;
+pub mod vtk;
 
 pub use files::{AtomicFile, RUN_FILES, RunDir, write_atomic};
 pub use recorder::Recorder;

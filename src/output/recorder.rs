@@ -1,10 +1,11 @@
 //! The recorder: an [`Observer`] that samples the simulation into the run's tables and
 //! writes snapshots at their configured days.
 
+use crate::config::Config;
 use crate::error::RunError;
 use crate::output::files::RunDir;
 use crate::output::rows::{self, EventRow, MILESTONES};
-use crate::output::{snapshot, table};
+use crate::output::{snapshot, table, vtk};
 use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{Observer, Simulation, StopReason};
 use crate::units::{hours_to_days, step_of_day};
@@ -16,6 +17,7 @@ pub struct Recorder {
     snapshot_steps: Vec<u64>,
     snapshot_csv: bool,
     snapshot_png: bool,
+    snapshot_vtk: bool,
     dir: Option<RunDir>,
     timeseries: String,
     events: String,
@@ -37,25 +39,46 @@ fn fmt_f(x: f64) -> String {
     format!("{x}")
 }
 
+/// The steps at which `config` writes snapshots, sorted, each once: the days of
+/// `output.snapshot_days` and, with `output.snapshot_every_days` = N > 0, the days N, 2N, …
+/// up to `run.days`, each on its nearest step.
+pub fn snapshot_steps(config: &Config) -> Vec<u64> {
+    let dt = config.run.dt_h;
+    let mut steps: Vec<u64> = config
+        .output
+        .snapshot_days
+        .iter()
+        .map(|&d| step_of_day(d, dt))
+        .collect();
+    let every = config.output.snapshot_every_days;
+    // Validation keeps N at least one step long, so there are at most as many as steps.
+    if every > 0.0 && every.is_finite() {
+        let last = step_of_day(config.run.days, dt);
+        for k in 1u64.. {
+            let step = step_of_day(k as f64 * every, dt);
+            if step > last {
+                break;
+            }
+            steps.push(step);
+        }
+    }
+    steps.sort_unstable();
+    steps.dedup();
+    steps
+}
+
 impl Recorder {
     /// A recorder for `sim`'s config; snapshots go to `dir` (none written without a dir).
     pub fn new(sim: &Simulation, dir: Option<RunDir>) -> Self {
         let cfg = sim.config();
         let dt = cfg.run.dt_h;
         let every = ((cfg.output.timeseries_every_h / dt).round() as u64).max(1);
-        let mut snapshot_steps: Vec<u64> = cfg
-            .output
-            .snapshot_days
-            .iter()
-            .map(|&d| step_of_day(d, dt))
-            .collect();
-        snapshot_steps.sort_unstable();
-        snapshot_steps.dedup();
         Recorder {
             every,
-            snapshot_steps,
+            snapshot_steps: snapshot_steps(cfg),
             snapshot_csv: cfg.output.snapshot_csv,
             snapshot_png: cfg.output.snapshot_png,
+            snapshot_vtk: cfg.output.snapshot_vtk,
             dir,
             timeseries: rows::timeseries_header(),
             events: rows::events_header(),
@@ -260,7 +283,15 @@ impl Recorder {
                 Err(e) => result = Err(e),
             }
         }
-        self.snapshot_files.extend(written);
+        if self.snapshot_vtk && result.is_ok() {
+            result = write_vtk(dir, sim, &stem, &mut written);
+        }
+        for p in written {
+            // The collection is rewritten at each snapshot: listed once.
+            if !self.snapshot_files.contains(&p) {
+                self.snapshot_files.push(p);
+            }
+        }
         match result {
             Ok(()) => self.event(sim, "snapshot", "", &stem),
             Err(e) => {
@@ -344,5 +375,67 @@ impl Observer for Recorder {
         if self.snapshot_steps.binary_search(&step).is_ok() {
             self.snapshot(sim);
         }
+    }
+}
+
+/// Writes the VTK files of the snapshot `stem` (`snapshots/lattice_day<D>`): the lattice
+/// and the fields as `.vti`, then the collection `snapshots.pvd` of every `.vti` in the
+/// folder (so that a killed run's collection lists the files that exist).
+fn write_vtk(
+    dir: &RunDir,
+    sim: &Simulation,
+    stem: &str,
+    written: &mut Vec<std::path::PathBuf>,
+) -> Result<(), RunError> {
+    let spacing = sim.config().space.spacing_um;
+    let lattice = stem.replace("lattice_day", "snapshot_day");
+    written.push(dir.write(
+        &format!("{lattice}.vti"),
+        vtk::lattice_vti(&sim.primary, spacing).as_bytes(),
+    )?);
+    if let Some(cy) = &sim.cytokines {
+        let fields = stem.replace("lattice_day", "fields_day");
+        written.push(dir.write(&format!("{fields}.vti"), vtk::fields_vti(cy).as_bytes())?);
+    }
+    let folder = dir.path.join("snapshots");
+    let names: Vec<String> = std::fs::read_dir(&folder)
+        .map_err(|source| RunError::Output {
+            path: folder.clone(),
+            source,
+        })?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let pvd = vtk::pvd(names.iter().map(String::as_str));
+    written.push(dir.write(&format!("snapshots/{}", vtk::PVD_FILE), pvd.as_bytes())?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_days_join_the_listed_days_and_every_n_days() {
+        let mut c = Config::default();
+        c.run.days = 10.0;
+        c.run.dt_h = 1.0;
+        assert!(snapshot_steps(&c).is_empty());
+        c.output.snapshot_every_days = 4.0;
+        assert_eq!(snapshot_steps(&c), [96, 192]);
+        // Listed days join them, each step once.
+        c.output.snapshot_days = vec![8.0, 1.0, 10.0, 4.0];
+        assert_eq!(snapshot_steps(&c), [24, 96, 192, 240]);
+        // Up to run.days inclusive; 0 = off.
+        c.output.snapshot_every_days = 5.0;
+        c.output.snapshot_days.clear();
+        assert_eq!(snapshot_steps(&c), [120, 240]);
+        c.output.snapshot_every_days = 0.0;
+        assert!(snapshot_steps(&c).is_empty());
+        // A fraction of a day that does not add up exactly (0.1 × 3 > 0.3).
+        c.run.days = 0.3;
+        c.run.dt_h = 2.4;
+        c.output.snapshot_every_days = 0.1;
+        assert_eq!(snapshot_steps(&c), [1, 2, 3]);
     }
 }
