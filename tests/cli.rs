@@ -517,3 +517,73 @@ fn force_replaces_whatever_holds_the_run_files_places() {
     assert!(manifest.contains("\"status\": \"completed\""), "{manifest}");
     assert!(out.join("snapshots/lattice_day1.csv").is_file());
 }
+
+/// `params --format json`: an array of objects with the csv format's facts, one per row.
+#[test]
+fn params_json_has_the_csv_rows_and_columns() {
+    let stdout = |format: &str| {
+        let out = seedsoil()
+            .args(["params", "--format", format])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let csv_text = stdout("csv");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let json: serde_json::Value = serde_json::from_str(&stdout("json")).unwrap();
+    let entries = json.as_array().expect("a JSON array");
+    assert_eq!(entries.len(), rows.len());
+    for (entry, row) in entries.iter().zip(&rows) {
+        let object = entry.as_object().expect("an object per key");
+        let keys: Vec<&String> = object.keys().collect();
+        let mut want: Vec<&String> = header.iter().collect();
+        want.sort();
+        let mut got = keys.clone();
+        got.sort();
+        assert_eq!(got, want);
+        for (column, cell) in header.iter().zip(row.iter()) {
+            assert_eq!(object[column.as_str()].as_str(), Some(cell), "{column}");
+        }
+    }
+    let p = entries
+        .iter()
+        .find(|e| e["key"] == "cells.p_symmetric")
+        .expect("cells.p_symmetric listed");
+    let info = seedsoil::config::lookup("cells.p_symmetric").unwrap();
+    assert_eq!(p["default"].as_str(), Some(info.default));
+}
+
+/// `completions SHELL`: a script for each shell naming the subcommands and their flags.
+#[test]
+fn completions_name_the_subcommands_and_flags() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = seedsoil()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.is_empty(), "{shell}");
+        for word in [
+            "run",
+            "sweep",
+            "compare",
+            "collect",
+            "params",
+            "checkpoint-at",
+        ] {
+            assert!(text.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    seedsoil()
+        .args(["completions", "tcsh-like"])
+        .assert()
+        .code(2);
+}

@@ -1,7 +1,7 @@
 //! `seedsoil sweep` and `seedsoil collect`: merged outputs byte-identical whatever the
 //! thread count and however runs are split (shards, one by one with --index); resume
-//! after a SIGKILL loses nothing and leaves no half-written record; an invalid point
-//! fails alone; designs (grid order, zip pairing, Latin hypercube strata, log spacing);
+//! after a SIGKILL loses nothing and leaves no half-written record; invalid points
+//! are refused before any run; designs (grid order, zip pairing, Latin hypercube strata, log spacing);
 //! every problem of a malformed sweep file at once; a run reproduced alone from its plan
 //! command.
 
@@ -199,43 +199,38 @@ fn resume_after_sigkill_completes_identically() {
     assert_eq!(tables(&full), tables(&dir), "resumed vs uninterrupted");
 }
 
+/// Axis values out of range are refused before anything runs (exit 2, no folder), every
+/// problem at once, each naming the axis, the value, a point holding it and the problem;
+/// `--plan` checks the same.
 #[test]
-fn an_invalid_point_fails_alone() {
+fn invalid_points_are_refused_before_any_run() {
     let tmp = tempfile::tempdir().unwrap();
     base(tmp.path(), 4.0);
     let file = tmp.path().join("bad.toml");
     std::fs::write(
         &file,
         "base = \"base.toml\"\nseed = 3\nreplicates = 2\n\
-         [[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 2.0]\n",
+         [[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 2.0]\n\
+         [[axis]]\nparam = \"cells.rho_max\"\nvalues = [3, -4]\n",
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let assert = seedsoil()
-        .arg("sweep")
-        .arg(&file)
-        .arg("-o")
-        .arg(&out)
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("2 runs failed"), "{stderr}");
-    assert!(stderr.contains("run ids 2 3"), "{stderr}");
-    let runs = std::fs::read_to_string(out.join("runs.csv")).unwrap();
-    let lines: Vec<&str> = runs.lines().collect();
-    assert_eq!(lines.len(), 5, "{runs}");
-    assert!(lines[1].contains(",completed,,0.1"), "{runs}");
-    for line in &lines[3..] {
-        assert!(line.contains(",failed,"), "{line}");
-        assert!(line.contains("cells.p_symmetric = 2.0"), "{line}");
-        assert!(line.ends_with(",2.0"), "{line}");
+    for plan in [false, true] {
+        let mut cmd = seedsoil();
+        cmd.arg("sweep").arg(&file).arg("-o").arg(&out);
+        if plan {
+            cmd.arg("--plan");
+        }
+        let assert = cmd.assert().code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert_eq!(
+            stderr,
+            "error: invalid configuration (2 problems):\n  \
+             axis[0] cells.p_symmetric = 2.0 (point 2): allowed 0 ≤ value ≤ 1 (per CSC division)\n  \
+             axis[1] cells.rho_max = -4 (point 1): allowed integer 0 ≤ value ≤ 20 (divisions)\n"
+        );
+        assert!(!out.exists(), "nothing is written");
     }
-    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-    assert_eq!(summary.lines().count(), 3, "{summary}");
-    // collect says the same.
-    let assert = seedsoil().arg("collect").arg(&out).assert().code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("run ids 2 3"), "{stderr}");
 }
 
 fn spec(text: &str) -> SweepSpec {
@@ -738,7 +733,7 @@ fn plan_of_a_million_runs_streams() {
     std::fs::write(
         &file,
         "base = \"base.toml\"\nseed = 1\n\
-         [[axis]]\nparam = \"cells.p_symmetric\"\nstart = 0.01\nstop = 0.5\nsteps = 1000\n\
+         [[axis]]\nparam = \"cells.p_symmetric\"\nstart = 0.01\nstop = 0.3\nsteps = 1000\n\
          [[axis]]\nparam = \"cells.migration_per_day\"\nstart = 1\nstop = 20\nsteps = 1000\n",
     )
     .unwrap();
@@ -768,7 +763,7 @@ fn plan_of_a_million_runs_streams() {
     }
     assert_eq!(lines, 1_000_001);
     assert!(last.starts_with("999999,999999,0,"), "{last}");
-    assert!(last.contains(",0.5,20.0,seedsoil run "), "{last}");
+    assert!(last.contains(",0.3,20.0,seedsoil run "), "{last}");
 }
 
 /// A sweep of more than the cap of runs is refused before anything is planned (exit 2),

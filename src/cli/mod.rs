@@ -14,7 +14,7 @@ mod sweep;
 mod validate;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use seedsoil::checkpoint::CheckpointError;
 use seedsoil::config::{self, Config, ParamsFormat};
 use seedsoil::error::{ConfigError, Problem, RunError};
@@ -56,6 +56,12 @@ enum Command {
     /// Run the validation suite: every published outcome and calibration target as a
     /// named check with its source, scenarios, statistic, acceptance rule and power.
     Validate(validate::ValidateArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) on stdout.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +256,11 @@ pub fn run() -> Result<()> {
         Command::Collect(args) => sweep::collect_cmd(args),
         Command::Render(args) => render_cmd(args),
         Command::Validate(args) => validate::validate_cmd(args),
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "seedsoil", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 

@@ -69,6 +69,7 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
         None => fresh_seed(),
     };
     let sweep = Sweep::new(spec, seed);
+    sweep::check_points(&sweep)?;
     let total = sweep.run_count();
     if let Some(i) = args.index
         && i >= total

@@ -397,11 +397,7 @@ fn branch_problems(
             given,
             format!(
                 "with branch_at_day the base config must be valid, but: {}",
-                e.to_string()
-                    .lines()
-                    .map(str::trim)
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                crate::batch::one_line(&e.to_string())
             ),
         )),
         Ok(cfg) if day >= cfg.run.days => problems.push(Problem::new(
@@ -591,6 +587,23 @@ mod tests {
             .collect();
         let scenario = Given::<ScenarioFile>::new(toml::Value::Table(table));
         assert!(scenario.typed.unwrap().unknown.is_empty());
+    }
+
+    /// The base's problems run on after the colon of their header, no stray "; ".
+    #[test]
+    fn an_invalid_base_with_branch_at_day_is_one_clean_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("b.toml"), "[cells]\np_symmetric = 0.9\n").unwrap();
+        let text = "base = \"b.toml\"\nreplicates = 1\nbranch_at_day = 5\n\
+                    [scenario.control]\n[scenario.x]\n";
+        let e = CompareSpec::from_text(text, &tmp.path().join("c.toml"), None).unwrap_err();
+        let base = e.problems().iter().find(|p| p.key == "base").unwrap();
+        assert_eq!(
+            base.allowed,
+            "with branch_at_day the base config must be valid, but: invalid configuration \
+             (1 problem): cells.p_symmetric = 0.9: allowed at most cells.p_symmetric_max = 0.5 \
+             (per CSC division)"
+        );
     }
 
     #[test]

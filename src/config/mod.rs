@@ -53,7 +53,7 @@ pub(crate) use merge::deep_merge;
 pub use msc::MscConfig;
 pub use niche::NicheConfig;
 pub use organs::{OrganConfig, default_organs};
-pub use params_table::{ParamsFormat, params_table};
+pub use params_table::{ParamRow, ParamsFormat, params_table};
 pub use root::Config;
 pub use run::{OutputConfig, RunConfig};
 pub use therapy::{Surgery, TherapyConfig, TherapyKind};

@@ -1,5 +1,6 @@
 //! `seedsoil params`: the catalogue of every key (the config sections' and the
-//! `[[therapy]]` keys') as a Markdown or CSV table, or the embedded default configuration.
+//! `[[therapy]]` keys') as a Markdown or CSV table or a JSON array, or the embedded
+//! default configuration.
 
 use std::fmt::Write as _;
 
@@ -14,13 +15,36 @@ pub enum ParamsFormat {
     Md,
     /// CSV with a header row.
     Csv,
+    /// A JSON array of objects, one per key, with the CSV columns as fields
+    /// ([`ParamRow`]).
+    Json,
     /// Not a table: the embedded default configuration, `configs/baseline.toml`, as the
     /// declarations generate it ([`baseline_toml`]).
     Toml,
 }
 
+/// One key of the catalogue as `seedsoil params` lists it: the columns of the Markdown
+/// and CSV tables, the fields of the JSON objects.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ParamRow {
+    /// Dotted key, e.g. `cells.p_symmetric`.
+    pub key: String,
+    /// Symbol in docs/model.md, `–` if none.
+    pub symbol: String,
+    /// Default value as text.
+    pub default: String,
+    /// Unit, `–` when dimensionless.
+    pub unit: String,
+    /// Allowed range, e.g. `0 ≤ value ≤ 1`.
+    pub range: String,
+    /// Source tag.
+    pub source: String,
+    /// What the key means.
+    pub description: String,
+}
+
 /// The catalogue as a table with columns key, symbol, default, unit, range, source,
-/// description (`seedsoil params --format md|csv`). The Markdown table is also the
+/// description (`seedsoil params --format md|csv|json`). The Markdown table is also the
 /// parameter table of docs/model.md (section 9), checked by `tests/docs_model.rs`.
 /// [`ParamsFormat::Toml`] gives the embedded default configuration instead
 /// (`seedsoil params --format toml > configs/baseline.toml` regenerates the file).
@@ -70,6 +94,25 @@ pub fn params_table(format: ParamsFormat) -> String {
             }
             let bytes = writer.into_inner().expect("flush to memory");
             String::from_utf8(bytes).expect("catalogue text is UTF-8")
+        }
+        ParamsFormat::Json => {
+            let rows: Vec<ParamRow> = rows
+                .map(
+                    |[key, symbol, default, unit, range, source, description]| ParamRow {
+                        key,
+                        symbol,
+                        default,
+                        unit,
+                        range,
+                        source,
+                        description,
+                    },
+                )
+                .collect();
+            // Plain strings only: serialising cannot fail.
+            let mut text = serde_json::to_string_pretty(&rows).expect("strings serialise");
+            text.push('\n');
+            text
         }
         ParamsFormat::Toml => baseline_toml(),
     }

@@ -3,6 +3,7 @@
 //! folder, and the records merged into tidy tables.
 //!
 //! - [`spec`]: the sweep file, its checks and its designs (grid, zip, Latin hypercube).
+//! - [`check`]: the points' configs checked before anything runs.
 //! - [`manifest`]: the folder's `manifest.json`.
 //! - [`folder`]: clearing a folder for a forced re-run.
 //! - [`points`]: the design's points, computed one at a time from their index.
@@ -34,12 +35,14 @@
 //! seed: they are byte-identical whatever the thread count and however the runs were
 //! split between processes.
 
+pub mod check;
 pub mod folder;
 pub mod manifest;
 pub mod points;
 pub mod record;
 pub mod spec;
 
+pub use check::{FULL_CHECK_POINTS, check_points};
 pub use points::Points;
 pub use record::{RecordError, RecordState, read_record, record_files};
 pub use spec::{Axis, AxisValues, Design, Outputs, SweepSpec};

@@ -158,6 +158,41 @@ impl Points {
         }
     }
 
+    /// Points that between them give axis `axis` every value it takes, each value once:
+    /// for `grid` and `zip` the first point with each distinct value, in list order (for
+    /// `grid` the others axes are then at their first value); for `lhs` the points with
+    /// the axis's smallest and largest value (strata 0 and n − 1).
+    pub fn covering(&self, axis: usize) -> Vec<u64> {
+        match self.design {
+            Design::Grid | Design::Zip => {
+                let stride: u64 = match self.design {
+                    Design::Grid => self.lists[axis + 1..]
+                        .iter()
+                        .map(|l| l.len() as u64)
+                        .product(),
+                    _ => 1,
+                };
+                let mut seen = std::collections::HashSet::new();
+                self.lists[axis]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| seen.insert(v.to_string()))
+                    .map(|(k, _)| k as u64 * stride)
+                    .collect()
+            }
+            Design::Lhs => {
+                let strata = &self.lhs[axis].strata;
+                let at = |s: u32| strata.iter().position(|&x| x == s).unwrap_or(0) as u64;
+                let (first, last) = (at(0), at(strata.len() as u32 - 1));
+                if first == last {
+                    vec![first]
+                } else {
+                    vec![first, last]
+                }
+            }
+        }
+    }
+
     /// Every point, in design order.
     pub fn iter(&self) -> impl Iterator<Item = Vec<toml::Value>> + '_ {
         (0..self.count).map(|i| self.get(i))
@@ -237,5 +272,38 @@ mod tests {
         assert_eq!(all[2], "0.1 4 1.0");
         assert_eq!(all[6], "0.2 3 1.0");
         assert_eq!(all[11], "0.2 5 2.0");
+    }
+
+    #[test]
+    fn covering_points_take_every_value_of_an_axis_once() {
+        let s = spec(
+            "[[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2, 0.1]\n\
+             [[axis]]\nparam = \"cells.rho_max\"\nvalues = [3, 4, 5]\n",
+        );
+        let points = Points::new(&s, 0);
+        assert_eq!(points.covering(0), [0, 3]);
+        assert_eq!(points.covering(1), [0, 1, 2]);
+        for (a, want) in [(0, ["0.1", "0.2"].as_slice()), (1, &["3", "4", "5"])] {
+            let got: Vec<String> = points
+                .covering(a)
+                .into_iter()
+                .map(|p| points.get(p)[a].to_string())
+                .collect();
+            assert_eq!(got, want);
+        }
+        let s = spec(
+            "design = \"lhs\"\nsamples = 50\n\
+             [[axis]]\nparam = \"cells.p_symmetric\"\nrange = [0.05, 0.3]\n",
+        );
+        let points = Points::new(&s, 5);
+        let values: Vec<f64> = points.iter().map(|p| p[0].as_float().unwrap()).collect();
+        let lo = values.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let covering: Vec<f64> = points
+            .covering(0)
+            .iter()
+            .map(|&p| values[p as usize])
+            .collect();
+        assert_eq!(covering, [lo, hi]);
     }
 }
