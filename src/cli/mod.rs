@@ -156,8 +156,10 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct ConfigArgs {
-    /// Config file (TOML); the embedded default (configs/baseline.toml) if omitted.
-    config: Option<PathBuf>,
+    /// Config files (TOML), merged left to right as a compare scenario's `include` (tables
+    /// key by key, [[therapy]] entries appended), e.g. a base and a therapy file; the
+    /// embedded default (configs/baseline.toml) if omitted.
+    config: Vec<PathBuf>,
     /// Override any key, e.g. --set cells.p_symmetric=0.2 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
@@ -275,7 +277,7 @@ fn bad_usage(key: &str, value: impl Into<String>, allowed: impl Into<String>) ->
 fn load(args: &ConfigArgs, extra: &[String]) -> Result<Config> {
     let mut sets = args.sets.clone();
     sets.extend_from_slice(extra);
-    Ok(config::load(args.config.as_deref(), &sets)?)
+    Ok(config::load_files(&args.config, &sets)?)
 }
 
 /// The command line as given, for manifests (arguments that are not UTF-8, such as some

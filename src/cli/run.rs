@@ -14,6 +14,21 @@ use seedsoil::run::{CheckpointSchedule, Driver};
 use super::progress::StepBar;
 use super::{RunArgs, command_line, fresh_seed, load, print};
 
+/// The name of a run's default folder: the config files' stems joined with `+`
+/// (`baseline+chemo` for `baseline.toml therapies/chemo.toml`), `baseline` without a file.
+fn run_name(files: &[PathBuf]) -> String {
+    let stems: Vec<String> = files
+        .iter()
+        .filter_map(|f| Path::file_stem(f))
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    if stems.is_empty() {
+        "baseline".to_string()
+    } else {
+        stems.join("+")
+    }
+}
+
 /// Runs `seedsoil run`.
 pub fn run_cmd(args: RunArgs) -> Result<()> {
     let started = Instant::now();
@@ -68,13 +83,7 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default()
         ),
-        None => args
-            .config
-            .config
-            .as_deref()
-            .and_then(Path::file_stem)
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "baseline".to_string()),
+        None => run_name(&args.config.config),
     };
     let command_line = command_line();
     // The folder says it holds an unfinished run before anything of an earlier run goes.

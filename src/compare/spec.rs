@@ -53,7 +53,9 @@ pub const TOP_KEYS: [&str; 6] = [
 pub const SCENARIO_KEYS: [&str; 3] = ["include", "set", "description"];
 
 /// The top-level key whose arrays of tables are appended, not replaced, when merging.
-pub const APPENDED_KEY: &str = "therapy";
+pub use crate::config::APPENDED_KEY;
+/// The scenario merge (the same as for several config files on a command line).
+pub use crate::config::merge_fragment;
 
 /// A checked compare file.
 #[derive(Debug)]
@@ -94,25 +96,6 @@ pub struct Scenario {
     pub table: toml::Table,
     /// The validated config (without the replicate seed), or why it is invalid.
     pub config: Result<Config, ConfigError>,
-}
-
-/// Deep-merges `fragment` into `base`: tables merge key by key and any other value
-/// replaces, except that arrays under the top-level key [`APPENDED_KEY`] (`[[therapy]]`)
-/// are appended to the base's array. Below the top level it is `config::deep_merge`.
-pub fn merge_fragment(base: &mut toml::Table, fragment: toml::Table) {
-    for (key, value) in fragment {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Array(old)), toml::Value::Array(new)) if key == APPENDED_KEY => {
-                old.extend(new);
-            }
-            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => {
-                config::deep_merge(old, new)
-            }
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
-    }
 }
 
 /// Flattens a `set` table into dotted keys: `{ "cells.p_symmetric" = 0.05 }` and

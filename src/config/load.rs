@@ -2,11 +2,11 @@
 //! cross-key rules. Every stage collects all of its problems; the caller sees them at once.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::baseline::DEFAULT_TOML;
 use super::check::{check_table, sort_problems};
-use super::merge::deep_merge;
+use super::merge::{deep_merge, merge_fragment};
 use super::root::Config;
 use super::show::show_value;
 use super::validate::push_cross_key_problems;
@@ -35,10 +35,43 @@ pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError>
     }
 }
 
+/// Loads several config files merged left to right, then the overrides: the first file's
+/// table, each further file merged in with [`merge_fragment`] (tables key by key, other
+/// values replaced, `[[therapy]]` entries appended), as a compare scenario merges its
+/// `include` files. One file is [`load`]; none is the embedded default.
+///
+/// Errors: as [`load`], for the first file that cannot be read or parsed.
+pub fn load_files(paths: &[PathBuf], sets: &[String]) -> Result<Config, ConfigError> {
+    let Some((first, rest)) = paths.split_first() else {
+        return load(None, sets);
+    };
+    if rest.is_empty() {
+        return load(Some(first), sets);
+    }
+    let mut table = read_table(first)?;
+    for path in rest {
+        merge_fragment(&mut table, read_table(path)?);
+    }
+    from_table_with_sets(table, sets)
+}
+
+/// A config file's table (not yet checked).
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_table(&text, &path.display().to_string())
+}
+
 /// Like [`load`], from TOML text. `origin` names the text in parse errors (a path, or e.g.
 /// "sweep run 3").
 pub fn load_str(text: &str, origin: &str, sets: &[String]) -> Result<Config, ConfigError> {
-    let mut table = parse_table(text, origin)?;
+    from_table_with_sets(parse_table(text, origin)?, sets)
+}
+
+/// Applies the `--set` overrides to a table and resolves it.
+fn from_table_with_sets(mut table: toml::Table, sets: &[String]) -> Result<Config, ConfigError> {
     let mut problems = Vec::new();
     let mut set_keys = HashSet::new();
     for arg in sets {
