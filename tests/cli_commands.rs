@@ -84,3 +84,31 @@ fn several_config_files_merge_like_an_include() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--from"), "{err}");
 }
+
+#[test]
+fn compare_and_sweep_files_given_to_run_or_check_name_their_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let compare = repo("configs/compare-therapies.toml");
+    let sweep = repo("configs/sweeps/rho-max.toml");
+    for cmd in ["run", "check"] {
+        let err = refused(
+            tmp.path(),
+            &[cmd, s(&compare)],
+            &[&format!(
+                "this is a compare file, not a config: use seedsoil compare {}",
+                compare.display()
+            )],
+        );
+        assert!(!err.contains("unknown key"), "{err}");
+        let err = refused(
+            tmp.path(),
+            &[cmd, s(&repo("configs/baseline.toml")), s(&sweep)],
+            &[&format!(
+                "this is a sweep file, not a config: use seedsoil sweep {}",
+                sweep.display()
+            )],
+        );
+        assert!(!err.contains("unknown key"), "{err}");
+    }
+    assert!(!tmp.path().join("runs").exists());
+}

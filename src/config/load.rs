@@ -25,13 +25,7 @@ const DEFAULT_ORIGIN: &str = "the embedded default config (configs/baseline.toml
 pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError> {
     match path {
         None => load_str(DEFAULT_TOML, DEFAULT_ORIGIN, sets),
-        Some(path) => {
-            let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            load_str(&text, &path.display().to_string(), sets)
-        }
+        Some(path) => from_table_with_sets(read_table(path)?, sets),
     }
 }
 
@@ -55,13 +49,39 @@ pub fn load_files(paths: &[PathBuf], sets: &[String]) -> Result<Config, ConfigEr
     from_table_with_sets(table, sets)
 }
 
-/// A config file's table (not yet checked).
+/// A config file's table (not yet checked). A compare or sweep file is refused with one
+/// problem saying which command takes it, rather than a list of unknown keys.
 fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
     let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_table(&text, &path.display().to_string())
+    let table = parse_table(&text, &path.display().to_string())?;
+    if let Some(problem) = spec_file_problem(&table, path) {
+        return Err(ConfigError::Invalid(vec![problem]));
+    }
+    Ok(table)
+}
+
+/// If `table` is a sweep file (`[[axis]]`) or a compare file (`[scenario.<name>]`,
+/// `control` or `replicates`), the problem that says so and names the command to use.
+fn spec_file_problem(table: &toml::Table, path: &Path) -> Option<Problem> {
+    let (key, command) = if table.contains_key("axis") {
+        ("axis", "sweep")
+    } else {
+        let key = ["scenario", "control", "replicates"]
+            .into_iter()
+            .find(|k| table.contains_key(*k))?;
+        (key, "compare")
+    };
+    Some(Problem::new(
+        key,
+        show_value(&table[key]),
+        format!(
+            "this is a {command} file, not a config: use seedsoil {command} {}",
+            path.display()
+        ),
+    ))
 }
 
 /// Like [`load`], from TOML text. `origin` names the text in parse errors (a path, or e.g.
