@@ -112,3 +112,26 @@ fn compare_and_sweep_files_given_to_run_or_check_name_their_command() {
     }
     assert!(!tmp.path().join("runs").exists());
 }
+
+#[test]
+fn problems_of_shorthand_flags_name_the_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = refused(
+        tmp.path(),
+        &["run", "--days", "-5", "-o", "out"],
+        &["run.days = -5.0 (from --days)"],
+    );
+    assert!(!err.contains("--set"), "{err}");
+    // The flag applied last names the value.
+    refused(
+        tmp.path(),
+        &["run", "--set", "run.days=3", "--days", "-5", "-o", "out"],
+        &["(from --days)"],
+    );
+    refused(
+        tmp.path(),
+        &["check", "--set", "run.days=-3"],
+        &["run.days = -3 (from --set)"],
+    );
+    assert!(!tmp.path().join("out").exists());
+}

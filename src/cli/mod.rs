@@ -273,11 +273,11 @@ fn bad_usage(key: &str, value: impl Into<String>, allowed: impl Into<String>) ->
     ConfigError::Invalid(vec![Problem::new(key, value, allowed)]).into()
 }
 
-/// The config of `args` with the `extra` overrides after its own.
-fn load(args: &ConfigArgs, extra: &[String]) -> Result<Config> {
-    let mut sets = args.sets.clone();
+/// The config of `args` with the `extra` overrides (from shorthand flags) after its own.
+fn load(args: &ConfigArgs, extra: &[config::Override]) -> Result<Config> {
+    let mut sets = config::Override::sets(&args.sets);
     sets.extend_from_slice(extra);
-    Ok(config::load_files(&args.config, &sets)?)
+    Ok(config::load_files_with(&args.config, &sets)?)
 }
 
 /// The command line as given, for manifests (arguments that are not UTF-8, such as some

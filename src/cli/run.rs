@@ -35,19 +35,23 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
     // Command-line flags become overrides, so they are validated like the file.
     let mut extra = Vec::new();
     if let Some(s) = args.seed {
-        extra.push(format!("run.seed={s}"));
+        extra.push(config::Override::flag("--seed", "run.seed", &s.to_string()));
     }
     if let Some(d) = args.days {
         // TOML spells the float that is not a number `nan` (Rust's `{:?}` says `NaN`).
-        let days = if d.is_nan() {
+        let days: String = if d.is_nan() {
             "nan".into()
         } else {
             format!("{d:?}")
         };
-        extra.push(format!("run.days={days}"));
+        extra.push(config::Override::flag("--days", "run.days", &days));
     }
     if let Some(n) = args.stop_at_cells {
-        extra.push(format!("run.stop_at_cells={n}"));
+        extra.push(config::Override::flag(
+            "--stop-at-cells",
+            "run.stop_at_cells",
+            &n.to_string(),
+        ));
     }
     let resume = match &args.from {
         None => None,
@@ -61,10 +65,10 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
         None => load(&args.config, &extra)?,
         Some((path, ck)) => {
             // The stored resolved config, with the overrides, validated like any config.
-            let mut sets = args.config.sets.clone();
+            let mut sets = config::Override::sets(&args.config.sets);
             sets.extend(extra);
             let origin = format!("the config stored in {}", path.display());
-            let cfg = config::load_str(ck.config_toml(), &origin, &sets)?;
+            let cfg = config::load_str_with(ck.config_toml(), &origin, &sets)?;
             ck.check_config(&cfg)
                 .with_context(|| format!("cannot resume from {}", path.display()))?;
             cfg

@@ -25,7 +25,7 @@ const DEFAULT_ORIGIN: &str = "the embedded default config (configs/baseline.toml
 pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError> {
     match path {
         None => load_str(DEFAULT_TOML, DEFAULT_ORIGIN, sets),
-        Some(path) => from_table_with_sets(read_table(path)?, sets),
+        Some(path) => from_table_with_sets(read_table(path)?, &Override::sets(sets)),
     }
 }
 
@@ -36,17 +36,54 @@ pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError>
 ///
 /// Errors: as [`load`], for the first file that cannot be read or parsed.
 pub fn load_files(paths: &[PathBuf], sets: &[String]) -> Result<Config, ConfigError> {
+    load_files_with(paths, &Override::sets(sets))
+}
+
+/// Like [`load_files`], with overrides that say which flag gave them (a problem with
+/// `run.days` given by `--days` says `(from --days)`).
+pub fn load_files_with(paths: &[PathBuf], overrides: &[Override]) -> Result<Config, ConfigError> {
     let Some((first, rest)) = paths.split_first() else {
-        return load(None, sets);
+        return load_str_with(DEFAULT_TOML, DEFAULT_ORIGIN, overrides);
     };
-    if rest.is_empty() {
-        return load(Some(first), sets);
-    }
     let mut table = read_table(first)?;
     for path in rest {
         merge_fragment(&mut table, read_table(path)?);
     }
-    from_table_with_sets(table, sets)
+    from_table_with_sets(table, overrides)
+}
+
+/// One override of a config key, `key=value`, and the command-line flag that gave it
+/// (`--set`, or a shorthand such as `--days`), named in its problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// `key=value`, as for `--set`.
+    pub arg: String,
+    /// The flag, e.g. `--set` or `--days`.
+    pub flag: String,
+}
+
+impl Override {
+    /// An override given with `--set key=value`.
+    pub fn set(arg: impl Into<String>) -> Override {
+        Override {
+            arg: arg.into(),
+            flag: "--set".to_string(),
+        }
+    }
+
+    /// An override of `key` given with the shorthand `flag` (e.g. `--days` for
+    /// `run.days`); `value` is TOML text.
+    pub fn flag(flag: &str, key: &str, value: &str) -> Override {
+        Override {
+            arg: format!("{key}={value}"),
+            flag: flag.to_string(),
+        }
+    }
+
+    /// `--set` overrides.
+    pub fn sets(args: &[String]) -> Vec<Override> {
+        args.iter().map(Override::set).collect()
+    }
 }
 
 /// A config file's table (not yet checked). A compare or sweep file is refused with one
@@ -87,21 +124,31 @@ fn spec_file_problem(table: &toml::Table, path: &Path) -> Option<Problem> {
 /// Like [`load`], from TOML text. `origin` names the text in parse errors (a path, or e.g.
 /// "sweep run 3").
 pub fn load_str(text: &str, origin: &str, sets: &[String]) -> Result<Config, ConfigError> {
-    from_table_with_sets(parse_table(text, origin)?, sets)
+    load_str_with(text, origin, &Override::sets(sets))
 }
 
-/// Applies the `--set` overrides to a table and resolves it.
-fn from_table_with_sets(mut table: toml::Table, sets: &[String]) -> Result<Config, ConfigError> {
+/// Like [`load_str`], with overrides that say which flag gave them.
+pub fn load_str_with(
+    text: &str,
+    origin: &str,
+    overrides: &[Override],
+) -> Result<Config, ConfigError> {
+    from_table_with_sets(parse_table(text, origin)?, overrides)
+}
+
+/// Applies the overrides to a table, in order, and resolves it.
+fn from_table_with_sets(
+    mut table: toml::Table,
+    overrides: &[Override],
+) -> Result<Config, ConfigError> {
     let mut problems = Vec::new();
-    let mut set_keys = HashSet::new();
-    for arg in sets {
-        match parse_set(arg).and_then(|(key, value)| {
+    let mut set_keys = Vec::new();
+    for o in overrides {
+        match parse_set(&o.arg).and_then(|(key, value)| {
             set_value(&mut table, &key, value)?;
             Ok(key)
         }) {
-            Ok(key) => {
-                set_keys.insert(key);
-            }
+            Ok(key) => set_keys.push((key, o.flag.clone())),
             Err(problem) => problems.push(problem),
         }
     }
@@ -121,7 +168,7 @@ pub fn parse_table(text: &str, origin: &str) -> Result<toml::Table, ConfigError>
 /// [`Config`]. Used by [`load`]; sweeps and scenario comparisons that edit tables
 /// themselves (with [`set_value`]) finish with it.
 pub fn from_table(table: toml::Table) -> Result<Config, ConfigError> {
-    resolve(table, Vec::new(), &HashSet::new())
+    resolve(table, Vec::new(), &[])
 }
 
 /// Splits a `--set` argument `key=value` and parses the value as a TOML value (integer,
@@ -178,11 +225,12 @@ pub fn set_value(table: &mut toml::Table, key: &str, value: toml::Value) -> Resu
 }
 
 /// Catalogue check, serde, cross-key rules; `problems` holds earlier problems (malformed
-/// overrides), `set_keys` the keys given with `--set` (their problems say so).
+/// overrides), `set_keys` the keys given with overrides and their flags, in order (their
+/// problems say so).
 fn resolve(
     mut table: toml::Table,
     mut problems: Vec<Problem>,
-    set_keys: &HashSet<String>,
+    set_keys: &[(String, String)],
 ) -> Result<Config, ConfigError> {
     let mut bad = HashSet::new();
     check_table(&mut table, "", &mut problems, &mut bad);
@@ -214,16 +262,21 @@ fn resolve(
     }
 }
 
-/// Marks problems about keys given with `--set`.
-fn annotate(mut problems: Vec<Problem>, set_keys: &HashSet<String>) -> Vec<Problem> {
+/// Marks problems about keys given with overrides with the flag of the last one that set
+/// the key (or a key inside the problem's section).
+fn annotate(mut problems: Vec<Problem>, set_keys: &[(String, String)]) -> Vec<Problem> {
     for problem in &mut problems {
-        let from_set = set_keys.iter().any(|k| {
-            k == &problem.key
+        let flag = set_keys.iter().rev().find_map(|(k, flag)| {
+            let hit = k == &problem.key
                 || k.strip_prefix(problem.key.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
+                    .is_some_and(|rest| rest.starts_with('.'));
+            hit.then_some(flag)
         });
-        if from_set && !problem.value.ends_with("(from --set)") {
-            problem.value.push_str(" (from --set)");
+        if let Some(flag) = flag {
+            let mark = format!(" (from {flag})");
+            if !problem.value.ends_with(&mark) {
+                problem.value.push_str(&mark);
+            }
         }
     }
     problems

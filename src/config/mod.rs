@@ -48,7 +48,10 @@ pub use cells::{CellsConfig, SignallingConfig};
 pub use dissemination::DisseminationConfig;
 pub use fields::{BoundaryKind, CytokineConfig, FieldsConfig};
 pub use lattice::{InitConfig, InitKind, SpaceConfig};
-pub use load::{from_table, load, load_files, load_str, parse_set, parse_table, set_value};
+pub use load::{
+    Override, from_table, load, load_files, load_files_with, load_str, load_str_with, parse_set,
+    parse_table, set_value,
+};
 pub use merge::{APPENDED_KEY, merge_fragment};
 pub use msc::MscConfig;
 pub use niche::NicheConfig;
