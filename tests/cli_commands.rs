@@ -135,3 +135,171 @@ fn problems_of_shorthand_flags_name_the_flag() {
     );
     assert!(!tmp.path().join("out").exists());
 }
+
+#[test]
+fn a_therapy_after_the_end_and_a_misspelt_organ_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chemo = repo("configs/therapies/chemo.toml");
+    refused(
+        tmp.path(),
+        &["check", s(&chemo), "--set", "run.days=30"],
+        &["therapy[0].start_day = 60: allowed at most run.days = 30 (a therapy"],
+    );
+    let err = refused(
+        tmp.path(),
+        &["run", s(&chemo), "--days", "30", "-o", "out"],
+        &["therapy[0].start_day = 60: allowed at most run.days = 30"],
+    );
+    assert!(err.contains("(1 problem)"), "{err}");
+    assert!(!tmp.path().join("out").exists());
+    refused(
+        tmp.path(),
+        &["check", "--set", "organs.lungs.tropism=2"],
+        &[
+            "organs.lungs = {…} (from --set): unknown organ without an arrival_weight",
+            "did you mean organs.lung?",
+        ],
+    );
+    // A new organ with a weight, or a name far from the default organs, is a new organ.
+    for set in [
+        "organs.lungs.arrival_weight=0.1",
+        "organs.adrenal.tropism=2",
+    ] {
+        let (code, out, err) = seedsoil(tmp.path(), &["check", "--set", set]);
+        assert_eq!(code, Some(0), "{set}: {err}");
+        assert!(out.contains("[organs."), "{out}");
+    }
+}
+
+#[test]
+fn compare_takes_set_and_days_for_every_scenario_and_resume_checks_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = repo("tests/data/compare/small.toml");
+    let args = [
+        "compare",
+        s(&file),
+        "-o",
+        "out",
+        "--replicates",
+        "1",
+        "-q",
+        "--set",
+        "cells.migration_per_day=5",
+        "--days",
+        "3",
+    ];
+    let (code, _, err) = seedsoil(tmp.path(), &args);
+    assert_eq!(code, Some(0), "{err}");
+    for scenario in ["control", "fast", "twin"] {
+        let text = std::fs::read_to_string(tmp.path().join(format!("out/configs/{scenario}.toml")))
+            .unwrap();
+        assert!(text.contains("days = 3.0"), "{scenario}: {text}");
+        assert!(
+            text.contains("migration_per_day = 5.0"),
+            "{scenario}: {text}"
+        );
+    }
+    let resolved = std::fs::read_to_string(tmp.path().join("out/compare.toml")).unwrap();
+    assert!(resolved.contains("cells.migration_per_day=5"), "{resolved}");
+    // The same comparison resumes; another --set or --days is another comparison.
+    let mut again = args.to_vec();
+    again.push("--resume");
+    let (code, _, err) = seedsoil(tmp.path(), &again);
+    assert_eq!(code, Some(0), "{err}");
+    let mut other = again.clone();
+    other[8] = "cells.migration_per_day=6";
+    refused(tmp.path(), &other, &["--resume", "different comparison"]);
+    let mut other = again.clone();
+    other[10] = "4";
+    refused(tmp.path(), &other, &["--resume", "different comparison"]);
+    // Overrides are checked like run's: the flag and the scenario are named.
+    refused(
+        tmp.path(),
+        &["compare", s(&file), "-o", "bad", "--days", "-5"],
+        &["run.days = -5.0 (from --days)", "(in scenario control)"],
+    );
+    refused(
+        tmp.path(),
+        &[
+            "compare",
+            s(&file),
+            "-o",
+            "bad",
+            "--set",
+            "cells.p_symetric=0.1",
+        ],
+        &["cells.p_symetric", "did you mean cells.p_symmetric?"],
+    );
+    refused(
+        tmp.path(),
+        &["compare", s(&file), "-o", "bad", "--set", "cells"],
+        &["expected key=value"],
+    );
+    assert!(!tmp.path().join("bad").exists());
+}
+
+#[test]
+fn one_key_of_a_therapy_entry_can_be_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let chemo = repo("configs/therapies/chemo.toml");
+    let (code, out, err) = seedsoil(
+        tmp.path(),
+        &["check", s(&chemo), "--set", "therapy[0].start_day=3"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("start_day = 3.0"), "{out}");
+    refused(
+        tmp.path(),
+        &["check", s(&chemo), "--set", "therapy[1].start_day=3"],
+        &["therapy[1].start_day = 3 (from --set): cannot set it: there are 1 [[therapy]] entries"],
+    );
+    refused(
+        tmp.path(),
+        &["check", s(&chemo), "--set", "therapy[0].dose_gy=3"],
+        &["therapy[0].dose_gy"],
+    );
+    // In a compare scenario's set.
+    let base = repo("configs/baseline.toml");
+    std::fs::write(
+        tmp.path().join("c.toml"),
+        format!(
+            "base = {:?}\nreplicates = 1\n[scenario.early]\ninclude = [{:?}]\nset = {{ \"therapy[0].start_day\" = 3, \"run.days\" = 4 }}\n",
+            s(&base),
+            s(&chemo)
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = seedsoil(
+        tmp.path(),
+        &[
+            "compare",
+            "c.toml",
+            "-o",
+            "out",
+            "-q",
+            "--set",
+            "space.max_size=200",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let text = std::fs::read_to_string(tmp.path().join("out/configs/early.toml")).unwrap();
+    assert!(text.contains("start_day = 3.0"), "{text}");
+}
+
+#[test]
+fn render_of_a_missing_folder_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = refused(
+        tmp.path(),
+        &["render", "runs/nope"],
+        &["run folder runs/nope does not exist"],
+    );
+    assert!(!err.contains("no lattice snapshots"), "{err}");
+    std::fs::write(tmp.path().join("file"), "x").unwrap();
+    refused(
+        tmp.path(),
+        &["render", "file"],
+        &["run folder file is not a folder"],
+    );
+    assert!(!tmp.path().join("runs").exists());
+}

@@ -145,6 +145,13 @@ struct CompareArgs {
     /// Replicates per scenario (overrides the file's `replicates`).
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
     replicates: Option<u32>,
+    /// Override a key of every scenario's config, after the scenario's own `set`, e.g.
+    /// --set cells.p_symmetric=0.2 (repeatable; recorded in compare.toml).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Simulated days of every scenario (run.days, after --set).
+    #[arg(long, allow_hyphen_values = true)]
+    days: Option<f64>,
     /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
     /// depend on it.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
@@ -286,6 +293,17 @@ fn command_line() -> Vec<String> {
     std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
+}
+
+/// `--days D` as an override of run.days (TOML spells the float that is not a number
+/// `nan`; Rust's `{:?}` says `NaN`).
+fn days_override(days: f64) -> config::Override {
+    let text = if days.is_nan() {
+        "nan".to_string()
+    } else {
+        format!("{days:?}")
+    };
+    config::Override::flag("--days", "run.days", &text)
 }
 
 /// A seed from the clock when none is configured (kept ≤ i64::MAX so TOML can hold it).

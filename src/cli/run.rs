@@ -12,7 +12,7 @@ use seedsoil::output::{RUN_FILES, RunDir};
 use seedsoil::run::{CheckpointSchedule, Driver};
 
 use super::progress::StepBar;
-use super::{RunArgs, command_line, fresh_seed, load, print};
+use super::{RunArgs, command_line, days_override, fresh_seed, load, print};
 
 /// The name of a run's default folder: the config files' stems joined with `+`
 /// (`baseline+chemo` for `baseline.toml therapies/chemo.toml`), `baseline` without a file.
@@ -38,13 +38,7 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
         extra.push(config::Override::flag("--seed", "run.seed", &s.to_string()));
     }
     if let Some(d) = args.days {
-        // TOML spells the float that is not a number `nan` (Rust's `{:?}` says `NaN`).
-        let days: String = if d.is_nan() {
-            "nan".into()
-        } else {
-            format!("{d:?}")
-        };
-        extra.push(config::Override::flag("--days", "run.days", &days));
+        extra.push(days_override(d));
     }
     if let Some(n) = args.stop_at_cells {
         extra.push(config::Override::flag(

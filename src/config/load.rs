@@ -111,9 +111,14 @@ fn spec_file_problem(table: &toml::Table, path: &Path) -> Option<Problem> {
             .find(|k| table.contains_key(*k))?;
         (key, "compare")
     };
+    let shown = match &table[key] {
+        toml::Value::Table(_) => "{…}".to_string(),
+        toml::Value::Array(_) => "[…]".to_string(),
+        other => show_value(other),
+    };
     Some(Problem::new(
         key,
-        show_value(&table[key]),
+        shown,
         format!(
             "this is a {command} file, not a config: use seedsoil {command} {}",
             path.display()
@@ -134,6 +139,12 @@ pub fn load_str_with(
     overrides: &[Override],
 ) -> Result<Config, ConfigError> {
     from_table_with_sets(parse_table(text, origin)?, overrides)
+}
+
+/// Like [`from_table`], after applying `overrides` to the table in order (their problems
+/// name their flags).
+pub fn from_table_with(table: toml::Table, overrides: &[Override]) -> Result<Config, ConfigError> {
+    from_table_with_sets(table, overrides)
 }
 
 /// Applies the overrides to a table, in order, and resolves it.
@@ -201,12 +212,51 @@ pub(crate) fn parse_value_text(text: &str) -> toml::Value {
 }
 
 /// Sets a dotted key (`section.key`, or deeper) in a table, creating missing sections.
-/// The value is not checked here; [`from_table`] checks it.
+/// A part `name[N]` is entry N (0-based) of an existing array of tables, so
+/// `therapy[0].start_day` changes one key of the first `[[therapy]]` entry. The value is
+/// not checked here; [`from_table`] checks it.
 pub fn set_value(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), Problem> {
     let parts: Vec<&str> = key.split('.').map(str::trim).collect();
     let (last, parents) = parts.split_last().expect("split yields at least one part");
+    if indexed(last).is_some() {
+        return Err(Problem::new(
+            key,
+            format!("{} (from --set)", show_value(&value)),
+            format!("cannot set a whole entry: name a key inside it, e.g. {last}.start_day"),
+        ));
+    }
     let mut current = table;
     for (depth, part) in parents.iter().enumerate() {
+        if let Some((name, index)) = indexed(part) {
+            let entries = current.get(name).and_then(toml::Value::as_array);
+            let count = entries.map_or(0, Vec::len);
+            if !entries
+                .and_then(|e| e.get(index))
+                .is_some_and(toml::Value::is_table)
+            {
+                let prefix = parts[..depth].join(".");
+                let array = if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                return Err(Problem::new(
+                    key,
+                    format!("{} (from --set)", show_value(&value)),
+                    format!(
+                        "cannot set it: there are {count} [[{array}]] entries (indices from \
+                         0); add the entry in a config file, then set its keys"
+                    ),
+                ));
+            }
+            current = current
+                .get_mut(name)
+                .and_then(toml::Value::as_array_mut)
+                .and_then(|e| e.get_mut(index))
+                .and_then(toml::Value::as_table_mut)
+                .expect("checked above: an entry that is a table");
+            continue;
+        }
         let entry = current
             .entry(part.to_string())
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -222,6 +272,13 @@ pub fn set_value(table: &mut toml::Table, key: &str, value: toml::Value) -> Resu
     }
     current.insert(last.to_string(), value);
     Ok(())
+}
+
+/// `name[N]` as (`name`, N); `None` for any other key part.
+fn indexed(part: &str) -> Option<(&str, usize)> {
+    let (name, rest) = part.split_once('[')?;
+    let index = rest.strip_suffix(']')?.trim().parse().ok()?;
+    (!name.trim().is_empty()).then_some((name.trim(), index))
 }
 
 /// Catalogue check, serde, cross-key rules; `problems` holds earlier problems (malformed

@@ -49,8 +49,8 @@ pub use dissemination::DisseminationConfig;
 pub use fields::{BoundaryKind, CytokineConfig, FieldsConfig};
 pub use lattice::{InitConfig, InitKind, SpaceConfig};
 pub use load::{
-    Override, from_table, load, load_files, load_files_with, load_str, load_str_with, parse_set,
-    parse_table, set_value,
+    Override, from_table, from_table_with, load, load_files, load_files_with, load_str,
+    load_str_with, parse_set, parse_table, set_value,
 };
 pub use merge::{APPENDED_KEY, merge_fragment};
 pub use msc::MscConfig;
