@@ -107,7 +107,7 @@ fn index() -> &'static Index {
     })
 }
 
-/// Position in the catalogue of the first entry that [`matches`] `key`.
+/// Position in the catalogue of the first entry that [`matches()`] `key`.
 pub fn position(key: &str) -> Option<usize> {
     let index = index();
     let exact = index.keys.get(key).copied();
@@ -122,7 +122,7 @@ pub fn position(key: &str) -> Option<usize> {
     }
 }
 
-/// Position in the catalogue of the last key whose section [`matches`] `section`.
+/// Position in the catalogue of the last key whose section [`matches()`] `section`.
 pub fn last_in_section(section: &str) -> Option<usize> {
     let index = index();
     let exact = index.sections.get(section).copied();
