@@ -41,7 +41,9 @@ fn output_dir(args: &CompareArgs) -> PathBuf {
 /// Runs `seedsoil compare`.
 pub fn compare_cmd(args: CompareArgs) -> Result<()> {
     let started = Instant::now();
-    let spec = CompareSpec::load(&args.file, args.replicates)?;
+    let mut overrides = seedsoil::config::Override::sets(&args.sets);
+    overrides.extend(args.days.map(super::days_override));
+    let spec = CompareSpec::load_with(&args.file, args.replicates, &overrides)?;
     let dir = output_dir(&args);
     let occupied = !folder::is_empty(&dir);
     if occupied && !args.force && !args.resume {

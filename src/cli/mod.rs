@@ -151,6 +151,13 @@ struct CompareArgs {
     /// Replicates per scenario (overrides the file's `replicates`).
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
     replicates: Option<u32>,
+    /// Override a key of every scenario's config, after the scenario's own `set`, e.g.
+    /// --set cells.p_symmetric=0.2 (repeatable; recorded in compare.toml).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    sets: Vec<String>,
+    /// Simulated days of every scenario (run.days, after --set).
+    #[arg(long, allow_hyphen_values = true)]
+    days: Option<f64>,
     /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
     /// depend on it.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
@@ -162,8 +169,10 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct ConfigArgs {
-    /// Config file (TOML); the embedded default (configs/baseline.toml) if omitted.
-    config: Option<PathBuf>,
+    /// Config files (TOML), merged left to right as a compare scenario's `include` (tables
+    /// key by key, [[therapy]] entries appended), e.g. a base and a therapy file; the
+    /// embedded default (configs/baseline.toml) if omitted.
+    config: Vec<PathBuf>,
     /// Override any key, e.g. --set cells.p_symmetric=0.2 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
@@ -282,11 +291,11 @@ fn bad_usage(key: &str, value: impl Into<String>, allowed: impl Into<String>) ->
     ConfigError::Invalid(vec![Problem::new(key, value, allowed)]).into()
 }
 
-/// The config of `args` with the `extra` overrides after its own.
-fn load(args: &ConfigArgs, extra: &[String]) -> Result<Config> {
-    let mut sets = args.sets.clone();
+/// The config of `args` with the `extra` overrides (from shorthand flags) after its own.
+fn load(args: &ConfigArgs, extra: &[config::Override]) -> Result<Config> {
+    let mut sets = config::Override::sets(&args.sets);
     sets.extend_from_slice(extra);
-    Ok(config::load(args.config.as_deref(), &sets)?)
+    Ok(config::load_files_with(&args.config, &sets)?)
 }
 
 /// The command line as given, for manifests (arguments that are not UTF-8, such as some
@@ -295,6 +304,17 @@ fn command_line() -> Vec<String> {
     std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect()
+}
+
+/// `--days D` as an override of run.days (TOML spells the float that is not a number
+/// `nan`; Rust's `{:?}` says `NaN`).
+fn days_override(days: f64) -> config::Override {
+    let text = if days.is_nan() {
+        "nan".to_string()
+    } else {
+        format!("{days:?}")
+    };
+    config::Override::flag("--days", "run.days", &text)
 }
 
 /// A seed from the clock when none is configured (kept ≤ i64::MAX so TOML can hold it).

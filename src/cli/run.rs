@@ -12,7 +12,22 @@ use seedsoil::output::{RUN_FILES, RunDir};
 use seedsoil::run::{CheckpointSchedule, Driver};
 
 use super::progress::StepBar;
-use super::{RunArgs, command_line, fresh_seed, load, print};
+use super::{RunArgs, command_line, days_override, fresh_seed, load, print};
+
+/// The name of a run's default folder: the config files' stems joined with `+`
+/// (`baseline+chemo` for `baseline.toml therapies/chemo.toml`), `baseline` without a file.
+fn run_name(files: &[PathBuf]) -> String {
+    let stems: Vec<String> = files
+        .iter()
+        .filter_map(|f| Path::file_stem(f))
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    if stems.is_empty() {
+        "baseline".to_string()
+    } else {
+        stems.join("+")
+    }
+}
 
 /// Runs `seedsoil run`.
 pub fn run_cmd(args: RunArgs) -> Result<()> {
@@ -20,19 +35,17 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
     // Command-line flags become overrides, so they are validated like the file.
     let mut extra = Vec::new();
     if let Some(s) = args.seed {
-        extra.push(format!("run.seed={s}"));
+        extra.push(config::Override::flag("--seed", "run.seed", &s.to_string()));
     }
     if let Some(d) = args.days {
-        // TOML spells the float that is not a number `nan` (Rust's `{:?}` says `NaN`).
-        let days = if d.is_nan() {
-            "nan".into()
-        } else {
-            format!("{d:?}")
-        };
-        extra.push(format!("run.days={days}"));
+        extra.push(days_override(d));
     }
     if let Some(n) = args.stop_at_cells {
-        extra.push(format!("run.stop_at_cells={n}"));
+        extra.push(config::Override::flag(
+            "--stop-at-cells",
+            "run.stop_at_cells",
+            &n.to_string(),
+        ));
     }
     let resume = match &args.from {
         None => None,
@@ -46,10 +59,10 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
         None => load(&args.config, &extra)?,
         Some((path, ck)) => {
             // The stored resolved config, with the overrides, validated like any config.
-            let mut sets = args.config.sets.clone();
+            let mut sets = config::Override::sets(&args.config.sets);
             sets.extend(extra);
             let origin = format!("the config stored in {}", path.display());
-            let cfg = config::load_str(ck.config_toml(), &origin, &sets)?;
+            let cfg = config::load_str_with(ck.config_toml(), &origin, &sets)?;
             ck.check_config(&cfg)
                 .with_context(|| format!("cannot resume from {}", path.display()))?;
             cfg
@@ -68,13 +81,7 @@ pub fn run_cmd(args: RunArgs) -> Result<()> {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default()
         ),
-        None => args
-            .config
-            .config
-            .as_deref()
-            .and_then(Path::file_stem)
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "baseline".to_string()),
+        None => run_name(&args.config.config),
     };
     let command_line = command_line();
     // The folder says it holds an unfinished run before anything of an earlier run goes.

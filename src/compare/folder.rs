@@ -3,9 +3,9 @@
 //! a folder for `--force`.
 //!
 //! `compare.toml` holds everything the outputs depend on: the compare seed, replicates,
-//! control, `branch_at_day`, the scenario names in order, the base config's table and
-//! each scenario's merged table (before validation). Two comparisons with the same
-//! `compare.toml` write the same records and tables.
+//! control, `branch_at_day`, the scenario names in order, the command-line overrides (if
+//! any), the base config's table and each scenario's merged table (before validation).
+//! Two comparisons with the same `compare.toml` write the same records and tables.
 
 use std::path::Path;
 
@@ -44,6 +44,15 @@ pub fn resolved(spec: &CompareSpec, seed: u64) -> toml::Table {
                 .collect(),
         ),
     );
+    if !spec.overrides.is_empty() {
+        // Command-line overrides (`--set`, `--days`), applied to every scenario.
+        let sets = spec
+            .overrides
+            .iter()
+            .map(|o| V::String(o.clone()))
+            .collect();
+        t.insert("overrides".into(), V::Array(sets));
+    }
     t.insert("base".into(), V::Table(spec.base_table.clone()));
     let scenarios = spec
         .scenarios

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::config::{self, Config, catalogue};
+use crate::config::{self, Config, Override, catalogue};
 use crate::error::{ConfigError, Problem};
 use crate::spec::given::{Given, finite};
 use crate::spec::head::{HeadFile, folder, parse_file, read_toml, unknown_keys};
@@ -53,7 +53,9 @@ pub const TOP_KEYS: [&str; 6] = [
 pub const SCENARIO_KEYS: [&str; 3] = ["include", "set", "description"];
 
 /// The top-level key whose arrays of tables are appended, not replaced, when merging.
-pub const APPENDED_KEY: &str = "therapy";
+pub use crate::config::APPENDED_KEY;
+/// The scenario merge (the same as for several config files on a command line).
+pub use crate::config::merge_fragment;
 
 /// A checked compare file.
 #[derive(Debug)]
@@ -77,6 +79,8 @@ pub struct CompareSpec {
     pub branch_at_day: Option<f64>,
     /// The scenarios, in file order.
     pub scenarios: Vec<Scenario>,
+    /// The command-line overrides (`key=value`) applied to every scenario, in order.
+    pub overrides: Vec<String>,
 }
 
 /// One scenario of a compare file.
@@ -94,25 +98,6 @@ pub struct Scenario {
     pub table: toml::Table,
     /// The validated config (without the replicate seed), or why it is invalid.
     pub config: Result<Config, ConfigError>,
-}
-
-/// Deep-merges `fragment` into `base`: tables merge key by key and any other value
-/// replaces, except that arrays under the top-level key [`APPENDED_KEY`] (`[[therapy]]`)
-/// are appended to the base's array. Below the top level it is `config::deep_merge`.
-pub fn merge_fragment(base: &mut toml::Table, fragment: toml::Table) {
-    for (key, value) in fragment {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Array(old)), toml::Value::Array(new)) if key == APPENDED_KEY => {
-                old.extend(new);
-            }
-            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => {
-                config::deep_merge(old, new)
-            }
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
-    }
 }
 
 /// Flattens a `set` table into dotted keys: `{ "cells.p_symmetric" = 0.05 }` and
@@ -169,6 +154,24 @@ impl CompareSpec {
         Self::from_text(&text, path, replicates)
     }
 
+    /// Like [`CompareSpec::load`], with command-line overrides (`--set`, `--days`) applied
+    /// to every scenario's config after the scenario's own `set` keys (and to the base
+    /// config used for `branch_at_day`, where they apply). A problem of an override in any
+    /// scenario's config is a problem of the comparison (exit 2), named with the scenario.
+    pub fn load_with(
+        path: &Path,
+        replicates: Option<u32>,
+        overrides: &[Override],
+    ) -> Result<CompareSpec, ConfigError> {
+        let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file: CompareFile = parse_file(&text, path)?;
+        file.check(&text, path, replicates, overrides)
+            .map_err(ConfigError::Invalid)
+    }
+
     /// Like [`CompareSpec::load`], from the text of the file `path` (relative paths inside
     /// it are resolved against `path`'s folder).
     pub fn from_text(
@@ -177,7 +180,7 @@ impl CompareSpec {
         replicates: Option<u32>,
     ) -> Result<CompareSpec, ConfigError> {
         let file: CompareFile = parse_file(text, path)?;
-        file.check(text, path, replicates)
+        file.check(text, path, replicates, &[])
             .map_err(ConfigError::Invalid)
     }
 
@@ -242,6 +245,7 @@ impl CompareFile {
         text: &str,
         path: &Path,
         cli_replicates: Option<u32>,
+        overrides: &[Override],
     ) -> Result<CompareSpec, Vec<Problem>> {
         let mut problems = Vec::new();
         let dir = folder(path);
@@ -258,7 +262,23 @@ impl CompareFile {
             .replicates(cli_replicates, u32::MAX, None, &mut problems);
         let seed = self.head.seed(base.table.as_ref(), &mut problems);
         let branch_at_day = self.branch_at_day(&mut problems);
-        let (names, scenarios) = self.scenarios(text, &dir, base.table.as_ref(), &mut problems);
+        for o in overrides {
+            if let Err(p) = config::parse_set(&o.arg) {
+                problems.push(p);
+            }
+        }
+        let mut base = base;
+        if let Some(table) = &mut base.table {
+            // The base (grown for branch_at_day) takes the overrides that apply to it; a
+            // scenario's config takes them all (checked in check_scenario).
+            for o in overrides {
+                if let Ok((key, value)) = config::parse_set(&o.arg) {
+                    let _ = config::set_value(table, &key, value);
+                }
+            }
+        }
+        let (names, scenarios) =
+            self.scenarios(text, &dir, base.table.as_ref(), overrides, &mut problems);
         let control = self.control(&names, &scenarios, &mut problems);
         if let (Some(day), Some(table)) = (branch_at_day, &base.table) {
             branch_problems(day, base.path.as_deref(), table, &mut problems);
@@ -275,6 +295,7 @@ impl CompareFile {
             control: control.expect("no problems: control known"),
             branch_at_day,
             scenarios,
+            overrides: overrides.iter().map(|o| o.arg.clone()).collect(),
         })
     }
 
@@ -298,6 +319,7 @@ impl CompareFile {
         text: &str,
         dir: &Path,
         base: Option<&toml::Table>,
+        overrides: &[Override],
         problems: &mut Vec<Problem>,
     ) -> (Vec<String>, Vec<Scenario>) {
         let sections = match &self.scenario {
@@ -334,7 +356,9 @@ impl CompareFile {
         }
         let scenarios = order
             .iter()
-            .filter_map(|name| check_scenario(name, &sections[name], dir, base, problems))
+            .filter_map(|name| {
+                check_scenario(name, &sections[name], dir, base, overrides, problems)
+            })
             .collect();
         (order, scenarios)
     }
@@ -419,6 +443,7 @@ fn check_scenario(
     section: &Given<ScenarioFile>,
     dir: &Path,
     base: Option<&toml::Table>,
+    overrides: &[Override],
     problems: &mut Vec<Problem>,
 ) -> Option<Scenario> {
     let prefix = format!("scenario.{name}");
@@ -458,14 +483,28 @@ fn check_scenario(
     if problems.len() > before {
         return None;
     }
-    Some(build_scenario(
-        name,
-        description,
-        include,
-        fragments,
-        set,
-        base?,
-    ))
+    let scenario = build_scenario(name, description, include, fragments, set, base?, overrides);
+    // An override that does not fit a scenario is a usage error, as for `seedsoil run`.
+    if let Err(e) = &scenario.config {
+        let marks: Vec<String> = overrides
+            .iter()
+            .map(|o| format!("(from {})", o.flag))
+            .collect();
+        let before = problems.len();
+        for p in e.problems() {
+            if marks.iter().any(|m| p.value.ends_with(m.as_str())) {
+                problems.push(Problem::new(
+                    &p.key,
+                    &p.value,
+                    format!("{} (in scenario {name})", p.allowed),
+                ));
+            }
+        }
+        if problems.len() > before {
+            return None;
+        }
+    }
+    Some(scenario)
 }
 
 impl ScenarioFile {
@@ -543,6 +582,7 @@ fn build_scenario(
     fragments: Vec<toml::Table>,
     set: Vec<(String, toml::Value)>,
     base: &toml::Table,
+    overrides: &[Override],
 ) -> Scenario {
     let mut table = base.clone();
     for fragment in fragments {
@@ -555,7 +595,13 @@ fn build_scenario(
         }
     }
     let config = if set_problems.is_empty() {
-        config::from_table(table.clone())
+        let config = config::from_table_with(table.clone(), overrides);
+        for o in overrides {
+            if let Ok((key, value)) = config::parse_set(&o.arg) {
+                let _ = config::set_value(&mut table, &key, value);
+            }
+        }
+        config
     } else {
         Err(ConfigError::Invalid(set_problems))
     };

@@ -181,6 +181,14 @@ pub(crate) fn check_table(
                 bad.insert(full);
                 continue;
             }
+            if pattern == "organs.*"
+                && let Some(problem) = organ_typo(&name, &table[&name])
+            {
+                table.remove(&name);
+                problems.push(problem);
+                bad.insert(full);
+                continue;
+            }
             match table.get_mut(&name) {
                 Some(toml::Value::Table(section)) => check_table(section, &full, problems, bad),
                 Some(other) => {
@@ -211,6 +219,35 @@ pub(crate) fn check_table(
 
 /// Problems beyond which unknown keys are reported without a suggestion.
 const DETAILED_PROBLEMS: usize = 500;
+
+/// Problem for `[organs.<name>]` that looks like a misspelt default organ: a new organ
+/// (not lung, liver, bone or brain) that sets no `arrival_weight` (so it would silently
+/// receive no cells) and whose name is within two edits of a default organ's.
+fn organ_typo(name: &str, value: &toml::Value) -> Option<Problem> {
+    let defaults = super::organs::default_organs();
+    if defaults.contains_key(name) || value.get("arrival_weight").is_some() {
+        return None;
+    }
+    let known = defaults
+        .keys()
+        .map(|k| (strsim::levenshtein(name, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .min()?
+        .1;
+    let shown = if value.is_table() {
+        "{…}".to_string()
+    } else {
+        show_value(value)
+    };
+    Some(Problem::new(
+        format!("organs.{name}"),
+        shown,
+        format!(
+            "unknown organ without an arrival_weight (it would receive no cells); did you \
+             mean organs.{known}? (a new organ sets organs.{name}.arrival_weight)"
+        ),
+    ))
+}
 
 /// Problem for a named section (`[organs.<name>]`) whose name is not allowed
 /// ([`catalogue::NAME_RULE`]), with the corrected name if lower-casing fixes it.

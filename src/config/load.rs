@@ -2,11 +2,11 @@
 //! cross-key rules. Every stage collects all of its problems; the caller sees them at once.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::baseline::DEFAULT_TOML;
 use super::check::{check_table, sort_problems};
-use super::merge::deep_merge;
+use super::merge::{deep_merge, merge_fragment};
 use super::root::Config;
 use super::show::show_value;
 use super::validate::push_cross_key_problems;
@@ -25,30 +25,141 @@ const DEFAULT_ORIGIN: &str = "the embedded default config (configs/baseline.toml
 pub fn load(path: Option<&Path>, sets: &[String]) -> Result<Config, ConfigError> {
     match path {
         None => load_str(DEFAULT_TOML, DEFAULT_ORIGIN, sets),
-        Some(path) => {
-            let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            load_str(&text, &path.display().to_string(), sets)
+        Some(path) => from_table_with_sets(read_table(path)?, &Override::sets(sets)),
+    }
+}
+
+/// Loads several config files merged left to right, then the overrides: the first file's
+/// table, each further file merged in with [`merge_fragment`] (tables key by key, other
+/// values replaced, `[[therapy]]` entries appended), as a compare scenario merges its
+/// `include` files. One file is [`load`]; none is the embedded default.
+///
+/// Errors: as [`load`], for the first file that cannot be read or parsed.
+pub fn load_files(paths: &[PathBuf], sets: &[String]) -> Result<Config, ConfigError> {
+    load_files_with(paths, &Override::sets(sets))
+}
+
+/// Like [`load_files`], with overrides that say which flag gave them (a problem with
+/// `run.days` given by `--days` says `(from --days)`).
+pub fn load_files_with(paths: &[PathBuf], overrides: &[Override]) -> Result<Config, ConfigError> {
+    let Some((first, rest)) = paths.split_first() else {
+        return load_str_with(DEFAULT_TOML, DEFAULT_ORIGIN, overrides);
+    };
+    let mut table = read_table(first)?;
+    for path in rest {
+        merge_fragment(&mut table, read_table(path)?);
+    }
+    from_table_with_sets(table, overrides)
+}
+
+/// One override of a config key, `key=value`, and the command-line flag that gave it
+/// (`--set`, or a shorthand such as `--days`), named in its problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// `key=value`, as for `--set`.
+    pub arg: String,
+    /// The flag, e.g. `--set` or `--days`.
+    pub flag: String,
+}
+
+impl Override {
+    /// An override given with `--set key=value`.
+    pub fn set(arg: impl Into<String>) -> Override {
+        Override {
+            arg: arg.into(),
+            flag: "--set".to_string(),
         }
     }
+
+    /// An override of `key` given with the shorthand `flag` (e.g. `--days` for
+    /// `run.days`); `value` is TOML text.
+    pub fn flag(flag: &str, key: &str, value: &str) -> Override {
+        Override {
+            arg: format!("{key}={value}"),
+            flag: flag.to_string(),
+        }
+    }
+
+    /// `--set` overrides.
+    pub fn sets(args: &[String]) -> Vec<Override> {
+        args.iter().map(Override::set).collect()
+    }
+}
+
+/// A config file's table (not yet checked). A compare or sweep file is refused with one
+/// problem saying which command takes it, rather than a list of unknown keys.
+fn read_table(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = crate::input::read_toml_text(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let table = parse_table(&text, &path.display().to_string())?;
+    if let Some(problem) = spec_file_problem(&table, path) {
+        return Err(ConfigError::Invalid(vec![problem]));
+    }
+    Ok(table)
+}
+
+/// If `table` is a sweep file (`[[axis]]`) or a compare file (`[scenario.<name>]`,
+/// `control` or `replicates`), the problem that says so and names the command to use.
+fn spec_file_problem(table: &toml::Table, path: &Path) -> Option<Problem> {
+    let (key, command) = if table.contains_key("axis") {
+        ("axis", "sweep")
+    } else {
+        let key = ["scenario", "control", "replicates"]
+            .into_iter()
+            .find(|k| table.contains_key(*k))?;
+        (key, "compare")
+    };
+    let shown = match &table[key] {
+        toml::Value::Table(_) => "{…}".to_string(),
+        toml::Value::Array(_) => "[…]".to_string(),
+        other => show_value(other),
+    };
+    Some(Problem::new(
+        key,
+        shown,
+        format!(
+            "this is a {command} file, not a config: use seedsoil {command} {}",
+            path.display()
+        ),
+    ))
 }
 
 /// Like [`load`], from TOML text. `origin` names the text in parse errors (a path, or e.g.
 /// "sweep run 3").
 pub fn load_str(text: &str, origin: &str, sets: &[String]) -> Result<Config, ConfigError> {
-    let mut table = parse_table(text, origin)?;
+    load_str_with(text, origin, &Override::sets(sets))
+}
+
+/// Like [`load_str`], with overrides that say which flag gave them.
+pub fn load_str_with(
+    text: &str,
+    origin: &str,
+    overrides: &[Override],
+) -> Result<Config, ConfigError> {
+    from_table_with_sets(parse_table(text, origin)?, overrides)
+}
+
+/// Like [`from_table`], after applying `overrides` to the table in order (their problems
+/// name their flags).
+pub fn from_table_with(table: toml::Table, overrides: &[Override]) -> Result<Config, ConfigError> {
+    from_table_with_sets(table, overrides)
+}
+
+/// Applies the overrides to a table, in order, and resolves it.
+fn from_table_with_sets(
+    mut table: toml::Table,
+    overrides: &[Override],
+) -> Result<Config, ConfigError> {
     let mut problems = Vec::new();
-    let mut set_keys = HashSet::new();
-    for arg in sets {
-        match parse_set(arg).and_then(|(key, value)| {
+    let mut set_keys = Vec::new();
+    for o in overrides {
+        match parse_set(&o.arg).and_then(|(key, value)| {
             set_value(&mut table, &key, value)?;
             Ok(key)
         }) {
-            Ok(key) => {
-                set_keys.insert(key);
-            }
+            Ok(key) => set_keys.push((key, o.flag.clone())),
             Err(problem) => problems.push(problem),
         }
     }
@@ -68,7 +179,7 @@ pub fn parse_table(text: &str, origin: &str) -> Result<toml::Table, ConfigError>
 /// [`Config`]. Used by [`load`]; sweeps and scenario comparisons that edit tables
 /// themselves (with [`set_value`]) finish with it.
 pub fn from_table(table: toml::Table) -> Result<Config, ConfigError> {
-    resolve(table, Vec::new(), &HashSet::new())
+    resolve(table, Vec::new(), &[])
 }
 
 /// Splits a `--set` argument `key=value` and parses the value as a TOML value (integer,
@@ -101,12 +212,51 @@ pub(crate) fn parse_value_text(text: &str) -> toml::Value {
 }
 
 /// Sets a dotted key (`section.key`, or deeper) in a table, creating missing sections.
-/// The value is not checked here; [`from_table`] checks it.
+/// A part `name[N]` is entry N (0-based) of an existing array of tables, so
+/// `therapy[0].start_day` changes one key of the first `[[therapy]]` entry. The value is
+/// not checked here; [`from_table`] checks it.
 pub fn set_value(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), Problem> {
     let parts: Vec<&str> = key.split('.').map(str::trim).collect();
     let (last, parents) = parts.split_last().expect("split yields at least one part");
+    if indexed(last).is_some() {
+        return Err(Problem::new(
+            key,
+            format!("{} (from --set)", show_value(&value)),
+            format!("cannot set a whole entry: name a key inside it, e.g. {last}.start_day"),
+        ));
+    }
     let mut current = table;
     for (depth, part) in parents.iter().enumerate() {
+        if let Some((name, index)) = indexed(part) {
+            let entries = current.get(name).and_then(toml::Value::as_array);
+            let count = entries.map_or(0, Vec::len);
+            if !entries
+                .and_then(|e| e.get(index))
+                .is_some_and(toml::Value::is_table)
+            {
+                let prefix = parts[..depth].join(".");
+                let array = if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                return Err(Problem::new(
+                    key,
+                    format!("{} (from --set)", show_value(&value)),
+                    format!(
+                        "cannot set it: there are {count} [[{array}]] entries (indices from \
+                         0); add the entry in a config file, then set its keys"
+                    ),
+                ));
+            }
+            current = current
+                .get_mut(name)
+                .and_then(toml::Value::as_array_mut)
+                .and_then(|e| e.get_mut(index))
+                .and_then(toml::Value::as_table_mut)
+                .expect("checked above: an entry that is a table");
+            continue;
+        }
         let entry = current
             .entry(part.to_string())
             .or_insert_with(|| toml::Value::Table(toml::Table::new()));
@@ -124,12 +274,20 @@ pub fn set_value(table: &mut toml::Table, key: &str, value: toml::Value) -> Resu
     Ok(())
 }
 
+/// `name[N]` as (`name`, N); `None` for any other key part.
+fn indexed(part: &str) -> Option<(&str, usize)> {
+    let (name, rest) = part.split_once('[')?;
+    let index = rest.strip_suffix(']')?.trim().parse().ok()?;
+    (!name.trim().is_empty()).then_some((name.trim(), index))
+}
+
 /// Catalogue check, serde, cross-key rules; `problems` holds earlier problems (malformed
-/// overrides), `set_keys` the keys given with `--set` (their problems say so).
+/// overrides), `set_keys` the keys given with overrides and their flags, in order (their
+/// problems say so).
 fn resolve(
     mut table: toml::Table,
     mut problems: Vec<Problem>,
-    set_keys: &HashSet<String>,
+    set_keys: &[(String, String)],
 ) -> Result<Config, ConfigError> {
     let mut bad = HashSet::new();
     check_table(&mut table, "", &mut problems, &mut bad);
@@ -161,16 +319,21 @@ fn resolve(
     }
 }
 
-/// Marks problems about keys given with `--set`.
-fn annotate(mut problems: Vec<Problem>, set_keys: &HashSet<String>) -> Vec<Problem> {
+/// Marks problems about keys given with overrides with the flag of the last one that set
+/// the key (or a key inside the problem's section).
+fn annotate(mut problems: Vec<Problem>, set_keys: &[(String, String)]) -> Vec<Problem> {
     for problem in &mut problems {
-        let from_set = set_keys.iter().any(|k| {
-            k == &problem.key
+        let flag = set_keys.iter().rev().find_map(|(k, flag)| {
+            let hit = k == &problem.key
                 || k.strip_prefix(problem.key.as_str())
-                    .is_some_and(|rest| rest.starts_with('.'))
+                    .is_some_and(|rest| rest.starts_with('.'));
+            hit.then_some(flag)
         });
-        if from_set && !problem.value.ends_with("(from --set)") {
-            problem.value.push_str(" (from --set)");
+        if let Some(flag) = flag {
+            let mark = format!(" (from {flag})");
+            if !problem.value.ends_with(&mark) {
+                problem.value.push_str(&mark);
+            }
         }
     }
     problems

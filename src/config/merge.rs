@@ -1,6 +1,28 @@
-//! Deep merge of TOML tables, shared by the config loader (defaults under a file) and the
-//! compare/validate scenario layers ([`crate::compare::merge_fragment`]). A leaf module: it
-//! depends on nothing else in the crate.
+//! Deep merge of TOML tables, shared by the config loader (defaults under a file, several
+//! config files given on the command line) and the compare/validate scenario layers
+//! ([`merge_fragment`]). A leaf module: it depends on nothing else in the crate.
+
+/// The top-level key whose arrays of tables are appended, not replaced, when merging
+/// fragments with [`merge_fragment`].
+pub const APPENDED_KEY: &str = "therapy";
+
+/// Deep-merges `fragment` into `base`: tables merge key by key and any other value
+/// replaces, except that arrays under the top-level key [`APPENDED_KEY`] (`[[therapy]]`)
+/// are appended to the base's array. Below the top level it is [`deep_merge`]. Used for a
+/// compare scenario's `include` files and for `seedsoil run A.toml B.toml`.
+pub fn merge_fragment(base: &mut toml::Table, fragment: toml::Table) {
+    for (key, value) in fragment {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Array(old)), toml::Value::Array(new)) if key == APPENDED_KEY => {
+                old.extend(new);
+            }
+            (Some(toml::Value::Table(old)), toml::Value::Table(new)) => deep_merge(old, new),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
 
 /// Deep-merges `over` into `base`: tables merge key by key, any other value (arrays
 /// included) replaces the base's.

@@ -48,8 +48,11 @@ pub use cells::{CellsConfig, SignallingConfig};
 pub use dissemination::DisseminationConfig;
 pub use fields::{BoundaryKind, CytokineConfig, FieldsConfig};
 pub use lattice::{InitConfig, InitKind, SpaceConfig};
-pub use load::{from_table, load, load_str, parse_set, parse_table, set_value};
-pub(crate) use merge::deep_merge;
+pub use load::{
+    Override, from_table, from_table_with, load, load_files, load_files_with, load_str,
+    load_str_with, parse_set, parse_table, set_value,
+};
+pub use merge::{APPENDED_KEY, merge_fragment};
 pub use msc::MscConfig;
 pub use niche::NicheConfig;
 pub use organs::{OrganConfig, default_organs};

@@ -218,6 +218,26 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
 
     out.extend(dissemination_problems(config));
 
+    // A therapy that starts after the end of the run never acts: a mistake (a therapy file
+    // with a shorter run), not a silent no-op.
+    for (i, th) in config.therapy.iter().enumerate() {
+        if th.start_day > run.days {
+            let key = format!("therapy[{i}].start_day");
+            out.push((
+                involved(&["run.days", &format!("therapy[{i}]")]),
+                Problem::new(
+                    &key,
+                    num(th.start_day),
+                    format!(
+                        "allowed at most run.days = {} (a therapy that starts after the end \
+                         of the run never acts)",
+                        num(run.days)
+                    ),
+                ),
+            ));
+        }
+    }
+
     for problem in therapy_step_problems(&config.therapy, dt) {
         let entry = problem
             .key

@@ -217,8 +217,20 @@ fn grows_before(events: &str) -> std::collections::HashMap<String, usize> {
 }
 
 /// Render the snapshots of `run_dir` into `out` (see the module docs); returns the files
-/// written. A folder without `snapshots/lattice_day<D>.csv` is [`RunError::NoSnapshots`].
+/// written. A folder without `snapshots/lattice_day<D>.csv` is [`RunError::NoSnapshots`]; a
+/// path that is not a folder is [`RunError::BadInput`].
 pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<PathBuf>, RunError> {
+    if !run_dir.is_dir() {
+        let what = if run_dir.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
+        return Err(RunError::BadInput(format!(
+            "run folder {} {what}: name the folder of a run (e.g. runs/<config>-seed<seed>)",
+            run_dir.display()
+        )));
+    }
     let snaps = run_dir.join("snapshots");
     let mut days = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&snaps) {
