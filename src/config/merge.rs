@@ -8,7 +8,7 @@ pub const APPENDED_KEY: &str = "therapy";
 
 /// Deep-merges `fragment` into `base`: tables merge key by key and any other value
 /// replaces, except that arrays under the top-level key [`APPENDED_KEY`] (`[[therapy]]`)
-/// are appended to the base's array. Below the top level it is [`deep_merge`]. Used for a
+/// are appended to the base's array; below the top level only tables merge. Used for a
 /// compare scenario's `include` files and for `seedsoil run A.toml B.toml`.
 pub fn merge_fragment(base: &mut toml::Table, fragment: toml::Table) {
     for (key, value) in fragment {
