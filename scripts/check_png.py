@@ -8,8 +8,8 @@ With --source, each PNG must also carry the `seedsoil-data` text chunk that the 
 scripts embed (scripts/plotlib.py): for every tracked series it re-reads the named CSV
 column, derives the plotted values again (filters, aggregation, scale, ...) and checks
 that the counts match, that finite values exist and that the values (at least the last
-one) are equal. A figure without the chunk, without any tracked series, or whose
-series have no finite value (an axes-only figure) fails.
+one) are equal. A figure without the chunk, without the provenance footer, without any
+tracked series, or whose series have no finite value (an axes-only figure) fails.
 """
 
 import argparse
@@ -59,7 +59,8 @@ def derive(spec, cache):
                 when &= df[c] == val
             v = v + add.where(when, 0)
         d = df.assign(_v=v)
-        grid = d.pivot_table(index=pv["y"], columns=pv["x"], values="_v", aggfunc="mean")
+        grid = d.pivot_table(index=pv["y"], columns=pv["x"], values="_v",
+                             aggfunc=pv.get("how", "mean"))
         if "xs" in pv:
             grid = grid.reindex(columns=pv["xs"])
         if "ys" in pv:
@@ -118,7 +119,7 @@ def compare(coord, dig, spec, cache):
         fin = plotted[np.isfinite(plotted)]
         bad = [v for v in fin if not np.isclose(allowed, v, rtol=RTOL, atol=ATOL).any()]
         if bad:
-            return f"{coord}: plotted {bad[0]!r} is not a value of {spec['column']}"
+            return f"{coord}: plotted {float(bad[0])!r} is not a value of {spec['column']}"
         return None
     if exp.size != dig["n"]:
         return f"{coord}: {dig['n']} plotted values, {exp.size} derived from {spec['column']}"
@@ -127,16 +128,16 @@ def compare(coord, dig, spec, cache):
         return f"{coord}: {dig['finite']} finite plotted values, {fin.size} derived"
     last = np.nan if dig["last"] is None else dig["last"]
     if not close(last, exp[-1]):
-        return f"{coord}: last plotted value {last!r}, CSV {spec['column']} gives {exp[-1]!r}"
+        return f"{coord}: last plotted value {last!r}, CSV {spec['column']} gives {float(exp[-1])!r}"
     if plotted is not None:
         if not close(plotted, exp):
             i = int(np.argmax(~(np.isclose(plotted, exp, rtol=RTOL, atol=ATOL)
                                 | (np.isnan(plotted) & np.isnan(exp)))))
-            return f"{coord}: value {i} plotted {plotted[i]!r}, derived {exp[i]!r}"
+            return f"{coord}: value {i} plotted {float(plotted[i])!r}, derived {float(exp[i])!r}"
     else:
         for k, fn in (("sum", np.sum), ("min", np.min), ("max", np.max)):
             if fin.size and not close(dig[k], fn(fin)):
-                return f"{coord}: plotted {k} {dig[k]!r}, derived {fn(fin)!r}"
+                return f"{coord}: plotted {k} {dig[k]!r}, derived {float(fn(fin))!r}"
     return None
 
 
@@ -152,6 +153,8 @@ def check_source(path):
         data = json.loads(text[DATA_KEY])
     except ValueError as e:
         return f"{DATA_KEY} is not JSON ({e})"
+    if not data.get("provenance"):
+        return "no provenance footer recorded"
     cache = {}
     tracked = 0
     for ax in data.get("axes", []):

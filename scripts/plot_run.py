@@ -24,50 +24,11 @@ import numpy as np
 import pandas as pd
 
 import plotlib
-from plotlib import KIND_COLOURS, THERAPY_COLOURS, colour, plt
+from plotlib import KIND_COLOURS, colour, plt, shade, therapy_intervals
 
 KINDS = ["csc", "progenitor", "differentiated"]
 KIND_LABELS = {"csc": "CSC", "progenitor": "progenitor", "differentiated": "differentiated"}
 NON_ORGANS = {"primary", "circulation"}
-
-
-def therapy_intervals(primary):
-    """{column: [(start_day, end_day), ...]} for each *_on column that is ever on."""
-    out = {}
-    days = primary["day"].to_numpy()
-    for col in [c for c in primary.columns if c.endswith("_on")]:
-        on = pd.to_numeric(primary[col], errors="coerce").fillna(0).to_numpy() > 0
-        if not on.any():
-            continue
-        spans = []
-        i = 0
-        while i < len(on):
-            if on[i]:
-                j = i
-                while j + 1 < len(on) and on[j + 1]:
-                    j += 1
-                # the exposure lasts until the next sample
-                end = days[j + 1] if j + 1 < len(days) else days[j]
-                spans.append((days[i], end))
-                i = j + 1
-            else:
-                i += 1
-        out[col] = spans
-    return out
-
-
-def shade(ax, intervals, label=True):
-    for col, spans in intervals.items():
-        name = col[: -len("_on")].replace("_", " ")
-        for k, (a, b) in enumerate(spans):
-            ax.axvspan(
-                a,
-                max(b, a + 1e-3),
-                color=THERAPY_COLOURS.get(col, "#999999"),
-                alpha=0.18,
-                lw=0,
-                label=f"{name} on" if (label and k == 0) else None,
-            )
 
 
 def plus1(y):

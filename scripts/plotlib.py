@@ -18,6 +18,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import matplotlib
 
 matplotlib.use("Agg")
@@ -220,7 +221,7 @@ def digest(values):
     return d
 
 
-def figure_data(fig, source_folder=None):
+def figure_data(fig, source_folder=None, footer=None):
     """The data of every axes of `fig` (see the module docs) as a JSON-ready dict."""
     reg = _registry(fig)
     axes = []
@@ -254,7 +255,100 @@ def figure_data(fig, source_folder=None):
         axes.append({"index": i, "title": ax.get_title(), "xlabel": ax.get_xlabel(),
                      "ylabel": ax.get_ylabel(), "series": series})
     return {"format": 1, "folder": os.fspath(Path(source_folder).resolve()) if source_folder else None,
-            "axes": axes}
+            "provenance": footer, "axes": axes}
+
+
+def therapy_intervals(primary):
+    """{column: [(start_day, end_day), ...]} for each *_on column that is ever on."""
+    out = {}
+    days = primary["day"].to_numpy()
+    for col in [c for c in primary.columns if c.endswith("_on")]:
+        on = pd.to_numeric(primary[col], errors="coerce").fillna(0).to_numpy() > 0
+        if not on.any():
+            continue
+        spans = []
+        i = 0
+        while i < len(on):
+            if on[i]:
+                j = i
+                while j + 1 < len(on) and on[j + 1]:
+                    j += 1
+                # the exposure lasts until the next sample
+                end = days[j + 1] if j + 1 < len(days) else days[j]
+                spans.append((days[i], end))
+                i = j + 1
+            else:
+                i += 1
+        out[col] = spans
+    return out
+
+
+def therapy_windows(cfg):
+    """{"<kind>_on": [(start_day, end_day), ...]} from the [[therapy]] tables of a config
+    (cycles every interval_days, each lasting duration_days; 0 for instant kinds)."""
+    out = {}
+    for t in cfg.get("therapy", []) or []:
+        kind = str(t.get("kind", "?"))
+        start = float(t.get("start_day", 0.0))
+        dur = float(t.get("duration_days", 0.0))
+        step = float(t.get("interval_days", 0.0))
+        for c in range(int(t.get("cycles", 1))):
+            a = start + c * step
+            out.setdefault(f"{kind}_on", []).append((a, a + dur))
+    return out
+
+
+def shade(ax, intervals, label=True):
+    """Shade each exposure window; an instant one (surgery, a radiation fraction) is a
+    dashed vertical line."""
+    for col, spans in intervals.items():
+        name = col[: -len("_on")].replace("_", " ")
+        c = THERAPY_COLOURS.get(col, "#999999")
+        for k, (a, b) in enumerate(spans):
+            lab = f"{name}" + (" on" if b > a else "") if (label and k == 0) else None
+            if b > a:
+                ax.axvspan(a, b, color=c, alpha=0.18, lw=0, label=lab)
+            else:
+                ax.axvline(a, color=c, lw=1.2, ls="--", alpha=0.8, label=lab)
+
+
+def _plain(o):
+    """JSON for numpy scalars and arrays, and paths."""
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, os.PathLike):
+        return os.fspath(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def param_labels(keys):
+    """{key: "symbol (unit) — key"} from `seedsoil params --format json` (the binary in
+    $SEEDSOIL, else `seedsoil` on PATH); the bare key when unavailable."""
+    import shutil
+    import subprocess
+
+    out = {k: k for k in keys}
+    exe = os.environ.get("SEEDSOIL") or shutil.which("seedsoil")
+    if not exe:
+        return out
+    try:
+        r = subprocess.run([exe, "params", "--format", "json"], capture_output=True, text=True,
+                           timeout=30, check=True)
+        rows = {row["key"]: row for row in json.loads(r.stdout)}
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
+        return out
+    for k in keys:
+        row = rows.get(k)
+        if not row:
+            continue
+        sym = row.get("symbol") or "–"
+        unit = row.get("unit") or "–"
+        head = k if sym == "–" else sym
+        unit_part = "" if unit == "–" else f" ({unit})"
+        out[k] = f"{head}{unit_part} — {k}" if sym != "–" else f"{k}{unit_part}"
+    return out
 
 
 class Saver:
@@ -279,7 +373,8 @@ class Saver:
         else:
             fig.tight_layout(rect=(0, bottom, 1, 1))
         png = self.out / f"{name}.png"
-        data = json.dumps(figure_data(fig, self.folder), separators=(",", ":"), allow_nan=False)
+        data = json.dumps(figure_data(fig, self.folder, self.footer), separators=(",", ":"), allow_nan=False,
+                          default=_plain)
         fig.savefig(png, metadata={DATA_KEY: data})
         self.written.append(png)
         if self.pdf:
