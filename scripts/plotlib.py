@@ -14,6 +14,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import tomllib
 from pathlib import Path
 
@@ -363,10 +364,13 @@ class Saver:
         self.written = []
 
     def save(self, fig, name):
-        bottom = 0.03 if self.footer else 0.0
+        bottom = 0.0
         if self.footer:
-            fig.text(0.005, 0.004, self.footer, fontsize=6.5, color="#777777",
+            # wrapped to the figure's width; the layout keeps clear of it
+            lines = textwrap.wrap(self.footer, max(40, int(fig.get_figwidth() * 19)))
+            fig.text(0.005, 0.004, "\n".join(lines), fontsize=6.5, color="#777777",
                      ha="left", va="bottom")
+            bottom = (len(lines) * 6.5 * 1.25 + 3) / (fig.get_figheight() * 72)
         engine = fig.get_layout_engine()
         if isinstance(engine, ConstrainedLayoutEngine):
             engine.set(rect=(0, bottom, 1, 1 - bottom))
