@@ -17,7 +17,8 @@ configs/<scenario>.toml and writes, into --out (default COMPARE_DIR/plots):
                           "no events in any arm" (and curves offset) when nothing happened
   timecourse.png          total primary cells (+ 1, log) over time, one panel per
                           scenario: each replicate (thin) and the mean (thick), therapy
-                          windows from configs/<scenario>.toml shaded (instant ones dashed)
+                          windows from configs/<scenario>.toml shaded (instant ones
+                          dash-dotted)
 A Kaplan-Meier plot is skipped when its event has no rows. seedsoil compare writes the
 Kaplan-Meier medians (comparison.csv) but not the curves: the curves are computed here
 with the same definitions (docs/compare.md: events before censorings at equal times,
@@ -334,7 +335,7 @@ def main():
                     cfg = tomllib.load(f)
             except (OSError, tomllib.TOMLDecodeError):
                 pass
-            windows = plotlib.therapy_windows(cfg) if cfg else plotlib.therapy_intervals(
+            windows = plotlib.therapy_windows(cfg, until=float(ps["day"].max())) if cfg else plotlib.therapy_intervals(
                 ps[ps["replicate"] == ps["replicate"].min()])
             plotlib.shade(ax, windows)
             ax.set_yscale("log")

@@ -8,10 +8,11 @@ Reads RUN_DIR/timeseries.csv and writes, into --out (default RUN_DIR/plots):
   csc_fraction.png  CSC fraction of the primary tumour and of the metastases, log y
   cytokines.png     IL6 and CXCL7 tumour means (ng/mL); skipped if all zero
   niches.png        niche level per organ; skipped without organ rows
-Therapy exposures (the *_on columns) are shaded in every time plot. Cell counts on log
-axes are drawn as count + 1 (so that 0 stays on the line, at 10^0; the axis says so); a
-CSC fraction of 0 is drawn at the axis floor (the label gives it), an undefined one
-(no cells) leaves a gap. A comparison or sweep folder is refused (exit 2): use
+Therapy exposures are shaded in every time plot (from config.toml's [[therapy]]
+tables, instant ones such as surgery as dash-dotted lines; else from the *_on columns).
+Cell counts on log axes are drawn as count + 1 (so that 0 stays on the line, at 10^0;
+the axis says so); a CSC fraction of 0 is drawn at the axis floor (the label gives it),
+an undefined one (no cells) leaves a gap. A comparison or sweep folder is refused (exit 2): use
 plot_compare.py or plot_sweep.py.
 
 Example:
@@ -69,7 +70,12 @@ def main():
     comps = list(dict.fromkeys(ts["compartment"]))
     organs = [c for c in comps if c not in NON_ORGANS]
     primary = ts[ts["compartment"] == "primary"].sort_values("day")
-    intervals = therapy_intervals(primary) if len(primary) else {}
+    cfg = plotlib.read_config(args.input)
+    if cfg.get("therapy"):
+        # exact windows from the config (instant therapies, such as surgery, as lines)
+        intervals = plotlib.therapy_windows(cfg, until=float(ts["day"].max()))
+    else:
+        intervals = therapy_intervals(primary) if len(primary) else {}
     met = ts[ts["compartment"].isin(organs)]
     met_sum = met.groupby("day")[KINDS + ["total"]].sum().sort_index()
     has_met = len(met_sum) > 0 and met_sum["total"].max() > 0

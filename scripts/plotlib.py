@@ -284,9 +284,12 @@ def therapy_intervals(primary):
     return out
 
 
-def therapy_windows(cfg):
+def therapy_windows(cfg, until=None):
     """{"<kind>_on": [(start_day, end_day), ...]} from the [[therapy]] tables of a config
-    (cycles every interval_days, each lasting duration_days; 0 for instant kinds)."""
+    (cycles every interval_days, each lasting duration_days; 0 for instant kinds); only
+    windows that start by day `until` (default: run.days), cut there."""
+    if until is None:
+        until = float(cfg.get("run", {}).get("days", float("inf")))
     out = {}
     for t in cfg.get("therapy", []) or []:
         kind = str(t.get("kind", "?"))
@@ -295,13 +298,14 @@ def therapy_windows(cfg):
         step = float(t.get("interval_days", 0.0))
         for c in range(int(t.get("cycles", 1))):
             a = start + c * step
-            out.setdefault(f"{kind}_on", []).append((a, a + dur))
+            if a <= until:
+                out.setdefault(f"{kind}_on", []).append((a, min(a + dur, until)))
     return out
 
 
 def shade(ax, intervals, label=True):
     """Shade each exposure window; an instant one (surgery, a radiation fraction) is a
-    dashed vertical line."""
+    dash-dotted vertical line."""
     for col, spans in intervals.items():
         name = col[: -len("_on")].replace("_", " ")
         c = THERAPY_COLOURS.get(col, "#999999")
@@ -310,7 +314,7 @@ def shade(ax, intervals, label=True):
             if b > a:
                 ax.axvspan(a, b, color=c, alpha=0.18, lw=0, label=lab)
             else:
-                ax.axvline(a, color=c, lw=1.2, ls="--", alpha=0.8, label=lab)
+                ax.axvline(a, color=c, lw=1.3, ls="-.", alpha=0.8, label=lab)
 
 
 def _plain(o):
