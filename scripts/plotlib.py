@@ -240,6 +240,8 @@ def figure_data(fig, source_folder=None, footer=None):
             elif isinstance(art, AxesImage):
                 data = {"array": art.get_array()}
                 entry["shape"] = list(np.shape(art.get_array()))
+                entry["cmap"] = art.get_cmap().name
+                entry["norm"] = type(art.norm).__name__
             elif isinstance(art, PolyCollection):
                 paths = art.get_paths()
                 v = np.concatenate([p.vertices for p in paths]) if paths else np.zeros((0, 2))
@@ -254,7 +256,9 @@ def figure_data(fig, source_folder=None, footer=None):
                 entry["data"] = {k: {"n": int(np.size(v))} for k, v in data.items()}
             series.append(entry)
         axes.append({"index": i, "title": ax.get_title(), "xlabel": ax.get_xlabel(),
-                     "ylabel": ax.get_ylabel(), "series": series})
+                     "ylabel": ax.get_ylabel(), "xlim": [float(v) for v in ax.get_xlim()],
+                     "ylim": [float(v) for v in ax.get_ylim()], "xscale": ax.get_xscale(),
+                     "yscale": ax.get_yscale(), "series": series})
     return {"format": 1, "folder": os.fspath(Path(source_folder).resolve()) if source_folder else None,
             "provenance": footer, "axes": axes}
 
