@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The plotting test (CI): makes a small real run (2 snapshot days), a tiny 3D run (1
-# snapshot day), a grid sweep (2 × 2,
-# 2 replicates), an LHS sweep (6 points) and a comparison (control vs surgery, branched,
-# with detections and relapses), runs every scripts/plot_*.py on them and checks each
+# snapshot day), a grid sweep (2 × 2, 2 replicates), an LHS sweep (6 points) and a
+# comparison (control vs surgery, branched, with detections and relapses), runs every scripts/plot_*.py on them and checks each
 # expected PNG with scripts/check_png.py --source (not blank, and the data embedded in the
 # PNG re-derive from the source CSVs) and, from those data, what the figures show
 # (colours, units, scales, labels). Also checks that check_png.py --source fails on an
