@@ -40,7 +40,7 @@ impl LogScale {
     /// Position of `value` on the scale, 0 (at or below the floor, or not a number) to 1
     /// (at or above the maximum).
     pub fn position(&self, value: f64) -> f64 {
-        if !(value > self.floor()) {
+        if value.is_nan() || value <= self.floor() {
             return 0.0;
         }
         ((value.log10() - self.floor().log10()) / f64::from(DECADES)).clamp(0.0, 1.0)
