@@ -187,7 +187,7 @@ impl FieldLayer {
                 .filter(|&k| k <= rows.len())
                 .ok_or_else(|| bad(first.0, "field cells do not form a grid"))?;
         }
-        if n[0] * n[1] * n[2] != rows.len() {
+        if n[0].checked_mul(n[1]).and_then(|k| k.checked_mul(n[2])) != Some(rows.len()) {
             return Err(bad(first.0, "field cells do not form a full grid"));
         }
         let mut values = vec![[0.0f32; 2]; rows.len()];
@@ -610,6 +610,29 @@ mod tests {
             cxcl7_ng_ml: 2.0,
         };
         assert_eq!(rows, [(2, want)]);
+    }
+
+    #[test]
+    fn a_fields_csv_reads_back_as_its_grid_and_a_broken_one_is_refused() {
+        let (_d, path) = file(
+            "fields_day1.csv",
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n-4,0,0,1,2\n0,0,0,3,4\n-4,4,0,5,6\n0,4,0,7,8\n",
+        );
+        let layer = FieldLayer::read(&path, 4).unwrap();
+        assert_eq!((layer.origin, layer.n), ([-4, 0, 0], [2, 2, 1]));
+        assert_eq!(layer.at(0, [-1, 3, 0]), 1.0);
+        assert_eq!(layer.at(1, [3, 7, 0]), 8.0);
+        assert_eq!(layer.at(0, [4, 0, 0]), 0.0, "outside the grid");
+        assert_eq!((layer.max(0), layer.max(1)), (7.0, 8.0));
+        for text in [
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n0,0,0,1,2\n8,0,0,1,2\n",
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n0,0,0,1,2\n2,0,0,1,2\n",
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n-9223372036854775808,0,0,1,2\n9223372036854775807,0,0,1,2\n",
+        ] {
+            let (_d, path) = file("fields_day1.csv", text);
+            let err = FieldLayer::read(&path, 4).err().unwrap().to_string();
+            assert!(err.contains("fields.coarsen = 4"), "{err}");
+        }
     }
 
     #[test]
