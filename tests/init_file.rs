@@ -462,3 +462,37 @@ fn validate_refuses_a_compare_or_sweep_file_as_its_config() {
         &["this is a sweep file, not a config: use seedsoil sweep"],
     );
 }
+
+#[test]
+fn a_file_start_checkpointed_resumes_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cells = repo("configs/cells/example-cells.csv");
+    let file = format!("init.file={}", cells.display());
+    let start = [
+        "--set",
+        "init.kind=file",
+        "--set",
+        file.as_str(),
+        "--set",
+        "space.max_size=2000",
+    ];
+    let mut whole = start.to_vec();
+    whole.extend(["--checkpoint-at", "2"]);
+    run(dir, "whole", "4", "12", &whole);
+    ok(
+        dir,
+        &[
+            "run",
+            "--from",
+            "whole/checkpoints/day2.ckpt",
+            "-o",
+            "resumed",
+        ],
+    );
+    for name in ["config.toml", "timeseries.csv", "events.csv", "summary.csv"] {
+        let a = std::fs::read(dir.join("whole").join(name)).unwrap();
+        let b = std::fs::read(dir.join("resumed").join(name)).unwrap();
+        assert!(a == b, "{name} differs");
+    }
+}

@@ -213,7 +213,7 @@ fn columns(
             0,
             "header",
             &text,
-            format!("missing column z: a 3D lattice (space.dims = 3) needs x,y,z,kind,rho"),
+            "missing column z: a 3D lattice (space.dims = 3) needs x,y,z,kind,rho".to_string(),
         );
         ok = false;
     }
