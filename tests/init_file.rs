@@ -496,3 +496,51 @@ fn a_file_start_checkpointed_resumes_byte_for_byte() {
         assert!(a == b, "{name} differs");
     }
 }
+
+#[test]
+fn a_compare_file_resolves_init_file_against_its_own_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("study/cells")).unwrap();
+    std::fs::create_dir_all(dir.join("elsewhere")).unwrap();
+    std::fs::write(
+        dir.join("study/cells/a.csv"),
+        "x,y,kind,rho\n100,100,csc,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("study/cells/b.csv"),
+        "x,y,kind,rho\n100,100,csc,\n101,100,csc,\n",
+    )
+    .unwrap();
+    // The base names a.csv relative to itself; scenario b sets b.csv relative to the
+    // compare file.
+    std::fs::write(
+        dir.join("study/cells/base.toml"),
+        "[run]\ndays = 1\ndt_h = 2.0\n[space]\nmax_size = 200\n[init]\nkind = \"file\"\n\
+         file = \"a.csv\"\n[fields]\nenabled = false\n[dissemination]\nenabled = false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("study/cmp.toml"),
+        "base = \"cells/base.toml\"\nreplicates = 1\nseed = 3\n[scenario.a]\n\
+         [scenario.b]\nset = { \"init.file\" = \"cells/b.csv\" }\n",
+    )
+    .unwrap();
+    ok(
+        &dir.join("elsewhere"),
+        &["compare", "../study/cmp.toml", "-o", "../out"],
+    );
+    let cells = dir.join("study/cells").canonicalize().unwrap();
+    for name in ["a", "b"] {
+        let config = std::fs::read_to_string(dir.join(format!("out/configs/{name}.toml"))).unwrap();
+        let line = format!("file = \"{}\"", cells.join(format!("{name}.csv")).display());
+        assert!(
+            config.lines().any(|l| l == line),
+            "{name}: no {line} in\n{config}"
+        );
+    }
+    // Scenario b starts from b.csv's two CSCs.
+    let b = primary_counts(&dir.join("out/runs/b/000000"));
+    assert_eq!(b[0], (0, [2, 0, 0, 2]));
+}

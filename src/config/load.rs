@@ -121,6 +121,17 @@ pub fn anchor_paths(table: &mut toml::Table, dir: &Path) {
     }
 }
 
+/// Like [`anchor_paths`], for one value set by a dotted key (`--set init.file=…`, a
+/// compare scenario's `set`): a relative path is taken relative to `dir`.
+pub fn anchor_set(key: &str, value: &mut toml::Value, dir: &Path) {
+    if PATH_KEYS
+        .iter()
+        .any(|(section, leaf)| key == format!("{section}.{leaf}"))
+    {
+        anchor_value(value, dir);
+    }
+}
+
 /// A string value holding a relative path, made absolute against `dir`.
 fn anchor_value(value: &mut toml::Value, dir: &Path) {
     let toml::Value::String(text) = value else {
@@ -196,12 +207,7 @@ fn from_table_with_sets(
     for o in overrides {
         match parse_set(&o.arg).and_then(|(key, mut value)| {
             // A path given on the command line is relative to the working directory.
-            if PATH_KEYS
-                .iter()
-                .any(|(section, leaf)| key == format!("{section}.{leaf}"))
-            {
-                anchor_value(&mut value, Path::new(""));
-            }
+            anchor_set(&key, &mut value, Path::new(""));
             set_value(&mut table, &key, value)?;
             Ok(key)
         }) {

@@ -52,8 +52,8 @@ pub use fields::{BoundaryKind, CytokineConfig, FieldsConfig};
 pub use init_file::{CellsFileRules, InitCell, InitCellKind, read_cells_file};
 pub use lattice::{InitConfig, InitKind, SpaceConfig};
 pub use load::{
-    Override, anchor_paths, from_table, from_table_with, load, load_files, load_files_with,
-    load_str, load_str_with, parse_set, parse_table, set_value,
+    Override, anchor_paths, anchor_set, from_table, from_table_with, load, load_files,
+    load_files_with, load_str, load_str_with, parse_set, parse_table, set_value,
 };
 pub use merge::{APPENDED_KEY, merge_fragment};
 pub use msc::MscConfig;
