@@ -130,7 +130,7 @@ fn bad_enum_value_lists_the_allowed_values() {
     let message = one_problem("[init]\nkind = \"circle\"\n", &[]);
     assert_eq!(
         message,
-        "init.kind = \"circle\": allowed one of \"single_csc\", \"single_progenitor\", \"disc\""
+        "init.kind = \"circle\": allowed one of \"single_csc\", \"single_progenitor\", \"disc\", \"file\", \"checkpoint\""
     );
 }
 

@@ -41,8 +41,9 @@
 //! cadence), but not with changed keys that define the shape of the saved state
 //! ([`STRUCTURAL_KEYS`] and the set of organ names).
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, InitCell, InitCellKind};
 use crate::error::ConfigError;
+use crate::model::kind::Kind;
 use crate::output::{Recorder, RunDir};
 use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{SimError, Simulation};
@@ -121,6 +122,14 @@ pub enum CheckpointError {
     /// The simulation could not be built from the config.
     #[error("cannot restore the simulation: {0}")]
     Sim(SimError),
+    /// The checkpoint of `init.kind = "checkpoint"` does not fit the new config.
+    #[error("cannot start from checkpoint {} (init.file): {reason}", path.display())]
+    Start {
+        /// The checkpoint file.
+        path: std::path::PathBuf,
+        /// What does not fit, naming the keys.
+        reason: String,
+    },
     /// The checkpoint file is larger than [`MAX_CHECKPOINT_BYTES`].
     #[error(
         "checkpoint {} is larger than {}, the most seedsoil reads as a checkpoint \
@@ -396,7 +405,7 @@ impl Checkpoint {
     /// counts as observed, so a run goes on without recording it again.
     pub fn restore(&self, config: &Config) -> Result<Simulation, CheckpointError> {
         self.check_config(config)?;
-        let mut sim = Simulation::new(config)?;
+        let mut sim = Simulation::for_restore(config)?;
         let mut r = Reader::new(&self.state);
         sim.load_state(&mut r)?;
         if sim.step_count() != self.step {
@@ -435,6 +444,59 @@ impl Checkpoint {
         }
         Ok(rec)
     }
+}
+
+/// The primary tumour's cells in the checkpoint `config.init.file`, for a run of
+/// `config` with `init.kind = "checkpoint"`: every CSC, progenitor and differentiated
+/// cell at its site (no debris; the checkpoint's fields, MSCs, metastases, step and
+/// tables are not used). The checkpoint's `space.dims` and `space.max_size` must be the
+/// config's, and its progenitors' ρ at most the config's `cells.rho_max`.
+pub fn primary_cells(config: &Config) -> Result<Vec<InitCell>, CheckpointError> {
+    let path = std::path::PathBuf::from(config.init.file.as_deref().unwrap_or_default());
+    let ck = Checkpoint::read_file(&path)?;
+    let refuse = |reason: String| CheckpointError::Start {
+        path: path.clone(),
+        reason,
+    };
+    let (old, new) = (&ck.config.space, &config.space);
+    if old.dims != new.dims || old.max_size != new.max_size {
+        return Err(refuse(format!(
+            "its lattice is space.dims = {}, space.max_size = {}, the config's space.dims = {}, \
+             space.max_size = {}: a checkpoint's tumour starts only a run on the same lattice \
+             (set these two keys as the checkpoint has them)",
+            old.dims, old.max_size, new.dims, new.max_size
+        )));
+    }
+    let mut restore_config = ck.config.clone();
+    restore_config.run.threads = 1;
+    let sim = ck.restore(&restore_config)?;
+    let lattice = &sim.primary.lattice;
+    let rho_max = config.cells.rho_max;
+    let mut cells = Vec::new();
+    let mut too_high = 0u64;
+    for site in 0..lattice.len() {
+        let kind = match Kind::from_code(lattice.code(site)) {
+            Kind::Stem => InitCellKind::Csc,
+            Kind::Progenitor(rho) if rho <= rho_max => InitCellKind::Progenitor(rho),
+            Kind::Progenitor(_) => {
+                too_high += 1;
+                continue;
+            }
+            Kind::Empty | Kind::Wall => continue,
+        };
+        cells.push(InitCell {
+            pos: lattice.domain_coords(site),
+            kind,
+        });
+    }
+    if too_high > 0 {
+        return Err(refuse(format!(
+            "{too_high} of its progenitors have more divisions left than cells.rho_max = {rho_max} \
+             (the checkpoint's cells.rho_max is {})",
+            ck.config.cells.rho_max
+        )));
+    }
+    Ok(cells)
 }
 
 /// Dotted keys of every leaf of a table (arrays are leaves).

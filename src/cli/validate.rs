@@ -64,8 +64,9 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
                     source,
                 }
             })?;
-            // The user's config must be valid on its own.
-            seedsoil::config::load_str(&text, &path.display().to_string(), &[])?;
+            // The user's config must be valid on its own (and a config: a compare or sweep
+            // file is refused with the command to use, as by seedsoil run).
+            seedsoil::config::load(Some(path), &[])?;
             Some((path.display().to_string(), text))
         }
         None => None,

@@ -479,7 +479,11 @@ fn check_scenario(
     );
     let description = file.description(&prefix, problems);
     let (include, fragments) = file.includes(&prefix, dir, problems);
-    let set = file.set(&prefix, problems);
+    let mut set = file.set(&prefix, problems);
+    // A path set here (init.file) is relative to the compare file.
+    for (key, value) in &mut set {
+        config::anchor_set(key, value, dir);
+    }
     if problems.len() > before {
         return None;
     }

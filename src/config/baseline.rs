@@ -117,6 +117,10 @@ fn push_section(
             .find(|(key, _)| *key == leaf)
             .map_or(param.comment, |(_, lines)| *lines);
         push_comment(out, comment);
+        // An optional key unset by default (`init.file`) is only its comment.
+        if param.info.optional && !values.contains_key(leaf) {
+            continue;
+        }
         let value = values
             .get(leaf)
             .unwrap_or_else(|| panic!("{path}.{leaf} is in the default config"));

@@ -6,7 +6,7 @@
 //! of truth for per-key checks: loading a config checks every key of the TOML table against
 //! it (unknown keys, types, ranges) before serde sees the table. A unit test keeps it in
 //! step with the serde structs: it must list exactly the leaf keys of
-//! `toml::to_string(&Config::default())` (plus the optional `run.seed`).
+//! `toml::to_string(&Config::default())` (plus the optional `run.seed` and `init.file`).
 //!
 //! Source tags follow docs/model.md: `[V]` checked in a published source, `[M]` from the
 //! cited paper but not re-checked, `[A]` assumption, `–` technical key (no biological
@@ -243,13 +243,17 @@ mod tests {
         assert_eq!(listed.len(), catalogue().len(), "duplicate catalogue keys");
 
         let mut from_default = keys_of(&Config::default());
-        // run.seed is optional and absent from the default; it must be listed anyway.
-        assert!(!from_default.contains("run.seed"));
-        from_default.insert("run.seed".to_string());
+        // run.seed and init.file are optional and absent from the default; they must be
+        // listed anyway.
+        for key in ["run.seed", "init.file"] {
+            assert!(!from_default.contains(key));
+            from_default.insert(key.to_string());
+        }
         assert_eq!(listed, from_default);
 
         let mut seeded = Config::default();
         seeded.run.seed = Some(7);
+        seeded.init.file = Some("cells.csv".to_string());
         assert_eq!(listed, keys_of(&seeded));
 
         // Every organ has every organs.* key, a new one included.
@@ -278,13 +282,13 @@ mod tests {
     }
 
     #[test]
-    fn only_run_seed_is_optional() {
+    fn only_run_seed_and_init_file_are_optional() {
         let optional: Vec<&str> = catalogue()
             .iter()
             .filter(|i| i.optional)
             .map(|i| i.key)
             .collect();
-        assert_eq!(optional, ["run.seed"]);
+        assert_eq!(optional, ["run.seed", "init.file"]);
     }
 
     #[test]
@@ -373,7 +377,7 @@ mod tests {
         );
         assert_eq!(
             lookup("init.kind").unwrap().range_text(),
-            "one of \"single_csc\", \"single_progenitor\", \"disc\""
+            "one of \"single_csc\", \"single_progenitor\", \"disc\", \"file\", \"checkpoint\""
         );
         assert_eq!(
             lookup("space.dims").unwrap().allowed_text(),

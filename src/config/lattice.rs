@@ -71,23 +71,31 @@ pub enum InitKind {
     /// `init.csc_fraction` (an exact share, see [`InitConfig::csc_fraction`]), other cells
     /// Progenitor(ρ) with ρ uniform on 0..=ρmax.
     Disc,
+    /// The cells listed in the CSV file `init.file` (the columns of a run's
+    /// `snapshots/lattice_dayD.csv`), read and checked by [`super::init_file`].
+    File,
+    /// The primary tumour's cells of the checkpoint `init.file` (written by
+    /// `seedsoil run --checkpoint-at D`): the cells only, no debris, fields, MSCs or
+    /// metastases; the run starts at day 0 with this config and seed.
+    Checkpoint,
 }
 
 section! {
     /// `[init]` section.
     pub struct InitConfig in "init" {
-        /// `single_csc` or `disc`.
+        /// `single_csc`, `single_progenitor`, `disc`, `file` or `checkpoint`.
         pub kind: InitKind = InitKind::Disc => {
             symbol: "–",
-            kind: ParamKind::Enum(&["single_csc", "single_progenitor", "disc"]),
+            kind: ParamKind::Enum(&["single_csc", "single_progenitor", "disc", "file", "checkpoint"]),
             default: "disc",
             unit: "–",
             source: "–",
-            description: "Initial condition: one CSC in the centre, one Progenitor(ρmax) in the centre, or a full disc/ball of mixed cells.",
+            description: "Initial condition: one CSC in the centre, one Progenitor(ρmax) in the centre, a full disc/ball of mixed cells, the cells of a CSV file (init.file) or the primary tumour of a checkpoint (init.file).",
             comment: [
                 "Initial condition: \"single_csc\" (one CSC in the centre, as in R0), \"single_progenitor\"",
-                "(one Progenitor(rho_max) in the centre: a non-stem clone) or \"disc\" (a full disc/ball of",
-                "radius init.radius) (docs/model.md §5, technical, –).",
+                "(one Progenitor(rho_max) in the centre: a non-stem clone), \"disc\" (a full disc/ball of",
+                "radius init.radius), \"file\" (the cells listed in the CSV init.file) or \"checkpoint\"",
+                "(the primary tumour's cells of the checkpoint init.file) (docs/model.md §5, technical, –).",
                 "Fitted (docs/model.md §8.6): a small implanted graft, not one CSC. With stemness loss a",
                 "lone founding CSC is lost before its first symmetric division in 21 of 200 tumours by",
                 "day 30; a graft of 81 cells holding exactly its 4 CSCs took in 400 of 400, and it is",
@@ -119,6 +127,26 @@ section! {
                 "random, keeping the mean) on random sites; the other cells are Progenitor(ρ) with ρ",
                 "uniform on 0..=ρmax; used by \"disc\" only [A]. 0.05: the graft holds",
                 "the few-% CSCs of a xenograft (Ginestier 2007).",
+            ],
+        },
+        /// The cells CSV (`init.kind = "file"`) or checkpoint (`"checkpoint"`) to start from;
+        /// a relative path is resolved against the folder of the config file that sets it
+        /// (against the working directory with `--set`) and written absolute in the
+        /// resolved config.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub file: Option<String> = None => {
+            symbol: "–",
+            kind: ParamKind::Path,
+            default: "unset",
+            unit: "–",
+            source: "–",
+            optional: true,
+            description: "Cells CSV (x,y[,z],kind,rho, as a snapshot's lattice_dayD.csv) for init.kind = file, or checkpoint for init.kind = checkpoint; relative to the config file that sets it.",
+            comment: [
+                "Cells file (technical, –): for init.kind = \"file\" a CSV with the columns of a run's",
+                "snapshots/lattice_dayD.csv (x,y[,z],kind,rho), for \"checkpoint\" a checkpoint written by",
+                "seedsoil run --checkpoint-at D. Relative to the folder of this file. Unset by default, e.g.",
+                "file = \"cells/example-cells.csv\"",
             ],
         },
     }

@@ -16,6 +16,7 @@
 //! The files form no cycle: `param` and `show` are leaves; `declare` and the section files
 //! build on `param`; `root` gathers the sections; `catalogue`, `baseline` and
 //! `params_table` read the declarations; `therapy` uses only `param` and `show`;
+//! `init_file` (the cells file of `init.kind = "file"`, read and checked by `validate`),
 //! `derived` (limits on quantities derived from several keys, called by `validate`),
 //! `validate` (cross-key rules), `check` (per-key checks) and `load` come last, in that
 //! order. This file only declares and re-exports.
@@ -28,6 +29,7 @@ mod declare;
 mod derived;
 mod dissemination;
 mod fields;
+pub mod init_file;
 mod lattice;
 mod load;
 mod merge;
@@ -47,10 +49,11 @@ pub use catalogue::{FloatRange, ParamInfo, ParamKind, catalogue, lookup};
 pub use cells::{CellsConfig, SignallingConfig};
 pub use dissemination::DisseminationConfig;
 pub use fields::{BoundaryKind, CytokineConfig, FieldsConfig};
+pub use init_file::{CellsFileRules, InitCell, InitCellKind, read_cells_file};
 pub use lattice::{InitConfig, InitKind, SpaceConfig};
 pub use load::{
-    Override, from_table, from_table_with, load, load_files, load_files_with, load_str,
-    load_str_with, parse_set, parse_table, set_value,
+    Override, anchor_paths, anchor_set, from_table, from_table_with, load, load_files,
+    load_files_with, load_str, load_str_with, parse_set, parse_table, set_value,
 };
 pub use merge::{APPENDED_KEY, merge_fragment};
 pub use msc::MscConfig;

@@ -96,6 +96,8 @@ pub enum ParamKind {
     Enum(&'static [&'static str]),
     /// A list of real numbers, each in the given range (integers accepted and converted).
     FloatList(FloatRange),
+    /// A file path: a non-empty string.
+    Path,
 }
 
 /// One leaf config key of the catalogue.
@@ -117,7 +119,7 @@ pub struct ParamInfo {
     pub source: &'static str,
     /// One-line description.
     pub description: &'static str,
-    /// Whether the key may be absent with no default value (only `run.seed`).
+    /// Whether the key may be absent with no default value (`run.seed`, `init.file`).
     pub optional: bool,
 }
 
@@ -134,6 +136,7 @@ impl ParamInfo {
                 format!("one of {}", quoted.join(", "))
             }
             ParamKind::FloatList(range) => format!("list of numbers, each {range}"),
+            ParamKind::Path => "a file path (text)".to_string(),
         }
     }
 
@@ -202,6 +205,11 @@ impl ParamInfo {
                 }
                 Ok(V::Array(out))
             }
+            ParamKind::Path => match value {
+                V::String(s) if !s.trim().is_empty() => Ok(value.clone()),
+                V::String(_) => Err(self.allowed_text()),
+                _ => Err(wrong_type("a string")),
+            },
         }
     }
 

@@ -283,6 +283,19 @@ pub(crate) fn cross_key_problems(config: &Config) -> Vec<(Vec<String>, Problem)>
         }
     }
 
+    out.extend(init_file_problems(config).into_iter().map(|p| {
+        (
+            involved(&[
+                "init.kind",
+                "init.file",
+                "space.dims",
+                "space.max_size",
+                "cells.rho_max",
+            ]),
+            p,
+        )
+    }));
+
     let days = run.days;
     let outside: Vec<String> = config
         .output
@@ -561,6 +574,55 @@ pub(crate) fn push_cross_key_problems(
         if !depends_on_rejected {
             problems.push(problem);
         }
+    }
+}
+
+/// The problems of `init.file`: set with a kind that reads no file, missing for one
+/// that does, and for `init.kind = "file"` every problem of the cells file
+/// ([`super::init_file`]). A checkpoint (`"checkpoint"`) must be a readable file here;
+/// its contents are checked when the run starts (the checkpoint module reads them).
+fn init_file_problems(config: &Config) -> Vec<Problem> {
+    let init = &config.init;
+    let reads = matches!(init.kind, InitKind::File | InitKind::Checkpoint);
+    let kind = toml::Value::try_from(init.kind).map_or_else(|_| String::new(), |v| show_value(&v));
+    match (&init.file, reads) {
+        (None, false) => Vec::new(),
+        (Some(file), false) => vec![Problem::new(
+            "init.file",
+            format!("\"{file}\""),
+            format!(
+                "allowed only with init.kind = \"file\" or \"checkpoint\" (init.kind is {kind}): \
+                 remove it or set init.kind"
+            ),
+        )],
+        (None, true) => vec![Problem::new(
+            "init.kind",
+            kind,
+            "needs init.file, the cells CSV (\"file\") or checkpoint (\"checkpoint\") to start from",
+        )],
+        (Some(file), true) if init.kind == InitKind::File => {
+            let rules = super::init_file::CellsFileRules {
+                dims: config.space.dims,
+                max_size: config.space.max_size,
+                rho_max: config.cells.rho_max,
+            };
+            super::init_file::read_cells_file(std::path::Path::new(file), rules)
+                .err()
+                .unwrap_or_default()
+        }
+        (Some(file), _) => match std::fs::metadata(file) {
+            Ok(m) if m.is_file() => Vec::new(),
+            Ok(_) => vec![Problem::new(
+                "init.file",
+                format!("\"{file}\""),
+                "allowed a checkpoint file (written by seedsoil run --checkpoint-at D), not a folder",
+            )],
+            Err(e) => vec![Problem::new(
+                "init.file",
+                format!("\"{file}\""),
+                format!("cannot read the checkpoint: {e}"),
+            )],
+        },
     }
 }
 

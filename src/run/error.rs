@@ -34,10 +34,13 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl DriverError {
-    /// Process exit code: 1 when the simulation cannot start or panicked, the checkpoint's code (2,
-    /// bad input) when it cannot be restored, the output error's code otherwise.
+    /// Process exit code: 2 (bad input) when the initial cells cannot be placed, 1 when the
+    /// simulation cannot start otherwise or panicked, the checkpoint's code (2, bad input)
+    /// when it cannot be restored or started from, the output error's code otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
+            // A cells file that changed into a bad one since the config was checked.
+            DriverError::Start(crate::sim::SimError::InitialCells(_)) => 2,
             DriverError::Start(_) | DriverError::Panicked(_) => 1,
             DriverError::Restore(e) => e.exit_code(),
             DriverError::Output(e) => e.exit_code(),

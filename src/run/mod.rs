@@ -42,7 +42,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::checkpoint::{self, Checkpoint};
-use crate::config::Config;
+use crate::config::{Config, InitKind};
 use crate::error::RunError;
 use crate::output::{Recorder, RunDir};
 use crate::sim::{Simulation, StopReason};
@@ -122,6 +122,10 @@ impl<'a> Driver<'a> {
             run_config.run.threads = threads;
         }
         let sim = match self.resume {
+            None if run_config.init.kind == InitKind::Checkpoint => {
+                let cells = checkpoint::primary_cells(&run_config)?;
+                Simulation::with_cells(&run_config, &cells).map_err(DriverError::Start)?
+            }
             None => Simulation::new(&run_config).map_err(DriverError::Start)?,
             Some(ck) => ck.restore(&run_config)?,
         };

@@ -19,7 +19,7 @@
 //!    primary steps); a colony founded in item 6 takes its first step in the next step;
 //! 9. advance time — *yes*.
 
-use crate::config::{Config, InitKind};
+use crate::config::{CellsFileRules, Config, InitCell, InitCellKind, InitKind};
 use crate::engine::{Cytokines, Mscs, Primary};
 use crate::metastasis::Metastasis;
 use crate::model::HierarchyRates;
@@ -106,6 +106,12 @@ pub enum SimError {
     /// The cytokine fields could not be set up.
     #[error("cytokine fields: {0}")]
     Fields(String),
+    /// The initial cells could not be placed: the cells file of `init.kind = "file"`
+    /// cannot be read or has problems (it changed since the config was checked), or
+    /// `init.kind = "checkpoint"` without the checkpoint's cells
+    /// ([`Simulation::with_cells`]).
+    #[error("cannot place the initial cells: {0}")]
+    InitialCells(String),
     /// The thread pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads {
@@ -116,10 +122,42 @@ pub enum SimError {
     },
 }
 
+/// Where a new simulation's initial cells come from.
+enum Start<'a> {
+    /// `config.init` (for `"file"`, the cells file; `"checkpoint"` is an error).
+    Config,
+    /// These cells, whatever `init.kind` says.
+    Cells(&'a [InitCell]),
+    /// No cells from a file or checkpoint: the state is restored from a checkpoint next.
+    Restore,
+}
+
 impl Simulation {
     /// Build a simulation from a validated config. `config.run.seed` must be set (the CLI
     /// draws and records one when the user gave none).
+    ///
+    /// `init.kind = "file"` reads the cells file again (an error if it changed into one
+    /// with problems); `init.kind = "checkpoint"` needs the checkpoint's cells:
+    /// [`Simulation::with_cells`] (the run driver reads them,
+    /// [`crate::checkpoint::primary_cells`]).
     pub fn new(config: &Config) -> Result<Self, SimError> {
+        Self::build(config, Start::Config)
+    }
+
+    /// Like [`Simulation::new`], with `cells` (checked by the caller: inside the domain,
+    /// off its border, once per site, ρ ≤ `cells.rho_max`) as the initial tumour instead
+    /// of `config.init`: the start of `init.kind = "checkpoint"`.
+    pub fn with_cells(config: &Config, cells: &[InitCell]) -> Result<Self, SimError> {
+        Self::build(config, Start::Cells(cells))
+    }
+
+    /// Like [`Simulation::new`], for a simulation whose state a checkpoint overwrites
+    /// next: the cells of a cells file or checkpoint start are not read again.
+    pub(crate) fn for_restore(config: &Config) -> Result<Self, SimError> {
+        Self::build(config, Start::Restore)
+    }
+
+    fn build(config: &Config, start: Start) -> Result<Self, SimError> {
         let seed = config.run.seed.unwrap_or(0);
         let threads = config.run.threads;
         let pool = rayon::ThreadPoolBuilder::new()
@@ -131,7 +169,12 @@ impl Simulation {
             })?;
         let dims = config.space.dims as usize;
         let mut lattice = Lattice::new(dims, config.space.initial_size, config.space.max_size);
-        seed_initial_cells(&mut lattice, config, seed);
+        match start {
+            Start::Cells(cells) => place_cells(&mut lattice, cells),
+            Start::Restore if matches!(config.init.kind, InitKind::File | InitKind::Checkpoint) => {
+            }
+            Start::Config | Start::Restore => seed_initial_cells(&mut lattice, config, seed)?,
+        }
         let mut primary = pool.install(|| Primary::new(lattice));
         primary.set_clearance_steps(clearance_steps(config));
         let cytokines = if config.fields.enabled {
@@ -487,8 +530,34 @@ fn clearance_steps(config: &Config) -> u64 {
     (config.cells.clearance_h / config.run.dt_h).round() as u64
 }
 
+/// Place `cells` on the lattice, grown until their bounding box fits (they lie inside the
+/// domain, off its border).
+fn place_cells(lattice: &mut Lattice, cells: &[InitCell]) {
+    let Some(first) = cells.first() else {
+        return;
+    };
+    let (mut lo, mut hi) = (first.pos, first.pos);
+    for c in cells {
+        for a in 0..3 {
+            lo[a] = lo[a].min(c.pos[a]);
+            hi[a] = hi[a].max(c.pos[a]);
+        }
+    }
+    while (lattice.site_at(lo).is_none() || lattice.site_at(hi).is_none()) && lattice.grow() {}
+    for c in cells {
+        let s = lattice
+            .site_at(c.pos)
+            .expect("the window was grown to hold the cells, which lie inside the domain");
+        let code = match c.kind {
+            InitCellKind::Csc => STEM,
+            InitCellKind::Progenitor(rho) => progenitor(rho),
+        };
+        lattice.set(s, code);
+    }
+}
+
 /// Place the initial cells of `config.init` on the lattice (domain centre = max_size / 2).
-fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) {
+fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) -> Result<(), SimError> {
     let dims = config.space.dims as usize;
     let c = (config.space.max_size / 2) as i64;
     let centre = [c, c, if dims == 3 { c } else { 0 }];
@@ -501,6 +570,30 @@ fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) {
                 progenitor(config.cells.rho_max)
             };
             lattice.set(s, code);
+        }
+        InitKind::File => {
+            let file = config.init.file.as_deref().ok_or_else(|| {
+                SimError::InitialCells("init.kind = \"file\" needs init.file".to_string())
+            })?;
+            let rules = CellsFileRules {
+                dims: config.space.dims,
+                max_size: config.space.max_size,
+                rho_max: config.cells.rho_max,
+            };
+            let cells = crate::config::read_cells_file(std::path::Path::new(file), rules).map_err(
+                |problems| {
+                    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                    SimError::InitialCells(lines.join("; "))
+                },
+            )?;
+            place_cells(lattice, &cells);
+        }
+        InitKind::Checkpoint => {
+            return Err(SimError::InitialCells(
+                "init.kind = \"checkpoint\" starts from the checkpoint's cells: \
+                 build it with Simulation::with_cells"
+                    .to_string(),
+            ));
         }
         InitKind::Disc => {
             let mut rng = rng::stream(seed, purpose::INIT, 0, 0);
@@ -559,6 +652,7 @@ fn seed_initial_cells(lattice: &mut Lattice, config: &Config, seed: u64) {
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

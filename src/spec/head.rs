@@ -93,7 +93,8 @@ pub(crate) fn unknown_keys(
 }
 
 /// Reads and parses a TOML file named by `key` (its value `given`) of a `what` file
-/// ("compare", "sweep"), pushing a problem if it cannot.
+/// ("compare", "sweep"), pushing a problem if it cannot; a relative `init.file` in it is
+/// made relative to it ([`crate::config::anchor_paths`]).
 pub(crate) fn read_toml(
     path: &Path,
     key: &str,
@@ -116,7 +117,11 @@ pub(crate) fn read_toml(
         }
     };
     match parse_table(&text, &path.display().to_string()) {
-        Ok(table) => Some(table),
+        Ok(mut table) => {
+            // Its file paths (init.file) are relative to it, as in any config file.
+            crate::config::anchor_paths(&mut table, path.parent().unwrap_or(Path::new("")));
+            Some(table)
+        }
         Err(e) => {
             problems.push(Problem::new(
                 key,
