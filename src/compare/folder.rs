@@ -16,11 +16,12 @@ use crate::error::RunError;
 pub const RESOLVED: &str = "compare.toml";
 
 /// The tables `seedsoil compare` merges from the records.
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 7] = [
     "runs.csv",
     "timeseries.csv",
     "events.csv",
     "summary.csv",
+    "organs.csv",
     "comparison.csv",
     "time_to_event.csv",
 ];

@@ -75,7 +75,7 @@ pub struct CompareManifest {
     /// The failed runs.
     pub failed_runs: Vec<FailedRun>,
     /// The files of the folder.
-    pub files: [&'static str; 10],
+    pub files: [&'static str; 11],
     /// Seed of each replicate ([`replicate_seed`]).
     pub replicate_seeds: Vec<u64>,
     /// Replicates per scenario.
@@ -140,6 +140,7 @@ impl CompareManifest {
                 "timeseries.csv",
                 "events.csv",
                 "summary.csv",
+                "organs.csv",
                 "comparison.csv",
                 "time_to_event.csv",
                 "configs/",

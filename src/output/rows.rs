@@ -1,17 +1,21 @@
 //! The rows of a run's tables as serde structs: `timeseries.csv` ([`TimeseriesRow`] and
-//! [`TherapyOn`]), `events.csv` ([`EventRow`]) and `summary.csv` ([`SummaryRow`],
-//! [`TherapySummary`], [`MetastasisSummary`], then one [`OrganSummary`] per organ), built
-//! from the simulation. Field names are the column names; empty cells are `None`; floats
-//! are written as [`format`](crate::output::format) writes them.
+//! [`TherapyOn`]), `events.csv` ([`EventRow`]), `summary.csv` ([`SummaryRow`], the
+//! milestone steps, [`RelapseSummary`], [`TherapySummary`], [`MetastasisSummary`], then
+//! one [`OrganSummary`] per organ, as its [`SummaryLayout`] says) and `organs.csv`
+//! ([`OrganName`] and [`OrganSummary`], one row per organ), built from the simulation.
+//! Field names are the column names; empty cells are `None`; floats are written as
+//! [`format`](crate::output::format) writes them. Each row type documents its columns
+//! ([`Documented`]).
 
-use crate::config::TherapyKind;
+use crate::config::{Config, TherapyKind};
 use crate::engine::FieldStats;
 use crate::metastasis::{Compartment, Metastasis};
+use crate::output::column::{Column, Documented, col};
 use crate::output::format::{shortest, shortest_or_empty};
 use crate::output::table;
 use crate::sim::Simulation;
 use crate::units::steps_to_days;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One row of `timeseries.csv` before the therapy columns: a compartment (`primary`,
 /// `circulation` or an organ) at a sampled step. Columns a compartment does not have
@@ -92,6 +96,118 @@ pub struct TimeseriesRow<'a> {
     pub tdsf: Option<f64>,
 }
 
+impl Documented for TimeseriesRow<'_> {
+    const COLUMNS: &'static [Column] = &[
+        col(
+            "step",
+            "step",
+            "the sampled step (every `output.timeseries_every_h` hours, and the last)",
+        ),
+        col("time_h", "h", "simulated time of the step"),
+        col(
+            "compartment",
+            "text",
+            "`primary`, `circulation` or an organ's name",
+        ),
+        col(
+            "csc",
+            "cells",
+            "cancer stem cells (primary: on the lattice; circulation: CTCs; organ: in its colonies)",
+        ),
+        col("progenitor", "cells", "progenitors (ρ ≥ 1 divisions left)"),
+        col("differentiated", "cells", "differentiated cells (ρ = 0)"),
+        col("total", "cells", "all cancer cells of the compartment"),
+        col("csc_fraction", "fraction", "csc / total (0 when empty)"),
+        col(
+            "births",
+            "cells",
+            "divisions so far (primary; organ: in its colonies)",
+        ),
+        col(
+            "deaths",
+            "cells",
+            "deaths so far (primary; organ: in its colonies)",
+        ),
+        col(
+            "migrations",
+            "moves",
+            "cell moves so far (primary; organ: in its colonies)",
+        ),
+        col(
+            "dedifferentiations",
+            "cells",
+            "dedifferentiations to CSCs so far (primary; organ: in its colonies)",
+        ),
+        col(
+            "lattice_sites",
+            "sites",
+            "sites of the lattice window (organ: of its living colonies' windows)",
+        ),
+        col(
+            "il6_tumour_mean_ng_ml",
+            "ng/mL",
+            "mean IL6 over the field cells holding cancer cells (primary)",
+        ),
+        col("il6_max_ng_ml", "ng/mL", "maximum IL6 (primary)"),
+        col(
+            "cxcl7_tumour_mean_ng_ml",
+            "ng/mL",
+            "mean CXCL7 over the field cells holding cancer cells (primary)",
+        ),
+        col("cxcl7_max_ng_ml", "ng/mL", "maximum CXCL7 (primary)"),
+        col(
+            "il6_output_molecules_per_s",
+            "molecules/s",
+            "the simulated tumour's IL6 output, which drives MSC homing (primary)",
+        ),
+        col("msc_aldh_pos", "MSCs", "ALDH+ MSCs in the tumour (primary)"),
+        col("msc_aldh_neg", "MSCs", "ALDH− MSCs in the tumour (primary)"),
+        col(
+            "msc_pool",
+            "MSCs",
+            "MSCs left in the bone-marrow pool (primary)",
+        ),
+        col(
+            "msc_homed",
+            "MSCs",
+            "MSCs homed to the tumour so far (primary)",
+        ),
+        col("dormant", "cells", "dormant disseminated cells (organ)"),
+        col("colonies", "colonies", "living colonies (organ)"),
+        col(
+            "micrometastases",
+            "colonies",
+            "colonies that reached `dissemination.micrometastasis_cells` so far (organ)",
+        ),
+        col(
+            "detected_colonies",
+            "colonies",
+            "colonies detected so far (organ)",
+        ),
+        col(
+            "entered",
+            "cells",
+            "cells that entered so far (circulation: shed from the primary; organ: CTCs arrested)",
+        ),
+        col("extravasated", "cells", "cells extravasated so far (organ)"),
+        col(
+            "hpcs",
+            "HPCs",
+            "haematopoietic progenitor cells recruited to the niche (organ)",
+        ),
+        col(
+            "niche_level",
+            "fraction",
+            "pre-metastatic niche level, 0–1; formed at 0.5 (organ)",
+        ),
+        col(
+            "tdsf",
+            "fraction",
+            "tumour-derived secreted factor level T, 0–1 (primary, with dissemination)",
+        ),
+    ];
+}
+
 /// The therapy columns of `timeseries.csv`: 1 if a therapy of the kind is on in the step
 /// (the same on every compartment's row), one column per [`TherapyKind`] in
 /// [`TherapyKind::ALL`] order.
@@ -111,6 +227,38 @@ pub struct TherapyOn {
     pub anti_vegfr1_on: u8,
     /// Differentiation therapy.
     pub differentiation_on: u8,
+}
+
+impl Documented for TherapyOn {
+    const COLUMNS: &'static [Column] = &[
+        col(
+            "chemo_on",
+            "0/1",
+            "1 while a chemotherapy is on in the step (every compartment's row)",
+        ),
+        col(
+            "radiation_on",
+            "0/1",
+            "1 while a radiation schedule is on in the step",
+        ),
+        col("surgery_on", "0/1", "1 while a surgery is on in the step"),
+        col("anti_il6_on", "0/1", "1 while an anti-IL6 therapy is on"),
+        col(
+            "cxcr2_inhibitor_on",
+            "0/1",
+            "1 while a CXCR2 inhibitor is on",
+        ),
+        col(
+            "anti_vegfr1_on",
+            "0/1",
+            "1 while an anti-VEGFR1 therapy is on",
+        ),
+        col(
+            "differentiation_on",
+            "0/1",
+            "1 while a differentiation therapy is on",
+        ),
+    ];
 }
 
 impl TherapyOn {
@@ -260,6 +408,33 @@ pub struct EventRow<'a> {
     pub colony_id: Option<u64>,
     /// The event's value (a count, a size, a snapshot stem, a stop reason).
     pub value: &'a str,
+    /// The value's unit ([`unit_of`](crate::output::events::unit_of) the event).
+    pub unit: &'a str,
+}
+
+impl Documented for EventRow<'_> {
+    const COLUMNS: &'static [Column] = &[
+        col("step", "step", "the step in which the event happened"),
+        col("time_h", "h", "time of that step"),
+        col("event", "text", "the event's name (the event kinds below)"),
+        col(
+            "compartment",
+            "text",
+            "where: `primary`, `circulation`, `bone_marrow`, `systemic` or an organ's name",
+        ),
+        col(
+            "cell_kind",
+            "text",
+            "the cell class involved (`csc`, `progenitor`, `differentiated`, `msc`), if any",
+        ),
+        col("colony_id", "id", "the colony involved, if any"),
+        col(
+            "value",
+            "see unit",
+            "the event's value, in `unit` (the event kinds below)",
+        ),
+        col("unit", "text", "the value's unit, fixed per event kind"),
+    ];
 }
 
 /// The header line of `events.csv`.
@@ -280,12 +455,25 @@ pub fn compartment_name(met: &Metastasis, c: Compartment) -> &str {
 }
 
 /// Population sizes whose first crossing is recorded as a `size_reached` event and in
-/// the summary (`step_reached_<size>`).
+/// the summary (`step_reached_<size>`), for the sizes a run can reach
+/// ([`reachable_milestones`]).
 pub const MILESTONES: [u64; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
-/// The start of `summary.csv`: the run, the primary tumour, fields, MSCs and the steps
-/// at which the sizes of [`MILESTONES`] were first
-/// reached (empty if never).
+/// How many of [`MILESTONES`] (a prefix: they grow) a run of `config` can reach: a
+/// size at most the domain's sites inside its border ring, `(space.max_size − 2)^dims`,
+/// and at most `run.stop_at_cells` when that stop is set (the run ends there).
+pub fn reachable_milestones(config: &Config) -> usize {
+    let side = u128::from(config.space.max_size.saturating_sub(2));
+    let sites = side.saturating_pow(u32::from(config.space.dims));
+    let stop = config.run.stop_at_cells;
+    MILESTONES
+        .iter()
+        .take_while(|&&m| u128::from(m) <= sites && (stop == 0 || m <= stop))
+        .count()
+}
+
+/// The start of `summary.csv`: the run, the primary tumour, fields and MSCs. The steps
+/// at which the sizes of [`MILESTONES`] were first reached follow it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SummaryRow<'a> {
     /// The run's seed.
@@ -351,21 +539,97 @@ pub struct SummaryRow<'a> {
     pub msc_divisions: u64,
     /// MSC deaths.
     pub msc_deaths: u64,
-    /// Step at which 1 000 cells were first reached.
-    pub step_reached_1000: Option<u64>,
-    /// Step at which 10 000 cells were first reached.
-    pub step_reached_10000: Option<u64>,
-    /// Step at which 100 000 cells were first reached.
-    pub step_reached_100000: Option<u64>,
-    /// Step at which 1 000 000 cells were first reached.
-    pub step_reached_1000000: Option<u64>,
-    /// Step at which 10 000 000 cells were first reached.
-    pub step_reached_10000000: Option<u64>,
 }
 
-/// The therapy endpoints of `summary.csv` (empty days when not reached).
+impl Documented for SummaryRow<'_> {
+    const COLUMNS: &'static [Column] = &[
+        col("seed", "–", "the run's seed"),
+        col(
+            "stop_reason",
+            "text",
+            "why the run stopped (`days`, `cells`, `extinct`, …)",
+        ),
+        col("steps", "steps", "steps run"),
+        col("time_h", "h", "simulated time"),
+        col("csc", "cells", "CSCs in the primary at the end"),
+        col(
+            "progenitor",
+            "cells",
+            "progenitors in the primary at the end",
+        ),
+        col(
+            "differentiated",
+            "cells",
+            "differentiated cells in the primary at the end",
+        ),
+        col("total", "cells", "all cells of the primary at the end"),
+        col("csc_fraction", "fraction", "csc / total at the end"),
+        col("births", "cells", "divisions in the primary"),
+        col("deaths", "cells", "deaths in the primary"),
+        col("migrations", "moves", "cell moves in the primary"),
+        col(
+            "dedifferentiations",
+            "cells",
+            "dedifferentiations to CSCs in the primary",
+        ),
+        col(
+            "symmetric_divisions",
+            "divisions",
+            "symmetric CSC divisions",
+        ),
+        col(
+            "stemness_losses",
+            "divisions",
+            "CSC divisions that lost stemness",
+        ),
+        col("peak_total", "cells", "largest primary population seen"),
+        col(
+            "il6_tumour_mean_ng_ml",
+            "ng/mL",
+            "final mean IL6 over the field cells holding cancer cells",
+        ),
+        col("il6_max_ng_ml", "ng/mL", "final maximum IL6"),
+        col(
+            "cxcl7_tumour_mean_ng_ml",
+            "ng/mL",
+            "final mean CXCL7 over the field cells holding cancer cells",
+        ),
+        col("cxcl7_max_ng_ml", "ng/mL", "final maximum CXCL7"),
+        col(
+            "il6_output_molecules_per_s",
+            "molecules/s",
+            "the simulated tumour's final IL6 output",
+        ),
+        col(
+            "msc_aldh_pos",
+            "MSCs",
+            "ALDH+ MSCs in the tumour at the end",
+        ),
+        col(
+            "msc_aldh_neg",
+            "MSCs",
+            "ALDH− MSCs in the tumour at the end",
+        ),
+        col("msc_pool", "MSCs", "MSCs left in the bone-marrow pool"),
+        col("msc_homed", "MSCs", "MSCs homed to the tumour"),
+        col("msc_injected", "MSCs", "MSCs injected"),
+        col("msc_divisions", "divisions", "MSC divisions"),
+        col("msc_deaths", "MSCs", "MSC deaths"),
+    ];
+}
+
+/// The milestone columns of `summary.csv`, one per reachable size of [`MILESTONES`]:
+/// `step_reached_<N>`.
+pub const MILESTONE_COLUMN: Column = col(
+    "step_reached_<N>",
+    "step",
+    "step at which the primary first held N cells (N = 1000, 10000, …), empty if never; one column per N up to the largest size the run can reach (`space.max_size`, `run.stop_at_cells`)",
+);
+
+/// The relapse endpoints of `summary.csv`, present when the config lists a
+/// cytoreductive therapy (chemo, radiation or surgery; empty days when not reached).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct TherapySummary {
+pub struct RelapseSummary {
     /// Day the first cytoreductive therapy started.
     #[serde(serialize_with = "shortest_or_empty")]
     pub therapy_reference_day: Option<f64>,
@@ -377,6 +641,32 @@ pub struct TherapySummary {
     /// Days from the reference to relapse.
     #[serde(serialize_with = "shortest_or_empty")]
     pub time_to_relapse_days: Option<f64>,
+}
+
+impl Documented for RelapseSummary {
+    const COLUMNS: &'static [Column] = &[
+        col(
+            "therapy_reference_day",
+            "d",
+            "day the first cytoreductive therapy started (empty if none did)",
+        ),
+        col("cells_at_therapy_start", "cells", "primary cells then"),
+        col(
+            "relapse_day",
+            "d",
+            "day the primary first held more cells than then, after that therapy's course (empty if never)",
+        ),
+        col(
+            "time_to_relapse_days",
+            "d",
+            "relapse_day − therapy_reference_day",
+        ),
+    ];
+}
+
+/// The therapy totals of `summary.csv` (zero without therapies).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct TherapySummary {
     /// Cells killed by chemotherapy in the primary tumour.
     pub chemo_deaths: u64,
     /// CTCs killed by chemotherapy.
@@ -387,7 +677,21 @@ pub struct TherapySummary {
     pub resected: u64,
 }
 
-/// The metastasis endpoints of `summary.csv`, all empty without dissemination.
+impl Documented for TherapySummary {
+    const COLUMNS: &'static [Column] = &[
+        col(
+            "chemo_deaths",
+            "cells",
+            "cells killed by chemotherapy in the primary",
+        ),
+        col("ctc_chemo_deaths", "cells", "CTCs killed by chemotherapy"),
+        col("radiation_kills", "cells", "cells killed by radiation"),
+        col("resected", "cells", "cells removed by surgery"),
+    ];
+}
+
+/// The metastasis endpoints of `summary.csv`, present with dissemination
+/// (`dissemination.enabled`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MetastasisSummary {
     /// CTCs in the blood.
@@ -453,10 +757,102 @@ pub struct MetastasisSummary {
     pub angiogenic_switches: Option<u64>,
 }
 
-/// One organ's endpoints in `summary.csv`: its columns are these field names with
-/// `_<organ>` appended, one group per organ in config order. Organs are configured, so
-/// `summary.csv`'s header is a record built from these names rather than a fixed struct.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+impl Documented for MetastasisSummary {
+    const COLUMNS: &'static [Column] = &[
+        col("ctc", "cells", "CTCs in the blood at the end"),
+        col("dormant", "cells", "dormant cells in the organs at the end"),
+        col(
+            "metastatic_cells",
+            "cells",
+            "cells in metastatic colonies at the end (metastatic burden)",
+        ),
+        col("living_colonies", "colonies", "living colonies at the end"),
+        col("intravasated", "cells", "cells shed into the blood"),
+        col("ctc_deaths", "cells", "CTCs that died in the blood"),
+        col("arrested", "cells", "CTCs arrested in an organ"),
+        col("extravasated", "cells", "arrested cells that extravasated"),
+        col("dormant_entered", "cells", "cells that entered dormancy"),
+        col("woke", "cells", "dormant cells that woke"),
+        col("csc_colonies", "colonies", "colonies founded by CSCs"),
+        col(
+            "non_stem_colonies",
+            "colonies",
+            "colonies founded by non-stem cells",
+        ),
+        col(
+            "micrometastases",
+            "colonies",
+            "colonies that reached `dissemination.micrometastasis_cells`",
+        ),
+        col(
+            "detected_metastases",
+            "colonies",
+            "colonies that reached `dissemination.detect_cells`",
+        ),
+        col("extinct_colonies", "colonies", "colonies gone extinct"),
+        col(
+            "fraction_extravasated",
+            "fraction",
+            "extravasated / arrested (empty when none arrested; Luzzi 1998)",
+        ),
+        col(
+            "fraction_micrometastasis",
+            "fraction",
+            "micrometastases / arrested",
+        ),
+        col(
+            "fraction_detected",
+            "fraction",
+            "detected_metastases / arrested",
+        ),
+        col(
+            "first_arrival_day",
+            "d",
+            "day of the first arrest in any organ (empty if none)",
+        ),
+        col(
+            "first_niche_day",
+            "d",
+            "day the first niche formed (empty if none)",
+        ),
+        col(
+            "first_detection_day",
+            "d",
+            "day of the first detected metastasis (empty if none): the time to detection",
+        ),
+        col(
+            "any_metastasis_detected",
+            "true/false",
+            "whether any metastasis was detected",
+        ),
+        col(
+            "tdsf",
+            "fraction",
+            "tumour-derived secreted factor level T at the end, 0–1",
+        ),
+        col(
+            "dormant_non_stem",
+            "cells",
+            "dormant non-stem cells at the end",
+        ),
+        col(
+            "dormant_non_stem_entered",
+            "cells",
+            "non-stem cells that entered dormancy",
+        ),
+        col("dtc_deaths", "cells", "disseminated tumour cells that died"),
+        col(
+            "angiogenic_switches",
+            "colonies",
+            "avascular colonies that switched to angiogenic growth",
+        ),
+    ];
+}
+
+/// One organ's endpoints: in `summary.csv` its columns are these field names with
+/// `_<organ>` appended, one group per organ in config order; in `organs.csv` they are
+/// one row after the organ's name ([`OrganName`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OrganSummary {
     /// Metastatic cells.
     pub metastatic_cells: u64,
@@ -476,19 +872,183 @@ pub struct OrganSummary {
     pub first_arrival_day: Option<f64>,
 }
 
+impl Documented for OrganSummary {
+    const COLUMNS: &'static [Column] = &[
+        col(
+            "metastatic_cells",
+            "cells",
+            "cells in the organ's colonies at the end (its metastatic burden)",
+        ),
+        col("colonies", "colonies", "colonies founded in the organ"),
+        col("detected", "colonies", "colonies detected in the organ"),
+        col("dormant", "cells", "dormant cells in the organ at the end"),
+        col(
+            "hpcs",
+            "HPCs",
+            "haematopoietic progenitor cells recruited to its niche at the end",
+        ),
+        col(
+            "niche_day",
+            "d",
+            "day its pre-metastatic niche formed (level ≥ 0.5; empty if never)",
+        ),
+        col(
+            "first_arrival_day",
+            "d",
+            "day the first CTC arrested in it (empty if none)",
+        ),
+    ];
+}
+
+/// The key of a row of `organs.csv`: the organ, followed by its [`OrganSummary`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrganName<'a> {
+    /// The organ's name (`[organs.<name>]`).
+    pub organ: &'a str,
+}
+
+impl Documented for OrganName<'_> {
+    const COLUMNS: &'static [Column] = &[col(
+        "organ",
+        "text",
+        "the organ's name (`[organs.<name>]`), in config order",
+    )];
+}
+
+/// Which column groups a run's `summary.csv` holds: its fixed columns ([`SummaryRow`]),
+/// the first `milestones` sizes of [`MILESTONES`], [`RelapseSummary`] if `relapse`,
+/// [`TherapySummary`], [`MetastasisSummary`] if `metastasis`, then one [`OrganSummary`]
+/// per organ (only with dissemination). A group appears only when the configured model
+/// can fill it, so that a run has no column that is empty by construction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SummaryLayout {
+    /// Milestone columns: a prefix of [`MILESTONES`] ([`reachable_milestones`]).
+    pub milestones: usize,
+    /// The relapse columns: the config lists a cytoreductive therapy.
+    pub relapse: bool,
+    /// The metastasis columns: dissemination is on.
+    pub metastasis: bool,
+    /// The organs, in config order (empty without dissemination).
+    pub organs: Vec<String>,
+}
+
+impl SummaryLayout {
+    /// The layout of a run of `config`.
+    pub fn of(config: &Config) -> SummaryLayout {
+        let metastasis = config.dissemination.enabled;
+        SummaryLayout {
+            milestones: reachable_milestones(config),
+            relapse: config.therapy.iter().any(|t| t.kind.is_cytoreductive()),
+            metastasis,
+            organs: if metastasis {
+                config.organs.keys().cloned().collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The header of a summary with this layout.
+    pub fn columns(&self) -> Vec<String> {
+        let mut header = table::header_of::<SummaryRow>();
+        header.extend(
+            MILESTONES[..self.milestones.min(MILESTONES.len())]
+                .iter()
+                .map(|m| format!("step_reached_{m}")),
+        );
+        if self.relapse {
+            header.extend(table::header_of::<RelapseSummary>());
+        }
+        header.extend(table::header_of::<TherapySummary>());
+        if self.metastasis {
+            header.extend(table::header_of::<MetastasisSummary>());
+        }
+        let organ_columns = table::header_of::<OrganSummary>();
+        for name in &self.organs {
+            header.extend(organ_columns.iter().map(|c| format!("{c}_{name}")));
+        }
+        header
+    }
+
+    /// The layout whose header is `header` (`None` if no layout writes it): how a
+    /// reader of `summary.csv` (a sweep's record check, `organs.csv` of a merge) learns
+    /// which groups and organs a summary holds.
+    pub fn parse(header: &[String]) -> Option<SummaryLayout> {
+        let fixed = table::header_of::<SummaryRow>().len();
+        let mut at = fixed;
+        let milestones = (0..MILESTONES.len())
+            .take_while(|&k| {
+                header.get(fixed + k) == Some(&format!("step_reached_{}", MILESTONES[k]))
+            })
+            .count();
+        at += milestones;
+        let first = |group: Vec<String>| group[0].clone();
+        let relapse = header.get(at) == Some(&first(table::header_of::<RelapseSummary>()));
+        if relapse {
+            at += table::header_of::<RelapseSummary>().len();
+        }
+        at += table::header_of::<TherapySummary>().len();
+        let metastasis = header.get(at) == Some(&first(table::header_of::<MetastasisSummary>()));
+        if metastasis {
+            at += table::header_of::<MetastasisSummary>().len();
+        }
+        let group = table::header_of::<OrganSummary>();
+        let rest = header.get(at..)?;
+        if !rest.len().is_multiple_of(group.len()) {
+            return None;
+        }
+        let organs = rest
+            .chunks(group.len())
+            .map(|g| {
+                g[0].strip_prefix(&format!("{}_", group[0]))
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect();
+        let layout = SummaryLayout {
+            milestones,
+            relapse,
+            metastasis,
+            organs,
+        };
+        (layout.columns() == header).then_some(layout)
+    }
+}
+
+/// Whether `column` is a column that some summaries hold and others do not (milestones,
+/// relapse, metastasis and organ columns): a reader missing it in one run's summary
+/// reads it as empty there.
+pub fn is_optional_summary_column(column: &str) -> bool {
+    let organ_group = table::header_of::<OrganSummary>();
+    column.starts_with("step_reached_")
+        || table::header_of::<RelapseSummary>()
+            .iter()
+            .any(|c| c == column)
+        || table::header_of::<MetastasisSummary>()
+            .iter()
+            .any(|c| c == column)
+        || organ_group.iter().any(|c| {
+            column
+                .strip_prefix(c.as_str())
+                .is_some_and(|r| r.starts_with('_'))
+        })
+}
+
 /// Day of a step (`None` if none).
 fn day_of(step: Option<u64>, dt_h: f64) -> Option<f64> {
     step.map(|s| steps_to_days(s, dt_h))
 }
 
-/// The therapy endpoints of `sim`.
-fn therapy_summary(sim: &Simulation) -> TherapySummary {
+/// The relapse endpoints and therapy totals of `sim`.
+fn therapy_summary(sim: &Simulation) -> (RelapseSummary, TherapySummary) {
     let t = &sim.therapy;
-    TherapySummary {
+    let relapse = RelapseSummary {
         therapy_reference_day: t.reference_day(),
         cells_at_therapy_start: t.reference.map(|(_, n)| n),
         relapse_day: day_of(t.relapse_step, sim.config().run.dt_h),
         time_to_relapse_days: t.time_to_relapse_days(),
+    };
+    let totals = TherapySummary {
         chemo_deaths: sim.primary.events().chemo_deaths,
         ctc_chemo_deaths: sim
             .metastasis
@@ -496,14 +1056,13 @@ fn therapy_summary(sim: &Simulation) -> TherapySummary {
             .map_or(0, |m| m.cascade().ctc_chemo_deaths),
         radiation_kills: t.totals.radiation_kills.iter().sum(),
         resected: t.totals.resected.iter().sum(),
-    }
+    };
+    (relapse, totals)
 }
 
 /// The metastasis endpoints of `sim` and its organs' (none without dissemination).
-fn metastasis_summary(sim: &Simulation) -> (MetastasisSummary, Vec<(&str, OrganSummary)>) {
-    let Some(m) = &sim.metastasis else {
-        return (MetastasisSummary::default(), Vec::new());
-    };
+fn metastasis_summary(sim: &Simulation) -> Option<(MetastasisSummary, Vec<(&str, OrganSummary)>)> {
+    let m = sim.metastasis.as_ref()?;
     let dt = sim.config().run.dt_h;
     let c = m.cascade();
     let frac = |x: u64| (c.arrested > 0).then(|| x as f64 / c.arrested as f64);
@@ -542,8 +1101,12 @@ fn metastasis_summary(sim: &Simulation) -> (MetastasisSummary, Vec<(&str, OrganS
         dtc_deaths: Some(c.dtc_deaths),
         angiogenic_switches: Some(c.angiogenic_switches),
     };
-    let organs = m
-        .organs
+    Some((summary, organ_summaries(m, dt)))
+}
+
+/// Each organ's endpoints, in config order.
+fn organ_summaries(m: &Metastasis, dt: f64) -> Vec<(&str, OrganSummary)> {
+    m.organs
         .iter()
         .map(|o| {
             let row = OrganSummary {
@@ -557,26 +1120,64 @@ fn metastasis_summary(sim: &Simulation) -> (MetastasisSummary, Vec<(&str, OrganS
             };
             (o.name.as_str(), row)
         })
-        .collect();
-    (summary, organs)
+        .collect()
 }
 
-/// The columns of `summary.csv` for a run with these organs (config order): the fixed
-/// columns ([`SummaryRow`], [`TherapySummary`], [`MetastasisSummary`]), then each organ's
-/// ([`OrganSummary`] with `_<organ>` appended).
-pub fn summary_columns(organs: &[&str]) -> Vec<String> {
-    let mut header = table::header_of::<(SummaryRow, TherapySummary, MetastasisSummary)>();
-    let organ_columns = table::header_of::<OrganSummary>();
-    for name in organs {
-        header.extend(organ_columns.iter().map(|c| format!("{c}_{name}")));
+/// `organs.csv` of `sim`: [`OrganName`] and [`OrganSummary`], one row per organ in
+/// config order (only the header without dissemination). The same values as the
+/// summary's per-organ columns.
+pub fn organs(sim: &Simulation) -> String {
+    let rows = sim
+        .metastasis
+        .as_ref()
+        .map_or_else(Vec::new, |m| organ_summaries(m, sim.config().run.dt_h));
+    table::text(
+        rows.into_iter()
+            .map(|(organ, summary)| (OrganName { organ }, summary)),
+    )
+}
+
+/// `organs.csv` made from a run's `summary.csv` text: the header of [`OrganName`] and
+/// [`OrganSummary`], then one row per organ of the summary's per-organ columns. How a
+/// comparison or a sweep gathers the organs of records that hold only summaries.
+///
+/// Errors: the text is not a summary a run writes (its header, one row).
+pub fn organs_from_summary(summary: &str) -> Result<String, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(summary.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let layout = SummaryLayout::parse(&header).ok_or("not the header of a run's summary.csv")?;
+    let row = reader
+        .records()
+        .next()
+        .ok_or("summary.csv has no row")?
+        .map_err(|e| e.to_string())?;
+    let group = table::header_of::<OrganSummary>();
+    let start = header.len() - layout.organs.len() * group.len();
+    let mut text = table::header_line::<(OrganName, OrganSummary)>();
+    for (k, organ) in layout.organs.iter().enumerate() {
+        let at = start + k * group.len();
+        let mut cells = vec![organ.as_str()];
+        cells.extend((at..at + group.len()).map(|i| row.get(i).unwrap_or("")));
+        table::push_row(&mut text, &cells);
     }
-    header
+    Ok(text)
+}
+
+/// The columns of `summary.csv` for a run with `layout` ([`SummaryLayout::columns`]).
+pub fn summary_columns(layout: &SummaryLayout) -> Vec<String> {
+    layout.columns()
 }
 
 /// `summary.csv` of `sim` stopped for `reason`, given the largest population seen and
-/// the steps at which the milestone sizes were reached. Its header is the fixed columns
-/// ([`SummaryRow`], [`TherapySummary`], [`MetastasisSummary`]) then each organ's
-/// ([`OrganSummary`]).
+/// the steps at which the milestone sizes were reached. Its columns are those of the
+/// run's [`SummaryLayout`].
 pub fn summary(
     sim: &Simulation,
     reason: &str,
@@ -588,7 +1189,6 @@ pub fn summary(
     let [il6, cx] = field_stats(sim);
     let [pos, neg] = sim.mscs.counts();
     let m = sim.mscs.events();
-    let [r1, r2, r3, r4, r5] = milestone_steps;
     let row = SummaryRow {
         seed: sim.seed(),
         stop_reason: reason,
@@ -618,20 +1218,34 @@ pub fn summary(
         msc_injected: m.injected,
         msc_divisions: m.divisions,
         msc_deaths: m.deaths,
-        step_reached_1000: r1,
-        step_reached_10000: r2,
-        step_reached_100000: r3,
-        step_reached_1000000: r4,
-        step_reached_10000000: r5,
     };
-    let (met, organs) = metastasis_summary(sim);
-    let fixed = (row, therapy_summary(sim), met);
-    let names: Vec<&str> = organs.iter().map(|(name, _)| *name).collect();
-    let header = summary_columns(&names);
-    let organ_rows: Vec<&OrganSummary> = organs.iter().map(|(_, o)| o).collect();
+    let mut layout = SummaryLayout::of(sim.config());
+    let (relapse, totals) = therapy_summary(sim);
+    let met = metastasis_summary(sim);
+    // The organs as the simulation holds them (the config's, in its order).
+    layout.metastasis = met.is_some();
+    layout.organs = met.as_ref().map_or_else(Vec::new, |(_, organs)| {
+        organs.iter().map(|(name, _)| name.to_string()).collect()
+    });
+    let mut cells = table::cells(&row);
+    cells.extend(
+        milestone_steps[..layout.milestones]
+            .iter()
+            .map(|s| s.map_or_else(String::new, |s| s.to_string())),
+    );
+    if layout.relapse {
+        cells.extend(table::cells(&relapse));
+    }
+    cells.extend(table::cells(&totals));
+    if let Some((met, organs)) = &met {
+        cells.extend(table::cells(met));
+        for (_, organ) in organs {
+            cells.extend(table::cells(organ));
+        }
+    }
     let mut text = String::new();
-    table::push_row(&mut text, &header);
-    table::push_row(&mut text, &(&fixed, &organ_rows));
+    table::push_row(&mut text, &layout.columns());
+    table::push_row(&mut text, &cells);
     text
 }
 
@@ -649,13 +1263,119 @@ mod tests {
     }
 
     #[test]
-    fn milestone_columns_follow_the_milestones() {
-        let columns = table::header_of::<SummaryRow>();
-        let want: Vec<String> = MILESTONES
-            .iter()
-            .map(|m| format!("step_reached_{m}"))
-            .collect();
-        assert_eq!(columns[columns.len() - MILESTONES.len()..], want[..]);
+    fn every_column_of_the_run_tables_is_documented() {
+        use crate::output::column::mismatch;
+        for problem in [
+            mismatch::<TimeseriesRow>(),
+            mismatch::<TherapyOn>(),
+            mismatch::<EventRow>(),
+            mismatch::<SummaryRow>(),
+            mismatch::<RelapseSummary>(),
+            mismatch::<TherapySummary>(),
+            mismatch::<MetastasisSummary>(),
+            mismatch::<OrganSummary>(),
+            mismatch::<OrganName>(),
+        ] {
+            assert_eq!(problem, None);
+        }
+    }
+
+    /// The layout with every group holds the columns every summary held before the
+    /// groups became conditional, in the same order.
+    #[test]
+    fn the_full_layout_is_the_former_summary_header() {
+        let full = SummaryLayout {
+            milestones: MILESTONES.len(),
+            relapse: true,
+            metastasis: true,
+            organs: vec!["bone".into(), "lung".into()],
+        };
+        let columns = full.columns().join(",");
+        assert!(columns.contains(",msc_deaths,step_reached_1000,step_reached_10000,step_reached_100000,step_reached_1000000,step_reached_10000000,therapy_reference_day,cells_at_therapy_start,relapse_day,time_to_relapse_days,chemo_deaths,ctc_chemo_deaths,radiation_kills,resected,ctc,"), "{columns}");
+        assert!(columns.ends_with(",angiogenic_switches,metastatic_cells_bone,colonies_bone,detected_bone,dormant_bone,hpcs_bone,niche_day_bone,first_arrival_day_bone,metastatic_cells_lung,colonies_lung,detected_lung,dormant_lung,hpcs_lung,niche_day_lung,first_arrival_day_lung"), "{columns}");
+    }
+
+    #[test]
+    fn a_summary_header_gives_back_its_layout() {
+        for milestones in 0..=MILESTONES.len() {
+            for relapse in [false, true] {
+                for organs in [
+                    vec![],
+                    vec!["lung".to_string()],
+                    vec!["a".into(), "b_c".into()],
+                ] {
+                    let layout = SummaryLayout {
+                        milestones,
+                        relapse,
+                        metastasis: !organs.is_empty(),
+                        organs,
+                    };
+                    assert_eq!(
+                        SummaryLayout::parse(&layout.columns()),
+                        Some(layout.clone())
+                    );
+                }
+            }
+        }
+        let mut bad = SummaryLayout::default().columns();
+        bad[0] = "sed".into();
+        assert_eq!(SummaryLayout::parse(&bad), None);
+        let mut cut = SummaryLayout::of(&Config::default()).columns();
+        cut.pop();
+        assert_eq!(SummaryLayout::parse(&cut), None);
+    }
+
+    #[test]
+    fn milestones_stop_at_the_largest_size_a_run_can_reach() {
+        let mut c = Config::default();
+        // 1998² sites inside the border ring: up to 10⁶.
+        assert_eq!(c.space.max_size, 2000);
+        assert_eq!(reachable_milestones(&c), 4);
+        c.run.stop_at_cells = 500_000;
+        assert_eq!(reachable_milestones(&c), 3);
+        c.run.stop_at_cells = 1_000;
+        assert_eq!(reachable_milestones(&c), 1);
+        c.run.stop_at_cells = 999;
+        assert_eq!(reachable_milestones(&c), 0);
+        c.run.stop_at_cells = 0;
+        c.space.dims = 3;
+        c.space.max_size = 64;
+        assert_eq!(reachable_milestones(&c), 3);
+        c.space.max_size = 65_536;
+        assert_eq!(reachable_milestones(&c), MILESTONES.len());
+    }
+
+    #[test]
+    fn summary_groups_follow_the_configured_model() {
+        let mut c = Config::default();
+        let layout = SummaryLayout::of(&c);
+        assert!(layout.metastasis && !layout.relapse);
+        assert_eq!(layout.organs, ["bone", "brain", "liver", "lung"]);
+        c.dissemination.enabled = false;
+        c.therapy
+            .push(crate::config::TherapyConfig::new(TherapyKind::AntiIl6, 1.0));
+        let layout = SummaryLayout::of(&c);
+        assert!(!layout.metastasis && !layout.relapse && layout.organs.is_empty());
+        c.therapy
+            .push(crate::config::TherapyConfig::new(TherapyKind::Surgery, 1.0));
+        assert!(SummaryLayout::of(&c).relapse);
+    }
+
+    #[test]
+    fn optional_summary_columns_are_the_conditional_groups() {
+        for c in [
+            "step_reached_1000",
+            "time_to_relapse_days",
+            "ctc",
+            "first_detection_day",
+            "niche_day_lung",
+            "metastatic_cells_bone",
+        ] {
+            assert!(is_optional_summary_column(c), "{c}");
+        }
+        for c in ["total", "seed", "chemo_deaths", "nope", "niche_day"] {
+            assert!(!is_optional_summary_column(c), "{c}");
+        }
     }
 
     #[test]
@@ -666,7 +1386,7 @@ mod tests {
         );
         assert_eq!(
             events_header(),
-            "step,time_h,event,compartment,cell_kind,colony_id,value\n"
+            "step,time_h,event,compartment,cell_kind,colony_id,value,unit\n"
         );
     }
 
