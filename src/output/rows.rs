@@ -120,7 +120,7 @@ impl Documented for TimeseriesRow<'_> {
         col("csc_fraction", "fraction", "csc / total (0 when empty)"),
         col(
             "births",
-            "cells",
+            "divisions",
             "divisions so far (primary; organ: in its colonies)",
         ),
         col(
@@ -564,7 +564,7 @@ impl Documented for SummaryRow<'_> {
         ),
         col("total", "cells", "all cells of the primary at the end"),
         col("csc_fraction", "fraction", "csc / total at the end"),
-        col("births", "cells", "divisions in the primary"),
+        col("births", "divisions", "divisions in the primary"),
         col("deaths", "cells", "deaths in the primary"),
         col("migrations", "moves", "cell moves in the primary"),
         col(
