@@ -74,7 +74,7 @@ pub const EVENT_KINDS: &[EventKindDoc] = &[
         "stop",
         "primary",
         "reason",
-        "the run stopped: value = the stop reason (`days`, `cells`, `extinct`, …)",
+        "the run stopped: value = the stop reason (`days`, `stop_at_cells` or `extinct`)",
     ),
     kind(
         "intravasation",

@@ -547,7 +547,7 @@ impl Documented for SummaryRow<'_> {
         col(
             "stop_reason",
             "text",
-            "why the run stopped (`days`, `cells`, `extinct`, …)",
+            "why the run stopped (`days`, `stop_at_cells` or `extinct`)",
         ),
         col("steps", "steps", "steps run"),
         col("time_h", "h", "simulated time"),
@@ -1168,11 +1168,6 @@ pub fn organs_from_summary(summary: &str) -> Result<String, String> {
         table::push_row(&mut text, &cells);
     }
     Ok(text)
-}
-
-/// The columns of `summary.csv` for a run with `layout` ([`SummaryLayout::columns`]).
-pub fn summary_columns(layout: &SummaryLayout) -> Vec<String> {
-    layout.columns()
 }
 
 /// `summary.csv` of `sim` stopped for `reason`, given the largest population seen and
