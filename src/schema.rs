@@ -11,9 +11,10 @@ use std::fmt::Write;
 use crate::compare::{ComparisonRow, ENDPOINTS, EndpointKind, LEADING, RunsRow, TimeToEventRow};
 use crate::output::column::{Column, Documented};
 use crate::output::events::EVENT_KINDS;
-use crate::output::rows::{
-    EventRow, MILESTONE_COLUMN, MetastasisSummary, OrganName, OrganSummary, RelapseSummary,
-    SummaryRow, TherapyOn, TherapySummary, TimeseriesRow,
+use crate::output::rows::{EventRow, TherapyOn, TimeseriesRow};
+use crate::output::summary::{
+    MILESTONE_COLUMN, MetastasisSummary, OrganName, OrganSummary, RelapseSummary, SummaryRow,
+    TherapySummary,
 };
 use crate::sweep::{PlanCommand, RunId, RunStatus};
 

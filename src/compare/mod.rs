@@ -41,7 +41,7 @@ use crate::config::Config;
 use crate::error::RunError;
 use crate::output::column::{Column, Documented, col};
 use crate::output::format::finite_or_empty;
-use crate::output::{rows, table};
+use crate::output::{summary, table};
 use crate::run::{Driver, DriverError};
 use crate::sim::StopReason;
 use crate::units::hours_to_days;
@@ -319,20 +319,20 @@ pub fn write_concatenated(
     )
 }
 
-/// Writes `organs.csv`: every completed run's organs ([`rows::organs_from_summary`] of
+/// Writes `organs.csv`: every completed run's organs ([`summary::organs_from_summary`] of
 /// its summary, the run folder's `organs.csv`), concatenated in record order after the
 /// leading columns `scenario,replicate,seed` ([`LEADING`]). Runs without dissemination
 /// have no organ rows.
 pub fn write_organs(spec: &CompareSpec, records: &[RunRecord], w: impl Write) -> io::Result<()> {
     let leading: Vec<String> = LEADING.iter().map(|c| c.to_string()).collect();
-    let header = table::header_of::<(rows::OrganName, rows::OrganSummary)>();
+    let header = table::header_of::<(summary::OrganName, summary::OrganSummary)>();
     let mut w = table::writer(w);
     w.write_record(leading.iter().chain(&header))?;
     for record in records {
         let Some(tables) = &record.tables else {
             continue;
         };
-        let organs = rows::organs_from_summary(&tables[Table::Summary as usize])
+        let organs = summary::organs_from_summary(&tables[Table::Summary as usize])
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         let mut reader = csv::Reader::from_reader(organs.as_bytes());
         for row in reader.records() {
@@ -617,11 +617,11 @@ fn end_day(summary: &HashMap<String, String>) -> Option<f64> {
 
 /// The endpoint's value in one run's summary. A column the summary does not hold (the
 /// metastasis columns of a run without dissemination, the relapse columns of an
-/// untreated run: [`rows::is_optional_summary_column`]) reads as an empty cell.
+/// untreated run: [`summary::is_optional_summary_column`]) reads as an empty cell.
 fn observe(summary: &HashMap<String, String>, endpoint: &Endpoint) -> Option<Obs> {
     let cell = match summary.get(endpoint.column) {
         Some(cell) => cell.trim(),
-        None if rows::is_optional_summary_column(endpoint.column) => "",
+        None if summary::is_optional_summary_column(endpoint.column) => "",
         None => return None,
     };
     match endpoint.kind {

@@ -25,6 +25,7 @@ pub mod recorder;
 pub mod render;
 pub mod rows;
 pub mod snapshot;
+pub mod summary;
 pub mod table;
 pub mod vtk;
 

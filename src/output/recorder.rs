@@ -4,7 +4,8 @@
 use crate::config::Config;
 use crate::error::RunError;
 use crate::output::files::RunDir;
-use crate::output::rows::{self, EventRow, MILESTONES};
+use crate::output::rows::{self, EventRow};
+use crate::output::summary::{self, MILESTONES};
 use crate::output::{events, snapshot, table, vtk};
 use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{Observer, Simulation, StopReason};
@@ -28,7 +29,7 @@ pub struct Recorder {
     injected_seen: u64,
     first_homed_recorded: bool,
     milestone_steps: [Option<u64>; MILESTONES.len()],
-    /// How many of [`MILESTONES`] the run can reach ([`rows::reachable_milestones`]).
+    /// How many of [`MILESTONES`] the run can reach ([`summary::reachable_milestones`]).
     milestones: usize,
     peak_total: u64,
     error: Option<RunError>,
@@ -91,7 +92,7 @@ impl Recorder {
             injected_seen: sim.mscs.events().injected,
             first_homed_recorded: sim.mscs.events().homed > 0,
             milestone_steps: [None; MILESTONES.len()],
-            milestones: rows::reachable_milestones(cfg),
+            milestones: summary::reachable_milestones(cfg),
             peak_total: 0,
             error: None,
             snapshot_files: Vec::new(),
@@ -310,13 +311,13 @@ impl Recorder {
 
     /// Finish: the three tables as text (`timeseries.csv`, `events.csv`, `summary.csv`),
     /// or the first error met while writing snapshots. (`organs.csv` is
-    /// [`rows::organs`] of the simulation.)
+    /// [`summary::organs`] of the simulation.)
     pub fn finish(mut self, sim: &Simulation, reason: StopReason) -> Result<[String; 3], RunError> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
         self.event(sim, "stop", "", reason.as_str());
-        let summary = rows::summary(sim, reason.as_str(), self.peak_total, self.milestone_steps);
+        let summary = summary::summary(sim, reason.as_str(), self.peak_total, self.milestone_steps);
         Ok([self.timeseries, self.events, summary])
     }
 }

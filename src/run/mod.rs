@@ -45,7 +45,7 @@ use std::time::Instant;
 use crate::checkpoint::{self, Checkpoint};
 use crate::config::Config;
 use crate::error::RunError;
-use crate::output::{Recorder, RunDir, rows};
+use crate::output::{Recorder, RunDir, summary};
 use crate::sim::{Simulation, StopReason};
 use crate::units::hours_to_days;
 use progress::Watched;
@@ -53,10 +53,10 @@ use progress::Watched;
 /// The files of a run's tables, in the order of [`Outcome::tables`].
 pub const TABLE_FILES: [&str; 3] = ["timeseries.csv", "events.csv", "summary.csv"];
 
-/// The tidy table of a run's organs ([`rows::organs`]), written beside [`TABLE_FILES`]
+/// The tidy table of a run's organs ([`summary::organs`]), written beside [`TABLE_FILES`]
 /// into an output folder: one row per organ, the values of the summary's per-organ
 /// columns (the merges of `compare` and `sweep` make it from each run's summary,
-/// [`rows::organs_from_summary`]).
+/// [`summary::organs_from_summary`]).
 pub const ORGANS_FILE: &str = "organs.csv";
 
 /// How to run one simulation: its config, where it starts, where its outputs go.
@@ -239,7 +239,7 @@ impl Run {
             for (name, table) in TABLE_FILES.iter().zip(&tables) {
                 dir.write(name, table.as_bytes())?;
             }
-            dir.write(ORGANS_FILE, rows::organs(&sim).as_bytes())?;
+            dir.write(ORGANS_FILE, summary::organs(&sim).as_bytes())?;
         }
         Ok(Outcome {
             sim,

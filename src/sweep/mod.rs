@@ -59,7 +59,7 @@ use crate::error::{ConfigError, RunError};
 use crate::output::column::{Column, Documented, col};
 use crate::output::files::{AtomicFile, write_atomic};
 use crate::output::record::Record;
-use crate::output::{rows, table};
+use crate::output::{summary, table};
 use serde::Serialize;
 
 /// The seed of run `run_id` of a sweep with seed `sweep_seed`: two SplitMix64 rounds over
@@ -560,7 +560,7 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
     let mut leading = table::header_of::<RunId>();
     leading.extend(sweep.params());
     // (table, the record's file it is made from): `organs.csv` is each run's summary's
-    // organs ([`rows::organs_from_summary`]).
+    // organs ([`summary::organs_from_summary`]).
     let mut tables = vec![
         ("summary.csv", "summary.csv"),
         ("organs.csv", "summary.csv"),
@@ -580,7 +580,7 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
                 }
                 let path = record_dir(dir, i as u64).join(source);
                 match std::fs::read_to_string(&path) {
-                    Ok(text) if name == "organs.csv" => match rows::organs_from_summary(&text) {
+                    Ok(text) if name == "organs.csv" => match summary::organs_from_summary(&text) {
                         Ok(organs) => Ok(Some((lead(sweep, i as u64), organs))),
                         Err(e) => Err(io::Error::new(io::ErrorKind::InvalidData, e)),
                     },

@@ -5,7 +5,7 @@
 //! status `completed` and every table it should hold is whole:
 //!
 //! - `summary.csv`: the summary columns of some layout (the fixed ones, the groups the
-//!   run's model fills, one group per organ; [`rows::SummaryLayout`]), and exactly one row;
+//!   run's model fills, one group per organ; [`summary::SummaryLayout`]), and exactly one row;
 //! - `timeseries.csv`: the timeseries columns, rows up to the step the run stopped at (the
 //!   summary's `steps`), the last sample as many rows as the first;
 //! - `events.csv`: the event columns, the last row the `stop` event with the summary's
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::spec::Outputs;
 use super::{Sweep, record_dir};
-use crate::output::rows;
+use crate::output::{rows, summary};
 
 /// Why a run's record cannot be trusted. Paths are relative to the sweep folder (so that
 /// `runs.csv` does not depend on where the folder is).
@@ -233,14 +233,14 @@ struct Summary {
 }
 
 impl Summary {
-    /// Checks `summary.csv`: the summary columns of some [`rows::SummaryLayout`], exactly
+    /// Checks `summary.csv`: the summary columns of some [`summary::SummaryLayout`], exactly
     /// one row.
     fn check(dir: &Path, rel: &Path) -> Result<Summary, RecordError> {
         let (header, rows) = parse_table(dir, rel)?;
         // The layout (column groups, organs) is read off the header, which must be the
         // one a run with that layout writes.
-        if rows::SummaryLayout::parse(&header).is_none() {
-            let expected = rows::SummaryLayout::default().columns();
+        if summary::SummaryLayout::parse(&header).is_none() {
+            let expected = summary::SummaryLayout::default().columns();
             return Err(header_error(rel, &header, &expected));
         }
         if rows.len() != 1 {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
-use crate::output::rows;
+use crate::output::summary;
 use crate::units::hours_to_days;
 
 /// A CSV table: header and rows of text fields.
@@ -86,12 +86,12 @@ impl RunTables {
     }
 
     /// A column of `summary.csv` (NaN when empty, or when the run's summary does not
-    /// hold that optional column: [`rows::is_optional_summary_column`]).
+    /// hold that optional column: [`summary::is_optional_summary_column`]).
     pub fn summary(&self, column: &str) -> Result<f64, String> {
         let row = self.summary.rows.first().ok_or("summary.csv has no row")?;
         match self.summary.col(column) {
             Ok(c) => Ok(number(&row[c])),
-            Err(_) if rows::is_optional_summary_column(column) => Ok(f64::NAN),
+            Err(_) if summary::is_optional_summary_column(column) => Ok(f64::NAN),
             Err(e) => Err(e),
         }
     }

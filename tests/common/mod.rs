@@ -73,7 +73,7 @@ pub fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 /// else changed (and that the dropped columns were empty).
 #[allow(dead_code)]
 pub fn former_tables(tables: &[String; 3]) -> [String; 3] {
-    use seedsoil::output::rows::{MILESTONES, SummaryLayout};
+    use seedsoil::output::summary::{MILESTONES, SummaryLayout};
     let records = |text: &str| -> (Vec<String>, Vec<Vec<String>>) {
         let mut r = csv::Reader::from_reader(text.as_bytes());
         let header = r.headers().unwrap().iter().map(str::to_string).collect();
