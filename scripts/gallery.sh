@@ -21,6 +21,7 @@ fi
 PY=$VENV/bin/python
 cargo build --release --quiet
 bin=$repo/target/release/seedsoil
+export SEEDSOIL=$bin  # plot_sweep.py takes symbols and units from `$SEEDSOIL params`
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=$repo/docs/gallery

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
-# The plotting test (CI): makes a small real run (2 snapshot days), sweep (2 × 2 grid,
-# 2 replicates) and comparison (control vs surgery, branched), runs every
-# scripts/plot_*.py on them and checks each expected PNG with scripts/check_png.py.
+# The plotting test (CI): makes a small real run (2 snapshot days), a tiny 3D run (1
+# snapshot day), a grid sweep (2 × 2, 2 replicates), an LHS sweep (6 points) and a
+# comparison (control vs surgery, branched, with detections and relapses), runs every scripts/plot_*.py on them and checks each
+# expected PNG with scripts/check_png.py --source (not blank, and the data embedded in the
+# PNG re-derive from the source CSVs) and, from those data, what the figures show
+# (colours, units, scales, labels). Also checks that check_png.py --source fails on an
+# axes-only all-NaN figure, a figure without embedded data and a figure whose plotted
+# values differ from its CSV, and that plot_run.py refuses a comparison or sweep folder
+# (exit 2).
 #
 # Environment:
 #   PYTHON    interpreter for the venv (default python3)
@@ -47,32 +53,145 @@ echo "test_plots: outputs in $WORK"
 # inputs
 "$SEEDSOIL" run --days 12 --set 'output.snapshot_days=[6.0,12.0]' \
     -o "$WORK/run" --force -q || fail "seedsoil run failed"
+"$SEEDSOIL" run --days 3 --set space.dims=3 --set space.initial_size=32 --set space.max_size=64 \
+    --set 'output.snapshot_days=[3.0]' -o "$WORK/run3d" --force -q || fail "seedsoil run (3D) failed"
 "$SEEDSOIL" sweep tests/data/sweep/plots-small.toml -o "$WORK/sweep" --force -q \
     || fail "seedsoil sweep failed"
+"$SEEDSOIL" sweep tests/data/sweep/plots-lhs.toml -o "$WORK/lhs" --force -q \
+    || fail "seedsoil sweep (LHS) failed"
 "$SEEDSOIL" compare tests/data/plots/compare.toml -o "$WORK/cmp" --force -q \
     || fail "seedsoil compare failed"
 
 # plots
 "$PY" scripts/plot_run.py "$WORK/run" || fail "plot_run.py failed"
 "$PY" scripts/plot_snapshot.py "$WORK/run" || fail "plot_snapshot.py failed"
+"$PY" scripts/plot_snapshot.py "$WORK/run3d" || fail "plot_snapshot.py (3D) failed"
+export SEEDSOIL  # plot_sweep.py takes symbols and units from `$SEEDSOIL params`
 "$PY" scripts/plot_sweep.py "$WORK/sweep" --pdf || fail "plot_sweep.py failed"
-"$PY" scripts/plot_compare.py "$WORK/cmp" -o "$WORK/cmp-plots" || fail "plot_compare.py failed"
+"$PY" scripts/plot_sweep.py "$WORK/lhs" || fail "plot_sweep.py (LHS) failed"
+"$PY" scripts/plot_compare.py "$WORK/cmp" -o "$WORK/cmp-plots" 2>"$WORK/cmp-plots.err" \
+    || { cat "$WORK/cmp-plots.err" >&2; fail "plot_compare.py failed"; }
+# its Kaplan-Meier curves (computed in Python) must give the medians of comparison.csv (Rust)
+if grep "warning:" "$WORK/cmp-plots.err" >&2; then fail "plot_compare.py: KM medians differ"; fi
+
+# the comparison must have events, else its Kaplan-Meier figures are flat lines
+for ev in relapse detected_metastasis; do
+    grep -q ",$ev,[0-9.e+-]*,1\$" "$WORK/cmp/time_to_event.csv" \
+        || fail "the test comparison has no observed $ev (tests/data/plots/*.toml)"
+done
+
+# plot_run.py refuses a comparison or a sweep folder with exit 2, naming the right script
+for d in cmp:plot_compare.py sweep:plot_sweep.py; do
+    set +e
+    msg=$("$PY" scripts/plot_run.py "$WORK/${d%%:*}" -o "$WORK/refused" 2>&1); rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "plot_run.py on a ${d%%:*} folder exited $rc, not 2"
+    grep -q "${d##*:}" <<<"$msg" || fail "plot_run.py on ${d%%:*} did not name ${d##*:}: $msg"
+    [ ! -e "$WORK/refused" ] || fail "plot_run.py wrote figures for a ${d%%:*} folder"
+done
 for s in run snapshot sweep compare; do
     "$PY" "scripts/plot_$s.py" --help >/dev/null || fail "plot_$s.py --help failed"
 done
 
 R=$WORK/run/plots
 S=$WORK/sweep/plots
+L=$WORK/lhs/plots
 C=$WORK/cmp-plots
 expected=(
     "$R/population.png" "$R/compartments.png" "$R/csc_fraction.png" "$R/cytokines.png"
     "$R/niches.png" "$R/snapshot_day6.png" "$R/snapshot_day12.png"
+    "$WORK/run3d/plots/snapshot_day3.png"
     "$S/heatmap_total.png" "$S/heatmap_csc_fraction.png"
     "$S/lines_total_vs_cells.rho_max.png" "$S/lines_total_vs_cells.p_symmetric.png"
     "$S/lines_csc_fraction_vs_cells.rho_max.png" "$S/lines_csc_fraction_vs_cells.p_symmetric.png"
+    "$L/scatter_total_vs_cells.p_symmetric.png" "$L/scatter_total_vs_cells.migration_per_day.png"
+    "$L/scatter_csc_fraction_vs_cells.p_symmetric.png"
+    "$L/scatter_csc_fraction_vs_cells.migration_per_day.png"
     "$C/endpoints.png" "$C/paired_differences.png" "$C/km_relapse.png" "$C/km_detection.png"
+    "$C/timecourse.png"
 )
-"$PY" scripts/check_png.py "${expected[@]}" || fail "figure check failed (outputs kept in $WORK)"
+"$PY" scripts/check_png.py --source "${expected[@]}" \
+    || fail "figure check failed (outputs kept in $WORK)"
+[ ! -e "$L/heatmap_total.png" ] || fail "plot_sweep.py drew a grid heat map for an LHS design"
+
+# what the figures must show (read from the data embedded in the PNGs)
+"$PY" - "$WORK" <<'PYEOF' || fail "figure contents (outputs kept in $WORK)"
+import json, sys
+from pathlib import Path
+from PIL import Image
+sys.path.insert(0, "scripts")
+import plotlib
+w = Path(sys.argv[1])
+def data(p):
+    return json.loads(Image.open(p).text["seedsoil-data"])
+bad = []
+def need(ok, what):
+    if not ok:
+        bad.append(what)
+need(plotlib.KIND_COLOURS == {"csc": "#D55E00", "progenitor": "#0072B2",
+                              "differentiated": "#999999"}, "kind colours")
+need(plotlib.MSC_COLOURS == {"aldh_neg": "#F0E442", "aldh_pos": "#009E73"}, "MSC colours")
+for p in [w / "run/plots/snapshot_day12.png", w / "run3d/plots/snapshot_day3.png"]:
+    axes = [a for a in data(p)["axes"] if a["series"]]
+    need(len(axes) == 3, f"{p.name}: 3 panels")
+    for a in axes:
+        need(a["xlabel"] == "x (µm)" and a["ylabel"] == "y (µm)", f"{p.name}: axes in µm")
+        if "3d" in str(p):
+            need("central slice" in a["title"] and " µm" in a["title"], f"{p.name}: z slice named")
+        for s in a["series"]:
+            if "IL6" in a["title"] or "CXCL7" in a["title"]:
+                if s["type"] == "AxesImage":
+                    need(s["cmap"] == "viridis" and s["norm"] == "LogNorm",
+                         f"{p.name}: field viridis, log")
+    need(len({(tuple(a["xlim"]), tuple(a["ylim"])) for a in axes}) == 1,
+         f"{p.name}: all panels cover the same area")
+for p in [w / "run/plots/csc_fraction.png", w / "run/plots/population.png"]:
+    need(all(a["yscale"] == "log" for a in data(p)["axes"] if a["series"]), f"{p.name}: log y")
+for p in sorted((w / "sweep/plots").glob("*.png")):
+    a = data(p)["axes"][0]
+    need("—" in a["xlabel"], f"{p.name}: parameter symbol and unit on x")
+    if p.name.startswith("lines_"):
+        need("min–max over 2 replicates" in a["title"], f"{p.name}: band named min–max")
+if bad:
+    sys.exit("test_plots: " + "; ".join(bad))
+PYEOF
+
+# self-test: check_png.py --source must fail on figures that do not plot their data
+mkdir -p "$WORK/bad"
+(cd scripts && "$PY" - "$WORK/bad" "$WORK/run" <<'PYEOF') || fail "could not make the self-test figures"
+import sys
+from pathlib import Path
+import numpy as np
+import plotlib
+from plotlib import plt
+out, run = Path(sys.argv[1]), Path(sys.argv[2])
+ts = run / "timeseries.csv"
+n = sum(1 for line in open(ts) if ",primary," in line)
+saver = plotlib.Saver(out, False, run)
+# 1. axes only: a tracked line of NaNs (the CSV has numbers)
+fig, ax = plt.subplots(figsize=(6, 4))
+(ln,) = ax.plot(np.arange(n), np.full(n, np.nan))
+plotlib.track(fig, ln, y={"file": ts, "column": "total", "where": {"compartment": "primary"}})
+ax.set_xlim(0, n); ax.set_ylim(0, 1); ax.set_title("axes only"); ax.set_xlabel("x"); ax.set_ylabel("y")
+saver.save(fig, "nan")
+# 2. a tracked line whose last value is not the CSV's
+fig, ax = plt.subplots(figsize=(6, 4))
+y = np.arange(n, dtype=float)
+(ln,) = ax.plot(y, y)
+plotlib.track(fig, ln, y={"file": ts, "column": "total", "where": {"compartment": "primary"}})
+saver.save(fig, "wrong")
+# 3. no embedded data at all (plain matplotlib)
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.plot(y, y); ax.set_title("plain")
+fig.savefig(out / "plain.png")
+PYEOF
+for b in nan wrong plain; do
+    "$PY" scripts/check_png.py "$WORK/bad/$b.png" >/dev/null 2>&1 \
+        || fail "self-test: check_png.py (pixels only) should pass $b.png"
+    if "$PY" scripts/check_png.py --source "$WORK/bad/$b.png" >/dev/null 2>&1; then
+        fail "self-test: check_png.py --source passed $b.png"
+    fi
+done
 [ -s "$S/heatmap_total.pdf" ] || fail "plot_sweep.py --pdf wrote no PDF"
 
 [ "$keep" = 1 ] || rm -rf "$WORK"

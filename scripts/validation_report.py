@@ -496,7 +496,7 @@ def main():
     fig_dir = out / args.figures
     fig_dir.mkdir(parents=True, exist_ok=True)
     plotlib.setup_style()
-    saver = plotlib.Saver(fig_dir, args.pdf)
+    saver = plotlib.Saver(fig_dir, args.pdf, args.input)
     rng = np.random.default_rng(0)
 
     b0 = first_block(val)

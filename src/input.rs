@@ -27,30 +27,42 @@ pub enum ReadError {
 /// the cap is refused before it is read; anything else (a device, a pipe) is read up to
 /// one byte past the cap.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    read_capped_if(path, cap, 0, |_| true).map(Option::unwrap_or_default)
+}
+
+/// As [`read_capped`], but the first `n` bytes (fewer if the file is shorter) are read
+/// first and passed to `accept`: if it refuses them, the rest is never read and the
+/// answer is `None` (so `/dev/zero` given as a checkpoint is refused at once). The file
+/// is opened once, so a named pipe or `/dev/stdin` works too.
+pub fn read_capped_if(
+    path: &Path,
+    cap: u64,
+    n: usize,
+    accept: impl FnOnce(&[u8]) -> bool,
+) -> Result<Option<Vec<u8>>, ReadError> {
+    let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
     if let Ok(meta) = file.metadata()
         && meta.is_file()
         && meta.len() > cap
     {
         return Err(ReadError::TooLarge { cap });
     }
-    let mut bytes = Vec::new();
-    file.take(cap.saturating_add(1))
+    let mut bytes = Vec::with_capacity(n);
+    (&mut file)
+        .take(n as u64)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if !accept(&bytes) {
+        return Ok(None);
+    }
+    let rest = cap.saturating_add(1).saturating_sub(bytes.len() as u64);
+    file.take(rest)
         .read_to_end(&mut bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() as u64 > cap {
         return Err(ReadError::TooLarge { cap });
     }
-    Ok(bytes)
-}
-
-/// At most the first `n` bytes of the file `path` (fewer if it is shorter).
-pub fn read_head(path: &Path, n: usize) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(n);
-    std::fs::File::open(path)?
-        .take(n as u64)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    Ok(Some(bytes))
 }
 
 /// The text of a TOML file of at most [`MAX_TOML_BYTES`]. A larger file, or one that
@@ -87,4 +99,58 @@ pub fn human_bytes(n: u64) -> String {
         }
     }
     format!("{n} bytes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_read_whole_with_its_head_and_a_refused_head_stops_the_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"HEADrest of it").unwrap();
+        let got = read_capped_if(&path, 100, 4, |h| h == b"HEAD").unwrap();
+        assert_eq!(got.as_deref(), Some(&b"HEADrest of it"[..]));
+        assert!(
+            read_capped_if(&path, 100, 4, |h| h == b"NOPE")
+                .unwrap()
+                .is_none()
+        );
+        assert!(matches!(
+            read_capped_if(&path, 5, 4, |_| true),
+            Err(ReadError::TooLarge { cap: 5 })
+        ));
+        // An endless device: refused on its head, without reading on.
+        let zero = Path::new("/dev/zero");
+        if zero.exists() {
+            assert!(
+                read_capped_if(zero, 1 << 40, 4, |h| h == b"HEAD")
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(matches!(
+                read_capped(zero, 1000),
+                Err(ReadError::TooLarge { cap: 1000 })
+            ));
+        }
+    }
+
+    /// A named pipe can be read once only: the head checked must stay part of the bytes.
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_keeps_its_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, b"HEADbody").unwrap())
+        };
+        let got = read_capped_if(&fifo, 100, 4, |h| h == b"HEAD").unwrap();
+        writer.join().unwrap();
+        assert_eq!(got.as_deref(), Some(&b"HEADbody"[..]));
+    }
 }

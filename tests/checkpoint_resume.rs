@@ -341,3 +341,37 @@ fn snapshots_at_and_before_the_checkpoint_are_recorded_once() {
     );
     assert!(!snaps(&c).is_empty());
 }
+
+/// A checkpoint streamed through a named pipe (read once only) resumes like the file: its
+/// header is checked and kept, not read and lost.
+#[cfg(unix)]
+#[test]
+fn a_checkpoint_read_from_a_named_pipe_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    run(&["--days", "4", "--checkpoint-at", "2"], &a);
+    let bytes = std::fs::read(a.join("checkpoints/day2.ckpt")).unwrap();
+    let fifo = tmp.path().join("pipe");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let writer = {
+        let fifo = fifo.clone();
+        // The writer may see a broken pipe if the reader gives up: ignore its result.
+        std::thread::spawn(move || std::fs::write(fifo, bytes).is_ok())
+    };
+    seedsoil()
+        .arg("run")
+        .arg("--from")
+        .arg(&fifo)
+        .arg("-o")
+        .arg(&b)
+        .arg("-q")
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+    assert!(writer.join().unwrap(), "the whole checkpoint was read");
+    assert_same_tables(&a, &b);
+}

@@ -21,6 +21,8 @@ const SMALL: &[&str] = &[
     "cells.background_death_per_day=0.01",
     "--set",
     "output.snapshot_days=[10, 40]",
+    "--set",
+    "output.snapshot_vtk=true",
     "--seed",
     "7",
 ];
@@ -78,6 +80,9 @@ fn run_writes_every_output_and_is_identical_across_thread_counts() {
             "snapshots/lattice_day10.png",
             "snapshots/lattice_day40.csv",
             "snapshots/lattice_day40.png",
+            "snapshots/snapshot_day40.vti",
+            "snapshots/fields_day40.vti",
+            "snapshots/snapshots.pvd",
         ] {
             assert!(names.contains(&want), "missing {want} in {names:?}");
         }

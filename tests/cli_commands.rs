@@ -3,38 +3,10 @@
 //! configs that would be silently wrong, `compare --set/--days`, `render` of a missing
 //! folder.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod common;
 
-/// Runs `seedsoil ARGS` in `dir`; returns (exit code, stdout, stderr).
-fn seedsoil(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::cargo_bin("seedsoil")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-/// Asserts exit 2, every one of `needles` in stderr and no panic; returns stderr.
-fn refused(dir: &Path, args: &[&str], needles: &[&str]) -> String {
-    let (code, _, err) = seedsoil(dir, args);
-    assert_eq!(code, Some(2), "{args:?}: {err}");
-    for n in needles {
-        assert!(err.contains(n), "{args:?}: expected {n:?} in {err}");
-    }
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    err
-}
-
-fn repo(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
+use common::{refused_in as refused, repo, seedsoil_in as seedsoil};
+use std::path::Path;
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

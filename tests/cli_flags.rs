@@ -2,32 +2,21 @@
 //! with exit 2 and a message naming the flag, the value and what is allowed; paths that
 //! are not folders, not UTF-8 or dangling are handled without a panic.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{refused_in, seedsoil_in};
 use std::path::Path;
 
 /// Runs `seedsoil ARGS` in `dir`; returns (exit code, stderr).
 fn seedsoil(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::cargo_bin("seedsoil")
-        .unwrap()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let (code, _, err) = seedsoil_in(dir, args);
+    (code, err)
 }
 
 /// Asserts exit 2 and that stderr holds every one of `needles`; no run folder is made.
 fn refused(args: &[&str], needles: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
-    let (code, err) = seedsoil(tmp.path(), args);
-    assert_eq!(code, Some(2), "{args:?}: {err}");
-    for n in needles {
-        assert!(err.contains(n), "{args:?}: expected {n:?} in {err}");
-    }
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    refused_in(tmp.path(), args, needles);
     assert!(
         !tmp.path().join("out").exists(),
         "{args:?}: a refused command made its folder"
@@ -35,7 +24,7 @@ fn refused(args: &[&str], needles: &[&str]) {
 }
 
 fn repo(rel: &str) -> String {
-    format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))
+    common::repo(rel).display().to_string()
 }
 
 #[test]
@@ -226,8 +215,7 @@ fn paths_that_are_not_utf8_work() {
     let config = tmp.path().join(OsStr::from_bytes(b"conf\xff.toml"));
     std::fs::write(&config, "[run]\ndays = 1\nseed = 3\n").unwrap();
     let out = tmp.path().join(OsStr::from_bytes(b"run\xfe"));
-    let status = Command::cargo_bin("seedsoil")
-        .unwrap()
+    let status = common::seedsoil()
         .arg("run")
         .arg(&config)
         .args(["-q", "-o"])

@@ -4,19 +4,12 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::output_files as files;
+use common::{output_files as files, repo, seedsoil};
 use seedsoil::compare::{CompareSpec, merge_fragment};
 use std::path::{Path, PathBuf};
 
-fn seedsoil() -> Command {
-    Command::cargo_bin("seedsoil").expect("binary built")
-}
-
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/compare")
-        .join(name)
+    repo("tests/data/compare").join(name)
 }
 
 fn read(dir: &Path, name: &str) -> String {
@@ -34,10 +27,7 @@ fn rows(text: &str) -> Vec<Vec<String>> {
 /// A compare file in `dir` whose base is the whole default model (dissemination, fields,
 /// MSCs) shortened to `days`.
 fn whole_model_compare(dir: &Path, days: f64, extra: &str) -> PathBuf {
-    let baseline = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/baseline.toml"),
-    )
-    .unwrap();
+    let baseline = std::fs::read_to_string(repo("configs/baseline.toml")).unwrap();
     let base = baseline.replacen("days = 90.0", &format!("days = {days:?}"), 1);
     assert_ne!(base, baseline, "baseline.toml holds `days = 90.0`");
     std::fs::write(dir.join("base.toml"), base).unwrap();
@@ -552,10 +542,7 @@ fn therapy_arms_branch_from_one_tumour_and_are_identical_across_threads() {
     // transient, so it is read at the exposure's end) with and without a CXCR2 inhibitor.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let baseline = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("configs/baseline.toml"),
-    )
-    .unwrap();
+    let baseline = std::fs::read_to_string(repo("configs/baseline.toml")).unwrap();
     std::fs::write(
         dir.join("base.toml"),
         baseline.replacen("days = 90.0", "days = 30.0", 1),

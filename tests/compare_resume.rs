@@ -4,7 +4,9 @@
 //! one, a record or table that cannot be written gives a failed manifest (exit 1), and
 //! `--resume` refuses a different comparison.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{repo, seedsoil};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -19,14 +21,8 @@ const TABLES: [&str; 7] = [
     "time_to_event.csv",
 ];
 
-fn seedsoil() -> Command {
-    Command::cargo_bin("seedsoil").expect("binary built")
-}
-
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/compare")
-        .join(name)
+    repo("tests/data/compare").join(name)
 }
 
 /// A branched comparison of 2 scenarios × 3 replicates of the small R0-like base, long

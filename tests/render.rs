@@ -52,12 +52,18 @@ fn render_reproduces_snapshots_and_animates() {
                 w > 0 && h > 0 && (may_be_blank || colours(&rgb) > 1),
                 "{file} blank"
             );
-            // Same bytes as the run's own snapshot PNG.
             let theirs = run.join("snapshots").join(&file);
-            assert_eq!(
-                std::fs::read(&ours).unwrap(),
-                std::fs::read(&theirs).unwrap()
-            );
+            if name == "lattice" {
+                // Same bytes as the run's own snapshot PNG.
+                assert_eq!(
+                    std::fs::read(&ours).unwrap(),
+                    std::fs::read(&theirs).unwrap()
+                );
+            } else {
+                // Same region and layout; the colour scale is the run's, not the day's.
+                let (tw, th, _) = decode(&theirs);
+                assert_eq!((w, h), (tw, th), "{file}: same size as the run's");
+            }
         }
         let frame = out.join(format!("frames/frame_{:04}.png", k + 1));
         let (w, h, rgb) = decode(&frame);
@@ -166,4 +172,62 @@ fn render_refuses_a_snapshot_row_outside_the_domain() {
         err.contains("(60000, 60000, 0) lies outside the 2D domain of 2000 sites"),
         "{err}"
     );
+}
+
+/// `render` draws every day's field on one colour scale (the maximum over all snapshots):
+/// the same value has the same colour on every day, although the days' maxima differ.
+#[test]
+fn render_field_colour_scale_is_shared_across_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["run", "--days", "6", "-q", "-o"])
+        .arg(&run)
+        .args(["--set", "output.snapshot_days=[3.0,6.0]"])
+        .assert()
+        .success();
+    // Every field cell at 1 ng/mL but the first: 100 ng/mL on day 3, 10 on day 6.
+    for (day, peak) in [("3", "100"), ("6", "10")] {
+        let path = run.join(format!("snapshots/fields_day{day}.csv"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut out = String::new();
+        for (k, line) in text.lines().enumerate() {
+            let f: Vec<&str> = line.split(',').collect();
+            let v = if k == 1 { peak } else { "1" };
+            if k == 0 {
+                out.push_str(line);
+            } else {
+                out.push_str(&format!("{},{},{},{v},{v}", f[0], f[1], f[2]));
+            }
+            out.push('\n');
+        }
+        std::fs::write(&path, out).unwrap();
+    }
+    Command::cargo_bin("seedsoil")
+        .unwrap()
+        .args(["render", "-q"])
+        .arg(&run)
+        .assert()
+        .success();
+    // 1 ng/mL on the run's scale, topped at 100 with a floor of 100/10^4: log10 position
+    // (0 − (−2)) / 4 = 0.5.
+    let c = colorous::VIRIDIS.eval_continuous(0.5);
+    let want = [c.r, c.g, c.b];
+    for day in ["3", "6"] {
+        for name in ["il6", "cxcl7"] {
+            let (_, _, rgb) = decode(&run.join(format!("render/{name}_day{day}.png")));
+            let mut counts = std::collections::HashMap::new();
+            for p in rgb.chunks_exact(3) {
+                *counts.entry([p[0], p[1], p[2]]).or_insert(0usize) += 1;
+            }
+            let map_colour = counts
+                .iter()
+                .filter(|(c, _)| **c != [255, 255, 255])
+                .max_by_key(|(_, n)| **n)
+                .map(|(c, _)| *c)
+                .unwrap();
+            assert_eq!(map_colour, want, "{name} day {day}: 1 ng/mL");
+        }
+    }
 }

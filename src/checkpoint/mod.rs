@@ -261,12 +261,11 @@ impl Checkpoint {
             path: path.to_path_buf(),
             source,
         };
-        let head = crate::input::read_head(path, MAGIC.len()).map_err(io)?;
-        if head != MAGIC {
-            return Err(CheckpointError::NotACheckpoint);
-        }
-        match crate::input::read_capped(path, MAX_CHECKPOINT_BYTES) {
-            Ok(bytes) => Checkpoint::read(&bytes),
+        match crate::input::read_capped_if(path, MAX_CHECKPOINT_BYTES, MAGIC.len(), |head| {
+            head == MAGIC
+        }) {
+            Ok(Some(bytes)) => Checkpoint::read(&bytes),
+            Ok(None) => Err(CheckpointError::NotACheckpoint),
             Err(crate::input::ReadError::TooLarge { cap }) => Err(CheckpointError::TooLarge {
                 path: path.to_path_buf(),
                 cap,

@@ -75,7 +75,7 @@ pub struct CompareManifest {
     /// The failed runs.
     pub failed_runs: Vec<FailedRun>,
     /// The files of the folder.
-    pub files: [&'static str; 11],
+    pub files: Vec<&'static str>,
     /// Seed of each replicate ([`replicate_seed`]).
     pub replicate_seeds: Vec<u64>,
     /// Replicates per scenario.
@@ -133,19 +133,11 @@ impl CompareManifest {
                     seed: r.seed,
                 })
                 .collect(),
-            files: [
-                "compare.toml",
-                "runs/",
-                "runs.csv",
-                "timeseries.csv",
-                "events.csv",
-                "summary.csv",
-                "organs.csv",
-                "comparison.csv",
-                "time_to_event.csv",
-                "configs/",
-                "manifest.json",
-            ],
+            files: [super::folder::RESOLVED, "runs/"]
+                .into_iter()
+                .chain(super::folder::FILES)
+                .chain(["configs/", "manifest.json"])
+                .collect(),
             replicate_seeds: (0..spec.replicates)
                 .map(|r| replicate_seed(seed, r))
                 .collect(),

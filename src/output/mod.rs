@@ -15,8 +15,11 @@
 //! Every file except `manifest.json` is byte-identical for the same config and seed,
 //! whatever the thread count; the manifest records wall time and the command line.
 
+pub mod canvas;
+pub mod colour_scale;
 pub mod column;
 pub mod events;
+pub mod figure;
 pub mod files;
 pub mod format;
 pub mod manifest;

@@ -273,18 +273,29 @@ impl Recorder {
                 Err(e) => result = Err(e),
             }
         }
+        let day_label = stem.trim_start_matches("snapshots/lattice_day");
+        let info = snapshot::PictureInfo {
+            day: day_label,
+            spacing_um: sim.config().space.spacing_um,
+        };
+        let region = snapshot::Region::of(&sim.primary.lattice);
         if let (Some(cy), true) = (&sim.cytokines, self.snapshot_png && result.is_ok()) {
             for (which, name) in [(0, "il6"), (1, "cxcl7")] {
                 let fstem = stem.replace("lattice_day", &format!("{name}_day"));
-                match dir.write(&format!("{fstem}.png"), &snapshot::field_png(cy, which)) {
+                let png = snapshot::field_png(cy, which, &region, &info);
+                match dir.write(&format!("{fstem}.png"), &png) {
                     Ok(p) => written.push(p),
                     Err(e) => result = Err(e),
                 }
             }
         }
         if self.snapshot_png && result.is_ok() {
-            let png =
-                snapshot::lattice_png(&sim.primary, sim.config().cells.rho_max, sim.mscs.cells());
+            let png = snapshot::lattice_png(
+                &sim.primary,
+                sim.config().cells.rho_max,
+                sim.mscs.cells(),
+                &info,
+            );
             match dir.write(&format!("{stem}.png"), &png) {
                 Ok(p) => written.push(p),
                 Err(e) => result = Err(e),

@@ -12,10 +12,14 @@
 //!   replayed from `config.toml` (`space.initial_size`, `space.max_size`) and the
 //!   `lattice_grown` events of `events.csv` before the snapshot.
 //! - `il6_day<D>.png`, `cxcl7_day<D>.png`: heat maps of the fields CSV (when it exists),
-//!   byte-identical to the run's own field PNGs.
+//!   drawn as the run's own field PNGs (same region and layout) but on ONE log colour
+//!   scale for the whole run, topped at the field's maximum over every snapshot, so the
+//!   days can be compared colour for colour (the run's own PNGs are topped at their own
+//!   day's maximum; with a single snapshot both are byte-identical).
 //! - `frames/frame_0001.png`, …: one frame per snapshot day in day order, the lattice on
 //!   one common canvas (the bounding box of every snapshot's cells and MSCs, plus a
 //!   2-site margin) so the tumour grows in place; `--scale N` pixels per site (default 1).
+//!   Frames carry the same legend, day stamp, scale bar and slice label as the pictures.
 //! - `growth.gif`: the frames as an animated GIF (looping, 0.5 s per frame).
 //!
 //! `--frames` writes only the frames and the GIF. 3D runs: the CSVs hold every occupied
@@ -25,11 +29,10 @@
 use crate::config::Config;
 use crate::engine::primary::Primary;
 use crate::error::RunError;
-use crate::model::kind::{STEM, progenitor};
+use crate::model::kind::{EMPTY, STEM, progenitor};
 use crate::model::msc::Msc;
-use crate::output::snapshot::{
-    self, FieldRow, LatticeRow, MSC_ALDH_NEG, MSC_ALDH_POS, MscRow, colour, encode_png,
-};
+use crate::output::colour_scale::LogScale;
+use crate::output::snapshot::{self, FieldRow, LatticeRow, MscRow, PictureInfo, Region, SiteView};
 use crate::space::Lattice;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -144,39 +147,90 @@ fn read_mscs(path: &Path) -> Result<Vec<Msc>, RunError> {
         .collect())
 }
 
-/// Heat maps (IL6, CXCL7) of a fields CSV, as the run's own field PNGs.
-fn field_pngs(path: &Path) -> Result<[Vec<u8>; 2], RunError> {
-    let pts: Vec<([i64; 3], [f32; 2])> =
-        read_rows::<FieldRow>(path, "x,y,z,il6_ng_ml,cxcl7_ng_ml")?
-            .into_iter()
-            .map(|(_, f)| ([f.x, f.y, f.z], [f.il6_ng_ml, f.cxcl7_ng_ml]))
-            .collect();
-    let axis = |a: usize| {
-        let mut v: Vec<i64> = pts.iter().map(|p| p.0[a]).collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    let (xs, ys, zs) = (axis(0), axis(1), axis(2));
-    if xs.is_empty() {
-        return Err(other(format!("{}: no field cells", path.display())));
-    }
-    let (nx, ny) = (xs.len(), ys.len());
-    let z = zs[zs.len() / 2];
-    Ok(std::array::from_fn(|which| {
-        let max = pts
-            .iter()
-            .map(|p| p.1[which])
-            .fold(f32::MIN, f32::max)
-            .max(f32::MIN_POSITIVE) as f64;
-        let mut layer = vec![0.0f64; nx * ny];
-        for (d, v) in pts.iter().filter(|p| p.0[2] == z) {
-            let x = xs.binary_search(&d[0]).unwrap_or(0);
-            let y = ys.binary_search(&d[1]).unwrap_or(0);
-            layer[y * nx + x] = v[which] as f64;
+/// A fields CSV read back: the grid of field cells (`coarsen` sites per side from
+/// `origin`), IL6 and CXCL7 per cell, x fastest.
+struct FieldLayer {
+    origin: [i64; 3],
+    coarsen: i64,
+    n: [usize; 3],
+    values: Vec<[f32; 2]>,
+}
+
+impl FieldLayer {
+    /// Reads `path`, a full grid of field cells `coarsen` sites per side (`fields.coarsen`
+    /// of the run's config).
+    fn read(path: &Path, coarsen: u32) -> Result<Self, RunError> {
+        let rows = read_rows::<FieldRow>(path, "x,y,z,il6_ng_ml,cxcl7_ng_ml")?;
+        let c = i64::from(coarsen.max(1));
+        let bad = |line: u64, why: &str| {
+            other(format!(
+                "{}:{line}: {why} (fields.coarsen = {c} in config.toml)",
+                path.display()
+            ))
+        };
+        let Some(first) = rows.first() else {
+            return Err(other(format!("{}: no field cells", path.display())));
+        };
+        let mut lo = [first.1.x, first.1.y, first.1.z];
+        let mut hi = lo;
+        for (_, f) in &rows {
+            for (a, v) in [f.x, f.y, f.z].into_iter().enumerate() {
+                lo[a] = lo[a].min(v);
+                hi[a] = hi[a].max(v);
+            }
         }
-        snapshot::heat_png(nx, ny, max, |x, y| layer[y * nx + x])
-    }))
+        let mut n = [1usize; 3];
+        for a in 0..3 {
+            let span = hi[a].checked_sub(lo[a]).map(|d| d / c + 1);
+            n[a] = span
+                .and_then(|k| usize::try_from(k).ok())
+                .filter(|&k| k <= rows.len())
+                .ok_or_else(|| bad(first.0, "field cells do not form a grid"))?;
+        }
+        if n[0].checked_mul(n[1]).and_then(|k| k.checked_mul(n[2])) != Some(rows.len()) {
+            return Err(bad(first.0, "field cells do not form a full grid"));
+        }
+        let mut values = vec![[0.0f32; 2]; rows.len()];
+        for (line, f) in &rows {
+            let d = [f.x - lo[0], f.y - lo[1], f.z - lo[2]];
+            if d.iter().any(|&k| k % c != 0) {
+                return Err(bad(*line, "a field cell off the grid"));
+            }
+            let i = |a: usize| (d[a] / c) as usize;
+            values[i(0) + n[0] * (i(1) + n[1] * i(2))] = [f.il6_ng_ml, f.cxcl7_ng_ml];
+        }
+        Ok(FieldLayer {
+            origin: lo,
+            coarsen: c,
+            n,
+            values,
+        })
+    }
+
+    /// The maximum of IL6 (`which = 0`) or CXCL7 (`1`) over the grid.
+    fn max(&self, which: usize) -> f32 {
+        self.values
+            .iter()
+            .map(|v| v[which])
+            .fold(f32::MIN, f32::max)
+    }
+
+    /// The value of the field cell holding site `d` (0 outside the grid; in 2D z is
+    /// ignored).
+    fn at(&self, which: usize, d: [i64; 3]) -> f64 {
+        let mut i = [0usize; 3];
+        for a in 0..3 {
+            if self.n[a] == 1 && a == 2 {
+                continue;
+            }
+            let k = (d[a] - self.origin[a]).div_euclid(self.coarsen);
+            match usize::try_from(k) {
+                Ok(k) if k < self.n[a] => i[a] = k,
+                _ => return 0.0,
+            }
+        }
+        f64::from(self.values[i[0] + self.n[0] * (i[1] + self.n[1] * i[2])][which])
+    }
 }
 
 /// The columns of an `events.csv` row that locate snapshots and lattice growth.
@@ -303,7 +357,24 @@ pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<Pat
     let mut written = Vec::new();
 
     if !opts.frames_only {
+        // One colour scale per field for the whole run: the maximum over every snapshot.
+        let mut layers = Vec::with_capacity(days.len());
+        let mut max = [f32::MIN; 2];
         for day in &days {
+            let fields = snaps.join(format!("fields_day{}.csv", day.label));
+            let layer = if fields.exists() {
+                let layer = FieldLayer::read(&fields, cfg.fields.coarsen)?;
+                for (which, m) in max.iter_mut().enumerate() {
+                    *m = m.max(layer.max(which));
+                }
+                Some(layer)
+            } else {
+                None
+            };
+            layers.push(layer);
+        }
+        let scales = max.map(|m| LogScale::new(f64::from(m)));
+        for (day, layer) in days.iter().zip(&layers) {
             // Replay the lattice window as it was at this snapshot.
             let mut lat = Lattice::new(dims, cfg.space.initial_size, cfg.space.max_size);
             let n = grows
@@ -320,25 +391,34 @@ pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<Pat
                 }
             }
             let primary = Primary::new(lat);
-            let png = snapshot::lattice_png(&primary, rho_max, &day.mscs);
+            let info = PictureInfo {
+                day: &day.label,
+                spacing_um: cfg.space.spacing_um,
+            };
+            let png = snapshot::lattice_png(&primary, rho_max, &day.mscs, &info);
             write(
                 out.join(format!("lattice_day{}.png", day.label)),
                 &png,
                 &mut written,
             )?;
-            let fields = snaps.join(format!("fields_day{}.csv", day.label));
-            if fields.exists() {
-                let [il6, cx] = field_pngs(&fields)?;
-                write(
-                    out.join(format!("il6_day{}.png", day.label)),
-                    &il6,
-                    &mut written,
-                )?;
-                write(
-                    out.join(format!("cxcl7_day{}.png", day.label)),
-                    &cx,
-                    &mut written,
-                )?;
+            if let Some(layer) = layer {
+                let region = Region::of(&primary.lattice);
+                for (which, name) in [(0, "il6"), (1, "cxcl7")] {
+                    let png = snapshot::field_picture(
+                        &region,
+                        which,
+                        |d| layer.at(which, d),
+                        &scales[which],
+                        true,
+                        &info,
+                    )
+                    .png();
+                    write(
+                        out.join(format!("{name}_day{}.png", day.label)),
+                        &png,
+                        &mut written,
+                    )?;
+                }
             }
         }
     }
@@ -363,44 +443,48 @@ pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<Pat
         (x0, x1, y0, y1) = (c, c, c, c);
     }
     let margin = 2;
-    let (x0, y1) = (x0 - margin, y1 + margin);
-    let s = opts.scale.max(1) as usize;
-    let w = (x1 + margin - x0 + 1) as usize;
-    let h = (y1 - (y0 - margin) + 1) as usize;
-    let (pw, ph) = (w * s, h * s);
+    let region = Region {
+        x0: x0 - margin,
+        x1: x1 + margin + 1,
+        y0: y0 - margin,
+        y1: y1 + margin + 1,
+        z: (dims == 3).then_some(slice_z),
+        px_per_site: opts.scale.max(1) as usize,
+    };
+    let (w, h) = (region.sites_x(), region.sites_y());
     let mut frames = Vec::new();
+    let mut size = (0, 0);
     for (k, day) in days.iter().enumerate() {
-        let mut rgb = vec![255u8; pw * ph * 3];
-        let mut paint = |d: [i64; 3], c: [u8; 3]| {
-            let (bx, by) = ((d[0] - x0) as usize * s, (y1 - d[1]) as usize * s);
-            for py in by..by + s {
-                for px in bx..bx + s {
-                    let i = (py * pw + px) * 3;
-                    rgb[i..i + 3].copy_from_slice(&c);
-                }
-            }
-        };
+        let mut codes = vec![EMPTY; w * h];
         for &(d, code) in day.cells.iter().filter(|c| in_slice(&c.0)) {
-            paint(d, colour(code, rho_max));
+            codes[(d[1] - region.y0) as usize * w + (d[0] - region.x0) as usize] = code;
         }
-        for aldh in [false, true] {
-            let c = if aldh { MSC_ALDH_POS } else { MSC_ALDH_NEG };
-            for m in day
-                .mscs
-                .iter()
-                .filter(|m| m.aldh == aldh && in_slice(&m.pos))
-            {
-                paint(m.pos, c);
-            }
-        }
-        let png = encode_png(pw as u32, ph as u32, &rgb);
+        let info = PictureInfo {
+            day: &day.label,
+            spacing_um: cfg.space.spacing_um,
+        };
+        let picture = snapshot::cells_picture(
+            &region,
+            |d| {
+                let (x, y) = (d[0] - region.x0, d[1] - region.y0);
+                match codes[y as usize * w + x as usize] {
+                    EMPTY => SiteView::Empty,
+                    c => SiteView::Cell(c),
+                }
+            },
+            &day.mscs,
+            rho_max,
+            &info,
+        );
         write(
             out.join("frames").join(format!("frame_{:04}.png", k + 1)),
-            &png,
+            &picture.png(),
             &mut written,
         )?;
-        frames.push(rgb);
+        size = (picture.width(), picture.height());
+        frames.push(picture.rgb().to_vec());
     }
+    let (pw, ph) = size;
     let gif = encode_gif(pw, ph, &frames)?;
     write(out.join("growth.gif"), &gif, &mut written)?;
     Ok(written)
@@ -526,6 +610,29 @@ mod tests {
             cxcl7_ng_ml: 2.0,
         };
         assert_eq!(rows, [(2, want)]);
+    }
+
+    #[test]
+    fn a_fields_csv_reads_back_as_its_grid_and_a_broken_one_is_refused() {
+        let (_d, path) = file(
+            "fields_day1.csv",
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n-4,0,0,1,2\n0,0,0,3,4\n-4,4,0,5,6\n0,4,0,7,8\n",
+        );
+        let layer = FieldLayer::read(&path, 4).unwrap();
+        assert_eq!((layer.origin, layer.n), ([-4, 0, 0], [2, 2, 1]));
+        assert_eq!(layer.at(0, [-1, 3, 0]), 1.0);
+        assert_eq!(layer.at(1, [3, 7, 0]), 8.0);
+        assert_eq!(layer.at(0, [4, 0, 0]), 0.0, "outside the grid");
+        assert_eq!((layer.max(0), layer.max(1)), (7.0, 8.0));
+        for text in [
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n0,0,0,1,2\n8,0,0,1,2\n",
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n0,0,0,1,2\n2,0,0,1,2\n",
+            "x,y,z,il6_ng_ml,cxcl7_ng_ml\n-9223372036854775808,0,0,1,2\n9223372036854775807,0,0,1,2\n",
+        ] {
+            let (_d, path) = file("fields_day1.csv", text);
+            let err = FieldLayer::read(&path, 4).err().unwrap().to_string();
+            assert!(err.contains("fields.coarsen = 4"), "{err}");
+        }
     }
 
     #[test]

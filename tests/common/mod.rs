@@ -123,3 +123,39 @@ pub fn former_tables(tables: &[String; 3]) -> [String; 3] {
     let summary = write(&former, &widened);
     [tables[0].clone(), events, summary]
 }
+
+/// The `seedsoil` binary built by cargo for the integration tests.
+#[allow(dead_code)]
+pub fn seedsoil() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("seedsoil").expect("binary built")
+}
+
+/// A file or folder of the repository, by its path relative to the repository root.
+#[allow(dead_code)]
+pub fn repo(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Runs `seedsoil ARGS` in `dir`; returns (exit code, stdout, stderr).
+#[allow(dead_code)]
+pub fn seedsoil_in(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = seedsoil().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Asserts that `seedsoil ARGS` run in `dir` exits 2 without a panic and that its stderr
+/// holds every one of `needles`; returns the stderr.
+#[allow(dead_code)]
+pub fn refused_in(dir: &Path, args: &[&str], needles: &[&str]) -> String {
+    let (code, _, err) = seedsoil_in(dir, args);
+    assert_eq!(code, Some(2), "{args:?}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: expected {n:?} in {err}");
+    }
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    err
+}
