@@ -67,6 +67,7 @@ pub mod output;
 pub mod persist;
 pub mod rng;
 pub mod run;
+pub mod schema;
 pub mod sim;
 pub mod space;
 pub(crate) mod spec;

@@ -417,7 +417,11 @@ fn stop_at_cells_stops_the_run() {
     assert!(!col("step_reached_1000").is_empty());
     let events = std::fs::read_to_string(out.join("events.csv")).unwrap();
     assert!(events.contains("size_reached"));
-    assert!(events.trim_end().ends_with("stop,primary,,,stop_at_cells"));
+    assert!(
+        events
+            .trim_end()
+            .ends_with("stop,primary,,,stop_at_cells,reason")
+    );
 }
 
 #[test]

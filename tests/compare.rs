@@ -91,6 +91,7 @@ fn outputs_are_identical_for_one_and_two_threads() {
             "configs/control.toml",
             "configs/more_stem.toml",
             "events.csv",
+            "organs.csv",
             "runs.csv",
             "summary.csv",
             "time_to_event.csv",

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The tables of a comparison folder (names as the plotting scripts read them).
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 7] = [
     "runs.csv",
     "timeseries.csv",
     "events.csv",
     "summary.csv",
+    "organs.csv",
     "comparison.csv",
     "time_to_event.csv",
 ];

@@ -216,6 +216,7 @@ fn a_forced_run_removes_every_file_of_the_earlier_run() {
             "events.csv",
             "manifest.json",
             "notes.txt",
+            "organs.csv",
             "summary.csv",
             "timeseries.csv"
         ]

@@ -66,6 +66,8 @@ fn outputs_are_identical_for_one_and_two_threads_and_a_passing_check_exits_0() {
     // Two arms × 2 seeds, each a run folder with its config and tables.
     let runs = names.iter().filter(|n| n.ends_with("summary.csv")).count();
     assert_eq!(runs, 4, "{names:?}");
+    let organs = names.iter().filter(|n| n.ends_with("/organs.csv")).count();
+    assert_eq!(organs, 4, "{names:?}");
     let v = read(&tmp.path().join("1/validation.csv"));
     let header = v.lines().next().unwrap();
     assert!(header.starts_with("check,source,block,statistic,estimate,ci_low,ci_high,target"));

@@ -89,7 +89,7 @@ pub fn run(
     }
     println!("  wall time {wall:.2} s");
     println!("  outputs in {}:", dir.path.display());
-    println!("    config.toml timeseries.csv events.csv summary.csv manifest.json");
+    println!("    config.toml timeseries.csv events.csv summary.csv organs.csv manifest.json");
     if !outcome.snapshot_files.is_empty() {
         println!("    snapshots/ ({} files)", outcome.snapshot_files.len());
     }
@@ -179,7 +179,7 @@ pub fn comparison(spec: &CompareSpec, records: &[RunRecord], seed: u64, wall: f6
     println!("  wall time {wall:.2} s");
     println!("  outputs in {}:", dir.path.display());
     println!(
-        "    comparison.csv runs.csv timeseries.csv events.csv summary.csv time_to_event.csv configs/ compare.toml runs/ manifest.json"
+        "    comparison.csv runs.csv timeseries.csv events.csv summary.csv organs.csv time_to_event.csv configs/ compare.toml runs/ manifest.json"
     );
 }
 
@@ -220,7 +220,7 @@ pub fn sweep(
     println!("  wall time {wall:.2} s");
     println!("  outputs in {}:", dir.display());
     println!(
-        "    runs.csv summary.csv{} runs/ sweep.toml base.toml manifest.json",
+        "    runs.csv summary.csv organs.csv{} runs/ sweep.toml base.toml manifest.json",
         if sweep.spec.outputs >= sweep::Outputs::Timeseries {
             " timeseries.csv"
         } else {

@@ -172,6 +172,9 @@ fn write_outputs(v: &Validation, dir: &RunDir) -> Result<()> {
                 dir.write(&format!("{folder}/timeseries.csv"), ts.as_bytes())?;
                 dir.write(&format!("{folder}/events.csv"), ev.as_bytes())?;
                 dir.write(&format!("{folder}/summary.csv"), su.as_bytes())?;
+                let organs = seedsoil::output::summary::organs_from_summary(su)
+                    .map_err(|e| anyhow::anyhow!("{folder}/summary.csv: {e}"))?;
+                dir.write(&format!("{folder}/organs.csv"), organs.as_bytes())?;
             }
             Err(e) => {
                 dir.write(&format!("{folder}/error.txt"), format!("{e}\n").as_bytes())?;

@@ -16,11 +16,12 @@ use crate::error::RunError;
 pub const RESOLVED: &str = "compare.toml";
 
 /// The tables `seedsoil compare` merges from the records.
-pub const FILES: [&str; 6] = [
+pub const FILES: [&str; 7] = [
     "runs.csv",
     "timeseries.csv",
     "events.csv",
     "summary.csv",
+    "organs.csv",
     "comparison.csv",
     "time_to_event.csv",
 ];
@@ -161,8 +162,9 @@ pub fn is_empty(dir: &Path) -> bool {
 /// records (`runs/`) first, then the tables and `configs/`, `compare.toml` last, so that
 /// a process killed midway never leaves records without the comparison they belong to.
 /// Other files are left alone.
-pub const OWNED: [&str; 9] = [
-    "runs", FILES[0], FILES[1], FILES[2], FILES[3], FILES[4], FILES[5], "configs", RESOLVED,
+pub const OWNED: [&str; 10] = [
+    "runs", FILES[0], FILES[1], FILES[2], FILES[3], FILES[4], FILES[5], FILES[6], "configs",
+    RESOLVED,
 ];
 
 /// Writes the setup of the comparison of `spec` with seed `seed` into `dir`:
@@ -225,6 +227,13 @@ mod tests {
                 .starts_with("scenario.slow is absent in the folder, a table now"),
         );
         assert!(tmp.path().join("configs/fast.toml").is_file());
+    }
+
+    #[test]
+    fn forcing_removes_every_table_a_comparison_writes() {
+        for name in FILES {
+            assert!(OWNED.contains(&name), "{name}");
+        }
     }
 
     #[test]

@@ -39,8 +39,9 @@ use crate::batch::{catch, each_on_pool, failure, one_line, simulate_record};
 use crate::checkpoint::Checkpoint;
 use crate::config::Config;
 use crate::error::RunError;
+use crate::output::column::{Column, Documented, col};
 use crate::output::format::finite_or_empty;
-use crate::output::table;
+use crate::output::{summary, table};
 use crate::run::{Driver, DriverError};
 use crate::sim::StopReason;
 use crate::units::hours_to_days;
@@ -318,6 +319,35 @@ pub fn write_concatenated(
     )
 }
 
+/// Writes `organs.csv`: every completed run's organs ([`summary::organs_from_summary`] of
+/// its summary, the run folder's `organs.csv`), concatenated in record order after the
+/// leading columns `scenario,replicate,seed` ([`LEADING`]). Runs without dissemination
+/// have no organ rows.
+pub fn write_organs(spec: &CompareSpec, records: &[RunRecord], w: impl Write) -> io::Result<()> {
+    let leading: Vec<String> = LEADING.iter().map(|c| c.to_string()).collect();
+    let header = table::header_of::<(summary::OrganName, summary::OrganSummary)>();
+    let mut w = table::writer(w);
+    w.write_record(leading.iter().chain(&header))?;
+    for record in records {
+        let Some(tables) = &record.tables else {
+            continue;
+        };
+        let organs = summary::organs_from_summary(&tables[Table::Summary as usize])
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        let mut reader = csv::Reader::from_reader(organs.as_bytes());
+        for row in reader.records() {
+            let row = row?;
+            let lead = [
+                spec.scenarios[record.scenario].name.clone(),
+                record.replicate.to_string(),
+                record.seed.to_string(),
+            ];
+            w.write_record(lead.iter().map(String::as_str).chain(row.iter()))?;
+        }
+    }
+    w.flush()
+}
+
 /// One row of `runs.csv`: a run and how it ended.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RunsRow<'a> {
@@ -333,6 +363,29 @@ pub struct RunsRow<'a> {
     pub stop_reason: &'a str,
     /// Why the run failed (empty if it completed).
     pub error: &'a str,
+}
+
+impl Documented for RunsRow<'_> {
+    const COLUMNS: &'static [Column] = &[
+        col("scenario", "text", "the scenario's name, in file order"),
+        col(
+            "replicate",
+            "id",
+            "the replicate, from 0 (the same seed in every scenario)",
+        ),
+        col("seed", "–", "the run's seed"),
+        col("status", "text", "`completed` or `failed`"),
+        col(
+            "stop_reason",
+            "text",
+            "why the run stopped (empty if it failed)",
+        ),
+        col(
+            "error",
+            "text",
+            "why the run failed (empty if it completed)",
+        ),
+    ];
 }
 
 /// Writes `runs.csv` ([`RunsRow`]), one row per run.
@@ -496,6 +549,57 @@ pub struct ComparisonRow {
     pub diff_se: Option<f64>,
 }
 
+impl Documented for ComparisonRow {
+    const COLUMNS: &'static [Column] = &[
+        col("scenario", "text", "the scenario's name"),
+        col("endpoint", "text", "the endpoint (the endpoints below)"),
+        col("n", "runs", "completed runs holding a value"),
+        col(
+            "median",
+            "endpoint's",
+            "median (type 7; Kaplan–Meier for times to events; empty for probabilities)",
+        ),
+        col(
+            "q025",
+            "endpoint's",
+            "2.5 % quantile; Wilson lower bound for probabilities; lower end of the median's 95 % interval for times to events",
+        ),
+        col(
+            "q975",
+            "endpoint's",
+            "97.5 % quantile; Wilson upper bound; upper end of the median's interval",
+        ),
+        col(
+            "mean",
+            "endpoint's",
+            "mean (the proportion for probabilities; empty for times to events)",
+        ),
+        col("sd", "endpoint's", "sample standard deviation"),
+        col(
+            "diff_vs_control_n",
+            "runs",
+            "replicates paired with the control (both completed and holding a value)",
+        ),
+        col(
+            "diff_median",
+            "endpoint's",
+            "median of the paired differences (scenario − control)",
+        ),
+        col(
+            "diff_q025",
+            "endpoint's",
+            "2.5 % quantile of the paired differences",
+        ),
+        col(
+            "diff_q975",
+            "endpoint's",
+            "97.5 % quantile of the paired differences",
+        ),
+        col("diff_mean", "endpoint's", "mean of the paired differences"),
+        col("diff_se", "endpoint's", "standard error of that mean"),
+    ];
+}
+
 /// An endpoint's value in one run: a number, or a (time, observed) pair.
 #[derive(Debug, Clone, Copy)]
 enum Obs {
@@ -511,8 +615,15 @@ fn end_day(summary: &HashMap<String, String>) -> Option<f64> {
         .map(hours_to_days)
 }
 
+/// The endpoint's value in one run's summary. A column the summary does not hold (the
+/// metastasis columns of a run without dissemination, the relapse columns of an
+/// untreated run: [`summary::is_optional_summary_column`]) reads as an empty cell.
 fn observe(summary: &HashMap<String, String>, endpoint: &Endpoint) -> Option<Obs> {
-    let cell = summary.get(endpoint.column)?.trim();
+    let cell = match summary.get(endpoint.column) {
+        Some(cell) => cell.trim(),
+        None if summary::is_optional_summary_column(endpoint.column) => "",
+        None => return None,
+    };
     match endpoint.kind {
         EndpointKind::Value { empty_is_zero } => {
             if cell.is_empty() {
@@ -673,8 +784,28 @@ pub struct TimeToEventRow<'a> {
     pub observed: u8,
 }
 
+impl Documented for TimeToEventRow<'_> {
+    const COLUMNS: &'static [Column] = &[
+        col("scenario", "text", "the scenario's name"),
+        col("replicate", "id", "the replicate"),
+        col("seed", "–", "the run's seed"),
+        col(
+            "event",
+            "text",
+            "`relapse` (from `therapy_reference_day`; runs that never reached it have no row) or `detected_metastasis` (from day 0)",
+        ),
+        col(
+            "time_days",
+            "d",
+            "days to the event, or to the run's end when censored",
+        ),
+        col("observed", "0/1", "1 if the event happened, 0 if censored"),
+    ];
+}
+
 /// Writes `time_to_event.csv` ([`TimeToEventRow`]), one row per completed run and event
-/// whose column the summary holds; `observed = 0` rows are censored at the run's end.
+/// (a run without dissemination: its detection censored); `observed = 0` rows are
+/// censored at the run's end.
 /// Relapse times count from the first cytoreductive therapy's start
 /// (`therapy_reference_day`), and runs that never reached one (an untreated control)
 /// have no relapse row. Ready for Kaplan–Meier.
@@ -706,8 +837,8 @@ pub fn write_time_to_event(
 }
 
 /// Writes every deterministic table of a comparison as `(file name, bytes)`:
-/// `runs.csv`, `timeseries.csv`, `events.csv`, `summary.csv`, `comparison.csv`,
-/// `time_to_event.csv`, in that order.
+/// `runs.csv`, `timeseries.csv`, `events.csv`, `summary.csv`, `organs.csv`,
+/// `comparison.csv`, `time_to_event.csv`, in that order.
 pub fn tables(
     spec: &CompareSpec,
     records: &[RunRecord],
@@ -724,6 +855,8 @@ pub fn tables(
         write_concatenated(spec, records, table, &mut buf)?;
         out.push((name, std::mem::take(&mut buf)));
     }
+    write_organs(spec, records, &mut buf)?;
+    out.push(("organs.csv", std::mem::take(&mut buf)));
     write_comparison(&comparison(spec, records), &mut buf)?;
     out.push(("comparison.csv", std::mem::take(&mut buf)));
     write_time_to_event(spec, records, &mut buf)?;
@@ -761,6 +894,18 @@ mod tests {
             table::header_line::<TimeToEventRow>(),
             "scenario,replicate,seed,event,time_days,observed\n"
         );
+    }
+
+    #[test]
+    fn every_column_of_the_compare_tables_is_documented() {
+        use crate::output::column::mismatch;
+        for problem in [
+            mismatch::<RunsRow>(),
+            mismatch::<ComparisonRow>(),
+            mismatch::<TimeToEventRow>(),
+        ] {
+            assert_eq!(problem, None);
+        }
     }
 
     #[test]

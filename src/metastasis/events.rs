@@ -49,6 +49,9 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every event kind, in declaration order.
+    pub const ALL: [EventKind; 14] = EVENT_KINDS;
+
     /// Name used in `events.csv`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -120,11 +120,12 @@ pub struct RunDir {
 /// The files and folders `seedsoil run` writes into a run folder: what `--force` removes
 /// of an earlier run (anything else in the folder is left alone). `manifest.json` is not
 /// listed: it is replaced, first, by the new run's "running" manifest ([`RunDir::begin`]).
-pub const RUN_FILES: [&str; 7] = [
+pub const RUN_FILES: [&str; 8] = [
     "config.toml",
     "timeseries.csv",
     "events.csv",
     "summary.csv",
+    "organs.csv",
     "snapshots",
     "checkpoints",
     "render",

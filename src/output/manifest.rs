@@ -75,7 +75,7 @@ pub struct RunManifest {
     /// Which files are deterministic.
     pub deterministic_note: &'static str,
     /// The files of the run folder.
-    pub files: [&'static str; 5],
+    pub files: [&'static str; 6],
     /// The master seed.
     pub seed: u64,
     /// This seedsoil's version.
@@ -113,6 +113,7 @@ impl RunManifest {
                 "timeseries.csv",
                 "events.csv",
                 "summary.csv",
+                "organs.csv",
                 "manifest.json",
             ],
             seed: sim.seed(),

@@ -6,8 +6,10 @@
 //! manifest.json    version, crate versions, seed, threads, wall time, command line
 //! config.toml      the fully resolved config: rerunning it reproduces the run
 //! timeseries.csv   one row per compartment per sampled step
-//! events.csv       discrete events (start, lattice growth, sizes reached, snapshots, stop)
+//! events.csv       discrete events (start, lattice growth, sizes reached, snapshots, stop),
+//!                  each value with its unit
 //! summary.csv      one row of endpoints
+//! organs.csv       one row of endpoints per organ (the summary's per-organ columns, tidy)
 //! snapshots/       lattice snapshots (CSV, PNG; VTK for ParaView) at configured days
 //! ```
 //! Every file except `manifest.json` is byte-identical for the same config and seed,
@@ -15,6 +17,8 @@
 
 pub mod canvas;
 pub mod colour_scale;
+pub mod column;
+pub mod events;
 pub mod figure;
 pub mod files;
 pub mod format;
@@ -24,6 +28,7 @@ pub mod recorder;
 pub mod render;
 pub mod rows;
 pub mod snapshot;
+pub mod summary;
 pub mod table;
 pub mod vtk;
 

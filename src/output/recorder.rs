@@ -4,8 +4,9 @@
 use crate::config::Config;
 use crate::error::RunError;
 use crate::output::files::RunDir;
-use crate::output::rows::{self, EventRow, MILESTONES};
-use crate::output::{snapshot, table, vtk};
+use crate::output::rows::{self, EventRow};
+use crate::output::summary::{self, MILESTONES};
+use crate::output::{events, snapshot, table, vtk};
 use crate::persist::{CodecError, Reader, Writer};
 use crate::sim::{Observer, Simulation, StopReason};
 use crate::units::{hours_to_days, step_of_day};
@@ -28,6 +29,8 @@ pub struct Recorder {
     injected_seen: u64,
     first_homed_recorded: bool,
     milestone_steps: [Option<u64>; MILESTONES.len()],
+    /// How many of [`MILESTONES`] the run can reach ([`summary::reachable_milestones`]).
+    milestones: usize,
     peak_total: u64,
     error: Option<RunError>,
     /// Paths of the snapshot files written.
@@ -89,6 +92,7 @@ impl Recorder {
             injected_seen: sim.mscs.events().injected,
             first_homed_recorded: sim.mscs.events().homed > 0,
             milestone_steps: [None; MILESTONES.len()],
+            milestones: summary::reachable_milestones(cfg),
             peak_total: 0,
             error: None,
             snapshot_files: Vec::new(),
@@ -121,7 +125,7 @@ impl Recorder {
     ) -> Result<Self, CodecError> {
         let mut rec = Recorder::new(sim, dir);
         rec.timeseries = r.string()?;
-        rec.events = r.string()?;
+        rec.events = with_units(r.string()?);
         rec.last_sampled = r.opt_count()?;
         rec.growths_seen = r.count()?;
         rec.met_events_seen = r.usize()?;
@@ -185,6 +189,7 @@ impl Recorder {
             cell_kind,
             colony_id: None,
             value,
+            unit: events::unit_of(event),
         };
         table::push_row(&mut self.events, &row);
     }
@@ -206,6 +211,7 @@ impl Recorder {
                 cell_kind: "",
                 colony_id: None,
                 value: &e.value.to_string(),
+                unit: events::unit_of(&e.event),
             };
             table::push_row(&mut self.events, &row);
         }
@@ -225,6 +231,7 @@ impl Recorder {
                 cell_kind: e.class.map_or("", |k| rows::CLASS_NAMES[k]),
                 colony_id: e.colony,
                 value: &e.value.to_string(),
+                unit: events::unit_of(e.kind.as_str()),
             };
             table::push_row(&mut self.events, &row);
         }
@@ -314,13 +321,14 @@ impl Recorder {
     }
 
     /// Finish: the three tables as text (`timeseries.csv`, `events.csv`, `summary.csv`),
-    /// or the first error met while writing snapshots.
+    /// or the first error met while writing snapshots. (`organs.csv` is
+    /// [`summary::organs`] of the simulation.)
     pub fn finish(mut self, sim: &Simulation, reason: StopReason) -> Result<[String; 3], RunError> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
         self.event(sim, "stop", "", reason.as_str());
-        let summary = rows::summary(sim, reason.as_str(), self.peak_total, self.milestone_steps);
+        let summary = summary::summary(sim, reason.as_str(), self.peak_total, self.milestone_steps);
         Ok([self.timeseries, self.events, summary])
     }
 }
@@ -374,7 +382,7 @@ impl Observer for Recorder {
                 &m.homed.to_string(),
             );
         }
-        for (i, m) in MILESTONES.iter().enumerate() {
+        for (i, m) in MILESTONES[..self.milestones].iter().enumerate() {
             if self.milestone_steps[i].is_none() && total >= *m {
                 self.milestone_steps[i] = Some(step);
                 self.event(sim, "size_reached", "", &m.to_string());
@@ -387,6 +395,29 @@ impl Observer for Recorder {
             self.snapshot(sim);
         }
     }
+}
+
+/// The events table of a checkpoint: as saved, or, saved by a seedsoil from before
+/// `events.csv` had its `unit` column, with that column added ([`events::unit_of`] each
+/// row's event), so that a resumed run writes one table of one shape.
+fn with_units(text: String) -> String {
+    let header = rows::events_header();
+    let Some(former) = header.strip_suffix(",unit\n") else {
+        return text;
+    };
+    let Some(body) = text.strip_prefix(&format!("{former}\n")) else {
+        return text;
+    };
+    let mut out = header;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes());
+    for row in reader.records() {
+        let Ok(row) = row else { return text };
+        let unit = events::unit_of(row.get(2).unwrap_or(""));
+        table::push_row(&mut out, &row.iter().chain([unit]).collect::<Vec<_>>());
+    }
+    out
 }
 
 /// Writes the VTK files of the snapshot `stem` (`snapshots/lattice_day<D>`): the lattice
@@ -425,6 +456,21 @@ fn write_vtk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn events_of_an_older_checkpoint_get_their_units() {
+        let former = "step,time_h,event,compartment,cell_kind,colony_id,value\n\
+                      0,0,start,primary,,,81\n\
+                      24,24,niche_formed,lung,,,12\n";
+        assert_eq!(
+            with_units(former.to_string()),
+            "step,time_h,event,compartment,cell_kind,colony_id,value,unit\n\
+             0,0,start,primary,,,81,cells\n\
+             24,24,niche_formed,lung,,,12,HPCs\n"
+        );
+        let today = format!("{}0,0,start,primary,,,81,cells\n", rows::events_header());
+        assert_eq!(with_units(today.clone()), today);
+    }
 
     #[test]
     fn snapshot_days_join_the_listed_days_and_every_n_days() {

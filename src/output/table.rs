@@ -33,6 +33,21 @@ pub fn columns<T: Serialize>(row: &T) -> Vec<String> {
     record.iter().map(str::to_string).collect()
 }
 
+/// The cells of `row` as its line writes them (nested tuples of structs: all their
+/// fields in order), to be joined with other rows' cells into one record.
+pub fn cells<T: Serialize>(row: &T) -> Vec<String> {
+    let mut line = String::new();
+    push_row(&mut line, row);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    let mut record = csv::StringRecord::new();
+    reader
+        .read_record(&mut record)
+        .expect("the line just written reads back");
+    record.iter().map(str::to_string).collect()
+}
+
 /// The column names of row type `T`.
 pub fn header_of<T: Serialize + Default>() -> Vec<String> {
     columns(&T::default())

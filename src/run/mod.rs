@@ -6,8 +6,9 @@
 //! goes to its stop condition, saving the checkpoints of its [`CheckpointSchedule`] on
 //! the way, and finishes the tables ([`Run::complete`]): an [`Outcome`] with the
 //! [`StopReason`]. With an output folder ([`Driver::output`]) the run writes
-//! `config.toml`, its snapshots, checkpoints and the three tables ([`TABLE_FILES`])
-//! there; without one everything stays in memory. Progress goes to a [`Progress`]
+//! `config.toml`, its snapshots, checkpoints, the three tables ([`TABLE_FILES`]) and
+//! `organs.csv` ([`ORGANS_FILE`], the summary's organs as a tidy table) there; without
+//! one everything stays in memory. Progress goes to a [`Progress`]
 //! observer (the command line draws it as a bar; `()` ignores it). The run's
 //! `manifest.json` is [`crate::output::manifest`]'s.
 //!
@@ -25,7 +26,7 @@
 //! assert_eq!(outcome.reason, StopReason::Days);
 //! let [timeseries, events, summary] = &outcome.tables;
 //! assert!(timeseries.starts_with("step,time_h,"));
-//! assert!(events.ends_with(",stop,primary,,,days\n"));
+//! assert!(events.ends_with(",stop,primary,,,days,reason\n"));
 //! assert!(summary.starts_with("seed,stop_reason,"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -44,13 +45,19 @@ use std::time::Instant;
 use crate::checkpoint::{self, Checkpoint};
 use crate::config::{Config, InitKind};
 use crate::error::RunError;
-use crate::output::{Recorder, RunDir};
+use crate::output::{Recorder, RunDir, summary};
 use crate::sim::{Simulation, StopReason};
 use crate::units::hours_to_days;
 use progress::Watched;
 
 /// The files of a run's tables, in the order of [`Outcome::tables`].
 pub const TABLE_FILES: [&str; 3] = ["timeseries.csv", "events.csv", "summary.csv"];
+
+/// The tidy table of a run's organs ([`summary::organs`]), written beside [`TABLE_FILES`]
+/// into an output folder: one row per organ, the values of the summary's per-organ
+/// columns (the merges of `compare` and `sweep` make it from each run's summary,
+/// [`summary::organs_from_summary`]).
+pub const ORGANS_FILE: &str = "organs.csv";
 
 /// How to run one simulation: its config, where it starts, where its outputs go.
 #[derive(Debug)]
@@ -236,6 +243,7 @@ impl Run {
             for (name, table) in TABLE_FILES.iter().zip(&tables) {
                 dir.write(name, table.as_bytes())?;
             }
+            dir.write(ORGANS_FILE, summary::organs(&sim).as_bytes())?;
         }
         Ok(Outcome {
             sim,
@@ -358,7 +366,7 @@ mod tests {
         let extinct = Driver::new(&cfg).run(&mut ()).unwrap();
         assert_eq!(extinct.reason, StopReason::Extinct);
         assert_eq!(extinct.sim.primary.total(), 0);
-        assert!(extinct.tables[1].ends_with(",stop,primary,,,extinct\n"));
+        assert!(extinct.tables[1].ends_with(",stop,primary,,,extinct,reason\n"));
     }
 
     #[test]

@@ -6,12 +6,13 @@ use std::path::Path;
 use crate::error::RunError;
 
 /// The files a sweep writes in its output folder besides `runs/`.
-pub const SWEEP_FILES: [&str; 7] = [
+pub const SWEEP_FILES: [&str; 8] = [
     "sweep.toml",
     "base.toml",
     "plan.csv",
     "runs.csv",
     "summary.csv",
+    "organs.csv",
     "timeseries.csv",
     "manifest.json",
 ];

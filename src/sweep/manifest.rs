@@ -37,7 +37,7 @@ pub struct SweepManifest {
     /// Runs whose record is invalid (damaged, truncated, unreadable), and why.
     pub invalid_runs: Vec<FailedRun>,
     /// The files of the folder.
-    pub files: [&'static str; 7],
+    pub files: [&'static str; 8],
     /// Run ids without a record.
     pub missing_runs: Vec<u64>,
     /// Which tables the runs keep.
@@ -107,6 +107,7 @@ impl SweepManifest {
                 "runs/",
                 "runs.csv",
                 "summary.csv",
+                "organs.csv",
                 "timeseries.csv (outputs = timeseries or all)",
                 "manifest.json",
             ],

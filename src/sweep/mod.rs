@@ -22,6 +22,7 @@
 //!                          [config.toml events.csv] status.json (written last)
 //! runs.csv                 run_id,point,replicate,seed,status,error,<params>
 //! summary.csv              run_id,point,replicate,seed,<params>,<summary columns>
+//! organs.csv               run_id,point,replicate,seed,<params>,organ,<organ columns>
 //! timeseries.csv           likewise (outputs = "timeseries" or "all")
 //! manifest.json            version, seeds, threads, wall time, failed and missing runs
 //! ```
@@ -55,9 +56,10 @@ use std::time::Instant;
 use crate::batch;
 use crate::config::{self, Config};
 use crate::error::{ConfigError, RunError};
+use crate::output::column::{Column, Documented, col};
 use crate::output::files::{AtomicFile, write_atomic};
 use crate::output::record::Record;
-use crate::output::table;
+use crate::output::{summary, table};
 use serde::Serialize;
 
 /// The seed of run `run_id` of a sweep with seed `sweep_seed`: two SplitMix64 rounds over
@@ -81,6 +83,19 @@ pub struct RunId {
     pub replicate: u32,
     /// The run's seed ([`run_seed`]).
     pub seed: u64,
+}
+
+impl Documented for RunId {
+    const COLUMNS: &'static [Column] = &[
+        col(
+            "run_id",
+            "id",
+            "the run: point × replicates + replicate; its record is `runs/<run_id>/` (6 digits)",
+        ),
+        col("point", "id", "the design point, from 0 in design order"),
+        col("replicate", "id", "the replicate, from 0"),
+        col("seed", "–", "the run's seed"),
+    ];
 }
 
 /// A sweep ready to run: its spec, seed and points.
@@ -363,18 +378,41 @@ pub fn recorded_seed(dir: &Path) -> Option<u64> {
 
 /// The last column of `plan.csv`.
 #[derive(Debug, Clone, Default, Serialize)]
-struct PlanCommand {
+pub struct PlanCommand {
     /// The standalone command reproducing the run ([`Sweep::command`]).
-    command: String,
+    pub command: String,
+}
+
+impl Documented for PlanCommand {
+    const COLUMNS: &'static [Column] = &[col(
+        "command",
+        "text",
+        "the standalone `seedsoil run` command that reproduces the run",
+    )];
 }
 
 /// How a run ended, in `runs.csv`.
 #[derive(Debug, Clone, Default, Serialize)]
-struct RunStatus<'a> {
-    /// `completed`, `failed` or `missing`.
-    status: &'a str,
-    /// Why it failed (empty otherwise).
-    error: &'a str,
+pub struct RunStatus<'a> {
+    /// `completed`, `failed`, `invalid` or `missing`.
+    pub status: &'a str,
+    /// Why it failed, or why its record is invalid (empty otherwise).
+    pub error: &'a str,
+}
+
+impl Documented for RunStatus<'_> {
+    const COLUMNS: &'static [Column] = &[
+        col(
+            "status",
+            "text",
+            "`completed`, `failed`, `invalid` (a damaged record, run again by `--resume`) or `missing` (no record yet)",
+        ),
+        col(
+            "error",
+            "text",
+            "why the run failed or its record is invalid (empty otherwise)",
+        ),
+    ];
 }
 
 /// The parameter values of point `point`, as written in the tables ([`value_text`]).
@@ -456,8 +494,9 @@ impl MergeReport {
     }
 }
 
-/// Merges the records in `dir` into the tables `runs.csv`, `summary.csv` and (when the
-/// sweep records them) `timeseries.csv`, each streamed into place atomically in `dir`.
+/// Merges the records in `dir` into the tables `runs.csv`, `summary.csv`, `organs.csv`
+/// (each run's organs, from its summary) and (when the sweep records them)
+/// `timeseries.csv`, each streamed into place atomically in `dir`.
 /// Every record is checked first ([`read_record`]): runs without a record are listed as
 /// `missing` in `runs.csv`, runs with an invalid one as `invalid` (the reason in the
 /// `error` column), and both are left out of the other tables. The tables depend only
@@ -520,11 +559,16 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
     runs.commit()?;
     let mut leading = table::header_of::<RunId>();
     leading.extend(sweep.params());
-    let mut tables = vec!["summary.csv"];
+    // (table, the record's file it is made from): `organs.csv` is each run's summary's
+    // organs ([`summary::organs_from_summary`]).
+    let mut tables = vec![
+        ("summary.csv", "summary.csv"),
+        ("organs.csv", "summary.csv"),
+    ];
     if sweep.spec.outputs >= Outputs::Timeseries {
-        tables.push("timeseries.csv");
+        tables.push(("timeseries.csv", "timeseries.csv"));
     }
-    for name in tables {
+    for (name, source) in tables {
         let mut file = AtomicFile::create(&dir.join(name))?;
         let read_error = RefCell::new(None);
         let result = batch::write_concatenated(
@@ -534,8 +578,12 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
                 if !completed[i] {
                     return Ok(None);
                 }
-                let path = record_dir(dir, i as u64).join(name);
+                let path = record_dir(dir, i as u64).join(source);
                 match std::fs::read_to_string(&path) {
+                    Ok(text) if name == "organs.csv" => match summary::organs_from_summary(&text) {
+                        Ok(organs) => Ok(Some((lead(sweep, i as u64), organs))),
+                        Err(e) => Err(io::Error::new(io::ErrorKind::InvalidData, e)),
+                    },
                     Ok(text) => Ok(Some((lead(sweep, i as u64), text))),
                     Err(source) => {
                         let kind = source.kind();
@@ -581,6 +629,18 @@ mod tests {
             ["run_id", "point", "replicate", "seed", "status", "error"]
         );
         assert_eq!(table::header_of::<PlanCommand>(), ["command"]);
+    }
+
+    #[test]
+    fn every_column_of_the_sweep_tables_is_documented() {
+        use crate::output::column::mismatch;
+        for problem in [
+            mismatch::<RunId>(),
+            mismatch::<RunStatus>(),
+            mismatch::<PlanCommand>(),
+        ] {
+            assert_eq!(problem, None);
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! A record is completed only when `status.json` names this run (id and seed) with
 //! status `completed` and every table it should hold is whole:
 //!
-//! - `summary.csv`: the summary columns (the fixed ones, then one group per organ), and
-//!   exactly one row;
+//! - `summary.csv`: the summary columns of some layout (the fixed ones, the groups the
+//!   run's model fills, one group per organ; [`summary::SummaryLayout`]), and exactly one row;
 //! - `timeseries.csv`: the timeseries columns, rows up to the step the run stopped at (the
 //!   summary's `steps`), the last sample as many rows as the first;
 //! - `events.csv`: the event columns, the last row the `stop` event with the summary's
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::spec::Outputs;
 use super::{Sweep, record_dir};
-use crate::output::{rows, table};
+use crate::output::{rows, summary};
 
 /// Why a run's record cannot be trusted. Paths are relative to the sweep folder (so that
 /// `runs.csv` does not depend on where the folder is).
@@ -233,23 +233,14 @@ struct Summary {
 }
 
 impl Summary {
-    /// Checks `summary.csv`: the summary columns for some organs, exactly one row.
+    /// Checks `summary.csv`: the summary columns of some [`summary::SummaryLayout`], exactly
+    /// one row.
     fn check(dir: &Path, rel: &Path) -> Result<Summary, RecordError> {
         let (header, rows) = parse_table(dir, rel)?;
-        let fixed = rows::summary_columns(&[]);
-        let group = table::header_of::<rows::OrganSummary>();
-        // The organs are read off the first column of each group, then the whole header
-        // must be the one a run with those organs writes.
-        let organs: Option<Vec<&str>> = header
-            .get(fixed.len()..)
-            .filter(|rest| rest.len().is_multiple_of(group.len()))
-            .map(|rest| {
-                rest.chunks(group.len())
-                    .map(|g| g[0].strip_prefix(&format!("{}_", group[0])).unwrap_or(""))
-                    .collect()
-            });
-        let expected = rows::summary_columns(organs.as_deref().unwrap_or_default());
-        if header != expected {
+        // The layout (column groups, organs) is read off the header, which must be the
+        // one a run with that layout writes.
+        if summary::SummaryLayout::parse(&header).is_none() {
+            let expected = summary::SummaryLayout::default().columns();
             return Err(header_error(rel, &header, &expected));
         }
         if rows.len() != 1 {

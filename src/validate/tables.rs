@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use crate::config::Config;
+use crate::output::summary;
 use crate::units::hours_to_days;
 
 /// A CSV table: header and rows of text fields.
@@ -84,11 +85,15 @@ impl RunTables {
         })
     }
 
-    /// A column of `summary.csv` (NaN when empty).
+    /// A column of `summary.csv` (NaN when empty, or when the run's summary does not
+    /// hold that optional column: [`summary::is_optional_summary_column`]).
     pub fn summary(&self, column: &str) -> Result<f64, String> {
-        let c = self.summary.col(column)?;
         let row = self.summary.rows.first().ok_or("summary.csv has no row")?;
-        Ok(number(&row[c]))
+        match self.summary.col(column) {
+            Ok(c) => Ok(number(&row[c])),
+            Err(_) if summary::is_optional_summary_column(column) => Ok(f64::NAN),
+            Err(e) => Err(e),
+        }
     }
 
     /// `(day, value)` of `column` in the rows of `compartment` of `timeseries.csv`.

@@ -65,6 +65,65 @@ pub fn output_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// A run's `[timeseries, events, summary]` as the code before issue 17 wrote them, for
+/// the tests that compare runs with tables of older code: `events.csv` without its last
+/// column (`unit`), and `summary.csv` with every column group, the milestones, relapse
+/// and metastasis columns a run's model cannot fill put back as empty cells. The tables
+/// of today are these with those columns dropped, so an equal result shows that nothing
+/// else changed (and that the dropped columns were empty).
+#[allow(dead_code)]
+pub fn former_tables(tables: &[String; 3]) -> [String; 3] {
+    use seedsoil::output::summary::{MILESTONES, SummaryLayout};
+    let records = |text: &str| -> (Vec<String>, Vec<Vec<String>>) {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header = r.headers().unwrap().iter().map(str::to_string).collect();
+        let rows = r
+            .records()
+            .map(|row| row.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        (header, rows)
+    };
+    let write = |header: &[String], rows: &[Vec<String>]| -> String {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(header).unwrap();
+        for row in rows {
+            w.write_record(row).unwrap();
+        }
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    };
+    let (mut header, mut rows) = records(&tables[1]);
+    assert_eq!(header.pop().as_deref(), Some("unit"));
+    for row in &mut rows {
+        row.pop();
+    }
+    let events = write(&header, &rows);
+    let (header, rows) = records(&tables[2]);
+    let layout = SummaryLayout::parse(&header).expect("a summary's header");
+    let former = SummaryLayout {
+        milestones: MILESTONES.len(),
+        relapse: true,
+        metastasis: true,
+        organs: layout.organs,
+    }
+    .columns();
+    let widened: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            former
+                .iter()
+                .map(|c| {
+                    header
+                        .iter()
+                        .position(|h| h == c)
+                        .map_or(String::new(), |i| row[i].clone())
+                })
+                .collect()
+        })
+        .collect();
+    let summary = write(&former, &widened);
+    [tables[0].clone(), events, summary]
+}
+
 /// The `seedsoil` binary built by cargo for the integration tests.
 #[allow(dead_code)]
 pub fn seedsoil() -> assert_cmd::Command {
