@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Plot a seedsoil scenario comparison (the folder written by `seedsoil compare -o DIR`).
 
-Reads COMPARE_DIR/summary.csv, comparison.csv, time_to_event.csv, timeseries.csv and
-configs/<scenario>.toml and writes, into --out (default COMPARE_DIR/plots):
+Reads COMPARE_DIR/summary.csv, comparison.csv, time_to_event.csv, kaplan_meier.csv,
+timeseries.csv and configs/<scenario>.toml and writes, into --out (default COMPARE_DIR/plots):
   endpoints.png           per scenario, every replicate's final total cells, CSC
                           fraction and metastatic cells (points; the same seed in
                           different scenarios, a paired replicate, joined by a thin
@@ -19,11 +19,9 @@ configs/<scenario>.toml and writes, into --out (default COMPARE_DIR/plots):
                           scenario: each replicate (thin) and the mean (thick), therapy
                           windows from configs/<scenario>.toml shaded (instant ones
                           dash-dotted)
-A Kaplan-Meier plot is skipped when its event has no rows. seedsoil compare writes the
-Kaplan-Meier medians (comparison.csv) but not the curves: the curves are computed here
-with the same definitions (docs/compare.md: events before censorings at equal times,
-Greenwood's variance, log-log band), and a median that differs from comparison.csv's
-is reported on stderr.
+A Kaplan-Meier plot is skipped when its event has no rows. The curves, bands and
+medians are seedsoil compare's own (kaplan_meier.csv, comparison.csv): nothing is
+estimated again here.
 
 Example:
   python3 scripts/plot_compare.py runs/compare-arms --pdf
@@ -50,43 +48,7 @@ KM = [
     ("detected_metastasis", "km_detection", "time to first detected metastasis (days)",
      "free of detected metastasis", "first_detection_day"),
 ]
-Z95 = 1.959963984540054
 BOX_MIN_N = 10
-
-
-def kaplan_meier(times, observed):
-    """Kaplan-Meier steps as seedsoil compare defines them (src/compare/stats.rs):
-    [(time, at_risk, events, S, lower, upper)] per distinct event time, events before
-    censorings at equal times, pointwise 95 % log-log band from Greenwood's variance."""
-    d = sorted(zip(np.asarray(times, float), np.asarray(observed, bool)),
-               key=lambda p: (p[0], not p[1]))
-    at_risk = len(d)
-    s, gw = 1.0, 0.0
-    steps = []
-    i = 0
-    while i < len(d):
-        t = d[i][0]
-        events = leaving = 0
-        while i < len(d) and d[i][0] == t:
-            events += int(d[i][1])
-            leaving += 1
-            i += 1
-        if events:
-            n, e = float(at_risk), float(events)
-            s *= 1.0 - e / n
-            if events == at_risk or s <= 0:
-                s, lo, hi = 0.0, 0.0, 0.0
-            else:
-                gw += e / (n * (n - e))
-                theta = np.sqrt(gw) / abs(np.log(s))
-                lo, hi = s ** np.exp(Z95 * theta), s ** np.exp(-Z95 * theta)
-            steps.append((t, at_risk, events, s, lo, hi))
-        at_risk -= leaving
-    return steps
-
-
-def km_median(steps):
-    return next((t for t, _, _, s, _, _ in steps if s <= 0.5), None)
 
 
 def log_if_wide(ax, values):
@@ -124,6 +86,8 @@ def main():
     summary = pd.read_csv(sum_src)
     comparison = pd.read_csv(cmp_src)
     tte = pd.read_csv(tte_src)
+    km_src = plotlib.require(args.input / "kaplan_meier.csv")
+    km = pd.read_csv(km_src)
     scenarios = list(dict.fromkeys(summary["scenario"]))
     control = args.control or ("control" if "control" in scenarios else scenarios[0])
     col_of = {s: colour(i) for i, s in enumerate(scenarios)}
@@ -232,7 +196,11 @@ def main():
             ds = d[d["scenario"] == s]
             t = ds["time_days"].to_numpy(float)
             o = ds["observed"].to_numpy() > 0
-            steps = kaplan_meier(t, o)
+            # The curve as seedsoil compare estimated it (kaplan_meier.csv): a start row at
+            # day 0, then (time, at_risk, events, S, lower, upper) per event time.
+            curve = km[(km["event"] == event) & (km["scenario"] == s)].sort_values("time_days")
+            steps = list(curve[["time_days", "at_risk", "events", "survival", "lower",
+                                "upper"]].itertuples(index=False, name=None))[1:]
             off = 0.0 if any_events else -0.015 * k
             xs = [0.0] + [st[0] for st in steps] + [max(t.max(), steps[-1][0] if steps else 0)]
             ys = [1.0] + [st[3] for st in steps]
@@ -248,19 +216,21 @@ def main():
                             label=f"{s} (n = {len(ds)}, events = {int(o.sum())})")
             plotlib.track(fig, ln, x={"file": tte_src, "column": "time_days",
                                       "where": {"event": event, "scenario": s},
-                                      "mode": "subset", "extra": [0.0]})
+                                      "mode": "subset", "extra": [0.0]},
+                          y={"file": km_src, "column": "survival",
+                             "where": {"event": event, "scenario": s},
+                             "offset": off, "mode": "subset"})
             if steps:
                 ax.fill_between(xs, lo, hi, step="post", color=c, alpha=0.15, lw=0)
             # censoring marks at S just after each censored time
             for tc in t[~o]:
                 sc = ([1.0] + [st[3] for st in steps if st[0] <= tc])[-1]
                 ax.plot([tc], [sc + off], "|", color=c, ms=12, mew=2)
-            med = km_median(steps)
+            # the median as comparison.csv gives it (from the same curve)
+            med = None
             if s in meds.index:
                 rmed = pd.to_numeric(meds.loc[s, "median"], errors="coerce")
-                if (med is None) != (not np.isfinite(rmed)) or (med is not None and abs(med - rmed) > 1e-9):
-                    print(f"warning: {name}: {s}: median {med} here, {rmed} in comparison.csv",
-                          file=sys.stderr)
+                med = float(rmed) if np.isfinite(rmed) else None
             if med is not None:
                 ax.plot([med, med], [0, 0.5], color=c, lw=1, ls=":")
         if not any_events:

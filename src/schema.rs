@@ -8,7 +8,9 @@
 
 use std::fmt::Write;
 
-use crate::compare::{ComparisonRow, ENDPOINTS, EndpointKind, LEADING, RunsRow, TimeToEventRow};
+use crate::compare::{
+    ComparisonRow, ENDPOINTS, EndpointKind, KaplanMeierRow, LEADING, RunsRow, TimeToEventRow,
+};
 use crate::output::column::{Column, Documented};
 use crate::output::events::EVENT_KINDS;
 use crate::output::rows::{EventRow, TherapyOn, TimeseriesRow};
@@ -146,6 +148,11 @@ pub fn markdown() -> String {
         "`time_to_event.csv`, one row per completed run and event, for survival curves:\n\n",
     );
     columns(&mut s, &[TimeToEventRow::COLUMNS]);
+    s.push_str(
+        "`kaplan_meier.csv`, the Kaplan–Meier curve of each scenario and event (the one \
+         `comparison.csv`'s median is read from), for the survival figures:\n\n",
+    );
+    columns(&mut s, &[KaplanMeierRow::COLUMNS]);
 
     s.push_str("### A sweep folder\n\n");
     s.push_str(

@@ -91,6 +91,7 @@ fn outputs_are_identical_for_one_and_two_threads() {
             "configs/control.toml",
             "configs/more_stem.toml",
             "events.csv",
+            "kaplan_meier.csv",
             "organs.csv",
             "runs.csv",
             "summary.csv",
@@ -178,8 +179,51 @@ fn outputs_are_identical_for_one_and_two_threads() {
         .filter(|r| r[3] == "detected_metastasis")
         .collect();
     assert_eq!(detections.len(), 6);
-    for r in detections {
+    for r in &detections {
         assert!(r[5] == "1" || (r[5] == "0" && r[4] == "30"), "{r:?}");
+    }
+
+    // kaplan_meier.csv: per scenario, a start row and the product-limit steps of its
+    // time_to_event rows, computed here by hand; its median is comparison.csv's.
+    let km = rows(&read(out, "kaplan_meier.csv"));
+    let comparison = rows(&read(out, "comparison.csv"));
+    for scenario in ["control", "more_stem"] {
+        let mut times: Vec<(f64, bool)> = detections
+            .iter()
+            .filter(|r| r[0] == scenario)
+            .map(|r| (r[4].parse().unwrap(), r[5] == "1"))
+            .collect();
+        times.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let curve: Vec<&Vec<String>> = km
+            .iter()
+            .filter(|r| r[0] == scenario && r[1] == "detected_metastasis")
+            .collect();
+        assert_eq!(curve[0][2..6], ["0", "3", "0", "1"], "{curve:?}");
+        let mut event_times: Vec<f64> = times.iter().filter(|t| t.1).map(|t| t.0).collect();
+        event_times.dedup();
+        assert_eq!(curve.len(), 1 + event_times.len(), "{curve:?}");
+        let mut s = 1.0;
+        let mut median = String::new();
+        for (row, t) in curve[1..].iter().zip(&event_times) {
+            let at_risk = times.iter().filter(|x| x.0 >= *t).count();
+            let d = times.iter().filter(|x| x.0 == *t && x.1).count();
+            s *= 1.0 - d as f64 / at_risk as f64;
+            assert_eq!(row[2].parse::<f64>().unwrap(), *t);
+            assert_eq!(row[3], at_risk.to_string());
+            assert_eq!(row[4], d.to_string());
+            assert!(
+                (row[5].parse::<f64>().unwrap() - s).abs() < 1e-12,
+                "{row:?}"
+            );
+            if s <= 0.5 && median.is_empty() {
+                median = row[2].clone();
+            }
+        }
+        let reported = comparison
+            .iter()
+            .find(|r| r[0] == scenario && r[1] == "first_detection_day")
+            .unwrap();
+        assert_eq!(reported[3], median, "{scenario}: {reported:?}");
     }
 }
 

@@ -179,7 +179,7 @@ pub fn comparison(spec: &CompareSpec, records: &[RunRecord], seed: u64, wall: f6
     println!("  wall time {wall:.2} s");
     println!("  outputs in {}:", dir.path.display());
     println!(
-        "    comparison.csv runs.csv timeseries.csv events.csv summary.csv organs.csv time_to_event.csv configs/ compare.toml runs/ manifest.json"
+        "    comparison.csv runs.csv timeseries.csv events.csv summary.csv organs.csv time_to_event.csv kaplan_meier.csv configs/ compare.toml runs/ manifest.json"
     );
 }
 

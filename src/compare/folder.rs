@@ -16,7 +16,7 @@ use crate::error::RunError;
 pub const RESOLVED: &str = "compare.toml";
 
 /// The tables `seedsoil compare` merges from the records.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "runs.csv",
     "timeseries.csv",
     "events.csv",
@@ -24,6 +24,7 @@ pub const FILES: [&str; 7] = [
     "organs.csv",
     "comparison.csv",
     "time_to_event.csv",
+    "kaplan_meier.csv",
 ];
 
 /// The resolved comparison of `spec` with compare seed `seed`, as a TOML table.
@@ -162,9 +163,9 @@ pub fn is_empty(dir: &Path) -> bool {
 /// records (`runs/`) first, then the tables and `configs/`, `compare.toml` last, so that
 /// a process killed midway never leaves records without the comparison they belong to.
 /// Other files are left alone.
-pub const OWNED: [&str; 10] = [
-    "runs", FILES[0], FILES[1], FILES[2], FILES[3], FILES[4], FILES[5], FILES[6], "configs",
-    RESOLVED,
+pub const OWNED: [&str; 11] = [
+    "runs", FILES[0], FILES[1], FILES[2], FILES[3], FILES[4], FILES[5], FILES[6], FILES[7],
+    "configs", RESOLVED,
 ];
 
 /// Writes the setup of the comparison of `spec` with seed `seed` into `dir`:

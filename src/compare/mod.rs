@@ -836,9 +836,118 @@ pub fn write_time_to_event(
     Ok(())
 }
 
+/// One row of `kaplan_meier.csv`: a step of a scenario's Kaplan–Meier curve for one
+/// event of [`TIME_TO_EVENT`] ([`stats::kaplan_meier`]), the curve that `comparison.csv`'s
+/// median comes from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct KaplanMeierRow<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Event name ([`TIME_TO_EVENT`]).
+    pub event: &'a str,
+    /// The step's time (0 for the curve's start).
+    #[serde(serialize_with = "finite_or_empty")]
+    pub time_days: Option<f64>,
+    /// Runs at risk just before `time_days`.
+    pub at_risk: u64,
+    /// Events at `time_days`.
+    pub events: u64,
+    /// Ŝ just after `time_days`.
+    #[serde(serialize_with = "crate::output::format::shortest")]
+    pub survival: f64,
+    /// Lower end of the pointwise 95 % log–log band.
+    #[serde(serialize_with = "crate::output::format::shortest")]
+    pub lower: f64,
+    /// Upper end of the pointwise 95 % log–log band.
+    #[serde(serialize_with = "crate::output::format::shortest")]
+    pub upper: f64,
+}
+
+impl Documented for KaplanMeierRow<'_> {
+    const COLUMNS: &'static [Column] = &[
+        col("scenario", "text", "the scenario's name"),
+        col(
+            "event",
+            "text",
+            "`relapse` or `detected_metastasis` (as in `time_to_event.csv`)",
+        ),
+        col(
+            "time_days",
+            "d",
+            "an event time of the curve; the first row of each curve is its start at 0",
+        ),
+        col(
+            "at_risk",
+            "runs",
+            "runs at risk just before the time (censored at it included)",
+        ),
+        col("events", "runs", "runs with the event at the time"),
+        col(
+            "survival",
+            "fraction",
+            "Kaplan–Meier estimate Ŝ just after the time (1 at the start)",
+        ),
+        col(
+            "lower",
+            "fraction",
+            "lower end of the pointwise 95 % log–log band (Greenwood's variance)",
+        ),
+        col("upper", "fraction", "upper end of that band"),
+    ];
+}
+
+/// Writes `kaplan_meier.csv` ([`KaplanMeierRow`]): for each scenario and event with rows
+/// in `time_to_event.csv`, a start row at day 0 and one row per distinct event time.
+/// The plotting script draws these curves; it does not estimate them again.
+pub fn write_kaplan_meier(
+    spec: &CompareSpec,
+    records: &[RunRecord],
+    w: impl Write,
+) -> io::Result<()> {
+    let mut rows = Vec::new();
+    for (s, scenario) in spec.scenarios.iter().enumerate() {
+        for (event, endpoint) in TIME_TO_EVENT {
+            let data: Vec<(f64, bool)> = records
+                .iter()
+                .filter(|r| r.scenario == s)
+                .filter_map(|r| match observe(&summary_of(r)?, &endpoint)? {
+                    Obs::Event(t, seen) => Some((t, seen)),
+                    Obs::Number(_) => None,
+                })
+                .collect();
+            if data.is_empty() {
+                continue;
+            }
+            let row = |time, at_risk, events, survival, lower, upper| KaplanMeierRow {
+                scenario: &scenario.name,
+                event,
+                time_days: Some(time),
+                at_risk,
+                events,
+                survival,
+                lower,
+                upper,
+            };
+            rows.push(row(0.0, data.len() as u64, 0, 1.0, 1.0, 1.0));
+            for step in stats::kaplan_meier(&data, stats::Z95) {
+                rows.push(row(
+                    step.time,
+                    step.at_risk,
+                    step.events,
+                    step.survival,
+                    step.lower,
+                    step.upper,
+                ));
+            }
+        }
+    }
+    table::write(rows, w)?;
+    Ok(())
+}
+
 /// Writes every deterministic table of a comparison as `(file name, bytes)`:
 /// `runs.csv`, `timeseries.csv`, `events.csv`, `summary.csv`, `organs.csv`,
-/// `comparison.csv`, `time_to_event.csv`, in that order.
+/// `comparison.csv`, `time_to_event.csv`, `kaplan_meier.csv`, in that order.
 pub fn tables(
     spec: &CompareSpec,
     records: &[RunRecord],
@@ -860,7 +969,9 @@ pub fn tables(
     write_comparison(&comparison(spec, records), &mut buf)?;
     out.push(("comparison.csv", std::mem::take(&mut buf)));
     write_time_to_event(spec, records, &mut buf)?;
-    out.push(("time_to_event.csv", buf));
+    out.push(("time_to_event.csv", std::mem::take(&mut buf)));
+    write_kaplan_meier(spec, records, &mut buf)?;
+    out.push(("kaplan_meier.csv", buf));
     Ok(out)
 }
 
@@ -894,6 +1005,10 @@ mod tests {
             table::header_line::<TimeToEventRow>(),
             "scenario,replicate,seed,event,time_days,observed\n"
         );
+        assert_eq!(
+            table::header_line::<KaplanMeierRow>(),
+            "scenario,event,time_days,at_risk,events,survival,lower,upper\n"
+        );
     }
 
     #[test]
@@ -903,6 +1018,7 @@ mod tests {
             mismatch::<RunsRow>(),
             mismatch::<ComparisonRow>(),
             mismatch::<TimeToEventRow>(),
+            mismatch::<KaplanMeierRow>(),
         ] {
             assert_eq!(problem, None);
         }
