@@ -59,8 +59,8 @@ INLINE_COMMAND = re.compile(r"^(seedsoil \S+ .*|cargo \S+.*|python3 scripts/\S+.
 # Commands that take minutes to hours (the full validation, benchmarks, scenario scripts
 # over many seeds): they are started and cut after DOC_CUT seconds (default 5).
 LONG = re.compile(
-    r"^(seedsoil validate(?!.*--list)|scripts/(validate|bench-[a-z0-9-]+|liu2011|kaplan2005"
-    r"|gallery|r0-stats)\.sh)"
+    r"^(seedsoil validate(?!.*--list)|scripts/bench\.sh(?!.*--list)"
+    r"|scripts/(validate|liu2011|kaplan2005|gallery|r0-stats)\.sh)"
 )
 NOT_RUN = {
     "scripts/test.sh": "it runs this check",
@@ -68,6 +68,7 @@ NOT_RUN = {
     "scripts/ci/slurm-test.sh": ".ci/run runs it",
     "scripts/test_plots.sh": "scripts/test.sh runs it",
     "scripts/test_validation_report.sh": "scripts/test.sh runs it",
+    "scripts/test_bench.sh": "scripts/test.sh runs it",
 }
 PLACEHOLDER = re.compile(r"\[\s*(-|[A-Z])|<[a-zA-Z]|…|\.\.\.|\S\|\S|\*|\b[A-Z][A-Z0-9_]*\b(?!=)")
 FENCE = re.compile(r"^(\s*)(```+|~~~+)\s*(.*)$")
