@@ -45,6 +45,7 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
 die() { echo "bench: $*" >&2; exit 2; }
+trap 'echo "bench: unexpected failure at line $LINENO" >&2' ERR
 usage() { echo "usage: $(sed -n '4s/^#  *//p' "$0")" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------
@@ -289,9 +290,11 @@ if [ "$write_docs" = 1 ] && [ "$quick" = 1 ]; then
   # The memory file: one row per quick workload; rows of workloads not run are kept.
   {
     echo "workload,peak_rss_kib,recorded"
-    awk -F, 'NR > 1' "$memory_file" 2>/dev/null | while IFS=, read -r w r d; do
-      grep -q "^$w " "$tmp/summary" || echo "$w,$r,$d"
-    done
+    if [ -f "$memory_file" ]; then
+      awk -F, 'NR > 1' "$memory_file" | while IFS=, read -r w r d; do
+        grep -q "^$w " "$tmp/summary" || echo "$w,$r,$d"
+      done
+    fi
     # The yardstick is not seedsoil: its memory is not checked.
     awk -v d="$date_utc commit $commit" '$1 != "yardstick" { print $1 "," $6 "," d }' "$tmp/summary"
   } >"$tmp/memory.csv"
