@@ -311,7 +311,8 @@ elif [ "$write_docs" = 1 ]; then
     if [ -s "$tmp/ratio.md" ]; then echo; sed 's/$/./; s/\.\.$/./' "$tmp/ratio.md"; fi
     echo
     echo "Machine: $machine. Date: $date_utc. Commit: $commit. Each workload is one whole process, median of $reps alternating runs."
-    echo "Produced by \`scripts/bench.sh --write-docs\`$([ -n "${REF_R0:-}" ] && echo ' with `REF_R0` set to the yardstick binary'). The workloads:"
+    produced="scripts/bench.sh --write-docs$([ "$reps" = 3 ] || echo " --reps $reps")"
+    echo "Produced by \`$produced\`$([ -n "${REF_R0:-}" ] && echo ' with `REF_R0` set to the yardstick binary'). The workloads:"
     echo
     echo '```text'
     for n in "${selected[@]}"; do printf '%-18s %s\n' "$n" "$(shown "$n")"; done
