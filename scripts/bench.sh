@@ -10,7 +10,7 @@
 # machine hits all of them alike. The table gives, per workload, the median wall time with
 # its min-max, the median CPU time, the median peak RSS and, for single runs, the cells at
 # the end (primary + metastatic, read from the run's summary.csv) and bytes of peak RSS per
-# cell. Outputs go to a temporary folder that is removed at the end.
+# cell. Outputs go to a temporary folder under target/ that is removed at the end.
 #
 # Workloads (full suite; `--list` prints the exact commands of both modes):
 #   r0-2d-t1, r0-2d-t2  R0 (configs/reference-r0.toml) in 2D, one CSC to 5e5 cells, 1 and 2 threads
@@ -166,7 +166,10 @@ mode=$([ "$quick" = 1 ] && echo quick || echo full)
 echo "bench: $mode suite, $reps rep(s) of ${#selected[@]} workload(s): ${selected[*]}"
 echo "bench: machine $machine; $date_utc; commit $commit; binary $bin"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/seedsoil-bench.XXXXXX")
+# Under target/ (ignored by git) rather than /tmp: a run killed with SIGKILL (the docs
+# check cuts long commands so) leaves its folder inside the copy it ran in.
+mkdir -p target
+tmp=$(mktemp -d "$repo/target/bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # ---------------------------------------------------------------------------------------
