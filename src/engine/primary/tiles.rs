@@ -35,14 +35,23 @@ pub(super) struct Tile {
 const _: () = assert!(std::mem::size_of::<Tile>() == 256);
 
 /// Geometry shared by all tiles of the current window.
+///
+/// Tiles are coloured by the parity of their *domain* tile coordinates (2×2 in 2D, 2×2×2
+/// in 3D), so a tile keeps its colour, and the tiles of a colour keep their relative order
+/// (z, then y, then x), whatever the window: the update order does not depend on how the
+/// window grew.
 #[derive(Debug, Clone)]
 pub(super) struct Tiling {
     /// Tiles per axis.
     pub(super) n: [usize; 3],
     /// Tile side log2.
     pub(super) tl: u32,
-    /// Tiles touching an open window face, by global tile index.
-    pub(super) edge: Vec<bool>,
+    /// Parity of the window's first tile per axis (its domain tile coordinate mod 2).
+    parity: [usize; 3],
+    /// Number of colours: 4 in 2D, 8 in 3D.
+    colours: usize,
+    /// Index of each tile (by global tile index) within its colour.
+    slot: Vec<u32>,
 }
 
 impl Tiling {
@@ -53,33 +62,51 @@ impl Tiling {
             lat.side(1) >> tl,
             if lat.dims == 3 { lat.side(2) >> tl } else { 1 },
         ];
-        let mut edge = vec![false; n[0] * n[1] * n[2]];
+        let parity: [usize; 3] =
+            std::array::from_fn(|a| (lat.origin[a] >> tl).rem_euclid(2) as usize);
+        let colours = if lat.dims == 3 { 8 } else { 4 };
+        let mut next = vec![0u32; colours];
+        let mut slot = vec![0u32; n[0] * n[1] * n[2]];
         for tz in 0..n[2] {
             for ty in 0..n[1] {
                 for tx in 0..n[0] {
-                    let t = [tx, ty, tz];
-                    let e = (0..lat.dims).any(|a| {
-                        (t[a] == 0 && lat.face_open(a, false))
-                            || (t[a] + 1 == n[a] && lat.face_open(a, true))
-                    });
-                    edge[tx + n[0] * (ty + n[1] * tz)] = e;
+                    let g = Self::colour(parity, [tx, ty, tz]);
+                    slot[tx + n[0] * (ty + n[1] * tz)] = next[g];
+                    next[g] += 1;
                 }
             }
         }
-        Tiling { n, tl, edge }
+        Tiling {
+            n,
+            tl,
+            parity,
+            colours,
+            slot,
+        }
     }
 
+    fn colour(parity: [usize; 3], t: [usize; 3]) -> usize {
+        ((t[0] + parity[0]) & 1) | (((t[1] + parity[1]) & 1) << 1) | (((t[2] + parity[2]) & 1) << 2)
+    }
+
+    /// Number of colours (tile groups).
     pub(super) fn groups(&self) -> usize {
-        if self.n[2] > 1 { 8 } else { 4 }
+        self.colours
+    }
+
+    /// Global index of the tile at window tile coordinates `t`.
+    #[inline(always)]
+    pub(super) fn global(&self, t: [usize; 3]) -> usize {
+        t[0] + self.n[0] * (t[1] + self.n[1] * t[2])
     }
 
     /// (group, index within group) of a tile.
     #[inline(always)]
     pub(super) fn locate(&self, t: [usize; 3]) -> (usize, usize) {
-        let g = (t[0] & 1) | ((t[1] & 1) << 1) | ((t[2] & 1) << 2);
-        let hx = self.n[0] / 2;
-        let hy = self.n[1] / 2;
-        (g, (t[0] >> 1) + hx * ((t[1] >> 1) + hy * (t[2] >> 1)))
+        (
+            Self::colour(self.parity, t),
+            self.slot[self.global(t)] as usize,
+        )
     }
 }
 

@@ -26,31 +26,35 @@ pub(super) struct Ctx<'a, const R: usize> {
     /// Migration threshold on the rest of the range: `p_mig · (2³² − thr_div)`.
     pub(super) thr_mig: u64,
     pub(super) cur: u8,
-    pub(super) mask: [usize; 3],
-    pub(super) log: [u32; 3],
-    /// Bits of a site index that encode its tile: two sites share a tile iff their
-    /// indices agree on these bits.
-    pub(super) tile_bits: usize,
+    /// Site index strides per axis.
+    pub(super) strides: [usize; 3],
+    /// Window coordinates `[lo, hi)` per axis farther than `MARGIN` sites from an open
+    /// face: a cell placed outside them makes the window grow after the step.
+    pub(super) inner_lo: [usize; 3],
+    pub(super) inner_hi: [usize; 3],
     pub(super) tiling: &'a Tiling,
     /// Cytokine fields, if simulated.
     pub(super) fields: Option<FieldView<'a>>,
 }
 
 impl<const R: usize> Ctx<'_, R> {
-    /// Whether two sites lie in the same tile.
+    /// Global tile index of the site at window coordinates `c`.
     #[inline(always)]
-    fn same_tile(&self, a: usize, b: usize) -> bool {
-        (a ^ b) & self.tile_bits == 0
+    fn tile_at(&self, c: [usize; 3]) -> usize {
+        let tl = self.tiling.tl;
+        self.tiling.global([c[0] >> tl, c[1] >> tl, c[2] >> tl])
     }
 
     /// Global tile index of a site.
     #[inline(always)]
     fn tile_of(&self, site: usize) -> usize {
-        let tl = self.tiling.tl;
-        let x = (site & self.mask[0]) >> tl;
-        let y = ((site >> self.log[0]) & self.mask[1]) >> tl;
-        let z = (site >> (self.log[0] + self.log[1])) >> tl;
-        x + self.tiling.n[0] * (y + self.tiling.n[1] * z)
+        self.tile_at(self.lat.coords(site))
+    }
+
+    /// Whether window coordinates `c` lie within `MARGIN` sites of an open face.
+    #[inline(always)]
+    fn near_open_face(&self, c: [usize; 3]) -> bool {
+        (0..3).any(|a| c[a] < self.inner_lo[a] || c[a] >= self.inner_hi[a])
     }
 
     /// Effective symmetric-division probability of a CSC at a site (out of line: it runs
@@ -170,16 +174,14 @@ impl<const R: usize> Turn<'_, '_, R> {
         let v = self.c.lat.get(s);
         debug_assert_eq!(v & KIND_MASK, EMPTY);
         self.c.put(s, code | self.c.cur | LISTED);
-        if self.c.same_tile(s, self.t.base) {
-            if v & LISTED == 0 {
+        let at = self.c.lat.coords(s);
+        self.t.near_edge |= self.c.near_open_face(at);
+        if v & LISTED == 0 {
+            if self.c.tile_at(at) == self.t.index as usize {
                 self.t.hold.push(s as u32);
-            }
-            self.t.near_edge |= self.c.tiling.edge[self.t.index as usize];
-        } else {
-            if v & LISTED == 0 {
+            } else {
                 self.t.outbox.push(s as u32);
             }
-            self.t.near_edge |= self.c.tiling.edge[self.c.tile_of(s)];
         }
     }
 
@@ -195,7 +197,7 @@ impl<const R: usize> Turn<'_, '_, R> {
             let n = (x as isize + self.c.bit_off[k]) as usize;
             let v = self.c.lat.get(n);
             let base = v & KIND_MASK;
-            if !self.c.same_tile(n, self.t.base) {
+            if self.c.tile_of(n) != self.t.index as usize {
                 // Another tile: its phase is either later in this step (then the cell takes
                 // its turn there) or already done (then it acts next step).
                 self.c.put(n, base | LISTED);
@@ -264,8 +266,8 @@ impl<const R: usize> Turn<'_, '_, R> {
             let li = i as usize;
             let s = self.t.base
                 + (li & tmask)
-                + (((li >> tl) & tmask) << self.c.log[0])
-                + ((li >> (2 * tl)) << (self.c.log[0] + self.c.log[1]));
+                + ((li >> tl) & tmask) * self.c.strides[1]
+                + (li >> (2 * tl)) * self.c.strides[2];
             let v = self.c.lat.get(s);
             let code = v & KIND_MASK;
             if is_cell(code) && v & STAMP_MASK != self.c.cur {
