@@ -64,9 +64,9 @@ impl Colony {
         max_size: u32,
     ) -> Self {
         debug_assert!(is_cell(code));
-        // Four tiles per axis: the founder's tile is then not on the window's edge, so the
-        // window need not grow at once (two tiles would be all edge).
-        let mut lattice = Lattice::new(dims, 4 << tile_log(dims), max_size);
+        // One tile (16³ sites in 3D, 32² in 2D): the window grows face by face as the clone
+        // nears a face, so a colony costs about what its cells span (a few KiB while small).
+        let mut lattice = Lattice::new(dims, 1 << tile_log(dims), max_size);
         let c = (max_size / 2) as i64;
         let centre = [c, c, if dims == 3 { c } else { 0 }];
         let site = lattice
