@@ -200,17 +200,13 @@ pub(super) fn deliver_locked(
     tiling: &Tiling,
 ) {
     for tile in &groups[g] {
-        let mut out = std::mem::take(&mut lock(tile).outbox);
-        if out.is_empty() {
-            lock(tile).outbox = out;
-            continue;
-        }
-        for &s in &out {
+        // One lock per source tile; its entries go to tiles of other colours (other locks).
+        let mut source = lock(tile);
+        for &s in &source.outbox {
             let (tg, ti) = locate_site(lat, tiling, s);
             lock(&groups[tg][ti]).list.push(s);
         }
-        out.clear();
-        lock(tile).outbox = out;
+        source.outbox.clear();
     }
 }
 
