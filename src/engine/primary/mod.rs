@@ -67,8 +67,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Listed cells below which a step runs on the calling thread even when parallel steps are
-/// asked for: about 0.1 ms of turns, the order of the cost of a parallel region.
-const PARALLEL_MIN_LISTED: u64 = 3000;
+/// asked for: about 30 µs of turns, the order of the cost of a parallel region (waking the
+/// threads, eight barriers).
+const PARALLEL_MIN_LISTED: u64 = 1024;
 
 /// The primary tumour on its lattice.
 #[derive(Debug)]
