@@ -52,7 +52,7 @@ mod tiles;
 mod turn;
 
 pub use events::EventCounts;
-use tiles::{Tile, Tiling, band, deliver, deliver_locked, locate_site, lock, tile_mut};
+use tiles::{Claims, Tile, Tiling, band, deliver, deliver_locked, locate_site, lock, tile_mut};
 use turn::{Ctx, tile_turn};
 
 use crate::engine::barrier::SpinBarrier;
@@ -65,6 +65,11 @@ use crate::space::lattice::{LISTED, Lattice, MARGIN, STAMP_MASK, moore_offsets, 
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Listed cells below which a step runs on the calling thread even when parallel steps are
+/// asked for: about 30 µs of turns, the order of the cost of a parallel region (waking the
+/// threads, eight barriers).
+const PARALLEL_MIN_LISTED: u64 = 1024;
 
 /// The primary tumour on its lattice.
 #[derive(Debug)]
@@ -563,26 +568,35 @@ impl Primary {
         };
         let tiling = &self.tiling;
         let threads = rayon::current_num_threads();
-        if parallel && threads > 1 {
+        // A step with few listed cells costs less than waking the threads and meeting at
+        // the barriers: it runs on the calling thread (the outcome is the same).
+        let listed = || -> u64 {
+            self.work
+                .iter()
+                .flatten()
+                .map(|w| w.load(Ordering::Relaxed) as u64 - 1)
+                .sum()
+        };
+        if parallel && threads > 1 && listed() >= PARALLEL_MIN_LISTED {
             // One parallel region per step: every thread claims tiles of the current colour
-            // from a shared counter, then all meet at a barrier; thread 0 delivers the
-            // cross-tile entries, and all meet again before the next colour. Which thread
-            // runs a tile never matters: each tile draws from its own stream.
+            // (its own band of equal work first, then the rest of the others' bands), then
+            // all meet at a barrier; thread 0 delivers the cross-tile entries, and all meet
+            // again before the next colour. Which thread runs a tile never matters: each
+            // tile draws from its own stream.
             let groups = &self.groups;
             let work = &self.work;
             // Bands are fixed before the region starts (work is updated during it).
-            let bands: Vec<Vec<(usize, usize)>> = work
+            let claims: Vec<Claims> = work
                 .iter()
-                .map(|w| (0..threads).map(|k| band(w, k, threads)).collect())
+                .map(|w| Claims::new((0..threads).map(|k| band(w, k, threads))))
                 .collect();
             let barrier = SpinBarrier::new(threads);
             rayon::broadcast(|bc| {
                 for &g in &order {
-                    let (lo, hi) = bands[g][bc.index()];
-                    for (tile, w) in groups[g][lo..hi].iter().zip(&work[g][lo..hi]) {
-                        let mut tile = lock(tile);
+                    while let Some(i) = claims[g].next(bc.index()) {
+                        let mut tile = lock(&groups[g][i]);
                         run_tile(&mut tile);
-                        w.store(tile.list.len() as u32 + 1, Ordering::Relaxed);
+                        work[g][i].store(tile.list.len() as u32 + 1, Ordering::Relaxed);
                     }
                     barrier.wait();
                     if bc.index() == 0 {
@@ -593,8 +607,10 @@ impl Primary {
             });
         } else {
             for &g in &order {
-                for tile in self.groups[g].iter_mut() {
-                    run_tile(tile_mut(tile));
+                for (tile, w) in self.groups[g].iter_mut().zip(&self.work[g]) {
+                    let tile = tile_mut(tile);
+                    run_tile(tile);
+                    w.store(tile.list.len() as u32 + 1, Ordering::Relaxed);
                 }
                 deliver(&mut self.groups, g, lat, tiling);
             }

@@ -5,7 +5,7 @@
 use super::events::EventCounts;
 use crate::space::lattice::Lattice;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// A tile's state. Aligned to 128 bytes so that tiles updated by different threads never
 /// share a cache line (their counters change at every turn).
@@ -143,6 +143,61 @@ pub(super) fn band(work: &[AtomicU32], k: usize, n: usize) -> (usize, usize) {
     (lo.min(hi), hi)
 }
 
+/// The tiles of one colour claimed by the threads of a parallel phase: thread `k` owns a
+/// band (see [`band`]) and claims its tiles from the front; a thread whose band is done
+/// steals tiles from the back of the other bands, so the phase ends when the work does
+/// (the bands only come from last step's work) while each thread keeps to its region of
+/// the lattice. Which thread runs a tile never changes the outcome.
+#[derive(Debug)]
+pub(super) struct Claims {
+    /// Per band, `front | back << 32`: the tiles `[front, back)` not yet claimed.
+    bands: Vec<Claim>,
+}
+
+/// One band's unclaimed range, on its own cache line (its owner updates it per tile).
+#[derive(Debug)]
+#[repr(align(128))]
+struct Claim(AtomicU64);
+
+impl Claims {
+    /// The bands `[lo, hi)` of the threads, in thread order.
+    pub(super) fn new(bands: impl IntoIterator<Item = (usize, usize)>) -> Self {
+        Claims {
+            bands: bands
+                .into_iter()
+                .map(|(lo, hi)| Claim(AtomicU64::new(lo as u64 | (hi as u64) << 32)))
+                .collect(),
+        }
+    }
+
+    /// Claim the next tile for thread `k`: the front of its own band, else the back of
+    /// another band (the next ones first); `None` when every band is done.
+    pub(super) fn next(&self, k: usize) -> Option<usize> {
+        let n = self.bands.len();
+        for j in 0..n {
+            let own = j == 0;
+            let claim = &self.bands[(k + j) % n].0;
+            let mut cur = claim.load(Ordering::Relaxed);
+            loop {
+                let (front, back) = (cur & 0xFFFF_FFFF, cur >> 32);
+                if front >= back {
+                    break;
+                }
+                let (next, tile) = if own {
+                    (cur + 1, front)
+                } else {
+                    (cur - (1 << 32), back - 1)
+                };
+                match claim.compare_exchange_weak(cur, next, Ordering::Relaxed, Ordering::Relaxed) {
+                    Ok(_) => return Some(tile as usize),
+                    Err(now) => cur = now,
+                }
+            }
+        }
+        None
+    }
+}
+
 /// (group, index) of the tile holding `site`.
 pub(super) fn locate_site(lat: &Lattice, tiling: &Tiling, site: u32) -> (usize, usize) {
     let c = lat.coords(site as usize);
@@ -172,16 +227,55 @@ pub(super) fn deliver_locked(
     tiling: &Tiling,
 ) {
     for tile in &groups[g] {
-        let mut out = std::mem::take(&mut lock(tile).outbox);
-        if out.is_empty() {
-            lock(tile).outbox = out;
-            continue;
-        }
-        for &s in &out {
+        // One lock per source tile; its entries go to tiles of other colours (other locks).
+        let mut source = lock(tile);
+        for &s in &source.outbox {
             let (tg, ti) = locate_site(lat, tiling, s);
             lock(&groups[tg][ti]).list.push(s);
         }
-        out.clear();
-        lock(tile).outbox = out;
+        source.outbox.clear();
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::Claims;
+
+    #[test]
+    fn claims_hand_out_every_tile_once_owner_from_front_thief_from_back() {
+        let claims = Claims::new([(0, 3), (3, 7)]);
+        assert_eq!(claims.next(0), Some(0));
+        assert_eq!(claims.next(1), Some(3));
+        assert_eq!(claims.next(0), Some(1));
+        assert_eq!(claims.next(0), Some(2));
+        // Band 0 is done: thread 0 steals from the back of band 1.
+        assert_eq!(claims.next(0), Some(6));
+        assert_eq!(claims.next(1), Some(4));
+        assert_eq!(claims.next(1), Some(5));
+        assert_eq!(claims.next(1), None);
+        assert_eq!(claims.next(0), None);
+    }
+
+    #[test]
+    fn claims_from_threads_cover_all_tiles_exactly_once() {
+        let n = 1000;
+        let claims = Claims::new([(0, 100), (100, 900), (900, 1000)]);
+        let seen: Vec<std::sync::atomic::AtomicU32> = (0..n)
+            .map(|_| std::sync::atomic::AtomicU32::new(0))
+            .collect();
+        std::thread::scope(|s| {
+            for k in 0..3 {
+                let (claims, seen) = (&claims, &seen);
+                s.spawn(move || {
+                    while let Some(t) = claims.next(k) {
+                        seen[t].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        assert!(
+            seen.iter()
+                .all(|c| c.load(std::sync::atomic::Ordering::Relaxed) == 1)
+        );
     }
 }
