@@ -76,7 +76,7 @@ fn the_window_tracks_the_tumours_extent() {
             growths = e.growths;
             let lat = &sim.primary.lattice;
             let (lo, hi) = lat.cell_bounds().expect("cells");
-            for a in 0..dims {
+            for a in 0..dims as usize {
                 let extent = hi[a] - lo[a] + 1;
                 let side = lat.side(a) as i64;
                 // The box, an eighth of it in whole tiles on each side, one tile of
