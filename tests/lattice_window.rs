@@ -3,7 +3,7 @@
 //! - the cell update does not depend on the window: the same seed gives the same tumour,
 //!   step for step, from a small window that grows many times and from one that covers the
 //!   whole domain from the start, with 1 and 2 threads, in 2D and 3D;
-//! - the window tracks the tumour's extent: its sides stay within an eighth of the cells'
+//! - the window tracks the tumour's extent: its sides stay within a sixteenth of the cells'
 //!   bounding box (in whole tiles) plus the alignment, on every axis, whenever it grows.
 
 use std::path::PathBuf;
@@ -48,11 +48,17 @@ fn the_update_does_not_depend_on_the_window() {
                 trajectory(&reference_r0(dims, seed, 16, max_size, 2), steps);
             let (whole, whole_grown, whole_len) =
                 trajectory(&reference_r0(dims, seed, max_size, max_size, 1), steps);
-            assert!(grown >= 3, "{dims}D seed {seed}: the small window grew {grown} times");
+            assert!(
+                grown >= 3,
+                "{dims}D seed {seed}: the small window grew {grown} times"
+            );
             assert_eq!(whole_grown, 0, "the whole-domain window cannot grow");
             assert!(small_len < whole_len, "{small_len} vs {whole_len}");
             let last = small.last().unwrap();
-            assert!(!last.starts_with("[0, 0, 0]"), "{dims}D seed {seed}: died out");
+            assert!(
+                !last.starts_with("[0, 0, 0]"),
+                "{dims}D seed {seed}: died out"
+            );
             for (step, (a, b)) in small.iter().zip(&whole).enumerate() {
                 assert_eq!(a, b, "{dims}D seed {seed}: step {}", step + 1);
             }
@@ -79,9 +85,9 @@ fn the_window_tracks_the_tumours_extent() {
             for a in 0..dims as usize {
                 let extent = hi[a] - lo[a] + 1;
                 let side = lat.side(a) as i64;
-                // The box, an eighth of it in whole tiles on each side, one tile of
+                // The box, a sixteenth of it in whole tiles on each side, one tile of
                 // alignment on each side; and every cell at least MARGIN from an open face.
-                let pad = ((extent / 8 + tile - 1) / tile).max(1) * tile;
+                let pad = ((extent / 16 + tile - 1) / tile).max(1) * tile;
                 assert!(
                     side <= extent + 2 * pad + 2 * tile,
                     "{dims}D growth {growths}: axis {a}: side {side}, cells span {extent}"

@@ -5,9 +5,9 @@
 //! sides are whole numbers of tiles, aligned to the tiles, that starts small around the
 //! centre and grows, face by face, when a cell comes within [`MARGIN`] sites of one of its
 //! faces inside the domain (after Poleszczuk & Enderling 2014, whose window doubles). It
-//! grows to the cells' bounding box plus an eighth of its extent (at least one tile) on
+//! grows to the cells' bounding box plus a sixteenth of its extent (at least one tile) on
 //! each side that needs it, so it tracks the tumour's extent: its volume stays within
-//! about 1.25^D of the tumour's bounding box. Sites of the window outside the domain, and
+//! about 1.125^D of the tumour's bounding box. Sites of the window outside the domain, and
 //! the domain's border, hold [`WALL`].
 //!
 //! A site byte holds (bit 7) the *listed* flag: some tile's active list has an entry for
@@ -39,6 +39,12 @@ use strength_reduce::StrengthReducedUsize;
 /// most one site per step and a cell that moved does not act again in that step, so cells
 /// never take a turn on the window's outermost ring.
 pub const MARGIN: usize = 2;
+
+/// A face that grows moves out to `extent / GROWTH_DIVISOR` sites (in whole tiles, at
+/// least one) beyond the cells: the window's volume stays within (1 + 2/16)^D ≈ 1.42 (3D)
+/// of the cells' bounding box, and a tumour growing from one cell to 10⁹ grows its window
+/// a few dozen times per face (each growth copies the window once).
+pub const GROWTH_DIVISOR: i64 = 16;
 
 /// Listed flag (bit 7 of a site byte).
 pub const LISTED: u8 = 0x80;
@@ -336,6 +342,28 @@ impl Lattice {
         u32::from_le_bytes(bytes) & 0x00FF_FFFF
     }
 
+    /// The R three-site rows at `x + offsets[r]` ([`Lattice::get3`] of each), with one
+    /// bounds check for all of them (the hot loop reads a cell's Moore neighbourhood so).
+    #[inline(always)]
+    pub fn rows3<const R: usize>(&self, x: usize, offsets: &[isize; R]) -> [u32; R] {
+        let end = self.sites.len() as isize - 4;
+        let ok = offsets.iter().fold(true, |ok, &o| {
+            let s = x as isize + o;
+            ok & (s >= 0) & (s <= end)
+        });
+        assert!(ok, "rows of site {x} leave the window");
+        let base = self.sites.as_ptr() as *const u8;
+        std::array::from_fn(|r| {
+            // SAFETY: every row start is in `0..=len − 4` (checked above), so its four bytes
+            // are in bounds; `UnsafeCell<u8>` has the layout of `u8`; concurrent writers are
+            // excluded by the contract of `set_shared`.
+            let bytes = unsafe {
+                (base.offset(x as isize + offsets[r]) as *const [u8; 4]).read_unaligned()
+            };
+            u32::from_le_bytes(bytes) & 0x00FF_FFFF
+        })
+    }
+
     /// All site bytes as a plain slice (x fastest), for bulk reads; needs exclusive access.
     pub fn as_bytes(&mut self) -> &[u8] {
         let len = self.len();
@@ -443,7 +471,7 @@ impl Lattice {
         }
     }
 
-    /// Grow every open face ([`Lattice::face_open`]) by an eighth of the window's side
+    /// Grow every open face ([`Lattice::face_open`]) by a sixteenth of the window's side
     /// (at least one tile), keeping the old window inside and the origin aligned to tiles;
     /// cells keep their domain coordinates and their site bytes (flags included). Returns
     /// `false` if nothing could grow.
@@ -470,7 +498,8 @@ impl Lattice {
 
     /// Grow the window around the box `[lo, hi]` (domain coordinates, inclusive) that
     /// holds every cell: each open face that the box comes within [`MARGIN`] sites of moves
-    /// out to an eighth of the box's extent (at least one tile) beyond it. Other faces stay.
+    /// out to a sixteenth of the box's extent (at least one tile) beyond it. Other faces
+    /// stay.
     /// Returns how old site indices map to new ones, or `None` if nothing could grow.
     pub fn grow_around(&mut self, lo: [i64; 3], hi: [i64; 3]) -> Option<SiteMap> {
         let mut want_lo = self.origin;
@@ -490,11 +519,11 @@ impl Lattice {
         self.regrow(want_lo, want_hi)
     }
 
-    /// The room added beyond a box of `extent` sites when a face grows: an eighth of it,
-    /// in whole tiles, at least one tile.
+    /// The room added beyond a box of `extent` sites when a face grows: a sixteenth of
+    /// it, in whole tiles, at least one tile ([`GROWTH_DIVISOR`]).
     fn pad(&self, extent: i64) -> i64 {
         let t = 1i64 << self.tile_log;
-        ((extent / 8 + t - 1) / t).max(1) * t
+        ((extent / GROWTH_DIVISOR + t - 1) / t).max(1) * t
     }
 
     /// Re-allocate the window as the smallest tile-aligned box inside the tile-aligned
@@ -571,8 +600,7 @@ impl Lattice {
         let m = MARGIN as i64;
         (0..self.dims).any(|a| {
             (self.face_open(a, false) && lo[a] - self.origin[a] < m)
-                || (self.face_open(a, true)
-                    && self.origin[a] + self.side(a) as i64 - 1 - hi[a] < m)
+                || (self.face_open(a, true) && self.origin[a] + self.side(a) as i64 - 1 - hi[a] < m)
         })
     }
 
@@ -754,7 +782,7 @@ mod tests {
             let map = lat.grow_map().expect("room to grow");
             let t = 1 << tile_log(dims);
             for a in 0..dims {
-                // One tile (an eighth of the side, at least a tile) on each open face.
+                // One tile (a sixteenth of the side, at least a tile) on each open face.
                 assert_eq!(lat.side(a), before[a] + 2 * t, "axis {a}");
             }
             let n = lat.site_at(d).unwrap();
@@ -785,7 +813,7 @@ mod tests {
     }
 
     #[test]
-    fn a_window_around_a_large_box_overshoots_it_by_an_eighth_per_side() {
+    fn a_window_around_a_large_box_overshoots_it_by_a_sixteenth_per_side() {
         let mut lat = Lattice::new(3, 16, 4000);
         let c = 2000i64;
         for r in [10i64, 100, 400] {
@@ -796,9 +824,12 @@ mod tests {
             let extent = 2 * r + 1;
             for a in 0..3 {
                 let side = lat.side(a) as i64;
-                // At most the box plus an eighth of it (rounded up to whole tiles) and
+                // At most the box plus a sixteenth of it (rounded up to whole tiles) and
                 // one tile of alignment on each side.
-                assert!(side <= extent + 2 * (extent / 8 + 16) + 2 * 16, "r {r}: {side}");
+                assert!(
+                    side <= extent + 2 * (extent / 16 + 16) + 2 * 16,
+                    "r {r}: {side}"
+                );
                 assert!(side >= extent);
             }
         }

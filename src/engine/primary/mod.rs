@@ -547,7 +547,11 @@ impl Primary {
             inner_lo: std::array::from_fn(|a| if lat.face_open(a, false) { MARGIN } else { 0 }),
             inner_hi: std::array::from_fn(|a| {
                 let side = lat.side(a);
-                if lat.face_open(a, true) { side.saturating_sub(MARGIN) } else { side }
+                if lat.face_open(a, true) {
+                    side.saturating_sub(MARGIN)
+                } else {
+                    side
+                }
             }),
             tiling: &self.tiling,
             fields,

@@ -181,7 +181,7 @@ impl<const R: usize> Ctx<'_, R> {
     /// The R three-site rows of the Moore neighbourhood of site `x` (see [`Ctx::rows`]).
     #[inline(always)]
     fn neighbour_rows(&self, x: usize) -> [u32; R] {
-        std::array::from_fn(|r| self.lat.get3((x as isize + self.rows[r]) as usize))
+        self.lat.rows3(x, &self.rows)
     }
 
     /// Neighbourhood bits of site `x` selected by `bits` applied to each row.
