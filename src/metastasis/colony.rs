@@ -236,7 +236,7 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                if lat.code(s) == WALL || x % 5 != 0 {
+                if lat.code(s) == WALL || !x.is_multiple_of(5) {
                     continue;
                 }
                 let code = match (x >> 20) % 3 {
