@@ -360,8 +360,7 @@ fn clearance_zero_gives_the_tables_of_the_code_before_debris() {
         .iter()
         .zip(["timeseries.csv", "events.csv", "summary.csv"])
     {
-        let golden = std::fs::read_to_string(format!("{dir}{name}")).unwrap();
-        assert!(*table == golden, "{name} changed");
+        common::assert_golden(&format!("{dir}{name}"), table);
     }
 }
 

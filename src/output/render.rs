@@ -9,7 +9,7 @@
 //!
 //! - `lattice_day<D>.png`: the lattice as the run's own snapshot PNG draws it (same
 //!   region, colours and scale: byte-identical). Both frame the snapshot's cells (their
-//!   bounding box plus an eighth of it on each side), whatever the run's lattice window.
+//!   bounding box plus two sites on each side), whatever the run's lattice window.
 //! - `il6_day<D>.png`, `cxcl7_day<D>.png`: heat maps of the fields CSV (when it exists),
 //!   drawn as the run's own field PNGs (same region and layout) but on ONE log colour
 //!   scale for the whole run, topped at the field's maximum over every snapshot, so the

@@ -117,14 +117,14 @@ pub struct Region {
 }
 
 impl Region {
-    /// The part of the domain that frames the cells of `lat`: their bounding box plus an
-    /// eighth of its extent (at least one tile) on each side, inside the domain (the
-    /// window when there are no cells; 3D: the central z slice, `z = space.max_size /
+    /// The part of the domain that frames the cells of `lat`: their bounding box plus
+    /// [`MARGIN`](crate::space::lattice::MARGIN) sites on each side, inside the domain (so
+    /// inside any window that holds the cells, and inside its field grid; the window when
+    /// there are no cells; 3D: the central z slice, `z = space.max_size /
     /// 2`), scaled up so the map is at least 256 pixels wide (at most 8 pixels per site).
     /// It depends on the cells only, not on how the window grew, so a run's pictures and
     /// `seedsoil render`'s of the same snapshot frame the same tissue.
     pub fn of(lat: &crate::space::Lattice) -> Region {
-        let t = 1i64 << lat.tile_log;
         let window = |a: usize| {
             (
                 lat.origin[a].max(0),
@@ -133,8 +133,7 @@ impl Region {
         };
         let frame = |a: usize| match lat.cell_bounds() {
             Some((lo, hi)) => {
-                let extent = hi[a] - lo[a] + 1;
-                let pad = (extent / 8).max(t);
+                let pad = crate::space::lattice::MARGIN as i64;
                 ((lo[a] - pad).max(0), (hi[a] + 1 + pad).min(lat.domain))
             }
             None => window(a),
