@@ -622,8 +622,8 @@ mod tests {
         let l = img.layout(&region);
         let s = region.px_per_site;
         let tumour = Rect {
-            x: l.map.x + 20 * s,
-            y: l.map.y + (64 - 44) * s,
+            x: l.map.x + (20 - region.x0) as usize * s,
+            y: l.map.y + (region.y1 - 44) as usize * s,
             w: 24 * s,
             h: 24 * s,
         };
