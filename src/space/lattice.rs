@@ -781,9 +781,9 @@ mod tests {
             let before = [lat.side(0), lat.side(1), lat.side(2)];
             let map = lat.grow_map().expect("room to grow");
             let t = 1 << tile_log(dims);
-            for a in 0..dims {
+            for (a, side) in before.iter().enumerate().take(dims) {
                 // One tile (a sixteenth of the side, at least a tile) on each open face.
-                assert_eq!(lat.side(a), before[a] + 2 * t, "axis {a}");
+                assert_eq!(lat.side(a), side + 2 * t, "axis {a}");
             }
             let n = lat.site_at(d).unwrap();
             assert_eq!(map.map(s), n);
