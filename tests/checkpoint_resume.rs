@@ -92,6 +92,22 @@ fn default_config_resumes_byte_identically() {
     assert!(read(&a, "timeseries.csv").contains("\n720,"));
 }
 
+/// A checkpoint holds the tiles' work estimates: they must not depend on the thread count
+/// (one thread used to keep the estimates of the last rebuild).
+#[test]
+fn checkpoint_bytes_do_not_depend_on_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let written = |threads: &str| {
+        let dir = tmp.path().join(format!("t{threads}"));
+        run(
+            &["--days", "9", "--checkpoint-at", "8", "--threads", threads],
+            &dir,
+        );
+        std::fs::read(dir.join("checkpoints/day8.ckpt")).expect("checkpoint written")
+    };
+    assert!(written("1") == written("2"), "checkpoint bytes differ");
+}
+
 #[test]
 fn metastasis_resumes_byte_identically_from_two_threads_to_one() {
     let tmp = tempfile::tempdir().unwrap();

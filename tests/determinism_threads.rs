@@ -20,7 +20,7 @@ struct Snapshot {
     counts: [u64; 3],
     events: EventCounts,
     origin: [i64; 3],
-    log: [u32; 3],
+    side: [u32; 3],
     /// Every site byte of the lattice window.
     sites: Vec<u8>,
     /// Every MSC in the tumour (position, class, divisions left), the pool and MSC events.
@@ -67,7 +67,7 @@ fn metastasis_digest(sim: &Simulation) -> String {
             c.tumour.counts(),
             c.events(),
             lat.origin,
-            lat.log,
+            [lat.side(0), lat.side(1), lat.side(2)],
         );
     }
     out
@@ -80,7 +80,7 @@ fn snapshot(sim: &Simulation) -> Snapshot {
         counts: sim.primary.counts(),
         events: sim.primary.events(),
         origin: lat.origin,
-        log: lat.log,
+        side: [lat.side(0) as u32, lat.side(1) as u32, lat.side(2) as u32],
         sites: (0..lat.len()).map(|s| lat.get(s)).collect(),
         mscs: sim.mscs.cells().to_vec(),
         msc_pool: sim.mscs.pool(),
@@ -143,10 +143,10 @@ fn first_difference(a: &Snapshot, b: &Snapshot) -> String {
             .unwrap_or_else(|| "different lengths".to_string());
         return format!("metastasis: {line}");
     }
-    if (a.origin, a.log) != (b.origin, b.log) {
+    if (a.origin, a.side) != (b.origin, b.side) {
         return format!(
             "window {:?}/{:?} vs {:?}/{:?}",
-            a.origin, a.log, b.origin, b.log
+            a.origin, a.side, b.origin, b.side
         );
     }
     match a.sites.iter().zip(&b.sites).position(|(x, y)| x != y) {
@@ -170,7 +170,7 @@ fn assert_thread_independent(name: &str, config: &Config, checkpoints: &[u64], m
         "{name}: {:?} cells at step {}, window 2^{:?}, {:?}, {} MSCs",
         last.counts,
         last.step,
-        last.log,
+        last.side,
         last.events,
         last.mscs.len()
     );

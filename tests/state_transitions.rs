@@ -215,15 +215,8 @@ fn r0_tables_are_byte_identical_to_the_code_before_the_new_rules() {
     let c = config::load(Some(std::path::Path::new(path)), &sets).unwrap();
     // As the code before issue 17 wrote them (events without their unit column).
     let tables = common::former_tables(&seedsoil::batch::simulate(c, 5).unwrap().tables);
-    let golden = |f: &str| {
-        std::fs::read_to_string(
-            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/r0-golden/").to_string() + f,
-        )
-        .unwrap()
-    };
-    assert!(
-        tables[0] == golden("timeseries.csv"),
-        "R0 timeseries changed"
-    );
-    assert!(tables[1] == golden("events.csv"), "R0 events changed");
+    let golden =
+        |f: &str| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/r0-golden/").to_string() + f;
+    common::assert_golden(&golden("timeseries.csv"), &tables[0]);
+    common::assert_golden(&golden("events.csv"), &tables[1]);
 }

@@ -376,32 +376,35 @@ fn one_cell_per_agent_reproduces_the_code_before_the_key() {
     // colonies, forms niches and recruits MSCs), configs/metastasis.toml for 10 days and
     // configs/reference-r0.toml for 60 days. The configs are the resolved config.toml files
     // of those runs (tests/data/k1-golden/), so later changes of the defaults or of the
-    // shipped configs do not touch this comparison. The metastasis disc is all CSCs
+    // shipped configs do not touch this comparison. The pins were re-taken once, when the
+    // lattice window stopped re-listing cells as it grew (issue 18: results no longer depend
+    // on the window; checked statistically by the validation suite), with `SEEDSOIL_BLESS=1`
+    // printing the new values. The metastasis disc is all CSCs
     // (`init.csc_fraction = 1`): its initial lattice does not depend on how a disc draws
     // its CSCs, which changed after 492bf7e (an exact share instead of one draw per site).
     let cases: [(&str, Tables); 3] = [
         (
             "baseline-30d",
             [
-                (21828, 0x60ce_a42d_272f_bf9a),
-                (64462, 0xc816_def2_d21d_2f9a),
-                (2040, 0x0b0e_91fd_4473_4de0),
+                (21445, 0xa02f_b628_885d_b80b),
+                (58995, 0x70d3_76c7_bed1_b8e0),
+                (2042, 0xb8b8_9bfe_78e1_0c0e),
             ],
         ),
         (
             "metastasis-10d",
             [
-                (7943, 0x8dfa_0def_eeba_f678),
-                (47914, 0xefab_0e80_89ad_7a5b),
-                (1963, 0x4f39_ce32_8737_00f1),
+                (7769, 0x60fd_0948_efd4_f20e),
+                (49607, 0x6ccf_4856_73e2_3bc1),
+                (1963, 0x81eb_206e_2410_a0e5),
             ],
         ),
         (
             "reference-r0-60d",
             [
-                (7900, 0x4c03_d5b7_b2aa_3b4a),
-                (258, 0xe7c0_4e1a_75ac_f3d5),
-                (1176, 0x64ef_aee8_f788_5635),
+                (7886, 0x067d_c2ee_6c16_13b9),
+                (1036, 0x0139_0603_3a82_a2b4),
+                (1178, 0xab68_b987_2757_123c),
             ],
         ),
     ];
@@ -415,6 +418,11 @@ fn one_cell_per_agent_reproduces_the_code_before_the_key() {
         // As the code before issue 17 wrote them (events without their unit column,
         // every summary column group).
         let tables = common::former_tables(&seedsoil::batch::simulate(c, seed).unwrap().tables);
+        let got: Vec<(usize, u64)> = tables.iter().map(|t| (t.len(), fnv(t))).collect();
+        eprintln!("{name}: {got:?}");
+        if std::env::var_os("SEEDSOIL_BLESS").is_some() {
+            continue;
+        }
         for ((table, file), (len, hash)) in tables
             .iter()
             .zip(["timeseries.csv", "events.csv", "summary.csv"])

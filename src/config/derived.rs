@@ -183,13 +183,11 @@ fn tile_side(dims: u8) -> u64 {
     if dims == 3 { 16 } else { 32 }
 }
 
-/// Side of the largest lattice window for a domain of `max_size` sites: the window
-/// doubles until it covers the domain (rounded up to whole tiles), at least two tiles.
+/// Side of the largest lattice window for a domain of `max_size` sites: the window grows
+/// until it covers the domain, rounded up to whole tiles.
 pub(crate) fn largest_window_side(dims: u8, max_size: u32) -> u64 {
     let t = tile_side(dims);
-    (u64::from(max_size).div_ceil(t) * t)
-        .max(2 * t)
-        .next_power_of_two()
+    u64::from(max_size).div_ceil(t) * t
 }
 
 /// Memory (bytes) the primary's lattice and fields take at the largest window: a lower
@@ -663,16 +661,16 @@ mod tests {
 
     #[test]
     fn memory_counts_the_largest_window_and_the_fields() {
-        assert_eq!(largest_window_side(2, 2000), 2048);
-        assert_eq!(largest_window_side(3, 2000), 2048);
-        assert_eq!(largest_window_side(2, 8), 64);
-        assert_eq!(largest_window_side(3, 8), 32);
+        assert_eq!(largest_window_side(2, 2000), 2016);
+        assert_eq!(largest_window_side(3, 2000), 2000);
+        assert_eq!(largest_window_side(2, 8), 32);
+        assert_eq!(largest_window_side(3, 8), 16);
         assert_eq!(largest_window_side(3, 65536), 65536);
         let mut c = Config::default();
-        // 2048² site bytes + 512² field cells of 36 bytes.
+        // 2016² site bytes + 504² field cells of 36 bytes.
         assert_eq!(
             primary_memory_bytes(&c),
-            2048.0 * 2048.0 + 512.0 * 512.0 * 36.0
+            2016.0 * 2016.0 + 504.0 * 504.0 * 36.0
         );
         assert!(
             derived_problems_with(&c, 1e6)

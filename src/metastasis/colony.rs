@@ -3,7 +3,7 @@
 
 use crate::engine::primary::{EventCounts, Primary};
 use crate::model::HierarchyRates;
-use crate::model::kind::{STEM, is_cell};
+use crate::model::kind::{classify8, is_cell};
 use crate::persist::{CodecError, Persist, Reader, Writer};
 use crate::rng::{self, purpose};
 use crate::space::Lattice;
@@ -64,9 +64,9 @@ impl Colony {
         max_size: u32,
     ) -> Self {
         debug_assert!(is_cell(code));
-        // Four tiles per axis: the founder's tile is then not on the window's edge, so the
-        // window need not grow at once (two tiles would be all edge).
-        let mut lattice = Lattice::new(dims, 4 << tile_log(dims), max_size);
+        // One tile (16³ sites in 3D, 32² in 2D): the window grows face by face as the clone
+        // nears a face, so a colony costs about what its cells span (a few KiB while small).
+        let mut lattice = Lattice::new(dims, 1 << tile_log(dims), max_size);
         let c = (max_size / 2) as i64;
         let centre = [c, c, if dims == 3 { c } else { 0 }];
         let site = lattice
@@ -160,12 +160,7 @@ impl Colony {
                 let mut removed = 0usize;
                 if excess > 0 {
                     // Non-stem cells first, then CSCs: a partial shuffle of each group.
-                    let (stem, mut non_stem): (Vec<usize>, Vec<usize>) = self
-                        .tumour
-                        .cell_sites()
-                        .into_iter()
-                        .partition(|&s| self.tumour.lattice.code(s) == STEM);
-                    let mut stem = stem;
+                    let (mut stem, mut non_stem) = sites_by_stemness(&mut self.tumour.lattice);
                     for group in [&mut non_stem, &mut stem] {
                         let k_max = (excess - removed).min(group.len());
                         for k in 0..k_max {
@@ -180,5 +175,82 @@ impl Colony {
         }
         self.peak = self.peak.max(self.tumour.total());
         switched
+    }
+}
+
+/// The sites of the CSCs and of the other cancer cells on `lat`, each in lattice index
+/// order: [`Primary::cell_sites`] partitioned by kind, read eight sites at a time
+/// ([`classify8`]) and 32 at a time across empty stretches (a colony's window is mostly
+/// empty).
+fn sites_by_stemness(lat: &mut Lattice) -> (Vec<usize>, Vec<usize>) {
+    const KIND: u64 = 0x1F1F_1F1F_1F1F_1F1F;
+    let bytes = lat.as_bytes();
+    let (mut stem, mut non_stem) = (Vec::new(), Vec::new());
+    let mut push = |base: usize, v: u64| {
+        let (cells, stems) = classify8(v);
+        let (mut s, mut o) = (stems, cells & !stems);
+        while s != 0 {
+            stem.push(base + s.trailing_zeros() as usize);
+            s &= s - 1;
+        }
+        while o != 0 {
+            non_stem.push(base + o.trailing_zeros() as usize);
+            o &= o - 1;
+        }
+    };
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+    let blocks = bytes.chunks_exact(32);
+    let tail = blocks.remainder();
+    for (i, block) in blocks.enumerate() {
+        let w: [u64; 4] = std::array::from_fn(|k| word(&block[8 * k..8 * k + 8]));
+        if (w[0] | w[1] | w[2] | w[3]) & KIND == 0 {
+            continue;
+        }
+        for (k, &v) in w.iter().enumerate() {
+            if v & KIND != 0 {
+                push(32 * i + 8 * k, v);
+            }
+        }
+    }
+    // A window of other than a multiple of 32 sites: the rest, padded with empty sites.
+    let start = bytes.len() - tail.len();
+    for (k, part) in tail.chunks(8).enumerate() {
+        let mut b = [0u8; 8];
+        b[..part.len()].copy_from_slice(part);
+        push(start + 8 * k, u64::from_le_bytes(b));
+    }
+    (stem, non_stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::kind::{STEM, WALL, progenitor};
+
+    #[test]
+    fn sites_by_stemness_partitions_cell_sites_in_lattice_order() {
+        for dims in [2usize, 3] {
+            let mut lat = Lattice::new(dims, 32, 40);
+            let mut x = 0x2545_F491_4F6C_DD1Du64;
+            for s in 0..lat.len() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                if lat.code(s) == WALL || !x.is_multiple_of(5) {
+                    continue;
+                }
+                let code = match (x >> 20) % 3 {
+                    0 => STEM,
+                    1 => progenitor(0),
+                    _ => progenitor(((x >> 30) % 8) as u8),
+                };
+                lat.set(s, code);
+            }
+            let want: (Vec<usize>, Vec<usize>) = (0..lat.len())
+                .filter(|&s| is_cell(lat.code(s)))
+                .partition(|&s| lat.code(s) == STEM);
+            assert!(!want.0.is_empty() && !want.1.is_empty());
+            assert_eq!(sites_by_stemness(&mut lat), want, "dims {dims}");
+        }
     }
 }

@@ -137,6 +137,9 @@ pub struct Metastasis {
     /// was computed for: recomputed once a day and whenever the window grows.
     exterior: Vec<bool>,
     exterior_at: Option<(u64, usize)>,
+    /// [`crate::space::exterior::rim_map`] of `exterior`, kept with it (not saved: rebuilt
+    /// from `exterior` when its length differs, as after a restore).
+    exterior_rim: Vec<bool>,
     seed: u64,
     last_colony_turns: u64,
 }
@@ -232,6 +235,7 @@ impl Metastasis {
             scratch: Vec::new(),
             exterior: Vec::new(),
             exterior_at: None,
+            exterior_rim: Vec::new(),
             seed: config.run.seed.unwrap_or(0),
             last_colony_turns: 0,
         }
@@ -422,6 +426,9 @@ impl Metastasis {
             self.exterior = crate::space::exterior::exterior(&primary.lattice);
             self.exterior_at = Some((day, len));
         }
+        if stale || self.exterior_rim.len() != self.exterior.len() {
+            self.exterior_rim = crate::space::exterior::rim_map(&primary.lattice, &self.exterior);
+        }
         let mean = self.rates.shed_per_step * n as f64;
         // Below rand_distr's limit: `seedsoil check` bounds this mean for the largest
         // primary the domain holds (config::derived, dissemination.shed_per_cell_per_day).
@@ -432,15 +439,14 @@ impl Metastasis {
             return;
         }
         // In parallel, in the list's order (collect keeps it): the same rim for any
-        // thread count.
+        // thread count. A listed cell is on the rim when it has an exterior neighbour
+        // (`exterior_rim`).
+        let near = &self.exterior_rim;
         let rim: Vec<usize> = primary
             .listed_sites()
             .into_par_iter()
             .with_min_len(4096)
-            .filter(|&s| {
-                is_cell(primary.lattice.code(s))
-                    && crate::space::exterior::on_exterior_rim(&primary.lattice, &self.exterior, s)
-            })
+            .filter(|&s| near[s] && is_cell(primary.lattice.code(s)))
             .collect();
         if rim.is_empty() {
             return;
@@ -470,7 +476,12 @@ impl Metastasis {
                 taken.insert(s);
                 primary.remove_cell(s);
                 // Its site is exterior now (and so is any hole it opens).
-                crate::space::exterior::extend(&primary.lattice, &mut self.exterior, s);
+                crate::space::exterior::extend_rim(
+                    &primary.lattice,
+                    &mut self.exterior,
+                    &mut self.exterior_rim,
+                    s,
+                );
             }
             self.circulation.push(code);
             self.cascade.intravasated[class_index(code)] += 1;

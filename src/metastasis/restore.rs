@@ -80,6 +80,8 @@ impl Restore for Metastasis {
             });
         }
         self.exterior = exterior.iter().map(|&b| b != 0).collect();
+        // Its rim map is rebuilt from it at the next shedding step.
+        self.exterior_rim.clear();
         Ok(())
     }
 }

@@ -38,6 +38,32 @@ pub const fn is_cell(code: u8) -> bool {
     code != EMPTY && code != WALL
 }
 
+/// For eight site bytes (a little-endian `u64`, site `8w + b` in byte b), bit masks (bit b
+/// = byte b) of the bytes that hold a cancer cell ([`is_cell`]) and of those that hold a
+/// CSC: a byte holds a cell if its kind is neither 0 (empty) nor 31 (wall), a CSC if its
+/// kind is 30 (SWAR, eight sites at once).
+#[inline(always)]
+pub fn classify8(v: u64) -> (u32, u32) {
+    const K: u64 = 0x1F1F_1F1F_1F1F_1F1F;
+    const H: u64 = 0x8080_8080_8080_8080;
+    const L: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let m = v & K;
+    // High bit of a byte set iff the byte (≤ 0x1F) is non-zero.
+    let nonzero = |x: u64| (x + L) & H;
+    let occupied = nonzero(m);
+    let not_wall = nonzero(m ^ K);
+    let not_stem = nonzero(m ^ (0x1E1E_1E1E_1E1E_1E1E));
+    let cells = occupied & not_wall;
+    let stems = cells & !not_stem & H;
+    (gather8(cells), gather8(stems))
+}
+
+/// Bits 7, 15, …, 63 of `x` to bits 0..8.
+#[inline(always)]
+fn gather8(x: u64) -> u32 {
+    (((x >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u32
+}
+
 /// A decoded site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -97,6 +123,22 @@ pub const fn class_index(code: u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn classify8_matches_bytewise() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let (cells, stems) = classify8(x);
+            for b in 0..8 {
+                let code = ((x >> (8 * b)) & 0x1F) as u8;
+                assert_eq!(cells >> b & 1 == 1, is_cell(code), "{x:#x} byte {b}");
+                assert_eq!(stems >> b & 1 == 1, code == STEM, "{x:#x} byte {b}");
+            }
+        }
+    }
 
     #[test]
     fn codes_round_trip() {

@@ -8,9 +8,8 @@
 //! `mscs_day<D>.csv` when present) and writes to OUT (default `RUN_DIR/render`):
 //!
 //! - `lattice_day<D>.png`: the lattice as the run's own snapshot PNG draws it (same
-//!   window, colours and scale: byte-identical). The lattice window of each snapshot is
-//!   replayed from `config.toml` (`space.initial_size`, `space.max_size`) and the
-//!   `lattice_grown` events of `events.csv` before the snapshot.
+//!   region, colours and scale: byte-identical). Both frame the snapshot's cells (their
+//!   bounding box plus two sites on each side), whatever the run's lattice window.
 //! - `il6_day<D>.png`, `cxcl7_day<D>.png`: heat maps of the fields CSV (when it exists),
 //!   drawn as the run's own field PNGs (same region and layout) but on ONE log colour
 //!   scale for the whole run, topped at the field's maximum over every snapshot, so the
@@ -34,7 +33,6 @@ use crate::model::msc::Msc;
 use crate::output::colour_scale::LogScale;
 use crate::output::snapshot::{self, FieldRow, LatticeRow, MscRow, PictureInfo, Region, SiteView};
 use crate::space::Lattice;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
@@ -233,43 +231,6 @@ impl FieldLayer {
     }
 }
 
-/// The columns of an `events.csv` row that locate snapshots and lattice growth.
-#[derive(Deserialize)]
-struct EventCells<'a> {
-    event: &'a str,
-    compartment: &'a str,
-    value: &'a str,
-}
-
-/// Sites of the primary's lattice window (the value of its last `lattice_grown` event)
-/// at each snapshot's event; 0 before any growth. Rows that do not read are skipped.
-fn grows_before(events: &str) -> std::collections::HashMap<String, usize> {
-    let mut out = std::collections::HashMap::new();
-    let mut grown = 0;
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(events.as_bytes());
-    let Ok(header) = reader.headers().cloned() else {
-        return out;
-    };
-    for record in reader.records().flatten() {
-        let Ok(e) = record.deserialize::<EventCells>(Some(&header)) else {
-            continue;
-        };
-        if e.compartment != "primary" {
-            continue;
-        }
-        match e.event {
-            "lattice_grown" => grown = e.value.trim().parse().unwrap_or(grown),
-            "snapshot" => {
-                out.insert(e.value.trim().to_string(), grown);
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 /// Render the snapshots of `run_dir` into `out` (see the module docs); returns the files
 /// written. A folder without `snapshots/lattice_day<D>.csv` is [`RunError::NoSnapshots`]; a
 /// path that is not a folder is [`RunError::BadInput`].
@@ -339,10 +300,6 @@ pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<Pat
             )));
         }
     }
-    let grows = std::fs::read_to_string(run_dir.join("events.csv"))
-        .map(|t| grows_before(&t))
-        .unwrap_or_default();
-
     let write = |path: PathBuf, bytes: &[u8], written: &mut Vec<PathBuf>| {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| RunError::Output {
@@ -375,15 +332,9 @@ pub fn render(run_dir: &Path, out: &Path, opts: RenderOptions) -> Result<Vec<Pat
         }
         let scales = max.map(|m| LogScale::new(f64::from(m)));
         for (day, layer) in days.iter().zip(&layers) {
-            // Replay the lattice window as it was at this snapshot.
+            // A window that holds every cell (Primary::new grows it off its open faces);
+            // the pictures frame the cells, whatever the window.
             let mut lat = Lattice::new(dims, cfg.space.initial_size, cfg.space.max_size);
-            let n = grows
-                .get(&format!("snapshots/lattice_day{}", day.label))
-                .copied()
-                .unwrap_or(0);
-            while lat.len() < n && lat.grow() {}
-            // Without events.csv (a killed run) the growth is not known: grow until the
-            // window holds every cell (Primary::new grows it off its open faces).
             while day.cells.iter().any(|&(d, _)| lat.site_at(d).is_none()) && lat.grow() {}
             for &(d, code) in &day.cells {
                 if let Some(s) = lat.site_at(d) {
@@ -633,19 +584,5 @@ mod tests {
             let err = FieldLayer::read(&path, 4).err().unwrap().to_string();
             assert!(err.contains("fields.coarsen = 4"), "{err}");
         }
-    }
-
-    #[test]
-    fn snapshot_events_locate_the_lattice_window() {
-        let events = "step,time_h,event,compartment,cell_kind,colony_id,value\n\
-            0,0,start,primary,,,1\n\
-            10,10,lattice_grown,primary,,,400\n\
-            20,20,snapshot,primary,,,snapshots/lattice_day1\n\
-            30,30,lattice_grown,primary,,,900\n\
-            31,31,short\n\
-            40,40,snapshot,primary,,,snapshots/lattice_day2\n";
-        let g = grows_before(events);
-        assert_eq!(g["snapshots/lattice_day1"], 400);
-        assert_eq!(g["snapshots/lattice_day2"], 900);
     }
 }

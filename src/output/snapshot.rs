@@ -117,18 +117,35 @@ pub struct Region {
 }
 
 impl Region {
-    /// The domain part of the lattice window of `lat` (3D: its central z slice,
-    /// `z = space.max_size / 2`), scaled up so the map is at least 256 pixels wide (at
-    /// most 8 pixels per site).
+    /// The part of the domain that frames the cells of `lat`: their bounding box plus
+    /// [`MARGIN`](crate::space::lattice::MARGIN) sites on each side, inside the domain (so
+    /// inside any window that holds the cells, and inside its field grid; the window when
+    /// there are no cells; 3D: the central z slice, `z = space.max_size /
+    /// 2`), scaled up so the map is at least 256 pixels wide (at most 8 pixels per site).
+    /// It depends on the cells only, not on how the window grew, so a run's pictures and
+    /// `seedsoil render`'s of the same snapshot frame the same tissue.
     pub fn of(lat: &crate::space::Lattice) -> Region {
-        let lo = |a: usize| lat.origin[a].max(0);
-        let hi = |a: usize| (lat.origin[a] + lat.side(a) as i64).min(lat.domain);
-        let w = (hi(0) - lo(0)).max(1) as usize;
+        let window = |a: usize| {
+            (
+                lat.origin[a].max(0),
+                (lat.origin[a] + lat.side(a) as i64).min(lat.domain),
+            )
+        };
+        let frame = |a: usize| match lat.cell_bounds() {
+            Some((lo, hi)) => {
+                let pad = crate::space::lattice::MARGIN as i64;
+                ((lo[a] - pad).max(0), (hi[a] + 1 + pad).min(lat.domain))
+            }
+            None => window(a),
+        };
+        let (x0, x1) = frame(0);
+        let (y0, y1) = frame(1);
+        let w = (x1 - x0).max(1) as usize;
         Region {
-            x0: lo(0),
-            x1: hi(0),
-            y0: lo(1),
-            y1: hi(1),
+            x0,
+            x1,
+            y0,
+            y1,
             z: (lat.dims == 3).then_some(lat.domain / 2),
             px_per_site: (256 / w).clamp(1, 8),
         }
@@ -605,8 +622,8 @@ mod tests {
         let l = img.layout(&region);
         let s = region.px_per_site;
         let tumour = Rect {
-            x: l.map.x + 20 * s,
-            y: l.map.y + (64 - 44) * s,
+            x: l.map.x + (20 - region.x0) as usize * s,
+            y: l.map.y + (region.y1 - 44) as usize * s,
             w: 24 * s,
             h: 24 * s,
         };

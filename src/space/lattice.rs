@@ -1,10 +1,14 @@
 //! The primary tumour's lattice: one byte per site in a window that grows.
 //!
 //! The *domain* is a square (cube) of `max_size` sites per side whose outermost ring is an
-//! occupied border (docs/model.md §7.9). Only a *window* of it is allocated: a box of
-//! power-of-two sides, aligned to the tile size, that starts small around the centre and
-//! doubles when the tumour reaches a tile on its edge (Poleszczuk & Enderling 2014). Sites
-//! of the window outside the domain, and the domain's border, hold [`WALL`].
+//! occupied border (docs/model.md §7.9). Only a *window* of it is allocated: a box whose
+//! sides are whole numbers of tiles, aligned to the tiles, that starts small around the
+//! centre and grows, face by face, when a cell comes within [`MARGIN`] sites of one of its
+//! faces inside the domain (after Poleszczuk & Enderling 2014, whose window doubles). It
+//! grows to the cells' bounding box plus a sixteenth of its extent (at least one tile) on
+//! each side that needs it, so it tracks the tumour's extent: its volume stays within
+//! about 1.125^D of the tumour's bounding box. Sites of the window outside the domain, and
+//! the domain's border, hold [`WALL`].
 //!
 //! A site byte holds (bit 7) the *listed* flag: some tile's active list has an entry for
 //! the site; (bits 5–6) a step *stamp*: 0 = none, else `step mod 3 + 1` when the occupant
@@ -25,9 +29,22 @@
 //! Tiles are `2^TILE_LOG` sites per side (32 in 2D, 16 in 3D), defined in domain
 //! coordinates, so growth re-tiles deterministically.
 
-use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, STEM, WALL};
+use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, STEM, WALL, is_cell};
 use crate::persist::{CodecError, Persist, Reader, Writer};
 use std::cell::UnsafeCell;
+use strength_reduce::StrengthReducedUsize;
+
+/// A cell within this many sites of an open window face (one the window can still grow
+/// past) makes the window grow at the end of the step. A cell moves or places a daughter at
+/// most one site per step and a cell that moved does not act again in that step, so cells
+/// never take a turn on the window's outermost ring.
+pub const MARGIN: usize = 2;
+
+/// A face that grows moves out to `extent / GROWTH_DIVISOR` sites (in whole tiles, at
+/// least one) beyond the cells: the window's volume stays within (1 + 2/16)^D ≈ 1.42 (3D)
+/// of the cells' bounding box, and a tumour growing from one cell to 10⁹ grows its window
+/// a few dozen times per face (each growth copies the window once).
+pub const GROWTH_DIVISOR: i64 = 16;
 
 /// Listed flag (bit 7 of a site byte).
 pub const LISTED: u8 = 0x80;
@@ -87,8 +104,12 @@ pub fn moore_offsets(dims: usize) -> &'static [[i64; 3]] {
 pub struct Lattice {
     /// 2 or 3.
     pub dims: usize,
-    /// log2 of the window side per axis (axis 2 is 0 in 2D).
-    pub log: [u32; 3],
+    /// Window side per axis in sites, a whole number of tiles (axis 2 is 1 in 2D).
+    side: [usize; 3],
+    /// Fast division by the x side (site index → row).
+    div_x: StrengthReducedUsize,
+    /// Fast division by the y side (row → z).
+    div_y: StrengthReducedUsize,
     /// Domain coordinates of window site (0, 0, 0); multiples of the tile side.
     pub origin: [i64; 3],
     /// Domain side in sites (`space.max_size`).
@@ -102,32 +123,67 @@ pub struct Lattice {
 /// Padding bytes after the last site, so a 4-byte row read never leaves the allocation.
 const PAD: usize = 4;
 
+/// How the site indices of a window map to those of the window it grew into.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteMap {
+    div_x: StrengthReducedUsize,
+    div_y: StrengthReducedUsize,
+    shift: [usize; 3],
+    side: [usize; 3],
+}
+
+impl SiteMap {
+    /// The new index of old site `site`.
+    #[inline]
+    pub fn map(&self, site: usize) -> usize {
+        let (row, x) = StrengthReducedUsize::div_rem(site, self.div_x);
+        let (z, y) = StrengthReducedUsize::div_rem(row, self.div_y);
+        (x + self.shift[0])
+            + self.side[0] * ((y + self.shift[1]) + self.side[1] * (z + self.shift[2]))
+    }
+}
+
 // SAFETY: shared mutation happens only through `set_shared`, whose callers guarantee that
 // no two threads touch the same site concurrently (see the module docs).
 unsafe impl Sync for Lattice {}
 
 impl Lattice {
-    /// A window of at least `initial` sites per side (rounded up to a power of two, at least
-    /// two tiles) centred on the domain centre `max_size / 2`.
+    /// A window of at least `initial` sites per side (rounded up to whole tiles, at least
+    /// one) around the domain centre `max_size / 2`, inside the tile-aligned domain.
     pub fn new(dims: usize, initial: u32, max_size: u32) -> Self {
         let tl = tile_log(dims);
-        let min_side = 2u64 << tl;
-        let side = (initial as u64).max(min_side).next_power_of_two();
-        let l = side.trailing_zeros();
-        let centre = (max_size / 2) as i64;
         let t = 1i64 << tl;
         let end_aligned = (max_size as i64 + t - 1).div_euclid(t) * t;
-        let o = if side as i64 >= end_aligned {
-            0
-        } else {
-            ((centre - (side as i64) / 2).div_euclid(t)) * t
-        };
+        let tiles = ((initial as i64 + t - 1) / t).max(1);
+        let centre_tile = (max_size / 2) as i64 / t;
+        let lo = ((centre_tile - tiles / 2) * t).max(0);
+        let hi = (lo + tiles * t).min(end_aligned.max(t));
+        let lo = (hi - tiles * t).max(0);
+        let mut side = [1usize; 3];
+        let mut origin = [0i64; 3];
+        for a in 0..dims {
+            side[a] = (hi - lo) as usize;
+            origin[a] = lo;
+        }
+        Self::with_geometry(dims, side, origin, max_size as i64, tl)
+    }
+
+    /// An empty window of the given geometry with its walls painted.
+    fn with_geometry(
+        dims: usize,
+        side: [usize; 3],
+        origin: [i64; 3],
+        domain: i64,
+        tile_log: u32,
+    ) -> Self {
         let mut lat = Lattice {
             dims,
-            log: [l, l, if dims == 3 { l } else { 0 }],
-            origin: [o, o, if dims == 3 { o } else { 0 }],
-            domain: max_size as i64,
-            tile_log: tl,
+            side,
+            div_x: StrengthReducedUsize::new(side[0]),
+            div_y: StrengthReducedUsize::new(side[1]),
+            origin,
+            domain,
+            tile_log,
             sites: Box::new([]),
         };
         lat.sites = Self::alloc(lat.len());
@@ -137,7 +193,7 @@ impl Lattice {
 
     /// Number of sites in the window.
     pub fn len(&self) -> usize {
-        1usize << (self.log[0] + self.log[1] + self.log[2])
+        self.side[0] * self.side[1] * self.side[2]
     }
 
     /// Whether the window has no sites (never true).
@@ -146,8 +202,15 @@ impl Lattice {
     }
 
     /// Window side per axis.
+    #[inline(always)]
     pub fn side(&self, axis: usize) -> usize {
-        1usize << self.log[axis]
+        self.side[axis]
+    }
+
+    /// Site index strides per axis: `[1, side x, side x · side y]`.
+    #[inline(always)]
+    pub fn strides(&self) -> [usize; 3] {
+        [1, self.side[0], self.side[0] * self.side[1]]
     }
 
     /// Site index offsets of the Moore neighbourhood (8 in 2D, 26 in 3D), in the order of
@@ -164,16 +227,15 @@ impl Lattice {
     /// Window coordinates of a site.
     #[inline(always)]
     pub fn coords(&self, site: usize) -> [usize; 3] {
-        let x = site & (self.side(0) - 1);
-        let y = (site >> self.log[0]) & (self.side(1) - 1);
-        let z = site >> (self.log[0] + self.log[1]);
+        let (row, x) = StrengthReducedUsize::div_rem(site, self.div_x);
+        let (z, y) = StrengthReducedUsize::div_rem(row, self.div_y);
         [x, y, z]
     }
 
     /// Site index of window coordinates.
     #[inline(always)]
     pub fn index(&self, c: [usize; 3]) -> usize {
-        c[0] | (c[1] << self.log[0]) | (c[2] << (self.log[0] + self.log[1]))
+        c[0] + self.side[0] * (c[1] + self.side[1] * c[2])
     }
 
     /// Domain coordinates of a site.
@@ -209,7 +271,7 @@ impl Lattice {
         let offsets = moore_offsets(self.dims);
         if inside {
             let sy = self.side(0) as isize;
-            let sz = sy << self.log[1];
+            let sz = sy * self.side(1) as isize;
             offsets.iter().any(|o| {
                 let t = site as isize + o[0] as isize + o[1] as isize * sy + o[2] as isize * sz;
                 pred(t as usize)
@@ -280,6 +342,28 @@ impl Lattice {
         u32::from_le_bytes(bytes) & 0x00FF_FFFF
     }
 
+    /// The R three-site rows at `x + offsets[r]` ([`Lattice::get3`] of each), with one
+    /// bounds check for all of them (the hot loop reads a cell's Moore neighbourhood so).
+    #[inline(always)]
+    pub fn rows3<const R: usize>(&self, x: usize, offsets: &[isize; R]) -> [u32; R] {
+        let end = self.sites.len() as isize - 4;
+        let ok = offsets.iter().fold(true, |ok, &o| {
+            let s = x as isize + o;
+            ok & (s >= 0) & (s <= end)
+        });
+        assert!(ok, "rows of site {x} leave the window");
+        let base = self.sites.as_ptr() as *const u8;
+        std::array::from_fn(|r| {
+            // SAFETY: every row start is in `0..=len − 4` (checked above), so its four bytes
+            // are in bounds; `UnsafeCell<u8>` has the layout of `u8`; concurrent writers are
+            // excluded by the contract of `set_shared`.
+            let bytes = unsafe {
+                (base.offset(x as isize + offsets[r]) as *const [u8; 4]).read_unaligned()
+            };
+            u32::from_le_bytes(bytes) & 0x00FF_FFFF
+        })
+    }
+
     /// All site bytes as a plain slice (x fastest), for bulk reads; needs exclusive access.
     pub fn as_bytes(&mut self) -> &[u8] {
         let len = self.len();
@@ -301,8 +385,8 @@ impl Lattice {
     }
 
     /// Calls `f` with every site whose kind is not [`EMPTY`] (cells, debris, walls), in
-    /// index order. The window holds a power-of-two number (≥ 2⁸) of sites: it is scanned
-    /// in runs of 8 and the runs with no kind bits at all are skipped.
+    /// index order. The window holds a multiple of 16 sites: it is scanned in runs of 8 and
+    /// the runs with no kind bits at all are skipped.
     #[inline]
     pub fn for_each_occupied(&self, mut f: impl FnMut(usize)) {
         for run in (0..self.len()).step_by(8) {
@@ -387,60 +471,137 @@ impl Lattice {
         }
     }
 
-    /// Double the window along every axis that does not yet cover the domain, keeping the
-    /// old window inside and the origin aligned to tiles; cells keep their domain
-    /// coordinates and flags are cleared. Returns `false` if nothing could grow.
+    /// Grow every open face ([`Lattice::face_open`]) by a sixteenth of the window's side
+    /// (at least one tile), keeping the old window inside and the origin aligned to tiles;
+    /// cells keep their domain coordinates and their site bytes (flags included). Returns
+    /// `false` if nothing could grow.
     pub fn grow(&mut self) -> bool {
-        let t = 1i64 << self.tile_log;
-        let mut log = self.log;
-        let mut origin = self.origin;
-        let mut grown = false;
+        self.grow_map().is_some()
+    }
+
+    /// [`Lattice::grow`], returning how old site indices map to new ones.
+    pub fn grow_map(&mut self) -> Option<SiteMap> {
+        let mut lo = self.origin;
+        let mut hi = [0i64; 3];
         for a in 0..self.dims {
-            if self.covers(a) {
-                continue;
+            let pad = self.pad(self.side(a) as i64);
+            hi[a] = self.origin[a] + self.side(a) as i64 - 1;
+            if self.face_open(a, false) {
+                lo[a] -= pad;
             }
-            let side = self.side(a) as i64;
-            let mut lo = origin[a] - side / 2;
-            let end_aligned = (self.domain + t - 1).div_euclid(t) * t;
-            let excess = lo + 2 * side - end_aligned;
-            if excess > 0 {
-                lo -= excess;
+            if self.face_open(a, true) {
+                hi[a] += pad;
             }
-            if 2 * side >= end_aligned && origin[a] >= 0 && origin[a] + side <= 2 * side {
-                // The doubled window can cover the whole domain: do so.
-                lo = 0;
-            }
-            lo = lo.max(origin[a] - side).min(origin[a]);
-            lo = lo.div_euclid(t) * t;
-            origin[a] = lo;
-            log[a] += 1;
-            grown = true;
         }
-        if !grown {
-            return false;
+        self.regrow(lo, hi)
+    }
+
+    /// Grow the window around the box `[lo, hi]` (domain coordinates, inclusive) that
+    /// holds every cell: each open face that the box comes within [`MARGIN`] sites of moves
+    /// out to a sixteenth of the box's extent (at least one tile) beyond it. Other faces
+    /// stay.
+    /// Returns how old site indices map to new ones, or `None` if nothing could grow.
+    pub fn grow_around(&mut self, lo: [i64; 3], hi: [i64; 3]) -> Option<SiteMap> {
+        let mut want_lo = self.origin;
+        let mut want_hi = [0i64; 3];
+        let m = MARGIN as i64;
+        for a in 0..self.dims {
+            let pad = self.pad(hi[a] - lo[a] + 1);
+            let end = self.origin[a] + self.side(a) as i64;
+            want_hi[a] = end - 1;
+            if self.face_open(a, false) && lo[a] - self.origin[a] < m {
+                want_lo[a] = lo[a] - pad;
+            }
+            if self.face_open(a, true) && end - 1 - hi[a] < m {
+                want_hi[a] = hi[a] + pad;
+            }
         }
-        let mut next = Lattice {
-            dims: self.dims,
-            log,
-            origin,
-            domain: self.domain,
-            tile_log: self.tile_log,
-            sites: Box::new([]),
+        self.regrow(want_lo, want_hi)
+    }
+
+    /// The room added beyond a box of `extent` sites when a face grows: a sixteenth of
+    /// it, in whole tiles, at least one tile ([`GROWTH_DIVISOR`]).
+    fn pad(&self, extent: i64) -> i64 {
+        let t = 1i64 << self.tile_log;
+        ((extent / GROWTH_DIVISOR + t - 1) / t).max(1) * t
+    }
+
+    /// Re-allocate the window as the smallest tile-aligned box inside the tile-aligned
+    /// domain that holds both the current window and `[lo, hi]`, copying every site byte.
+    fn regrow(&mut self, lo: [i64; 3], hi: [i64; 3]) -> Option<SiteMap> {
+        let t = 1i64 << self.tile_log;
+        let end_aligned = (self.domain + t - 1).div_euclid(t) * t;
+        let mut side = self.side;
+        let mut origin = self.origin;
+        for a in 0..self.dims {
+            let end = self.origin[a] + self.side(a) as i64;
+            let l = (lo[a].div_euclid(t) * t).max(0).min(self.origin[a]);
+            let h = ((hi[a] + 1 + t - 1).div_euclid(t) * t)
+                .min(end_aligned)
+                .max(end);
+            origin[a] = l;
+            side[a] = (h - l) as usize;
+        }
+        if side == self.side && origin == self.origin {
+            return None;
+        }
+        let mut next = Self::with_geometry(self.dims, side, origin, self.domain, self.tile_log);
+        let shift: [usize; 3] = std::array::from_fn(|a| (self.origin[a] - origin[a]) as usize);
+        let sx = self.side(0);
+        for z in 0..self.side(2) {
+            for y in 0..self.side(1) {
+                let from = self.index([0, y, z]);
+                let to = next.index([shift[0], y + shift[1], z + shift[2]]);
+                let src = &self.sites[from..from + sx];
+                let dst = &mut next.sites[to..to + sx];
+                for (d, s) in dst.iter_mut().zip(src) {
+                    // SAFETY: a read; `&mut self` excludes any writer.
+                    *d.get_mut() = unsafe { *s.get() };
+                }
+            }
+        }
+        let map = SiteMap {
+            div_x: self.div_x,
+            div_y: self.div_y,
+            shift,
+            side: next.side,
         };
-        next.sites = Self::alloc(next.len());
-        next.paint_walls();
-        for s in 0..self.len() {
-            let code = self.code(s);
-            // Cells and debris keep their places; a wall of the old window is a wall of the
-            // new one (painted already), so copying it changes nothing.
-            if code != EMPTY {
-                let d = self.domain_coords(s);
-                let n = next.site_at(d).expect("grown window contains the old one");
-                next.set(n, code);
+        *self = next;
+        Some(map)
+    }
+
+    /// The smallest box `[lo, hi]` (domain coordinates, inclusive) holding every cancer
+    /// cell, or `None` without cells. One pass over the window, row by row.
+    pub fn cell_bounds(&self) -> Option<([i64; 3], [i64; 3])> {
+        let mut lo = [i64::MAX; 3];
+        let mut hi = [i64::MIN; 3];
+        let sx = self.side(0);
+        for z in 0..self.side(2) {
+            for y in 0..self.side(1) {
+                let row = self.index([0, y, z]);
+                let first = (0..sx).find(|&x| is_cell(self.code(row + x)));
+                let Some(first) = first else { continue };
+                let last = (first..sx).rev().find(|&x| is_cell(self.code(row + x)));
+                let last = last.unwrap_or(first);
+                let c = [first as i64, y as i64, z as i64];
+                for a in 0..3 {
+                    lo[a] = lo[a].min(c[a] + self.origin[a]);
+                    hi[a] = hi[a].max(c[a] + self.origin[a]);
+                }
+                hi[0] = hi[0].max(last as i64 + self.origin[0]);
             }
         }
-        *self = next;
-        true
+        (lo[0] <= hi[0]).then_some((lo, hi))
+    }
+
+    /// Whether a box `[lo, hi]` (domain coordinates) comes within [`MARGIN`] sites of an
+    /// open face of the window.
+    pub fn near_open_face(&self, lo: [i64; 3], hi: [i64; 3]) -> bool {
+        let m = MARGIN as i64;
+        (0..self.dims).any(|a| {
+            (self.face_open(a, false) && lo[a] - self.origin[a] < m)
+                || (self.face_open(a, true) && self.origin[a] + self.side(a) as i64 - 1 - hi[a] < m)
+        })
     }
 
     /// Clear the listed flags and stamps of every site.
@@ -456,7 +617,7 @@ impl Persist for Lattice {
     fn save(&self, w: &mut Writer) {
         w.put_u8(self.dims as u8);
         for a in 0..3 {
-            w.put_u32(self.log[a]);
+            w.put_u32(self.side[a] as u32);
             w.put_i64(self.origin[a]);
         }
         w.put_i64(self.domain);
@@ -477,10 +638,10 @@ impl Persist for Lattice {
             what: "lattice window (sides or origin)",
             offset: geometry_at,
         };
-        let mut log = [0u32; 3];
+        let mut side = [0usize; 3];
         let mut origin = [0i64; 3];
         for a in 0..3 {
-            log[a] = r.check("lattice window size", |r| r.u32(), |&l| l <= 24)?;
+            side[a] = r.check("lattice window size", |r| r.u32(), |&l| l <= 1 << 16)? as usize;
             origin[a] = r.i64()?;
         }
         let domain = r.check(
@@ -492,13 +653,13 @@ impl Persist for Lattice {
         let t = 1i64 << tl;
         for a in 0..3 {
             let ok = if a < dims {
-                let side = 1i64 << log[a];
-                log[a] > tl
+                side[a] > 0
+                    && (side[a] as i64).rem_euclid(t) == 0
                     && origin[a].rem_euclid(t) == 0
                     && origin[a] < domain
-                    && origin[a] > -side
+                    && origin[a] > -(side[a] as i64)
             } else {
-                log[a] == 0 && origin[a] == 0
+                side[a] == 1 && origin[a] == 0
             };
             if !ok {
                 return Err(bad_geometry);
@@ -506,20 +667,23 @@ impl Persist for Lattice {
         }
         let at = r.position();
         let bytes = r.bytes()?;
-        let mut lat = Lattice {
-            dims,
-            log,
-            origin,
-            domain,
-            tile_log: tl,
-            sites: Box::new([]),
-        };
-        if log.iter().sum::<u32>() > 36 || bytes.len() != lat.len() {
+        let too_big = side.iter().product::<usize>() > 1 << 36;
+        if too_big || bytes.len() != side.iter().product::<usize>() {
             return Err(CodecError::Invalid {
                 what: "lattice site bytes (count)",
                 offset: at,
             });
         }
+        let mut lat = Lattice {
+            dims,
+            side,
+            div_x: StrengthReducedUsize::new(side[0]),
+            div_y: StrengthReducedUsize::new(side[1]),
+            origin,
+            domain,
+            tile_log: tl,
+            sites: Box::new([]),
+        };
         for (s, &v) in bytes.iter().enumerate() {
             let code = v & KIND_MASK;
             let known = code == EMPTY
@@ -579,6 +743,7 @@ mod tests {
         }
     }
     use crate::model::kind::{EMPTY, STEM};
+    use crate::space::lattice::stamp_for;
 
     #[test]
     fn moore_offsets_cover_the_neighbourhood() {
@@ -606,18 +771,67 @@ mod tests {
     }
 
     #[test]
-    fn growth_keeps_cells_at_their_domain_coordinates() {
+    fn growth_keeps_site_bytes_at_their_domain_coordinates() {
         for dims in [2, 3] {
             let mut lat = Lattice::new(dims, 32, 1000);
             let d = [500, 501, if dims == 3 { 499 } else { 0 }];
             let s = lat.site_at(d).unwrap();
-            lat.set(s, STEM);
-            let before = lat.len();
-            assert!(lat.grow());
-            assert_eq!(lat.len(), before << dims);
-            assert_eq!(lat.code(lat.site_at(d).unwrap()), STEM);
-            let n = (0..lat.len()).filter(|&s| lat.code(s) == STEM).count();
-            assert_eq!(n, 1);
+            let byte = STEM | LISTED | stamp_for(7);
+            lat.set(s, byte);
+            let before = [lat.side(0), lat.side(1), lat.side(2)];
+            let map = lat.grow_map().expect("room to grow");
+            let t = 1 << tile_log(dims);
+            for (a, side) in before.iter().enumerate().take(dims) {
+                // One tile (a sixteenth of the side, at least a tile) on each open face.
+                assert_eq!(lat.side(a), side + 2 * t, "axis {a}");
+            }
+            let n = lat.site_at(d).unwrap();
+            assert_eq!(map.map(s), n);
+            assert_eq!(lat.get(n), byte, "flags and stamp kept");
+            let cells = (0..lat.len()).filter(|&s| lat.code(s) == STEM).count();
+            assert_eq!(cells, 1);
+        }
+    }
+
+    #[test]
+    fn a_window_grows_only_on_the_faces_the_cells_approach() {
+        let mut lat = Lattice::new(2, 64, 1000);
+        let (o, side) = (lat.origin, lat.side(0) as i64);
+        // Cells one site from the upper x face, far from every other face.
+        let lo = [o[0] + side - 2, o[1] + 20, 0];
+        let hi = [o[0] + side - 2, o[1] + 30, 0];
+        assert!(lat.near_open_face(lo, hi));
+        let map = lat.grow_around(lo, hi).expect("the x face is approached");
+        assert_eq!(lat.origin, o, "lower faces stay");
+        assert_eq!(lat.side(1) as i64, side, "y faces stay");
+        assert_eq!(lat.side(0) as i64, side + 32, "x grows by one tile");
+        assert_eq!(map.map(0), 0);
+        assert!(!lat.near_open_face(lo, hi));
+        // A box far from every face grows nothing.
+        let mid = [o[0] + 30, o[1] + 30, 0];
+        assert!(lat.grow_around(mid, mid).is_none());
+    }
+
+    #[test]
+    fn a_window_around_a_large_box_overshoots_it_by_a_sixteenth_per_side() {
+        let mut lat = Lattice::new(3, 16, 4000);
+        let c = 2000i64;
+        for r in [10i64, 100, 400] {
+            let (lo, hi) = ([c - r; 3], [c + r; 3]);
+            while lat.near_open_face(lo, hi) || (0..3).any(|a| lat.origin[a] > lo[a]) {
+                lat.grow_around(lo, hi).expect("room to grow");
+            }
+            let extent = 2 * r + 1;
+            for a in 0..3 {
+                let side = lat.side(a) as i64;
+                // At most the box plus a sixteenth of it (rounded up to whole tiles) and
+                // one tile of alignment on each side.
+                assert!(
+                    side <= extent + 2 * (extent / 16 + 16) + 2 * 16,
+                    "r {r}: {side}"
+                );
+                assert!(side >= extent);
+            }
         }
     }
 

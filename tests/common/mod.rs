@@ -159,3 +159,18 @@ pub fn refused_in(dir: &Path, args: &[&str], needles: &[&str]) -> String {
     assert!(!err.contains("panicked"), "{args:?}: {err}");
     err
 }
+
+/// Assert that `actual` equals the golden file `path`; with `SEEDSOIL_BLESS=1` in the
+/// environment, (re)write the golden file instead (after an intended change of outputs).
+#[allow(dead_code)]
+pub fn assert_golden(path: &str, actual: &str) {
+    if std::env::var_os("SEEDSOIL_BLESS").is_some() {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let golden = std::fs::read_to_string(path).unwrap();
+    assert!(
+        actual == golden,
+        "{path}: output changed (SEEDSOIL_BLESS=1 rewrites it)"
+    );
+}

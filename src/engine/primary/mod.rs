@@ -52,7 +52,7 @@ mod tiles;
 mod turn;
 
 pub use events::EventCounts;
-use tiles::{Tile, Tiling, band, deliver, deliver_locked, locate_site, lock, tile_mut};
+use tiles::{Claims, Tile, Tiling, band, deliver, deliver_locked, locate_site, lock, tile_mut};
 use turn::{Ctx, tile_turn};
 
 use crate::engine::barrier::SpinBarrier;
@@ -61,10 +61,15 @@ use crate::model::HierarchyRates;
 use crate::model::kind::{DEBRIS, EMPTY, KIND_MASK, WALL, class_index, is_cell};
 use crate::persist::{CodecError, Persist, Reader, Writer};
 use crate::rng::{self, Stream, geometric_gap, purpose};
-use crate::space::lattice::{LISTED, Lattice, STAMP_MASK, moore_offsets, stamp_for};
+use crate::space::lattice::{LISTED, Lattice, MARGIN, STAMP_MASK, moore_offsets, stamp_for};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Listed cells below which a step runs on the calling thread even when parallel steps are
+/// asked for: about 30 µs of turns, the order of the cost of a parallel region (waking the
+/// threads, eight barriers).
+const PARALLEL_MIN_LISTED: u64 = 1024;
 
 /// The primary tumour on its lattice.
 #[derive(Debug)]
@@ -111,30 +116,100 @@ impl Primary {
         {}
         let mut p = Primary::unbuilt(lattice);
         p.rebuild();
-        while p.any_cell_on_edge() && p.grow() {}
+        while p.any_cell_near_open_face() && p.grow() {}
         p
     }
 
-    /// Grow the lattice window (counted in `growths`), keep the debris queue on its sites,
-    /// and rebuild the tiling. Returns `false` if the window could not grow.
+    /// Grow the lattice window around the cells (counted in `growths`), keeping every
+    /// site's byte, every tile's active list in its order and the debris queue: the
+    /// update does not depend on the window. Returns `false` if the window could not grow.
     fn grow(&mut self) -> bool {
-        let at: Vec<[i64; 3]> = self
-            .debris
-            .iter()
-            .map(|&(_, s)| self.lattice.domain_coords(s as usize))
-            .collect();
-        if !self.lattice.grow() {
+        let Some((mut lo, mut hi)) = self.lattice.cell_bounds() else {
             return false;
+        };
+        for &(_, s) in &self.debris {
+            let d = self.lattice.domain_coords(s as usize);
+            for a in 0..3 {
+                lo[a] = lo[a].min(d[a]);
+                hi[a] = hi[a].max(d[a]);
+            }
         }
-        for (entry, d) in self.debris.iter_mut().zip(at) {
-            entry.1 = self
-                .lattice
-                .site_at(d)
-                .expect("the grown window contains the old one") as u32;
+        let Some(map) = self.lattice.grow_around(lo, hi) else {
+            return false;
+        };
+        assert!(
+            self.lattice.len() <= u32::MAX as usize,
+            "lattice window of {} sites: more than 2^32",
+            self.lattice.len()
+        );
+        for entry in self.debris.iter_mut() {
+            entry.1 = map.map(entry.1 as usize) as u32;
         }
+        let old: Vec<Tile> = std::mem::take(&mut self.groups)
+            .into_iter()
+            .flatten()
+            .map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect();
+        self.tiling = Tiling::new(&self.lattice);
+        let mut groups = self.fresh_tiles();
+        let tl = self.tiling.tl;
+        for mut tile in old {
+            let c = self.lattice.coords(map.map(tile.base));
+            let (g, i) = self.tiling.locate([c[0] >> tl, c[1] >> tl, c[2] >> tl]);
+            let new = tile_mut(&mut groups[g][i]);
+            debug_assert_eq!(new.key, tile.key);
+            for s in tile.list.iter_mut() {
+                *s = map.map(*s as usize) as u32;
+            }
+            new.list = std::mem::take(&mut tile.list);
+        }
+        self.set_tiles(groups);
         self.events.growths += 1;
-        self.rebuild();
         true
+    }
+
+    /// Every tile of the current tiling, empty, by colour.
+    fn fresh_tiles(&self) -> Vec<Vec<Mutex<Tile>>> {
+        let lat = &self.lattice;
+        let tl = self.tiling.tl;
+        let n = self.tiling.n;
+        let mut groups: Vec<Vec<Mutex<Tile>>> =
+            (0..self.tiling.groups()).map(|_| Vec::new()).collect();
+        for tz in 0..n[2] {
+            for ty in 0..n[1] {
+                for tx in 0..n[0] {
+                    let (g, gi) = self.tiling.locate([tx, ty, tz]);
+                    debug_assert_eq!(gi, groups[g].len());
+                    let dt = [
+                        (lat.origin[0] >> tl) + tx as i64,
+                        (lat.origin[1] >> tl) + ty as i64,
+                        (lat.origin[2] >> tl) + tz as i64,
+                    ];
+                    groups[g].push(Mutex::new(Tile {
+                        index: self.tiling.global([tx, ty, tz]) as u32,
+                        base: lat.index([tx << tl, ty << tl, tz << tl]),
+                        key: dt.iter().fold(0u64, |k, &d| {
+                            (k << 21) | ((d + (1 << 20)) as u64 & 0x1F_FFFF)
+                        }),
+                        ..Default::default()
+                    }));
+                }
+            }
+        }
+        groups
+    }
+
+    /// Install `groups` as the tiles, with work estimates from their lists.
+    fn set_tiles(&mut self, mut groups: Vec<Vec<Mutex<Tile>>>) {
+        self.work = groups
+            .iter_mut()
+            .map(|g| {
+                g.iter_mut()
+                    .map(|t| AtomicU32::new(tile_mut(t).list.len() as u32 + 1))
+                    .collect()
+            })
+            .collect();
+        self.groups = groups;
     }
 
     /// Set K, the steps for which a dead cell's debris blocks its site (0: none, the
@@ -194,88 +269,50 @@ impl Primary {
         removed
     }
 
-    /// Rebuild the tiling and active lists from the lattice (after construction or growth).
+    /// Build the tiling and active lists from the lattice (at construction and restore):
+    /// every cell with an empty neighbour is listed, in site order within its tile.
     fn rebuild(&mut self) {
         self.lattice.clear_flags();
+        self.tiling = Tiling::new(&self.lattice);
+        let mut groups = self.fresh_tiles();
         let lat = &mut self.lattice;
-        self.tiling = Tiling::new(lat);
         let tl = self.tiling.tl;
-        let n = self.tiling.n;
         let off = lat.offsets();
-        let mut groups: Vec<Vec<Mutex<Tile>>> =
-            (0..self.tiling.groups()).map(|_| Vec::new()).collect();
-        for g in groups.iter_mut() {
-            g.resize_with(n[0] * n[1] * n[2] / self.tiling.groups(), Default::default);
-        }
         let mut counts = [0u64; 3];
         let side = 1usize << tl;
-        for tz in 0..n[2] {
-            for ty in 0..n[1] {
-                for tx in 0..n[0] {
-                    let (g, gi) = self.tiling.locate([tx, ty, tz]);
-                    let tile = tile_mut(&mut groups[g][gi]);
-                    tile.index = (tx + n[0] * (ty + n[1] * tz)) as u32;
-                    tile.base = lat.index([tx << tl, ty << tl, tz << tl]);
-                    let dt = [
-                        (lat.origin[0] >> tl) + tx as i64,
-                        (lat.origin[1] >> tl) + ty as i64,
-                        (lat.origin[2] >> tl) + tz as i64,
-                    ];
-                    tile.key = dt.iter().fold(0u64, |k, &d| {
-                        (k << 21) | ((d + (1 << 20)) as u64 & 0x1F_FFFF)
-                    });
-                    let zs = if lat.dims == 3 { side } else { 1 };
-                    for lz in 0..zs {
-                        for ly in 0..side {
-                            for lx in 0..side {
-                                let s = lat.index([
-                                    (tx << tl) + lx,
-                                    (ty << tl) + ly,
-                                    if lat.dims == 3 { (tz << tl) + lz } else { 0 },
-                                ]);
-                                let code = lat.code(s);
-                                if !is_cell(code) {
-                                    continue;
-                                }
-                                counts[class_index(code)] += 1;
-                                if off
-                                    .iter()
-                                    .any(|&o| lat.code((s as isize + o) as usize) == EMPTY)
-                                {
-                                    lat.set(s, code | LISTED);
-                                    tile.list.push(s as u32);
-                                }
-                            }
+        for tile in groups.iter_mut().flatten() {
+            let tile = tile_mut(tile);
+            let b = lat.coords(tile.base);
+            let zs = if lat.dims == 3 { side } else { 1 };
+            for lz in 0..zs {
+                for ly in 0..side {
+                    for lx in 0..side {
+                        let s = lat.index([b[0] + lx, b[1] + ly, b[2] + lz]);
+                        let code = lat.code(s);
+                        if !is_cell(code) {
+                            continue;
+                        }
+                        counts[class_index(code)] += 1;
+                        if off
+                            .iter()
+                            .any(|&o| lat.code((s as isize + o) as usize) == EMPTY)
+                        {
+                            lat.set(s, code | LISTED);
+                            tile.list.push(s as u32);
                         }
                     }
                 }
             }
         }
-        self.work = groups
-            .iter_mut()
-            .map(|g| {
-                g.iter_mut()
-                    .map(|t| AtomicU32::new(tile_mut(t).list.len() as u32 + 1))
-                    .collect()
-            })
-            .collect();
-        self.groups = groups;
+        self.set_tiles(groups);
         self.counts = counts;
     }
 
-    fn any_cell_on_edge(&self) -> bool {
-        let lat = &self.lattice;
-        (0..lat.len()).any(|s| {
-            is_cell(lat.code(s)) && {
-                let c = lat.coords(s);
-                let t = [
-                    c[0] >> self.tiling.tl,
-                    c[1] >> self.tiling.tl,
-                    c[2] >> self.tiling.tl,
-                ];
-                self.tiling.edge[t[0] + self.tiling.n[0] * (t[1] + self.tiling.n[1] * t[2])]
-            }
-        })
+    /// Whether a cell lies within `MARGIN` sites of an open face of the window.
+    fn any_cell_near_open_face(&self) -> bool {
+        self.lattice
+            .cell_bounds()
+            .is_some_and(|(lo, hi)| self.lattice.near_open_face(lo, hi))
     }
 
     /// Cells by class: `[csc, progenitor (ρ > 0), differentiated (ρ = 0)]`.
@@ -506,14 +543,16 @@ impl Primary {
             thr_div,
             thr_mig,
             cur: stamp_for(step),
-            mask: [lat.side(0) - 1, lat.side(1) - 1, lat.side(2) - 1],
-            log: lat.log,
-            tile_bits: {
-                let t = (1usize << lat.tile_log) - 1;
-                ((lat.side(0) - 1) & !t)
-                    | (((lat.side(1) - 1) & !t) << lat.log[0])
-                    | (((lat.side(2) - 1) & !t) << (lat.log[0] + lat.log[1]))
-            },
+            strides: lat.strides(),
+            inner_lo: std::array::from_fn(|a| if lat.face_open(a, false) { MARGIN } else { 0 }),
+            inner_hi: std::array::from_fn(|a| {
+                let side = lat.side(a);
+                if lat.face_open(a, true) {
+                    side.saturating_sub(MARGIN)
+                } else {
+                    side
+                }
+            }),
             tiling: &self.tiling,
             fields,
         };
@@ -533,26 +572,35 @@ impl Primary {
         };
         let tiling = &self.tiling;
         let threads = rayon::current_num_threads();
-        if parallel && threads > 1 {
+        // A step with few listed cells costs less than waking the threads and meeting at
+        // the barriers: it runs on the calling thread (the outcome is the same).
+        let listed = || -> u64 {
+            self.work
+                .iter()
+                .flatten()
+                .map(|w| w.load(Ordering::Relaxed) as u64 - 1)
+                .sum()
+        };
+        if parallel && threads > 1 && listed() >= PARALLEL_MIN_LISTED {
             // One parallel region per step: every thread claims tiles of the current colour
-            // from a shared counter, then all meet at a barrier; thread 0 delivers the
-            // cross-tile entries, and all meet again before the next colour. Which thread
-            // runs a tile never matters: each tile draws from its own stream.
+            // (its own band of equal work first, then the rest of the others' bands), then
+            // all meet at a barrier; thread 0 delivers the cross-tile entries, and all meet
+            // again before the next colour. Which thread runs a tile never matters: each
+            // tile draws from its own stream.
             let groups = &self.groups;
             let work = &self.work;
             // Bands are fixed before the region starts (work is updated during it).
-            let bands: Vec<Vec<(usize, usize)>> = work
+            let claims: Vec<Claims> = work
                 .iter()
-                .map(|w| (0..threads).map(|k| band(w, k, threads)).collect())
+                .map(|w| Claims::new((0..threads).map(|k| band(w, k, threads))))
                 .collect();
             let barrier = SpinBarrier::new(threads);
             rayon::broadcast(|bc| {
                 for &g in &order {
-                    let (lo, hi) = bands[g][bc.index()];
-                    for (tile, w) in groups[g][lo..hi].iter().zip(&work[g][lo..hi]) {
-                        let mut tile = lock(tile);
+                    while let Some(i) = claims[g].next(bc.index()) {
+                        let mut tile = lock(&groups[g][i]);
                         run_tile(&mut tile);
-                        w.store(tile.list.len() as u32 + 1, Ordering::Relaxed);
+                        work[g][i].store(tile.list.len() as u32 + 1, Ordering::Relaxed);
                     }
                     barrier.wait();
                     if bc.index() == 0 {
@@ -563,8 +611,10 @@ impl Primary {
             });
         } else {
             for &g in &order {
-                for tile in self.groups[g].iter_mut() {
-                    run_tile(tile_mut(tile));
+                for (tile, w) in self.groups[g].iter_mut().zip(&self.work[g]) {
+                    let tile = tile_mut(tile);
+                    run_tile(tile);
+                    w.store(tile.list.len() as u32 + 1, Ordering::Relaxed);
                 }
                 deliver(&mut self.groups, g, lat, tiling);
             }

@@ -5,7 +5,7 @@
 use super::events::EventCounts;
 use crate::space::lattice::Lattice;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// A tile's state. Aligned to 128 bytes so that tiles updated by different threads never
 /// share a cache line (their counters change at every turn).
@@ -35,14 +35,23 @@ pub(super) struct Tile {
 const _: () = assert!(std::mem::size_of::<Tile>() == 256);
 
 /// Geometry shared by all tiles of the current window.
+///
+/// Tiles are coloured by the parity of their *domain* tile coordinates (2×2 in 2D, 2×2×2
+/// in 3D), so a tile keeps its colour, and the tiles of a colour keep their relative order
+/// (z, then y, then x), whatever the window: the update order does not depend on how the
+/// window grew.
 #[derive(Debug, Clone)]
 pub(super) struct Tiling {
     /// Tiles per axis.
     pub(super) n: [usize; 3],
     /// Tile side log2.
     pub(super) tl: u32,
-    /// Tiles touching an open window face, by global tile index.
-    pub(super) edge: Vec<bool>,
+    /// Parity of the window's first tile per axis (its domain tile coordinate mod 2).
+    parity: [usize; 3],
+    /// Number of colours: 4 in 2D, 8 in 3D.
+    colours: usize,
+    /// Index of each tile (by global tile index) within its colour.
+    slot: Vec<u32>,
 }
 
 impl Tiling {
@@ -53,33 +62,51 @@ impl Tiling {
             lat.side(1) >> tl,
             if lat.dims == 3 { lat.side(2) >> tl } else { 1 },
         ];
-        let mut edge = vec![false; n[0] * n[1] * n[2]];
+        let parity: [usize; 3] =
+            std::array::from_fn(|a| (lat.origin[a] >> tl).rem_euclid(2) as usize);
+        let colours = if lat.dims == 3 { 8 } else { 4 };
+        let mut next = vec![0u32; colours];
+        let mut slot = vec![0u32; n[0] * n[1] * n[2]];
         for tz in 0..n[2] {
             for ty in 0..n[1] {
                 for tx in 0..n[0] {
-                    let t = [tx, ty, tz];
-                    let e = (0..lat.dims).any(|a| {
-                        (t[a] == 0 && lat.face_open(a, false))
-                            || (t[a] + 1 == n[a] && lat.face_open(a, true))
-                    });
-                    edge[tx + n[0] * (ty + n[1] * tz)] = e;
+                    let g = Self::colour(parity, [tx, ty, tz]);
+                    slot[tx + n[0] * (ty + n[1] * tz)] = next[g];
+                    next[g] += 1;
                 }
             }
         }
-        Tiling { n, tl, edge }
+        Tiling {
+            n,
+            tl,
+            parity,
+            colours,
+            slot,
+        }
     }
 
+    fn colour(parity: [usize; 3], t: [usize; 3]) -> usize {
+        ((t[0] + parity[0]) & 1) | (((t[1] + parity[1]) & 1) << 1) | (((t[2] + parity[2]) & 1) << 2)
+    }
+
+    /// Number of colours (tile groups).
     pub(super) fn groups(&self) -> usize {
-        if self.n[2] > 1 { 8 } else { 4 }
+        self.colours
+    }
+
+    /// Global index of the tile at window tile coordinates `t`.
+    #[inline(always)]
+    pub(super) fn global(&self, t: [usize; 3]) -> usize {
+        t[0] + self.n[0] * (t[1] + self.n[1] * t[2])
     }
 
     /// (group, index within group) of a tile.
     #[inline(always)]
     pub(super) fn locate(&self, t: [usize; 3]) -> (usize, usize) {
-        let g = (t[0] & 1) | ((t[1] & 1) << 1) | ((t[2] & 1) << 2);
-        let hx = self.n[0] / 2;
-        let hy = self.n[1] / 2;
-        (g, (t[0] >> 1) + hx * ((t[1] >> 1) + hy * (t[2] >> 1)))
+        (
+            Self::colour(self.parity, t),
+            self.slot[self.global(t)] as usize,
+        )
     }
 }
 
@@ -116,6 +143,61 @@ pub(super) fn band(work: &[AtomicU32], k: usize, n: usize) -> (usize, usize) {
     (lo.min(hi), hi)
 }
 
+/// The tiles of one colour claimed by the threads of a parallel phase: thread `k` owns a
+/// band (see [`band`]) and claims its tiles from the front; a thread whose band is done
+/// steals tiles from the back of the other bands, so the phase ends when the work does
+/// (the bands only come from last step's work) while each thread keeps to its region of
+/// the lattice. Which thread runs a tile never changes the outcome.
+#[derive(Debug)]
+pub(super) struct Claims {
+    /// Per band, `front | back << 32`: the tiles `[front, back)` not yet claimed.
+    bands: Vec<Claim>,
+}
+
+/// One band's unclaimed range, on its own cache line (its owner updates it per tile).
+#[derive(Debug)]
+#[repr(align(128))]
+struct Claim(AtomicU64);
+
+impl Claims {
+    /// The bands `[lo, hi)` of the threads, in thread order.
+    pub(super) fn new(bands: impl IntoIterator<Item = (usize, usize)>) -> Self {
+        Claims {
+            bands: bands
+                .into_iter()
+                .map(|(lo, hi)| Claim(AtomicU64::new(lo as u64 | (hi as u64) << 32)))
+                .collect(),
+        }
+    }
+
+    /// Claim the next tile for thread `k`: the front of its own band, else the back of
+    /// another band (the next ones first); `None` when every band is done.
+    pub(super) fn next(&self, k: usize) -> Option<usize> {
+        let n = self.bands.len();
+        for j in 0..n {
+            let own = j == 0;
+            let claim = &self.bands[(k + j) % n].0;
+            let mut cur = claim.load(Ordering::Relaxed);
+            loop {
+                let (front, back) = (cur & 0xFFFF_FFFF, cur >> 32);
+                if front >= back {
+                    break;
+                }
+                let (next, tile) = if own {
+                    (cur + 1, front)
+                } else {
+                    (cur - (1 << 32), back - 1)
+                };
+                match claim.compare_exchange_weak(cur, next, Ordering::Relaxed, Ordering::Relaxed) {
+                    Ok(_) => return Some(tile as usize),
+                    Err(now) => cur = now,
+                }
+            }
+        }
+        None
+    }
+}
+
 /// (group, index) of the tile holding `site`.
 pub(super) fn locate_site(lat: &Lattice, tiling: &Tiling, site: u32) -> (usize, usize) {
     let c = lat.coords(site as usize);
@@ -145,16 +227,55 @@ pub(super) fn deliver_locked(
     tiling: &Tiling,
 ) {
     for tile in &groups[g] {
-        let mut out = std::mem::take(&mut lock(tile).outbox);
-        if out.is_empty() {
-            lock(tile).outbox = out;
-            continue;
-        }
-        for &s in &out {
+        // One lock per source tile; its entries go to tiles of other colours (other locks).
+        let mut source = lock(tile);
+        for &s in &source.outbox {
             let (tg, ti) = locate_site(lat, tiling, s);
             lock(&groups[tg][ti]).list.push(s);
         }
-        out.clear();
-        lock(tile).outbox = out;
+        source.outbox.clear();
+    }
+}
+
+#[cfg(test)]
+mod claim_tests {
+    use super::Claims;
+
+    #[test]
+    fn claims_hand_out_every_tile_once_owner_from_front_thief_from_back() {
+        let claims = Claims::new([(0, 3), (3, 7)]);
+        assert_eq!(claims.next(0), Some(0));
+        assert_eq!(claims.next(1), Some(3));
+        assert_eq!(claims.next(0), Some(1));
+        assert_eq!(claims.next(0), Some(2));
+        // Band 0 is done: thread 0 steals from the back of band 1.
+        assert_eq!(claims.next(0), Some(6));
+        assert_eq!(claims.next(1), Some(4));
+        assert_eq!(claims.next(1), Some(5));
+        assert_eq!(claims.next(1), None);
+        assert_eq!(claims.next(0), None);
+    }
+
+    #[test]
+    fn claims_from_threads_cover_all_tiles_exactly_once() {
+        let n = 1000;
+        let claims = Claims::new([(0, 100), (100, 900), (900, 1000)]);
+        let seen: Vec<std::sync::atomic::AtomicU32> = (0..n)
+            .map(|_| std::sync::atomic::AtomicU32::new(0))
+            .collect();
+        std::thread::scope(|s| {
+            for k in 0..3 {
+                let (claims, seen) = (&claims, &seen);
+                s.spawn(move || {
+                    while let Some(t) = claims.next(k) {
+                        seen[t].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        assert!(
+            seen.iter()
+                .all(|c| c.load(std::sync::atomic::Ordering::Relaxed) == 1)
+        );
     }
 }

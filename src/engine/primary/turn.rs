@@ -26,31 +26,35 @@ pub(super) struct Ctx<'a, const R: usize> {
     /// Migration threshold on the rest of the range: `p_mig · (2³² − thr_div)`.
     pub(super) thr_mig: u64,
     pub(super) cur: u8,
-    pub(super) mask: [usize; 3],
-    pub(super) log: [u32; 3],
-    /// Bits of a site index that encode its tile: two sites share a tile iff their
-    /// indices agree on these bits.
-    pub(super) tile_bits: usize,
+    /// Site index strides per axis.
+    pub(super) strides: [usize; 3],
+    /// Window coordinates `[lo, hi)` per axis farther than `MARGIN` sites from an open
+    /// face: a cell placed outside them makes the window grow after the step.
+    pub(super) inner_lo: [usize; 3],
+    pub(super) inner_hi: [usize; 3],
     pub(super) tiling: &'a Tiling,
     /// Cytokine fields, if simulated.
     pub(super) fields: Option<FieldView<'a>>,
 }
 
 impl<const R: usize> Ctx<'_, R> {
-    /// Whether two sites lie in the same tile.
+    /// Global tile index of the site at window coordinates `c`.
     #[inline(always)]
-    fn same_tile(&self, a: usize, b: usize) -> bool {
-        (a ^ b) & self.tile_bits == 0
+    fn tile_at(&self, c: [usize; 3]) -> usize {
+        let tl = self.tiling.tl;
+        self.tiling.global([c[0] >> tl, c[1] >> tl, c[2] >> tl])
     }
 
     /// Global tile index of a site.
     #[inline(always)]
     fn tile_of(&self, site: usize) -> usize {
-        let tl = self.tiling.tl;
-        let x = (site & self.mask[0]) >> tl;
-        let y = ((site >> self.log[0]) & self.mask[1]) >> tl;
-        let z = (site >> (self.log[0] + self.log[1])) >> tl;
-        x + self.tiling.n[0] * (y + self.tiling.n[1] * z)
+        self.tile_at(self.lat.coords(site))
+    }
+
+    /// Whether window coordinates `c` lie within `MARGIN` sites of an open face.
+    #[inline(always)]
+    fn near_open_face(&self, c: [usize; 3]) -> bool {
+        (0..3).any(|a| c[a] < self.inner_lo[a] || c[a] >= self.inner_hi[a])
     }
 
     /// Effective symmetric-division probability of a CSC at a site (out of line: it runs
@@ -117,6 +121,38 @@ static SELECT8: [[u8; 8]; 256] = {
     t
 };
 
+/// `SELECT9[m][k]`: position of the `k`-th set bit of the 9-bit neighbourhood mask `m` of
+/// a 2D site (the centre, bit 4, is never set; 15 if fewer than `k + 1` bits are set): one
+/// load instead of [`nth_set_bit`]'s popcounts.
+static SELECT9: [[u8; 8]; 512] = {
+    let mut t = [[15u8; 8]; 512];
+    let mut m = 0;
+    while m < 512 {
+        let mut k = 0;
+        let mut bit = 0;
+        while bit < 9 {
+            if m & (1 << bit) != 0 && k < 8 {
+                t[m][k] = bit as u8;
+                k += 1;
+            }
+            bit += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
+/// Position of the `k`-th (from 0) set bit of a neighbourhood mask of `R` rows: a table
+/// look-up in 2D, [`nth_set_bit`] in 3D.
+#[inline(always)]
+fn select<const R: usize>(mask: u32, k: u32) -> usize {
+    if R == 3 {
+        SELECT9[(mask & 0x1FF) as usize][(k & 7) as usize] as usize
+    } else {
+        nth_set_bit(mask, k) as usize
+    }
+}
+
 /// Position of the `k`-th (from 0) set bit of `mask` (fewer than 32 bits used; k below
 /// the number of set bits). Branch-free: byte-wise popcounts locate the byte, a table the
 /// bit (a loop over set bits would end at a random count and mispredict).
@@ -142,16 +178,31 @@ impl<const R: usize> Ctx<'_, R> {
         unsafe { self.lat.set_shared(site, v) }
     }
 
+    /// The R three-site rows of the Moore neighbourhood of site `x` (see [`Ctx::rows`]).
+    #[inline(always)]
+    fn neighbour_rows(&self, x: usize) -> [u32; R] {
+        self.lat.rows3(x, &self.rows)
+    }
+
     /// Neighbourhood bits of site `x` selected by `bits` applied to each row.
     #[inline(always)]
     fn neighbour_mask(&self, x: usize, bits: impl Fn(u32) -> u32) -> u32 {
-        let mut mask = 0u32;
-        for (r, &ro) in self.rows.iter().enumerate() {
-            mask |= bits(self.lat.get3((x as isize + ro) as usize)) << (3 * r);
-        }
-        mask
+        rows_mask(&self.neighbour_rows(x), bits)
     }
 }
+
+/// Neighbourhood bits selected by `bits` applied to each of the rows read by
+/// [`Ctx::neighbour_rows`].
+#[inline(always)]
+fn rows_mask<const R: usize>(rows: &[u32; R], bits: impl Fn(u32) -> u32) -> u32 {
+    let mut mask = 0u32;
+    for (r, &row) in rows.iter().enumerate() {
+        mask |= bits(row) << (3 * r);
+    }
+    mask
+}
+
+impl<const R: usize> Ctx<'_, R> {}
 
 /// One tile's turn: mutable tile state, its stream and the phase context.
 struct Turn<'a, 'c, const R: usize> {
@@ -170,16 +221,14 @@ impl<const R: usize> Turn<'_, '_, R> {
         let v = self.c.lat.get(s);
         debug_assert_eq!(v & KIND_MASK, EMPTY);
         self.c.put(s, code | self.c.cur | LISTED);
-        if self.c.same_tile(s, self.t.base) {
-            if v & LISTED == 0 {
+        let at = self.c.lat.coords(s);
+        self.t.near_edge |= self.c.near_open_face(at);
+        if v & LISTED == 0 {
+            if self.c.tile_at(at) == self.t.index as usize {
                 self.t.hold.push(s as u32);
-            }
-            self.t.near_edge |= self.c.tiling.edge[self.t.index as usize];
-        } else {
-            if v & LISTED == 0 {
+            } else {
                 self.t.outbox.push(s as u32);
             }
-            self.t.near_edge |= self.c.tiling.edge[self.c.tile_of(s)];
         }
     }
 
@@ -188,14 +237,21 @@ impl<const R: usize> Turn<'_, '_, R> {
     fn activate_around(&mut self, x: usize) {
         // Branch-free mask of the neighbours that hold an unlisted cell (the centre, just
         // freed, is empty and never selected).
-        let mut mask = self.c.neighbour_mask(x, unlisted_cell_bits);
+        let mask = self.c.neighbour_mask(x, unlisted_cell_bits);
+        self.activate(x, mask);
+    }
+
+    /// Give the unlisted cells around the just freed site `x` selected by `mask` (bits of
+    /// its Moore neighbourhood, as from [`unlisted_cell_bits`]) back their turn.
+    #[inline(always)]
+    fn activate(&mut self, x: usize, mut mask: u32) {
         while mask != 0 {
             let k = mask.trailing_zeros() as usize;
             mask &= mask - 1;
             let n = (x as isize + self.c.bit_off[k]) as usize;
             let v = self.c.lat.get(n);
             let base = v & KIND_MASK;
-            if !self.c.same_tile(n, self.t.base) {
+            if self.c.tile_of(n) != self.t.index as usize {
                 // Another tile: its phase is either later in this step (then the cell takes
                 // its turn there) or already done (then it acts next step).
                 self.c.put(n, base | LISTED);
@@ -264,8 +320,8 @@ impl<const R: usize> Turn<'_, '_, R> {
             let li = i as usize;
             let s = self.t.base
                 + (li & tmask)
-                + (((li >> tl) & tmask) << self.c.log[0])
-                + ((li >> (2 * tl)) << (self.c.log[0] + self.c.log[1]));
+                + ((li >> tl) & tmask) * self.c.strides[1]
+                + (li >> (2 * tl)) * self.c.strides[2];
             let v = self.c.lat.get(s);
             let code = v & KIND_MASK;
             if is_cell(code) && v & STAMP_MASK != self.c.cur {
@@ -339,7 +395,12 @@ impl<const R: usize> Turn<'_, '_, R> {
                 continue;
             }
             // Branch-free mask of the free neighbours (the centre is occupied).
-            let free = c.neighbour_mask(x, empty_bits);
+            let rows = c.neighbour_rows(x);
+            let free = rows_mask(&rows, empty_bits);
+            // The neighbours to give their turns back if the cell leaves its site (migration
+            // or death), from the same rows: the only sites the turn changes before then, its
+            // own (listed) and the target (empty), are never selected, before or after.
+            let unlisted = || rows_mask(&rows, unlisted_cell_bits);
             let nf = free.count_ones();
             if nf == 0 {
                 // Contact inhibition: the turn passes, the cell leaves the active list.
@@ -352,7 +413,7 @@ impl<const R: usize> Turn<'_, '_, R> {
             // (the low half is then uniform on [thr_div, 2³²)).
             let draw = self.rng.next_u64();
             let k = (((draw >> 32) * nf as u64) >> 32) as u32;
-            let target = (x as isize + c.bit_off[nth_set_bit(free, k) as usize]) as usize;
+            let target = (x as isize + c.bit_off[select::<R>(free, k)]) as usize;
             let low = draw & 0xFFFF_FFFF;
             if low < c.thr_div {
                 if code == STEM {
@@ -387,14 +448,14 @@ impl<const R: usize> Turn<'_, '_, R> {
                         self.t.debris.push(x as u32);
                     } else {
                         c.put(x, EMPTY);
-                        self.activate_around(x);
+                        self.activate(x, unlisted());
                     }
                 }
             } else if low - c.thr_div < c.thr_mig {
                 c.put(x, EMPTY);
                 self.place(target, code);
                 self.t.events.migrations += 1;
-                self.activate_around(x);
+                self.activate(x, unlisted());
             } else {
                 c.put(x, code | cur | LISTED);
                 self.t.list[kept] = x as u32;
@@ -433,7 +494,20 @@ pub(super) fn tile_turn<const R: usize, const D: bool>(
 
 #[cfg(test)]
 mod select_tests {
-    use super::nth_set_bit;
+    use super::{nth_set_bit, select};
+
+    #[test]
+    fn select_of_2d_masks_matches_a_naive_scan() {
+        for mask in 0u32..512 {
+            if mask & 0x10 != 0 {
+                continue;
+            }
+            let set: Vec<usize> = (0..9).filter(|b| mask & (1 << b) != 0).collect();
+            for (k, &pos) in set.iter().enumerate() {
+                assert_eq!(select::<3>(mask, k as u32), pos, "mask {mask:#x} k {k}");
+            }
+        }
+    }
 
     #[test]
     fn nth_set_bit_matches_a_naive_scan() {
