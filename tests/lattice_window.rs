@@ -98,3 +98,24 @@ fn the_window_tracks_the_tumours_extent() {
         assert!(growths >= 4, "{dims}D: {growths} growths");
     }
 }
+
+#[test]
+#[ignore = "prints the memory breakdown of a 3D R0 tumour (run with --ignored --nocapture)"]
+fn memory_breakdown_3d() {
+    let mut c = reference_r0(3, 1, 64, 1000, 2);
+    c.run.stop_at_cells = 2_000_000;
+    let mut sim = Simulation::new(&c).unwrap();
+    while sim.primary.total() < 2_000_000 {
+        sim.step();
+    }
+    let [lat, lists, scratch, tiles] = sim.primary.heap_bytes();
+    let n = sim.primary.total() as f64;
+    eprintln!(
+        "cells {n}: lattice {:.2} B/cell, lists {:.2}, scratch {:.2}, tiles {:.2}; listed {:.2} per cell",
+        lat as f64 / n,
+        lists as f64 / n,
+        scratch as f64 / n,
+        tiles as f64 / n,
+        sim.primary.active() as f64 / n
+    );
+}

@@ -315,6 +315,29 @@ impl Primary {
             .is_some_and(|(lo, hi)| self.lattice.near_open_face(lo, hi))
     }
 
+    /// Heap memory the tumour holds, in bytes, by part: `[lattice window, active lists,
+    /// per-turn scratch lists (held, outbox, dropped, debris), tiles and tiling]`
+    /// (capacities, not lengths: what the allocator gave).
+    pub fn heap_bytes(&self) -> [usize; 4] {
+        let mut lists = 0;
+        let mut scratch = 0;
+        let mut tiles = 0;
+        for t in self.groups.iter().flatten() {
+            let t = lock(t);
+            lists += t.list.capacity() * 4;
+            scratch += (t.hold.capacity()
+                + t.outbox.capacity()
+                + t.dropped.capacity()
+                + t.debris.capacity())
+                * 4;
+            tiles += std::mem::size_of::<Mutex<Tile>>();
+        }
+        tiles += self.work.iter().map(|w| w.len() * 4).sum::<usize>()
+            + self.tiling.heap_bytes()
+            + self.debris.capacity() * 16;
+        [self.lattice.len(), lists, scratch, tiles]
+    }
+
     /// Cells by class: `[csc, progenitor (ρ > 0), differentiated (ρ = 0)]`.
     pub fn counts(&self) -> [u64; 3] {
         self.counts

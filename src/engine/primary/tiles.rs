@@ -89,6 +89,11 @@ impl Tiling {
         ((t[0] + parity[0]) & 1) | (((t[1] + parity[1]) & 1) << 1) | (((t[2] + parity[2]) & 1) << 2)
     }
 
+    /// Heap bytes of the tiling's tables.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.slot.capacity() * 4
+    }
+
     /// Number of colours (tile groups).
     pub(super) fn groups(&self) -> usize {
         self.colours

@@ -482,14 +482,37 @@ pub(super) fn tile_turn<const R: usize, const D: bool>(
     seed: u64,
     step: u64,
 ) {
-    let mut turn = Turn {
-        rng: rng::stream(seed, purpose::TILE, tile.key, step),
-        t: tile,
-        c: ctx,
-        cursor: None,
-    };
-    turn.rare_events::<D>();
-    turn.turns::<D>();
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        // The turn's own lists (empty between turns) come from the thread, so a tile holds
+        // no buffers but its active list (memory: 4 bytes per listed cell, not 12).
+        debug_assert!(tile.hold.is_empty() && tile.dropped.is_empty());
+        std::mem::swap(&mut tile.hold, &mut scratch.0);
+        std::mem::swap(&mut tile.dropped, &mut scratch.1);
+        let mut turn = Turn {
+            rng: rng::stream(seed, purpose::TILE, tile.key, step),
+            t: tile,
+            c: ctx,
+            cursor: None,
+        };
+        turn.rare_events::<D>();
+        turn.turns::<D>();
+        std::mem::swap(&mut tile.hold, &mut scratch.0);
+        std::mem::swap(&mut tile.dropped, &mut scratch.1);
+        // The active list keeps at most twice its length (plus a little): lists shrink as
+        // cells become surrounded, and doubling growth would otherwise keep their peak.
+        let (len, cap) = (tile.list.len(), tile.list.capacity());
+        if cap > 2 * len + 64 {
+            tile.list.shrink_to(len + len / 4 + 16);
+        }
+    });
+}
+
+thread_local! {
+    /// Per-thread buffers for the lists a tile's turn fills and empties (cells held back
+    /// to the end of the turn, cells dropped for want of space).
+    static SCRATCH: std::cell::RefCell<(Vec<u32>, Vec<u32>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 #[cfg(test)]
