@@ -53,6 +53,7 @@ pub mod events;
 pub mod organ;
 mod restore;
 
+use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -135,11 +136,12 @@ pub struct Metastasis {
     scratch: Vec<usize>,
     /// The primary's exterior (mass-based shedding), with the step and window size it
     /// was computed for: recomputed once a day and whenever the window grows.
-    exterior: Vec<bool>,
+    /// One bit a site.
+    exterior: FixedBitSet,
     exterior_at: Option<(u64, usize)>,
     /// [`crate::space::exterior::rim_map`] of `exterior`, kept with it (not saved: rebuilt
     /// from `exterior` when its length differs, as after a restore).
-    exterior_rim: Vec<bool>,
+    exterior_rim: FixedBitSet,
     seed: u64,
     last_colony_turns: u64,
 }
@@ -233,9 +235,9 @@ impl Metastasis {
             pending: BTreeMap::new(),
             first_detection_step: None,
             scratch: Vec::new(),
-            exterior: Vec::new(),
+            exterior: FixedBitSet::new(),
             exterior_at: None,
-            exterior_rim: Vec::new(),
+            exterior_rim: FixedBitSet::new(),
             seed: config.run.seed.unwrap_or(0),
             last_colony_turns: 0,
         }
@@ -446,7 +448,7 @@ impl Metastasis {
             .listed_sites()
             .into_par_iter()
             .with_min_len(4096)
-            .filter(|&s| near[s] && is_cell(primary.lattice.code(s)))
+            .filter(|&s| near.contains(s) && is_cell(primary.lattice.code(s)))
             .collect();
         if rim.is_empty() {
             return;

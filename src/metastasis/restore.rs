@@ -4,6 +4,7 @@
 use super::events::{load_event, save_event};
 use super::{Cascade, Colony, MetEvent, Metastasis};
 use crate::persist::{CodecError, Persist, Reader, Restore, Writer};
+use fixedbitset::FixedBitSet;
 
 impl Restore for Metastasis {
     /// Checkpoint: every organ's state (its name, to check, and its counters; weights
@@ -37,7 +38,9 @@ impl Restore for Metastasis {
         // The exterior of mass-based shedding, as computed at the start of its day.
         w.put_opt_u64(self.exterior_at.map(|(d, _)| d));
         w.put_opt_u64(self.exterior_at.map(|(_, l)| l as u64));
-        let bytes: Vec<u8> = self.exterior.iter().map(|&b| u8::from(b)).collect();
+        let bytes: Vec<u8> = (0..self.exterior.len())
+            .map(|s| u8::from(self.exterior.contains(s)))
+            .collect();
         w.put_bytes(&bytes);
     }
 
@@ -79,9 +82,12 @@ impl Restore for Metastasis {
                 offset: at,
             });
         }
-        self.exterior = exterior.iter().map(|&b| b != 0).collect();
+        self.exterior = FixedBitSet::with_capacity(exterior.len());
+        for (s, &b) in exterior.iter().enumerate() {
+            self.exterior.set(s, b != 0);
+        }
         // Its rim map is rebuilt from it at the next shedding step.
-        self.exterior_rim.clear();
+        self.exterior_rim = FixedBitSet::new();
         Ok(())
     }
 }

@@ -131,7 +131,8 @@ impl Region {
                 (lat.origin[a] + lat.side(a) as i64).min(lat.domain),
             )
         };
-        let frame = |a: usize| match lat.cell_bounds() {
+        let bounds = lat.cell_bounds();
+        let frame = |a: usize| match bounds {
             Some((lo, hi)) => {
                 let pad = crate::space::lattice::MARGIN as i64;
                 ((lo[a] - pad).max(0), (hi[a] + 1 + pad).min(lat.domain))

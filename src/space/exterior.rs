@@ -18,11 +18,13 @@
 
 use super::lattice::Lattice;
 use crate::model::kind::{EMPTY, WALL};
+use fixedbitset::FixedBitSet;
 
 /// For every site of the window, whether it is an exterior empty site (breadth-first
-/// search over empty sites from the window's edge and the sites next to the border).
-pub fn exterior(lat: &Lattice) -> Vec<bool> {
-    let mut ext = vec![false; lat.len()];
+/// search over empty sites from the window's edge and the sites next to the border), one
+/// bit a site.
+pub fn exterior(lat: &Lattice) -> FixedBitSet {
+    let mut ext = FixedBitSet::with_capacity(lat.len());
     let mut queue = Vec::new();
     let dims = lat.dims;
     let side = [lat.side(0), lat.side(1), lat.side(2)];
@@ -31,8 +33,8 @@ pub fn exterior(lat: &Lattice) -> Vec<bool> {
     // next to the border in a straight line of such sites: it is exterior without a search.
     // The search runs only inside the box grown by one site, from that one-site layer.
     let Some(bbox) = blocking_box(lat) else {
-        for (s, e) in ext.iter_mut().enumerate() {
-            *e = lat.code(s) == EMPTY;
+        for s in 0..lat.len() {
+            ext.set(s, lat.code(s) == EMPTY);
         }
         return ext;
     };
@@ -71,13 +73,13 @@ pub fn exterior(lat: &Lattice) -> Vec<bool> {
                     continue;
                 }
                 match pzy.min(place(0, x)) {
-                    0 => ext[s] = true,
+                    0 => ext.insert(s),
                     1 => {
-                        ext[s] = true;
+                        ext.insert(s);
                         queue.push(s);
                     }
                     _ if ezy || edge_at(0, x) => {
-                        ext[s] = true;
+                        ext.insert(s);
                         queue.push(s);
                     }
                     _ => {}
@@ -107,11 +109,16 @@ fn blocking_box(lat: &Lattice) -> Option<([usize; 3], [usize; 3])> {
 
 /// Marks as exterior every empty site joined by empty sites to the sites of `queue`
 /// (already marked), calling `marked` on each site it marks.
-fn flood(lat: &Lattice, ext: &mut [bool], mut queue: Vec<usize>, mut marked: impl FnMut(usize)) {
+fn flood(
+    lat: &Lattice,
+    ext: &mut FixedBitSet,
+    mut queue: Vec<usize>,
+    mut marked: impl FnMut(usize),
+) {
     while let Some(s) = queue.pop() {
         lat.for_each_neighbour(s, |t| {
-            if !ext[t] && lat.code(t) == EMPTY {
-                ext[t] = true;
+            if !ext.contains(t) && lat.code(t) == EMPTY {
+                ext.insert(t);
                 marked(t);
                 queue.push(t);
             }
@@ -121,16 +128,21 @@ fn flood(lat: &Lattice, ext: &mut [bool], mut queue: Vec<usize>, mut marked: imp
 
 /// Marks the empty `site` (a cell next to the exterior just left it) as exterior, with
 /// every empty site it now joins to the exterior (a hole it opens).
-pub fn extend(lat: &Lattice, ext: &mut [bool], site: usize) {
+pub fn extend(lat: &Lattice, ext: &mut FixedBitSet, site: usize) {
     extend_marking(lat, ext, site, |_| {});
 }
 
 /// [`extend`], calling `marked` on every site it makes exterior.
-fn extend_marking(lat: &Lattice, ext: &mut [bool], site: usize, mut marked: impl FnMut(usize)) {
-    if ext[site] || lat.code(site) != EMPTY {
+fn extend_marking(
+    lat: &Lattice,
+    ext: &mut FixedBitSet,
+    site: usize,
+    mut marked: impl FnMut(usize),
+) {
+    if ext.contains(site) || lat.code(site) != EMPTY {
         return;
     }
-    ext[site] = true;
+    ext.insert(site);
     marked(site);
     flood(lat, ext, vec![site], marked);
 }
@@ -140,14 +152,12 @@ fn extend_marking(lat: &Lattice, ext: &mut [bool], site: usize, mut marked: impl
 /// all). A breadth-first search from the exterior sites of `ext` (from [`exterior`])
 /// through every other site of the window, stopped after `max` steps: the window is a box,
 /// so this is the Chebyshev distance to the nearest exterior site.
-pub fn distance_to_exterior(lat: &Lattice, ext: &[bool], max: u32) -> Vec<u32> {
+pub fn distance_to_exterior(lat: &Lattice, ext: &FixedBitSet, max: u32) -> Vec<u32> {
     let mut dist = vec![u32::MAX; lat.len()];
     let mut front: Vec<usize> = Vec::new();
-    for (s, &e) in ext.iter().enumerate() {
-        if e {
-            dist[s] = 0;
-            front.push(s);
-        }
+    for s in ext.ones() {
+        dist[s] = 0;
+        front.push(s);
     }
     let mut next = Vec::new();
     for k in 1..=max {
@@ -169,68 +179,93 @@ pub fn distance_to_exterior(lat: &Lattice, ext: &[bool], max: u32) -> Vec<u32> {
 }
 
 /// Whether the cell at `site` has an exterior neighbour in `ext` (from [`exterior`]).
-pub fn on_exterior_rim(lat: &Lattice, ext: &[bool], site: usize) -> bool {
-    lat.any_neighbour(site, |t| ext[t])
+pub fn on_exterior_rim(lat: &Lattice, ext: &FixedBitSet, site: usize) -> bool {
+    lat.any_neighbour(site, |t| ext.contains(t))
 }
 
-/// [`on_exterior_rim`] of every site of the window at once: whether the site has a Moore
-/// neighbour inside the window that is exterior in `ext`. The exterior sites of each
-/// site's 3 × 3 (× 3) box are counted by separable sums along the axes, clipped to the
-/// window, and the site's own exterior flag taken off; a rim cell is then a cell with a
-/// true entry, found with two loads instead of a visit to every neighbour.
-pub fn rim_map(lat: &Lattice, ext: &[bool]) -> Vec<bool> {
+/// The rim map of `ext`, one bit a site: whether the site's Moore box (the site and its
+/// neighbours inside the window) holds an exterior site. A cell is never exterior, so on a
+/// cell this is [`on_exterior_rim`]; shedding finds the rim cells with one load each
+/// instead of a visit to every neighbour. The box is a dilation of the exterior along each
+/// axis in turn: the set ORed with itself shifted by one site, one row and (in 3D) one
+/// plane either way, the bits that a shift carries across a row's or plane's end cleared.
+/// It works a word (64 sites) at a time and holds three more bit sets while it runs.
+pub fn rim_map(lat: &Lattice, ext: &FixedBitSet) -> FixedBitSet {
+    let n = ext.len();
     let sx = lat.side(0);
     let plane = sx * lat.side(1);
-    let mut count: Vec<u8> = vec![0; ext.len()];
-    // Along x, row by row: the site and its neighbours in the row.
-    for (out, row) in count.chunks_exact_mut(sx).zip(ext.chunks_exact(sx)) {
-        for (x, o) in out.iter_mut().enumerate() {
-            *o = u8::from(row[x])
-                + u8::from(x > 0 && row[x - 1])
-                + u8::from(x + 1 < sx && row[x + 1]);
+    let mut shifted = FixedBitSet::with_capacity(n);
+    // Along x: from the site before (not onto a row's first site) and after (not onto its
+    // last).
+    let mut rim = ext.clone();
+    for (by, end) in [(1isize, 0), (-1, sx - 1)] {
+        shift_into(&mut shifted, ext, by);
+        for row in (0..n).step_by(sx) {
+            shifted.remove(row + end);
+        }
+        rim |= &shifted;
+    }
+    // Along y: from the row before (not onto a plane's first row) and after (its last).
+    let along_x = rim.clone();
+    for (by, end) in [(sx as isize, 0), (-(sx as isize), plane - sx)] {
+        shift_into(&mut shifted, &along_x, by);
+        for p in (0..n).step_by(plane) {
+            shifted.set_range(p + end..p + end + sx, false);
+        }
+        rim |= &shifted;
+    }
+    // Along z (3D): from the plane before and after; nothing crosses the window's ends.
+    if lat.dims == 3 {
+        let along_y = rim.clone();
+        for by in [plane as isize, -(plane as isize)] {
+            shift_into(&mut shifted, &along_y, by);
+            rim |= &shifted;
         }
     }
-    // Along y, then z: each line adds the lines next to it (a row, a plane) of the sums so
-    // far.
-    let axes: &[(usize, usize)] = if lat.dims == 3 {
-        &[(sx, plane), (plane, ext.len())]
-    } else {
-        &[(sx, plane)]
-    };
-    for &(line, block) in axes {
-        let before = count.clone();
-        for (out, src) in count
-            .chunks_exact_mut(block)
-            .zip(before.chunks_exact(block))
-        {
-            let lines = block / line;
-            for k in 0..lines {
-                let o = &mut out[k * line..(k + 1) * line];
-                if k > 0 {
-                    for (a, b) in o.iter_mut().zip(&src[(k - 1) * line..k * line]) {
-                        *a += b;
-                    }
-                }
-                if k + 1 < lines {
-                    for (a, b) in o.iter_mut().zip(&src[(k + 1) * line..(k + 2) * line]) {
-                        *a += b;
-                    }
-                }
-            }
-        }
-    }
-    count
-        .iter()
-        .zip(ext)
-        .map(|(&n, &e)| n > u8::from(e))
-        .collect()
+    rim
 }
 
-/// [`extend`], keeping `rim` the [`rim_map`] of `ext`: the neighbours of every site made
-/// exterior join the rim map.
-pub fn extend_rim(lat: &Lattice, ext: &mut [bool], rim: &mut [bool], site: usize) {
+/// Writes into `dst` (of `src`'s length) the bits of `src` moved `by` sites up (towards
+/// higher sites; down when negative): bit `s` of `dst` is bit `s - by` of `src`, clear
+/// where that is outside the set.
+fn shift_into(dst: &mut FixedBitSet, src: &FixedBitSet, by: isize) {
+    const B: usize = usize::BITS as usize;
+    let (words, bits) = (by.unsigned_abs() / B, by.unsigned_abs() % B);
+    let from = src.as_slice();
+    let word = |i: Option<usize>| i.and_then(|i| from.get(i)).copied().unwrap_or(0);
+    let out = dst.as_mut_slice();
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = if by >= 0 {
+            let (a, b) = (word(i.checked_sub(words)), word(i.checked_sub(words + 1)));
+            if bits == 0 {
+                a
+            } else {
+                (a << bits) | (b >> (B - bits))
+            }
+        } else {
+            let (a, b) = (word(Some(i + words)), word(Some(i + words + 1)));
+            if bits == 0 {
+                a
+            } else {
+                (a >> bits) | (b << (B - bits))
+            }
+        };
+    }
+    // Bits moved past the set's end stay clear.
+    let tail = src.len() % B;
+    if tail != 0
+        && let Some(last) = out.last_mut()
+    {
+        *last &= (1usize << tail) - 1;
+    }
+}
+
+/// [`extend`], keeping `rim` the [`rim_map`] of `ext`: every site made exterior and its
+/// neighbours join the rim map.
+pub fn extend_rim(lat: &Lattice, ext: &mut FixedBitSet, rim: &mut FixedBitSet, site: usize) {
     extend_marking(lat, ext, site, |s| {
-        lat.for_each_neighbour(s, |t| rim[t] = true)
+        rim.insert(s);
+        lat.for_each_neighbour(s, |t| rim.insert(t))
     });
 }
 
@@ -253,7 +288,7 @@ mod tests {
             }
         }
         let ext = exterior(&lat);
-        let at = |x: i64, y: i64| ext[lat.site_at([x, y, 0]).unwrap()];
+        let at = |x: i64, y: i64| ext.contains(lat.site_at([x, y, 0]).unwrap());
         assert!(!at(c, c) && !at(c + 1, c - 1), "the hole is interior");
         assert!(at(c + 5, c) && at(5, 5), "outside is exterior");
         let site = |x: i64, y: i64| lat.site_at([x, y, 0]).unwrap();
@@ -267,7 +302,7 @@ mod tests {
             lat.set(s, EMPTY);
         }
         let ext = exterior(&lat);
-        assert!(ext[lat.site_at([c, c, 0]).unwrap()]);
+        assert!(ext.contains(lat.site_at([c, c, 0]).unwrap()));
     }
 
     #[test]
@@ -300,10 +335,10 @@ mod tests {
 
     /// The exterior by definition: a flood of empty sites from every empty site on the
     /// window's edge or next to a wall site of the border, over the whole window.
-    fn exterior_by_definition(lat: &Lattice) -> Vec<bool> {
-        let mut ext = vec![false; lat.len()];
+    fn exterior_by_definition(lat: &Lattice) -> FixedBitSet {
+        let mut ext = FixedBitSet::with_capacity(lat.len());
         let mut queue = Vec::new();
-        for (s, is_ext) in ext.iter_mut().enumerate() {
+        for s in 0..lat.len() {
             if lat.code(s) != EMPTY {
                 continue;
             }
@@ -318,7 +353,7 @@ mod tests {
                 })
             });
             if on_edge || by_wall {
-                *is_ext = true;
+                ext.insert(s);
                 queue.push(s);
             }
         }
@@ -326,10 +361,10 @@ mod tests {
             let d = lat.domain_coords(s);
             for o in crate::space::lattice::moore_offsets(lat.dims) {
                 if let Some(t) = lat.site_at([d[0] + o[0], d[1] + o[1], d[2] + o[2]])
-                    && !ext[t]
+                    && !ext.contains(t)
                     && lat.code(t) == EMPTY
                 {
-                    ext[t] = true;
+                    ext.insert(t);
                     queue.push(t);
                 }
             }
@@ -388,15 +423,18 @@ mod tests {
     }
 
     #[test]
-    fn the_rim_map_is_on_exterior_rim_everywhere_and_extends_with_the_exterior() {
+    fn the_rim_map_is_the_moore_box_of_the_exterior_and_extends_with_it() {
         use crate::rng::{below, stream, uniform};
-        // Random porous blobs in 2D and 3D, windows inside the domain and larger than it;
-        // then cells next to the exterior leave one by one (as in shedding).
+        // Random porous blobs in 2D and 3D, windows inside the domain and larger than it,
+        // rows a whole number of 64-site words long and not; then cells next to the
+        // exterior leave one by one (as in shedding).
         for (k, &(dims, initial, domain)) in [
             (2usize, 64u32, 1000u32),
             (2, 64, 40),
+            (2, 96, 1000),
             (3, 32, 1000),
             (3, 32, 20),
+            (3, 48, 1000),
         ]
         .iter()
         .enumerate()
@@ -414,22 +452,62 @@ mod tests {
                 }
                 let mut ext = exterior(&lat);
                 let mut rim = rim_map(&lat, &ext);
-                let by_site = |lat: &Lattice, ext: &[bool]| -> Vec<bool> {
-                    (0..lat.len())
-                        .map(|s| on_exterior_rim(lat, ext, s))
-                        .collect()
+                // By definition: the site or one of its Moore neighbours is exterior; on
+                // every cell, that is on_exterior_rim.
+                let check = |lat: &Lattice, ext: &FixedBitSet, rim: &FixedBitSet| {
+                    for s in 0..lat.len() {
+                        let boxed = ext.contains(s) || on_exterior_rim(lat, ext, s);
+                        assert_eq!(
+                            rim.contains(s),
+                            boxed,
+                            "dims {dims}, trial {trial}, site {s}"
+                        );
+                        if is_cell(lat.code(s)) {
+                            assert_eq!(rim.contains(s), on_exterior_rim(lat, ext, s));
+                        }
+                    }
+                    assert_eq!(rim.len(), lat.len());
                 };
-                assert_eq!(rim, by_site(&lat, &ext), "dims {dims}, trial {trial}");
+                check(&lat, &ext, &rim);
                 for _ in 0..200 {
                     let s = below(&mut rng, lat.len());
-                    if !is_cell(lat.code(s)) || !rim[s] {
+                    if !is_cell(lat.code(s)) || !rim.contains(s) {
                         continue;
                     }
                     lat.set(s, EMPTY);
                     extend_rim(&lat, &mut ext, &mut rim, s);
                 }
                 assert_eq!(rim, rim_map(&lat, &ext), "dims {dims}, trial {trial}");
-                assert_eq!(rim, by_site(&lat, &ext), "dims {dims}, trial {trial}");
+                check(&lat, &ext, &rim);
+            }
+        }
+    }
+
+    #[test]
+    fn a_shift_moves_every_bit_by_the_same_number_of_sites() {
+        use crate::rng::{below, stream, uniform};
+        let mut rng = stream(1, 0xE9, 0, 0);
+        for len in [1usize, 63, 64, 65, 127, 128, 200, 1000] {
+            let mut src = FixedBitSet::with_capacity(len);
+            for s in 0..len {
+                src.set(s, uniform(&mut rng) < 0.4);
+            }
+            let mut dst = FixedBitSet::with_capacity(len);
+            let shifts = [0isize, 1, -1, 63, -63, 64, -64, 65, -65, 130, -130];
+            for by in shifts
+                .into_iter()
+                .chain([below(&mut rng, 2 * len) as isize - len as isize])
+            {
+                shift_into(&mut dst, &src, by);
+                for s in 0..len {
+                    let from = s as isize - by;
+                    let expected =
+                        from >= 0 && (from as usize) < len && src.contains(from as usize);
+                    assert_eq!(dst.contains(s), expected, "len {len}, by {by}, bit {s}");
+                }
+                // Nothing past the end: the set counts only its own bits.
+                let ones = (0..len).filter(|&s| dst.contains(s)).count();
+                assert_eq!(dst.count_ones(..), ones, "len {len}, by {by}");
             }
         }
     }
