@@ -1,7 +1,8 @@
 //! Snapshots every N days (`output.snapshot_every_days`) and the VTK snapshots for ParaView
 //! (`output.snapshot_vtk`): the `.vti` images are read back with a small XML parse and
 //! checked against the CSV snapshots of the same day, the `.pvd` collection against the
-//! files written.
+//! files written. A run that ends before its last snapshot day writes the state it ends in
+//! with `output.snapshot_at_end`.
 
 use assert_cmd::cargo::cargo_bin;
 use std::collections::HashMap;
@@ -327,4 +328,85 @@ fn a_snapshot_period_shorter_than_a_step_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("output.snapshot_every_days"), "{err}");
     assert!(err.contains("0.5"), "{err}");
+}
+
+/// The steps and total cells of a run folder's summary row.
+fn summary_steps_and_total(dir: &Path) -> (u64, usize) {
+    let text = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| row[head.iter().position(|h| *h == name).unwrap()];
+    (col("steps").parse().unwrap(), col("total").parse().unwrap())
+}
+
+#[test]
+fn a_run_stopped_by_its_size_snapshots_the_state_it_ends_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("end");
+    run(
+        &dir,
+        &[
+            "configs/reference-r0.toml",
+            "--seed",
+            "3",
+            "--stop-at-cells",
+            "750",
+            "--set",
+            "output.snapshot_at_end=true",
+            "--set",
+            "output.snapshot_csv=true",
+            "--set",
+            "output.snapshot_vtk=true",
+        ],
+    );
+    // R0 steps one hour: the run ends within a day, at the step its size reached 750.
+    let (steps, total) = summary_steps_and_total(&dir);
+    assert!(
+        total >= 750 && steps % 24 != 0,
+        "steps {steps}, total {total}"
+    );
+    let day = ((steps as f64 / 24.0) * 1000.0).round() / 1000.0;
+    let stem = format!("snapshots/lattice_day{day}");
+    assert_eq!(snapshot_events(&dir), [stem.clone()]);
+    // The snapshot holds the final tumour, cell for cell, and the stop comes after it.
+    let cells = csv_rows(&dir.join(format!("{stem}.csv")))
+        .iter()
+        .filter(|r| ["csc", "progenitor", "differentiated"].contains(&r[3].as_str()))
+        .count();
+    assert_eq!(cells, total);
+    let events: Vec<String> = csv_rows(&dir.join("events.csv"))
+        .into_iter()
+        .map(|r| r[2].clone())
+        .collect();
+    assert_eq!(events[events.len() - 2..], ["snapshot", "stop"]);
+    let snap = dir.join("snapshots");
+    assert!(snap.join(format!("snapshot_day{day}.vti")).is_file());
+    assert_eq!(
+        pvd(&snap),
+        [(
+            day.to_string(),
+            "0".into(),
+            format!("snapshot_day{day}.vti")
+        )]
+    );
+    // A snapshot due at the last step anyway is written once.
+    let once = tmp.path().join("once");
+    run(
+        &once,
+        &[
+            "--days",
+            "4",
+            "--seed",
+            "3",
+            "--set",
+            "output.snapshot_days=[2.0,4.0]",
+            "--set",
+            "output.snapshot_at_end=true",
+        ],
+    );
+    assert_eq!(
+        snapshot_events(&once),
+        ["snapshots/lattice_day2", "snapshots/lattice_day4"]
+    );
 }

@@ -157,6 +157,19 @@ section! {
                 "(technical, –).",
             ],
         },
+        /// Also write a snapshot of the state the run ends in (at `run.days`,
+        /// `run.stop_at_cells` or extinction), unless one was due at that step anyway.
+        pub snapshot_at_end: bool = false => {
+            symbol: "–",
+            kind: ParamKind::Bool,
+            unit: "–",
+            source: "–",
+            description: "Also write a snapshot of the final state, at the step the run ends (run.days, run.stop_at_cells or extinction), unless one is due there anyway.",
+            comment: [
+                "Also write a snapshot of the final state, at the step the run ends (run.days,",
+                "run.stop_at_cells or extinction), unless one is due there anyway (technical, –).",
+            ],
+        },
         /// Write snapshots as CSV (one row per occupied site).
         pub snapshot_csv: bool = true => {
             symbol: "–",

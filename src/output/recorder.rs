@@ -16,6 +16,8 @@ use crate::units::{hours_to_days, step_of_day};
 pub struct Recorder {
     every: u64,
     snapshot_steps: Vec<u64>,
+    /// `output.snapshot_at_end`: also a snapshot at the last observed step.
+    snapshot_at_end: bool,
     snapshot_csv: bool,
     snapshot_png: bool,
     snapshot_vtk: bool,
@@ -79,6 +81,7 @@ impl Recorder {
         Recorder {
             every,
             snapshot_steps: snapshot_steps(cfg),
+            snapshot_at_end: cfg.output.snapshot_at_end,
             snapshot_csv: cfg.output.snapshot_csv,
             snapshot_png: cfg.output.snapshot_png,
             snapshot_vtk: cfg.output.snapshot_vtk,
@@ -391,7 +394,7 @@ impl Observer for Recorder {
         if (step.is_multiple_of(self.every) || last) && self.last_sampled != Some(step) {
             self.sample(sim);
         }
-        if self.snapshot_steps.binary_search(&step).is_ok() {
+        if self.snapshot_steps.binary_search(&step).is_ok() || (last && self.snapshot_at_end) {
             self.snapshot(sim);
         }
     }

@@ -102,35 +102,15 @@ fn unlisted_cell_bits(row: u32) -> u32 {
     gather_flags(e)
 }
 
-/// `SELECT8[b][k]`: position of the `k`-th set bit of the byte `b` (8 if none).
-static SELECT8: [[u8; 8]; 256] = {
-    let mut t = [[8u8; 8]; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut k = 0;
-        let mut bit = 0;
-        while bit < 8 {
-            if b & (1 << bit) != 0 {
-                t[b][k] = bit as u8;
-                k += 1;
-            }
-            bit += 1;
-        }
-        b += 1;
-    }
-    t
-};
-
-/// `SELECT9[m][k]`: position of the `k`-th set bit of the 9-bit neighbourhood mask `m` of
-/// a 2D site (the centre, bit 4, is never set; 15 if fewer than `k + 1` bits are set): one
-/// load instead of [`nth_set_bit`]'s popcounts.
-static SELECT9: [[u8; 8]; 512] = {
-    let mut t = [[15u8; 8]; 512];
+/// `select_table::<N>(none)[m][k]`: position of the `k`-th (from 0, below 8) set bit of
+/// the `log2 N`-bit value `m`, or `none` if `m` has fewer than `k + 1` set bits.
+const fn select_table<const N: usize>(none: u8) -> [[u8; 8]; N] {
+    let mut t = [[none; 8]; N];
     let mut m = 0;
-    while m < 512 {
+    while m < N {
         let mut k = 0;
         let mut bit = 0;
-        while bit < 9 {
+        while 1 << bit < N {
             if m & (1 << bit) != 0 && k < 8 {
                 t[m][k] = bit as u8;
                 k += 1;
@@ -140,7 +120,15 @@ static SELECT9: [[u8; 8]; 512] = {
         m += 1;
     }
     t
-};
+}
+
+/// `SELECT8[b][k]`: position of the `k`-th set bit of the byte `b` (8 if none).
+static SELECT8: [[u8; 8]; 256] = select_table(8);
+
+/// `SELECT9[m][k]`: position of the `k`-th set bit of the 9-bit neighbourhood mask `m` of
+/// a 2D site (the centre, bit 4, is never set; 15 if fewer than `k + 1` bits are set): one
+/// load instead of [`nth_set_bit`]'s popcounts.
+static SELECT9: [[u8; 8]; 512] = select_table(15);
 
 /// Position of the `k`-th (from 0) set bit of a neighbourhood mask of `R` rows: a table
 /// look-up in 2D, [`nth_set_bit`] in 3D.
@@ -201,8 +189,6 @@ fn rows_mask<const R: usize>(rows: &[u32; R], bits: impl Fn(u32) -> u32) -> u32 
     }
     mask
 }
-
-impl<const R: usize> Ctx<'_, R> {}
 
 /// One tile's turn: mutable tile state, its stream and the phase context.
 struct Turn<'a, 'c, const R: usize> {
