@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark suite: every performance figure in the docs comes from this script.
 #
-#   scripts/bench.sh [--quick] [--only NAME,...] [--reps N] [--write-docs] [--list]
+#   scripts/bench.sh [--quick | --scale] [--only NAME,...] [--reps N] [--write-docs] [--list]
 #
 # Each workload is one whole `seedsoil` process (start-up, simulation, outputs) timed with
 # /usr/bin/time -v: wall time ("Elapsed (wall clock)"), CPU time (user + sys) and peak
@@ -24,7 +24,12 @@
 #   compare             configs/compare-therapies.toml (6 arms x 4 replicates)
 #   sweep               configs/sweeps/enderling-paradox.toml --replicates 4 (64 runs)
 #
+# Scale workloads (only with --scale; long, one rep by default):
+#   r0-3d-1e8           R0 in 3D (domain 2000^3) to 1e8 cells, 2 threads
+#   clinical-3d         configs/clinical-3d.toml: R0 in 3D to 1e9 cells, 2 threads
+#
 # Options:
+#   --scale       the scale workloads instead (about an hour on 2 cores; 1 rep unless --reps)
 #   --quick       small versions of the workloads, 1 rep each (under 2 minutes on 2 cores);
 #                 fails (exit 1) if a workload's peak RSS exceeds twice the figure recorded
 #                 in the memory file (a workload missing from the file is reported only).
@@ -32,7 +37,8 @@
 #   --only LIST   run only these workloads (comma-separated names)
 #   --reps N      repetitions per workload (default 3, or 1 with --quick)
 #   --write-docs  full suite: replace the table between the markers in docs/performance.md
-#                 (all workloads and 3 reps required); with --quick: write the measured peak
+#                 (all workloads and 3 reps required); with --scale: the scale table between
+#                 its own markers (all scale workloads); with --quick: write the measured peak
 #                 RSS of the quick workloads to the memory file (rows of other workloads kept)
 #   --list        print the workloads and their commands, run nothing
 #
@@ -50,10 +56,11 @@ usage() { echo "usage: $(sed -n '4s/^#  *//p' "$0")" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------
 # Arguments
-quick=0 only="" reps="" write_docs=0 list=0
+quick=0 scale=0 only="" reps="" write_docs=0 list=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --scale) scale=1 ;;
     --only) [ $# -ge 2 ] || usage; only=$2; shift ;;
     --only=*) only=${1#--only=} ;;
     --reps) [ $# -ge 2 ] || usage; reps=$2; shift ;;
@@ -65,7 +72,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ -n "$reps" ] || reps=$((quick ? 1 : 3))
+[ "$quick" = 0 ] || [ "$scale" = 0 ] || die "--quick and --scale exclude each other"
+[ -n "$reps" ] || reps=$((quick || scale ? 1 : 3))
 [[ $reps =~ ^[1-9][0-9]*$ ]] || die "--reps needs a positive integer, got '$reps'"
 memory_file=${BENCH_MEMORY:-scripts/bench-memory.csv}
 doc=docs/performance.md
@@ -78,6 +86,9 @@ doc=docs/performance.md
 # the peak RSS would no longer compare across machines.
 declare -A CMD
 names=(r0-2d-t1 r0-2d-t2 yardstick r0-3d default-2d default-3d default-3d-nodiss compare sweep)
+scale_names=(r0-3d-1e8 clinical-3d)
+CMD[r0-3d-1e8]="run configs/reference-r0.toml --seed 1 --threads 2 --set space.dims=3 --set space.max_size=2000 --stop-at-cells 100000000"
+CMD[clinical-3d]="run configs/clinical-3d.toml --threads 2"
 if [ "$quick" = 1 ]; then
   r0_cells=100000
   CMD[r0-3d]="run configs/reference-r0.toml --seed 1 --threads 2 --set space.dims=3 --set space.max_size=400 --stop-at-cells 1000000"
@@ -110,15 +121,19 @@ shown() {
 if [ "$list" = 1 ]; then
   echo "workloads ($([ "$quick" = 1 ] && echo quick || echo full) suite; each also gets -o <temp folder> --force --quiet):"
   for n in "${names[@]}"; do printf '  %-18s %s\n' "$n" "$(shown "$n")"; done
+  echo "scale workloads (--scale):"
+  for n in "${scale_names[@]}"; do printf '  %-18s %s\n' "$n" "$(shown "$n")"; done
   exit 0
 fi
+# The suite chosen: the scale workloads with --scale, else the others.
+[ "$scale" = 0 ] || names=("${scale_names[@]}")
 
 # The selection: --only, else every workload (the yardstick only when REF_R0 is set).
 selected=()
 if [ -n "$only" ]; then
   IFS=, read -r -a wanted <<<"$only"
   for w in "${wanted[@]}"; do
-    [ -n "${CMD[$w]+x}" ] || die "unknown workload '$w' (known: ${names[*]})"
+    [[ " ${names[*]} " == *" $w "* ]] || die "unknown workload '$w' (known$([ "$scale" = 1 ] && echo " with --scale"): ${names[*]})"
     selected+=("$w")
   done
 else
@@ -137,7 +152,7 @@ done
 if [ "$write_docs" = 1 ] && [ "$quick" = 0 ]; then
   # The docs table is one session of the whole suite: one machine, date and commit.
   [ -z "$only" ] || die "--write-docs without --quick runs the whole suite (no --only)"
-  [ "$reps" -ge 3 ] || die "--write-docs without --quick needs at least 3 reps"
+  [ "$reps" -ge 3 ] || [ "$scale" = 1 ] || die "--write-docs of the full suite needs at least 3 reps"
 fi
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian/Ubuntu: apt-get install time)"
 
@@ -161,7 +176,7 @@ machine="${cpu:-unknown CPU}, $cores cores, $mem_gib GiB"
 date_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
-mode=$([ "$quick" = 1 ] && echo quick || echo full)
+mode=$( ( [ "$quick" = 1 ] && echo quick ) || ( [ "$scale" = 1 ] && echo scale ) || echo full)
 
 echo "bench: $mode suite, $reps rep(s) of ${#selected[@]} workload(s): ${selected[*]}"
 echo "bench: machine $machine; $date_utc; commit $commit; binary $bin"
@@ -307,24 +322,27 @@ if [ "$write_docs" = 1 ] && [ "$quick" = 1 ]; then
   echo "bench: wrote $memory_file"
 elif [ "$write_docs" = 1 ]; then
   # The block between the markers of docs/performance.md: table, ratio, machine line, commands.
-  grep -q '^<!-- bench:begin -->$' "$doc" && grep -q '^<!-- bench:end -->$' "$doc" ||
-    die "$doc lacks the lines <!-- bench:begin --> and <!-- bench:end -->"
+  # The full suite's block, or with --scale the scale block.
+  marker=$([ "$scale" = 1 ] && echo bench-scale || echo bench)
+  grep -q "^<!-- $marker:begin -->\$" "$doc" && grep -q "^<!-- $marker:end -->\$" "$doc" ||
+    die "$doc lacks the lines <!-- $marker:begin --> and <!-- $marker:end -->"
   {
     cat "$tmp/table.md"
     if [ -s "$tmp/ratio.md" ]; then echo; sed 's/$/./; s/\.\.$/./' "$tmp/ratio.md"; fi
     echo
-    echo "Machine: $machine. Date: $date_utc. Commit: $commit. Each workload is one whole process, median of $reps alternating runs."
-    produced="scripts/bench.sh --write-docs$([ "$reps" = 3 ] || echo " --reps $reps")"
+    echo "Machine: $machine. Date: $date_utc. Commit: $commit. Each workload is one whole process, median of $reps alternating run$([ "$reps" = 1 ] && echo "" || echo s)."
+    flags=$([ "$scale" = 1 ] && echo " --scale")$([ "$reps" = $((scale ? 1 : 3)) ] || echo " --reps $reps")
+    produced="scripts/bench.sh$flags --write-docs"
     echo "Produced by \`$produced\`$([ -n "${REF_R0:-}" ] && echo ' with `REF_R0` set to the yardstick binary'). The workloads:"
     echo
     echo '```text'
     for n in "${selected[@]}"; do printf '%-18s %s\n' "$n" "$(shown "$n")"; done
     echo '```'
   } >"$tmp/block.md"
-  awk -v block="$tmp/block.md" '
-    /^<!-- bench:end -->$/ { skip = 0 }
+  awk -v block="$tmp/block.md" -v m="$marker" '
+    $0 == "<!-- " m ":end -->" { skip = 0 }
     !skip { print }
-    /^<!-- bench:begin -->$/ { while ((getline line < block) > 0) print line; skip = 1 }' \
+    $0 == "<!-- " m ":begin -->" { while ((getline line < block) > 0) print line; skip = 1 }' \
     "$doc" >"$tmp/doc.md"
   cp "$tmp/doc.md" "$doc"
   echo "bench: wrote the table of $doc"
