@@ -47,6 +47,7 @@
 //! | [`persist`] | the binary codec of saved state and the traits of the types that use it |
 //! | [`run`] | the run driver: one simulation from its config or a checkpoint to its tables, with checkpoints and a progress observer |
 //! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
+//! | [`sensitivity`] | global sensitivity analysis: Morris and Sobol' designs, their estimators and PRCC |
 //! | [`rng`] | the counter-based random streams behind reproducibility |
 //! | [`units`] | the one conversion between days, hours and steps |
 //! | [`input`] | reading user-named files with a size cap |
@@ -68,6 +69,7 @@ pub mod persist;
 pub mod rng;
 pub mod run;
 pub mod schema;
+pub mod sensitivity;
 pub mod sim;
 pub mod space;
 pub(crate) mod spec;

@@ -39,6 +39,9 @@ pub mod purpose {
     /// An avascular colony's apoptosis and angiogenic switch at one step (entity 0 of the
     /// colony's own seed).
     pub const ANGIOGENESIS: u64 = 10;
+    /// A sensitivity analysis's designs and bootstrap (entity = trajectory, candidate or
+    /// 0; step = the resample), keyed by the sweep seed.
+    pub const SENSITIVITY: u64 = 11;
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value. The
