@@ -8,10 +8,21 @@
 //!   [`super::spec::MAX_LHS_CELLS`]) and a copy of its draw stream every [`CHECKPOINT`]
 //!   draws; point `i`'s draw is reached from the nearest copy. The values are those of
 //!   the shuffle-then-draw construction described in [`super::spec`], bit for bit.
+//! - `morris`: the unit-cube points of the Morris design
+//!   ([`crate::sensitivity::morris::Morris::points`]), held whole (at most
+//!   [`super::spec::MAX_MORRIS_CELLS`] numbers), mapped onto the ranges.
+//! - `sobol`: run `i` of the Saltelli design
+//!   ([`crate::sensitivity::saltelli::Saltelli::point`]), from its Sobol' point by index,
+//!   mapped onto the ranges.
+//!
+//! A unit coordinate `u` maps onto `range = [lo, hi]` as `lo + (hi − lo) u`, or
+//! `exp(ln lo + (ln hi − ln lo) u)` on a log scale, and is rounded for integer keys.
 
 use crate::rng::{Stream, purpose, shuffle, stream, uniform};
 
 use super::spec::{Axis, AxisValues, Design, SweepSpec, axis_value};
+use crate::sensitivity::saltelli::Saltelli;
+use crate::sensitivity::sobol_sequence::SobolSequence;
 
 /// Draws between two saved states of a Latin hypercube axis's draw stream: reaching a
 /// draw costs at most this many steps, and the saved states 32 bytes per this many points.
@@ -89,8 +100,23 @@ pub struct Points {
     lists: Vec<Vec<toml::Value>>,
     /// The Latin hypercube axes (lhs).
     lhs: Vec<LhsAxis>,
+    /// The unit-cube design of a sensitivity analysis (morris, sobol).
+    unit: Unit,
+    /// The ranges of the axes (`lo`, `hi`, log scale, integer key), for `unit`.
+    ranges: Vec<(f64, f64, bool, bool)>,
     /// Number of points.
     count: u64,
+}
+
+/// The unit-cube points of a sensitivity design.
+#[derive(Debug, Clone)]
+enum Unit {
+    /// Not a sensitivity design.
+    None,
+    /// A Morris design's points, in run order.
+    Morris(Vec<Vec<f64>>),
+    /// A Saltelli design and its sequence.
+    Sobol(Saltelli, SobolSequence),
 }
 
 impl Points {
@@ -115,12 +141,60 @@ impl Points {
         } else {
             Vec::new()
         };
+        let unit = match spec.design {
+            Design::Morris => Unit::Morris(
+                spec.morris
+                    .expect("a checked morris sweep has its settings")
+                    .design(spec.axes.len(), seed)
+                    .points(),
+            ),
+            Design::Sobol => {
+                let d = spec.saltelli().expect("a sobol sweep");
+                Unit::Sobol(d, d.sequence())
+            }
+            _ => Unit::None,
+        };
+        let ranges = spec
+            .axes
+            .iter()
+            .filter_map(|a| match a.values {
+                AxisValues::Range { lo, hi, log } => Some((lo, hi, log, a.integer)),
+                AxisValues::List(_) => None,
+            })
+            .collect();
         Points {
             design: spec.design,
             lists,
             lhs,
+            unit,
+            ranges,
             count,
         }
+    }
+
+    /// The unit-cube coordinates of point `i` of a `morris` or `sobol` design (`None` for
+    /// the other designs).
+    pub fn unit(&self, i: u64) -> Option<Vec<f64>> {
+        match &self.unit {
+            Unit::None => None,
+            Unit::Morris(points) => Some(points[i as usize].clone()),
+            Unit::Sobol(d, seq) => Some(d.point(seq, i as usize)),
+        }
+    }
+
+    /// Unit coordinates mapped onto the axes' ranges.
+    fn on_ranges(&self, u: &[f64]) -> Vec<toml::Value> {
+        u.iter()
+            .zip(&self.ranges)
+            .map(|(&u, &(lo, hi, log, integer))| {
+                let x = if log {
+                    (lo.ln() + (hi.ln() - lo.ln()) * u).exp()
+                } else {
+                    lo + (hi - lo) * u
+                };
+                axis_value(x.clamp(lo, hi), integer)
+            })
+            .collect()
     }
 
     /// Number of points.
@@ -155,13 +229,19 @@ impl Points {
             }
             Design::Zip => self.lists.iter().map(|l| l[i as usize].clone()).collect(),
             Design::Lhs => self.lhs.iter().map(|a| a.value(i as usize)).collect(),
+            Design::Morris | Design::Sobol => {
+                let u = self.unit(i).expect("a sensitivity design");
+                self.on_ranges(&u)
+            }
         }
     }
 
     /// Points that between them give axis `axis` every value it takes, each value once:
     /// for `grid` and `zip` the first point with each distinct value, in list order (for
     /// `grid` the others axes are then at their first value); for `lhs` the points with
-    /// the axis's smallest and largest value (strata 0 and n − 1).
+    /// the axis's smallest and largest value (strata 0 and n − 1); for `morris` and
+    /// `sobol` the first points with the smallest and largest unit coordinate of the axis
+    /// (for `sobol`, among the runs of `A` and `B`, which hold every value the axis takes).
     pub fn covering(&self, axis: usize) -> Vec<u64> {
         match self.design {
             Design::Grid | Design::Zip => {
@@ -188,6 +268,35 @@ impl Points {
                     vec![first]
                 } else {
                     vec![first, last]
+                }
+            }
+            Design::Morris | Design::Sobol => {
+                let candidates: Box<dyn Iterator<Item = (u64, f64)>> = match &self.unit {
+                    Unit::Morris(points) => {
+                        Box::new(points.iter().enumerate().map(|(i, p)| (i as u64, p[axis])))
+                    }
+                    Unit::Sobol(d, seq) => {
+                        let step = d.runs_per_sample() as u64;
+                        Box::new((0..d.n as u64).flat_map(move |j| {
+                            let p = seq.point(j);
+                            [(j * step, p[axis]), (j * step + step - 1, p[d.k + axis])]
+                        }))
+                    }
+                    Unit::None => Box::new(std::iter::empty()),
+                };
+                let (mut lo, mut hi) = ((0u64, f64::INFINITY), (0u64, f64::NEG_INFINITY));
+                for (i, u) in candidates {
+                    if u < lo.1 {
+                        lo = (i, u);
+                    }
+                    if u > hi.1 {
+                        hi = (i, u);
+                    }
+                }
+                if lo.0 == hi.0 {
+                    vec![lo.0]
+                } else {
+                    vec![lo.0, hi.0]
                 }
             }
         }
@@ -305,5 +414,68 @@ mod tests {
             .map(|&p| values[p as usize])
             .collect();
         assert_eq!(covering, [lo, hi]);
+    }
+
+    #[test]
+    fn sobol_points_are_the_saltelli_runs_mapped_onto_the_ranges() {
+        let s = spec(
+            "design = \"sobol\"\nsamples = 16\nsecond_order = true\n\
+             [[axis]]\nparam = \"cells.p_symmetric\"\nrange = [0.05, 0.3]\n\
+             [[axis]]\nparam = \"cells.migration_per_day\"\nrange = [1, 100]\nscale = \"log\"\n\
+             [[axis]]\nparam = \"cells.rho_max\"\nrange = [1, 40]\n",
+        );
+        let points = Points::new(&s, 3);
+        assert_eq!(points.len(), 16 * 8);
+        let d = s.saltelli().unwrap();
+        let seq = d.sequence();
+        for i in 0..points.len() {
+            let u = points.unit(i).unwrap();
+            assert_eq!(u, d.point(&seq, i as usize));
+            let v = points.get(i);
+            let p_s = 0.05 + 0.25 * u[0];
+            assert!((v[0].as_float().unwrap() - p_s).abs() < 1e-15, "{i}");
+            let mig = (100f64.ln() * u[1]).exp();
+            assert!((v[1].as_float().unwrap() - mig).abs() < 1e-12 * mig, "{i}");
+            assert_eq!(
+                v[2].as_integer().unwrap(),
+                (1.0 + 39.0 * u[2]).round() as i64
+            );
+        }
+        // Covering: the smallest and largest value of each axis among all runs.
+        for a in 0..3 {
+            let all: Vec<f64> = (0..points.len())
+                .map(|i| points.unit(i).unwrap()[a])
+                .collect();
+            let lo = all.iter().cloned().fold(f64::INFINITY, f64::min);
+            let hi = all.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let got: Vec<f64> = points
+                .covering(a)
+                .iter()
+                .map(|&i| all[i as usize])
+                .collect();
+            assert_eq!(got, [lo, hi], "axis {a}");
+        }
+    }
+
+    #[test]
+    fn morris_points_walk_the_grid_of_the_ranges() {
+        let s = spec(
+            "design = \"morris\"\ntrajectories = 6\nlevels = 4\n\
+             [[axis]]\nparam = \"cells.p_symmetric\"\nrange = [0.1, 0.4]\n\
+             [[axis]]\nparam = \"cells.migration_per_day\"\nrange = [1, 1000]\nlog = true\n",
+        );
+        let points = Points::new(&s, 8);
+        assert_eq!(points.len(), 6 * 3);
+        let grid_p: Vec<f64> = (0..4).map(|l| 0.1 + 0.1 * l as f64).collect();
+        let grid_m: Vec<f64> = (0..4).map(|l| 10f64.powi(l)).collect();
+        for p in points.iter() {
+            let (a, b) = (p[0].as_float().unwrap(), p[1].as_float().unwrap());
+            assert!(grid_p.iter().any(|g| (g - a).abs() < 1e-12), "{a}");
+            assert!(grid_m.iter().any(|g| (g - b).abs() < 1e-9 * g), "{b}");
+        }
+        // The same design for the same seed; another for another.
+        let again: Vec<_> = Points::new(&s, 8).iter().collect();
+        assert_eq!(again, points.iter().collect::<Vec<_>>());
+        assert_ne!(Points::new(&s, 9).iter().collect::<Vec<_>>(), again);
     }
 }
