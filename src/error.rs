@@ -189,6 +189,54 @@ pub enum RunError {
     Other(String),
 }
 
+/// Why `seedsoil sensitivity` could not analyse a folder: all bad input (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum SensitivityError {
+    /// The folder holds no resolved sweep.
+    #[error("{} is not a sweep folder: it has no sweep.toml (run `seedsoil sweep FILE -o DIR` first)", .0.display())]
+    NotASweep(PathBuf),
+    /// The resolved sweep file is invalid.
+    #[error(transparent)]
+    Config(ConfigError),
+    /// `summary.csv` is missing or unreadable.
+    #[error("{}: {reason}", path.display())]
+    BadTable {
+        /// The table.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Some runs have no row in `summary.csv`.
+    #[error("{missing} of the {runs} runs of {} have no result: finish them with `seedsoil sweep --resume` or `seedsoil collect` first", dir.display())]
+    Incomplete {
+        /// The sweep folder.
+        dir: PathBuf,
+        /// Runs without a row.
+        missing: u64,
+        /// Runs of the design.
+        runs: u64,
+    },
+    /// `--output` named columns that are not outputs of the table.
+    #[error("{}", unknown_outputs(.0))]
+    UnknownOutputs(Vec<(String, Option<String>)>),
+    /// An output column holds something other than finite numbers.
+    #[error(
+        "output {0}: every run must give a finite number (it is empty or not a number in some row)"
+    )]
+    NotNumeric(String),
+}
+
+fn unknown_outputs(list: &[(String, Option<String>)]) -> String {
+    let mut text = String::from("not an output column of summary.csv (see its header):");
+    for (name, best) in list {
+        text.push_str(&format!("\n  --output {name}"));
+        if let Some(b) = best {
+            text.push_str(&format!(": did you mean {b}?"));
+        }
+    }
+    text
+}
+
 /// Why `seedsoil validate` could not start (bad usage: exit 2) or could not run (exit 1).
 #[derive(Debug, thiserror::Error)]
 pub enum ValidateError {

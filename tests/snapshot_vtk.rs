@@ -368,7 +368,7 @@ fn a_run_stopped_by_its_size_snapshots_the_state_it_ends_in() {
     );
     let day = ((steps as f64 / 24.0) * 1000.0).round() / 1000.0;
     let stem = format!("snapshots/lattice_day{day}");
-    assert_eq!(snapshot_events(&dir), [stem.clone()]);
+    assert_eq!(snapshot_events(&dir), std::slice::from_ref(&stem));
     // The snapshot holds the final tumour, cell for cell, and the stop comes after it.
     let cells = csv_rows(&dir.join(format!("{stem}.csv")))
         .iter()

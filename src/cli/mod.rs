@@ -10,6 +10,7 @@ mod compare;
 mod print;
 mod progress;
 mod run;
+mod sensitivity;
 mod sweep;
 mod validate;
 
@@ -50,6 +51,10 @@ enum Command {
     /// Merge the per-run records of a sweep folder into its tables (after sharded or
     /// job-array runs); lists missing and failed runs.
     Collect(CollectArgs),
+    /// Sensitivity indices of a sweep folder's outputs: Morris μ*, μ, σ (morris sweeps),
+    /// Sobol' S1, ST (sobol sweeps), PRCC with p-values (any sweep), with bootstrap
+    /// intervals; writes DIR/sensitivity.csv and prints a ranked table per output.
+    Sensitivity(SensitivityArgs),
     /// Draw a run folder's snapshots as PNGs (lattice, IL6, CXCL7 per day) plus numbered
     /// frames and an animated GIF of the growth on one canvas.
     Render(RenderArgs),
@@ -128,6 +133,26 @@ struct CollectArgs {
     /// A sweep output folder (holding sweep.toml and runs/).
     dir: PathBuf,
     /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct SensitivityArgs {
+    /// A sweep output folder (holding sweep.toml and summary.csv).
+    dir: PathBuf,
+    /// Output columns of summary.csv to analyse (repeatable; default: total,
+    /// csc_fraction and metastatic_cells where the table has them).
+    #[arg(long, value_name = "COL")]
+    output: Vec<String>,
+    /// Bootstrap resamples of the confidence intervals (0: none).
+    #[arg(long, value_name = "B", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=100_000), allow_negative_numbers = true)]
+    bootstrap: u32,
+    /// Replicate runs of a point: averaged before the estimators, or each replicate a
+    /// design of its own, pooled (noise).
+    #[arg(long, value_enum, default_value = "mean")]
+    replicates: seedsoil::sensitivity::analysis::Replicates,
+    /// Write sensitivity.csv, print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
 }
@@ -242,6 +267,11 @@ pub fn exit_code(e: &anyhow::Error) -> i32 {
     if let Some(v) = e.downcast_ref::<seedsoil::error::ValidateError>() {
         return v.exit_code();
     }
+    if e.downcast_ref::<seedsoil::error::SensitivityError>()
+        .is_some()
+    {
+        return 2;
+    }
     1
 }
 
@@ -263,6 +293,7 @@ pub fn run() -> Result<()> {
         Command::Compare(args) => compare::compare_cmd(args),
         Command::Sweep(args) => sweep::sweep_cmd(args),
         Command::Collect(args) => sweep::collect_cmd(args),
+        Command::Sensitivity(args) => sensitivity::sensitivity_cmd(args),
         Command::Render(args) => render_cmd(args),
         Command::Validate(args) => validate::validate_cmd(args),
         Command::Completions { shell } => {

@@ -10,6 +10,7 @@
 //! Every interval is a percentile bootstrap ([`bootstrap`]) from its own streams, so the
 //! results do not depend on the thread count.
 
+pub mod analysis;
 pub mod bootstrap;
 pub mod morris;
 pub mod prcc;

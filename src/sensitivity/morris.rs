@@ -175,20 +175,21 @@ impl Morris {
             })
             .collect();
         let statistic = |pick: &[usize]| -> Vec<f64> {
-            let mut out = Vec::with_capacity(3 * k);
-            for i in 0..k {
-                let e: Vec<f64> = pick
-                    .iter()
-                    .map(|&t| effects[t][i])
-                    .filter(|v| !v.is_nan())
-                    .collect();
-                let n = e.len() as f64;
-                let mu = e.iter().sum::<f64>() / n;
-                let mu_star = e.iter().map(|v| v.abs()).sum::<f64>() / n;
-                let sigma = (e.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-                out.extend([mu_star, mu, sigma]);
-            }
-            out
+            (0..k)
+                .flat_map(|i| {
+                    let e: Vec<f64> = pick
+                        .iter()
+                        .map(|&t| effects[t][i])
+                        .filter(|v| !v.is_nan())
+                        .collect();
+                    let n = e.len() as f64;
+                    let mu = e.iter().sum::<f64>() / n;
+                    let mu_star = e.iter().map(|v| v.abs()).sum::<f64>() / n;
+                    let sigma =
+                        (e.iter().map(|v| (v - mu).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+                    [mu_star, mu, sigma]
+                })
+                .collect()
         };
         let all = bootstrap(self.r, resamples, seed, statistic);
         all.chunks_exact(3)

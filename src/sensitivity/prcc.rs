@@ -196,9 +196,9 @@ mod tests {
             .map(|r| (3.0 * r[0]).exp() - 2.0 * r[1] + 0.3 * r[2] * r[3] + 0.2 * uniform(&mut rng))
             .collect();
         let p = prcc(&x, &y);
-        for i in 0..4 {
+        for (i, got) in p.iter().enumerate() {
             let expected = by_residuals(&x, &y, i);
-            let got = p[i].unwrap();
+            let got = got.unwrap();
             assert!(
                 (got.coefficient - expected).abs() < 1e-10,
                 "{i}: {got:?} vs {expected}"
