@@ -45,8 +45,8 @@ enum Command {
     /// Run every scenario of a compare file over common replicate seeds and compare
     /// endpoints against the control (paired differences).
     Compare(CompareArgs),
-    /// Run a parameter sweep (grid, zip or Latin hypercube), one record per run, then
-    /// merge the records into tables.
+    /// Run a parameter sweep (grid, zip, Latin hypercube, or the Morris and Sobol' designs
+    /// of a sensitivity analysis), one record per run, then merge the records into tables.
     Sweep(SweepArgs),
     /// Merge the per-run records of a sweep folder into its tables (after sharded or
     /// job-array runs); lists missing and failed runs.
