@@ -330,7 +330,8 @@ elif [ "$write_docs" = 1 ]; then
     cat "$tmp/table.md"
     if [ -s "$tmp/ratio.md" ]; then echo; sed 's/$/./; s/\.\.$/./' "$tmp/ratio.md"; fi
     echo
-    echo "Machine: $machine. Date: $date_utc. Commit: $commit. Each workload is one whole process, median of $reps alternating run$([ "$reps" = 1 ] && echo "" || echo s)."
+    runs=$([ "$reps" = 1 ] && echo "one run" || echo "median of $reps alternating runs")
+    echo "Machine: $machine. Date: $date_utc. Commit: $commit. Each workload is one whole process, $runs."
     flags=$([ "$scale" = 1 ] && echo " --scale")$([ "$reps" = $((scale ? 1 : 3)) ] || echo " --reps $reps")
     produced="scripts/bench.sh$flags --write-docs"
     echo "Produced by \`$produced\`$([ -n "${REF_R0:-}" ] && echo ' with `REF_R0` set to the yardstick binary'). The workloads:"
