@@ -224,6 +224,13 @@ pub enum SensitivityError {
         "output {0}: every run must give a finite number (it is empty or not a number in some row)"
     )]
     NotNumeric(String),
+    /// No `--output` was named and the table has none of the default outputs.
+    #[error(
+        "summary.csv has none of the default outputs ({}): name one or more with --output COL; its output columns are: {}",
+        crate::sensitivity::analysis::DEFAULT_OUTPUTS.join(", "),
+        .0.join(", ")
+    )]
+    NoDefaultOutputs(Vec<String>),
 }
 
 fn unknown_outputs(list: &[(String, Option<String>)]) -> String {

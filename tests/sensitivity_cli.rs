@@ -5,9 +5,9 @@
 //! with exit code 2 and a message that names them.
 
 use assert_cmd::cargo::cargo_bin;
+use seedsoil::sensitivity::test_functions::ishigami;
 use seedsoil::sweep::Sweep;
 use seedsoil::sweep::spec::SweepSpec;
-use std::f64::consts::PI;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -87,11 +87,6 @@ fn folder(dir: &Path, text: &str, f: impl Fn(&[f64]) -> f64, noise: &[f64]) -> S
     }
     std::fs::write(dir.join("summary.csv"), csv).unwrap();
     sweep
-}
-
-fn ishigami(u: &[f64]) -> f64 {
-    let x: Vec<f64> = u.iter().map(|u| -PI + 2.0 * PI * u).collect();
-    x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
 }
 
 const AXES: &str = "[[axis]]\nparam = \"cells.p_symmetric\"\nrange = [0.01, 0.3]\n\
@@ -287,6 +282,16 @@ fn bad_folders_and_columns_are_refused_with_their_names() {
         err.contains("--output yy: did you mean y?") && err.contains("--output nope"),
         "{err}"
     );
+    // No default output in the table and none named: refused, listing the columns, and
+    // no sensitivity.csv written.
+    let out = seedsoil(&["sensitivity", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("none of the default outputs") && err.contains("output columns are: y"),
+        "{err}"
+    );
+    assert!(!dir.join("sensitivity.csv").exists());
     // A design point without its run.
     let text = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
     let cut: Vec<&str> = text.lines().filter(|l| !l.starts_with("5,")).collect();

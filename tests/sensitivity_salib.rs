@@ -6,7 +6,7 @@
 
 use seedsoil::sensitivity::morris::{Layout, Morris};
 use seedsoil::sensitivity::saltelli::Saltelli;
-use std::f64::consts::PI;
+use seedsoil::sensitivity::test_functions::ishigami;
 
 /// The rows of a CSV file of `tests/data/sensitivity/` (header skipped), as text fields.
 fn rows(name: &str) -> Vec<Vec<String>> {
@@ -23,11 +23,6 @@ fn rows(name: &str) -> Vec<Vec<String>> {
 
 fn numbers(row: &[String]) -> Vec<f64> {
     row.iter().map(|v| v.parse().unwrap()).collect()
-}
-
-fn ishigami(u: &[f64]) -> f64 {
-    let x: Vec<f64> = u.iter().map(|u| -PI + 2.0 * PI * u).collect();
-    x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
 }
 
 #[test]

@@ -29,7 +29,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::bootstrap::bootstrap;
-use super::prcc::prcc;
+use super::prcc::{RankedSample, prcc};
 use crate::error::SensitivityError;
 use crate::sweep::Sweep;
 use crate::sweep::spec::Design;
@@ -231,11 +231,17 @@ fn choose_outputs(
         .filter(|h| !ids.contains(&h.as_str()) && !params.contains(h))
         .collect();
     if named.is_empty() {
-        return Ok(DEFAULT_OUTPUTS
+        let chosen: Vec<String> = DEFAULT_OUTPUTS
             .iter()
             .filter(|o| allowed.iter().any(|a| a == *o))
             .map(|o| o.to_string())
-            .collect());
+            .collect();
+        if chosen.is_empty() {
+            return Err(SensitivityError::NoDefaultOutputs(
+                allowed.into_iter().cloned().collect(),
+            ));
+        }
+        return Ok(chosen);
     }
     let unknown: Vec<(String, Option<String>)> = named
         .iter()
@@ -362,10 +368,10 @@ fn analyse_output(
     let x: Vec<Vec<f64>> = (0..blocks).flat_map(|_| x_point.iter().cloned()).collect();
     if x.iter().flatten().all(|v| v.is_finite()) {
         let p0 = prcc(&x, &pooled);
+        let ranked = RankedSample::new(&x, &pooled);
         let est = bootstrap(x.len(), boot, seed ^ 0x5052_4343, |pick: &[usize]| {
-            let xs: Vec<Vec<f64>> = pick.iter().map(|&i| x[i].clone()).collect();
-            let yv: Vec<f64> = pick.iter().map(|&i| pooled[i]).collect();
-            prcc(&xs, &yv)
+            ranked
+                .prcc(pick)
                 .iter()
                 .map(|r| r.map_or(f64::NAN, |r| r.coefficient))
                 .collect()

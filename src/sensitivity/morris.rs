@@ -371,16 +371,10 @@ mod tests {
         assert!(s[0].sigma.estimate > 0.1 && s[1].sigma.estimate > 0.1);
         assert!(s[2].sigma.estimate < 1e-9 && (s[2].mu_star.estimate - 1.0).abs() < 1e-9);
         assert!(s[3].mu_star.estimate < 1e-9);
-        let a = [0.0, 1.0, 9.0, 99.0];
-        let y: Vec<f64> = pts
-            .iter()
-            .map(|x| {
-                x.iter()
-                    .zip(&a)
-                    .map(|(u, a)| ((4.0 * u - 2.0).abs() + a) / (1.0 + a))
-                    .product()
-            })
-            .collect();
+        let g = crate::sensitivity::test_functions::GFunction {
+            a: vec![0.0, 1.0, 9.0, 99.0],
+        };
+        let y: Vec<f64> = pts.iter().map(|x| g.value(x)).collect();
         let s = d.screen(&pts, &y, 50, 1);
         for i in 1..4 {
             assert!(s[i - 1].mu_star.estimate > s[i].mu_star.estimate, "{s:?}");

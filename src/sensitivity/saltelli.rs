@@ -161,18 +161,12 @@ impl Saltelli {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::f64::consts::PI;
+    use crate::sensitivity::test_functions::{GFunction, ishigami, ishigami_exact};
 
     /// Runs a function of the unit cube over a design.
     fn outputs(d: &Saltelli, f: impl Fn(&[f64]) -> f64) -> Vec<f64> {
         let seq = d.sequence();
         (0..d.runs()).map(|r| f(&d.point(&seq, r))).collect()
-    }
-
-    /// The Ishigami function (a = 7, b = 0.1) of inputs uniform on [−π, π].
-    fn ishigami(u: &[f64]) -> f64 {
-        let x: Vec<f64> = u.iter().map(|u| -PI + 2.0 * PI * u).collect();
-        x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin()
     }
 
     #[test]
@@ -202,16 +196,8 @@ mod tests {
 
     #[test]
     fn ishigami_indices_match_their_closed_forms() {
-        // V = a²/8 + bπ⁴/5 + b²π⁸/18 + 1/2, V1 = bπ⁴/5 + b²π⁸/50 + 1/2, V2 = a²/8,
-        // V13 = 8b²π⁸/225 (Ishigami & Homma 1990; Saltelli et al. 2008, §4.5).
-        let (a, b) = (7.0f64, 0.1f64);
-        let p4 = PI.powi(4);
-        let p8 = PI.powi(8);
-        let v = a * a / 8.0 + b * p4 / 5.0 + b * b * p8 / 18.0 + 0.5;
-        let v1 = b * p4 / 5.0 + b * b * p8 / 50.0 + 0.5;
-        let v13 = 8.0 * b * b * p8 / 225.0;
-        let s1 = [v1 / v, a * a / 8.0 / v, 0.0];
-        let st = [(v1 + v13) / v, a * a / 8.0 / v, v13 / v];
+        let exact = ishigami_exact();
+        let (s1, st) = (&exact.first, &exact.total);
         let d = Saltelli {
             k: 3,
             n: 1 << 13,
@@ -235,7 +221,7 @@ mod tests {
             assert!(f.ci_low <= f.estimate && f.estimate <= f.ci_high);
         }
         // Only x1 and x3 interact: S13 = V13 / V, the other pairs 0.
-        let s13 = v13 / v;
+        let s13 = exact.second[0].1;
         for &((i, l), e) in &ix.second {
             let exact = if (i, l) == (0, 2) { s13 } else { 0.0 };
             assert!(
@@ -249,33 +235,19 @@ mod tests {
 
     #[test]
     fn g_function_indices_match_their_closed_forms() {
-        // Sobol's G: Π (|4u − 2| + a_i) / (1 + a_i); V_i = 1 / (3 (1 + a_i)²),
-        // V = Π (1 + V_i) − 1, S_i = V_i / V, S_Ti = V_i Π_{l≠i} (1 + V_l) / V.
-        let a = [0.0, 1.0, 4.5, 9.0, 99.0, 99.0];
-        let vi: Vec<f64> = a
-            .iter()
-            .map(|a| 1.0 / (3.0 * (1.0 + a) * (1.0 + a)))
-            .collect();
-        let v = vi.iter().map(|v| 1.0 + v).product::<f64>() - 1.0;
-        let g = |u: &[f64]| -> f64 {
-            u.iter()
-                .zip(&a)
-                .map(|(u, a)| ((4.0 * u - 2.0).abs() + a) / (1.0 + a))
-                .product()
+        let g = GFunction {
+            a: vec![0.0, 1.0, 4.5, 9.0, 99.0, 99.0],
         };
+        let exact = g.exact();
+        let a = &g.a;
         let d = Saltelli {
             k: a.len(),
             n: 1 << 13,
             second_order: false,
         };
-        let ix = d.indices(&outputs(&d, g), 100, 2);
+        let ix = d.indices(&outputs(&d, |u| g.value(u)), 100, 2);
         for i in 0..a.len() {
-            let s = vi[i] / v;
-            let others: f64 = (0..a.len())
-                .filter(|&l| l != i)
-                .map(|l| 1.0 + vi[l])
-                .product();
-            let st = vi[i] * others / v;
+            let (s, st) = (exact.first[i], exact.total[i]);
             assert!(
                 (ix.first[i].estimate - s).abs() < 0.02,
                 "S{}: {:?}, exact {s}",
