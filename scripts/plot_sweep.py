@@ -16,8 +16,9 @@ default total,csc_fraction):
                              else the 2.5-97.5 % quantiles; the title says which and n)
                              against each varied parameter, one line per value of a
                              second varied parameter; other varied parameters are pooled
-  lhs or zip design (not a grid):
-  scatter_<E>_vs_<param>.png E of every run against each varied parameter
+  lhs, zip, morris or sobol design (not a grid):
+  scatter_<E>_vs_<param>.png E of every run against each varied parameter (the indices
+                             of a morris or sobol design: scripts/plot_sensitivity.py)
 
 Example:
   python3 scripts/plot_sweep.py runs/sweep-rho-max --endpoints total,csc_fraction,csc
@@ -104,7 +105,7 @@ def main():
     print(f"design {design}; varied parameters: {', '.join(varied)}", file=sys.stderr)
 
     if design != "grid":
-        # scatter of every run: an LHS or zip design has no grid to draw
+        # scatter of every run: an lhs, zip, morris or sobol design has no grid to draw
         for e in endpoints:
             for px in varied:
                 fig, ax = plt.subplots(figsize=(7.5, 4.8))

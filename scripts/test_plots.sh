@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # The plotting test (CI): makes a small real run (2 snapshot days), a tiny 3D run (1
-# snapshot day), a grid sweep (2 × 2, 2 replicates), an LHS sweep (6 points) and a
-# comparison (control vs surgery, branched, with detections and relapses), runs every scripts/plot_*.py on them and checks each
+# snapshot day), a grid sweep (2 × 2, 2 replicates), an LHS sweep (6 points), a Morris
+# sweep (3 axes, 4 trajectories, 2 replicates), a Sobol' sweep (3 axes, 8 base samples)
+# and a comparison (control vs surgery, branched, with detections and relapses), runs
+# `seedsoil sensitivity` on the Morris, Sobol' and LHS sweeps, runs every
+# scripts/plot_*.py on them and checks each
 # expected PNG with scripts/check_png.py --source (not blank, and the data embedded in the
 # PNG re-derive from the source CSVs) and, from those data, what the figures show
-# (colours, units, scales, labels). Also checks that check_png.py --source fails on an
-# axes-only all-NaN figure, a figure without embedded data and a figure whose plotted
-# values differ from its CSV, and that plot_run.py refuses a comparison or sweep folder
-# (exit 2).
+# (colours, units, scales, labels; the σ/μ* lines of the Morris plane, the ranking of the
+# Sobol' and PRCC bars, the p < 0.05 marks, the stochastic share in the titles). Also
+# checks that check_png.py --source fails on an axes-only all-NaN figure, a figure
+# without embedded data and a figure whose plotted values differ from its CSV, that
+# plot_run.py refuses a comparison or sweep folder (exit 2), that plot_sweep.py draws
+# the LHS, Morris and Sobol' sweeps as scatter plots (no grid heat map), and that
+# plot_sensitivity.py refuses a sweep without sensitivity.csv and a folder that is not a
+# sweep (exit 2).
 #
 # Environment:
 #   PYTHON    interpreter for the venv (default python3)
@@ -59,8 +66,16 @@ echo "test_plots: outputs in $WORK"
     || fail "seedsoil sweep failed"
 "$SEEDSOIL" sweep tests/data/sweep/plots-lhs.toml -o "$WORK/lhs" --force -q \
     || fail "seedsoil sweep (LHS) failed"
+"$SEEDSOIL" sweep tests/data/sweep/plots-morris.toml -o "$WORK/morris" --force -q \
+    || fail "seedsoil sweep (Morris) failed"
+"$SEEDSOIL" sweep tests/data/sweep/plots-sobol.toml -o "$WORK/sobol" --force -q \
+    || fail "seedsoil sweep (Sobol') failed"
 "$SEEDSOIL" compare tests/data/plots/compare.toml -o "$WORK/cmp" --force -q \
     || fail "seedsoil compare failed"
+# sensitivity indices (the LHS sweep without bootstrap: PRCC bars without intervals)
+"$SEEDSOIL" sensitivity "$WORK/morris" --bootstrap 200 -q || fail "seedsoil sensitivity (Morris) failed"
+"$SEEDSOIL" sensitivity "$WORK/sobol" --bootstrap 200 -q || fail "seedsoil sensitivity (Sobol') failed"
+"$SEEDSOIL" sensitivity "$WORK/lhs" --bootstrap 0 -q || fail "seedsoil sensitivity (LHS) failed"
 
 # plots
 "$PY" scripts/plot_run.py "$WORK/run" || fail "plot_run.py failed"
@@ -69,6 +84,12 @@ echo "test_plots: outputs in $WORK"
 export SEEDSOIL  # plot_sweep.py takes symbols and units from `$SEEDSOIL params`
 "$PY" scripts/plot_sweep.py "$WORK/sweep" --pdf || fail "plot_sweep.py failed"
 "$PY" scripts/plot_sweep.py "$WORK/lhs" || fail "plot_sweep.py (LHS) failed"
+"$PY" scripts/plot_sweep.py "$WORK/morris" || fail "plot_sweep.py (Morris) failed"
+"$PY" scripts/plot_sweep.py "$WORK/sobol" || fail "plot_sweep.py (Sobol') failed"
+"$PY" scripts/plot_sensitivity.py "$WORK/morris" || fail "plot_sensitivity.py (Morris) failed"
+"$PY" scripts/plot_sensitivity.py "$WORK/sobol" --pdf || fail "plot_sensitivity.py (Sobol') failed"
+"$PY" scripts/plot_sensitivity.py "$WORK/lhs" --outputs total,csc_fraction \
+    || fail "plot_sensitivity.py (LHS) failed"
 "$PY" scripts/plot_compare.py "$WORK/cmp" -o "$WORK/cmp-plots" 2>"$WORK/cmp-plots.err" \
     || { cat "$WORK/cmp-plots.err" >&2; fail "plot_compare.py failed"; }
 # (its Kaplan-Meier curves are seedsoil's kaplan_meier.csv: check_png.py --source below
@@ -89,7 +110,17 @@ for d in cmp:plot_compare.py sweep:plot_sweep.py; do
     grep -q "${d##*:}" <<<"$msg" || fail "plot_run.py on ${d%%:*} did not name ${d##*:}: $msg"
     [ ! -e "$WORK/refused" ] || fail "plot_run.py wrote figures for a ${d%%:*} folder"
 done
-for s in run snapshot sweep compare; do
+# plot_sensitivity.py refuses a sweep without sensitivity.csv (naming `seedsoil
+# sensitivity`) and a folder that is not a sweep, with exit 2 and no figure
+for d in sweep:"seedsoil sensitivity" run:"not a sweep folder"; do
+    set +e
+    msg=$("$PY" scripts/plot_sensitivity.py "$WORK/${d%%:*}" -o "$WORK/refused-sens" 2>&1); rc=$?
+    set -e
+    [ "$rc" = 2 ] || fail "plot_sensitivity.py on the ${d%%:*} folder exited $rc, not 2"
+    grep -q "${d#*:}" <<<"$msg" || fail "plot_sensitivity.py on ${d%%:*} did not say ${d#*:}: $msg"
+    [ ! -e "$WORK/refused-sens" ] || fail "plot_sensitivity.py wrote figures for the ${d%%:*} folder"
+done
+for s in run snapshot sweep compare sensitivity; do
     "$PY" "scripts/plot_$s.py" --help >/dev/null || fail "plot_$s.py --help failed"
 done
 
@@ -97,6 +128,8 @@ R=$WORK/run/plots
 S=$WORK/sweep/plots
 L=$WORK/lhs/plots
 C=$WORK/cmp-plots
+M=$WORK/morris/plots
+B=$WORK/sobol/plots
 expected=(
     "$R/population.png" "$R/compartments.png" "$R/csc_fraction.png" "$R/cytokines.png"
     "$R/niches.png" "$R/snapshot_day6.png" "$R/snapshot_day12.png"
@@ -107,12 +140,32 @@ expected=(
     "$L/scatter_total_vs_cells.p_symmetric.png" "$L/scatter_total_vs_cells.migration_per_day.png"
     "$L/scatter_csc_fraction_vs_cells.p_symmetric.png"
     "$L/scatter_csc_fraction_vs_cells.migration_per_day.png"
+    "$L/prcc_total.png" "$L/prcc_csc_fraction.png"
+    "$M/morris_total.png" "$M/morris_csc_fraction.png" "$M/prcc_total.png" "$M/prcc_csc_fraction.png"
+    "$B/sobol_total.png" "$B/sobol_csc_fraction.png" "$B/prcc_total.png" "$B/prcc_csc_fraction.png"
     "$C/endpoints.png" "$C/paired_differences.png" "$C/km_relapse.png" "$C/km_detection.png"
     "$C/timecourse.png"
 )
 "$PY" scripts/check_png.py --source "${expected[@]}" \
     || fail "figure check failed (outputs kept in $WORK)"
 [ ! -e "$L/heatmap_total.png" ] || fail "plot_sweep.py drew a grid heat map for an LHS design"
+for d in "$M" "$B"; do
+    for e in total csc_fraction; do
+        for px in cells.p_symmetric cells.migration_per_day run.days; do
+            expected+=("$d/scatter_${e}_vs_$px.png")
+        done
+    done
+done
+"$PY" scripts/check_png.py --source "${expected[@]: -12}" \
+    || fail "figure check failed (Morris, Sobol' scatter plots; outputs kept in $WORK)"
+for d in "$M" "$B"; do
+    ! compgen -G "$d/heatmap_*" >/dev/null || fail "plot_sweep.py drew a grid heat map in $d"
+    ! compgen -G "$d/lines_*" >/dev/null || fail "plot_sweep.py drew grid line plots in $d"
+done
+! compgen -G "$M/sobol_*" >/dev/null || fail "plot_sensitivity.py drew Sobol' bars for a Morris design"
+! compgen -G "$B/morris_*" >/dev/null || fail "plot_sensitivity.py drew a Morris plane for a Sobol' design"
+! compgen -G "$L/morris_*" >/dev/null && ! compgen -G "$L/sobol_*" >/dev/null \
+    || fail "plot_sensitivity.py drew Morris or Sobol' figures for an LHS design"
 
 # what the figures must show (read from the data embedded in the PNGs)
 "$PY" - "$WORK" <<'PYEOF' || fail "figure contents (outputs kept in $WORK)"
@@ -152,6 +205,76 @@ for p in sorted((w / "sweep/plots").glob("*.png")):
     need("—" in a["xlabel"], f"{p.name}: parameter symbol and unit on x")
     if p.name.startswith("lines_"):
         need("min–max over 2 replicates" in a["title"], f"{p.name}: band named min–max")
+# sensitivity figures: labels with symbols and units, the Morris σ/μ* lines, rankings,
+# p < 0.05 marks and the stochastic share, against sensitivity.csv
+import pandas as pd
+UNITS = {"cells.p_symmetric": "p_s (per CSC division) — cells.p_symmetric",
+         "cells.migration_per_day": "μ (cell widths per day) — cells.migration_per_day",
+         "run.days": "run.days (days)"}
+def series(ax, prefix):
+    """{parameter key: (x, y)} of the tracked one-point series labelled 'prefix: ...'."""
+    out = {}
+    for s in ax["series"]:
+        if s["label"].startswith(prefix + ": ") and "id" in s:
+            lab = s["label"][len(prefix) + 2:].split("; p = ")[0].split("; p undefined")[0]
+            key = next((k for k, v in UNITS.items() if v == lab), lab)
+            out[key] = (s["data"]["x"]["values"][0], s["data"]["y"]["values"][0])
+    return out
+for name in ["morris", "sobol", "lhs"]:
+    sens = pd.read_csv(w / name / "sensitivity.csv")
+    for o in ["total", "csc_fraction"]:
+        rows = sens[sens["output"] == o]
+        est = {(r.parameter, r.index): r.estimate for r in rows.itertuples()}
+        share = est.get(("(seed)", "stochastic_share"))
+        figs = {"morris": ["morris", "prcc"], "sobol": ["sobol", "prcc"], "lhs": ["prcc"]}[name]
+        for kind in figs:
+            p = w / name / "plots" / f"{kind}_{o}.png"
+            a = data(p)["axes"][0]
+            tag = f"{name}/{p.name}"
+            need(("stochastic share" in a["title"]) == (share is not None and share == share),
+                 f"{tag}: stochastic share in the title iff sensitivity.csv has it")
+            if share is not None and share == share:
+                need(f"{share:.3g}" in a["title"], f"{tag}: stochastic share {share:.3g} in the title")
+            has_ci = rows["ci_low"].notna().any()
+            need(any(s["label"].startswith("ci_low: ") for s in a["series"]) == has_ci,
+                 f"{tag}: interval caps iff sensitivity.csv has intervals")
+            if kind == "morris":
+                labels = {s["label"] for s in a["series"]}
+                for k in ["0.1", "0.5", "1.0"]:
+                    need(f"σ/μ* = {k}" in labels, f"{tag}: reference line σ/μ* = {k}")
+                need(a["xlabel"].startswith("μ*") and a["ylabel"].startswith("σ"), f"{tag}: μ* on x, σ on y")
+                need("cells (count)" in a["xlabel"] or "CSCs / all cells" in a["xlabel"], f"{tag}: output unit on x")
+                need("Garcia Sanchez" in a["title"], f"{tag}: reference of the σ/μ* lines")
+                pts = [s for s in a["series"] if s["type"] == "PathCollection"]
+                need(sorted(s["label"] for s in pts) == sorted(UNITS.values()),
+                     f"{tag}: one point per parameter labelled with symbol and unit")
+                for s in pts:
+                    key = next(k for k, v in UNITS.items() if v == s["label"])
+                    need(abs(s["data"]["x"]["values"][0] - est[(key, "mu_star")]) < 1e-9 * max(1, abs(est[(key, "mu_star")]))
+                         and abs(s["data"]["y"]["values"][0] - est[(key, "sigma")]) < 1e-9 * max(1, abs(est[(key, "sigma")])),
+                         f"{tag}: {key} at (μ*, σ)")
+            elif kind == "sobol":
+                st, s1 = series(a, "ST"), series(a, "S1")
+                need(set(st) == set(UNITS) and set(s1) == set(UNITS), f"{tag}: S1 and ST bars of every parameter")
+                order = sorted(st, key=lambda k: st[k][0])
+                need([st[k][1] for k in order] == sorted((st[k][1] for k in st), reverse=True),
+                     f"{tag}: parameters ranked by ST")
+                need(all(s1[k][0] < st[k][0] < min([v[0] for v in s1.values() if v[0] > s1[k][0]] + [9e9])
+                         for k in st), f"{tag}: S1 and ST side by side")
+                need("ranked by ST" in a["xlabel"], f"{tag}: ranking named")
+            else:
+                pr = series(a, "PRCC")
+                need(set(pr) == {k for k in UNITS if (k, "prcc") in est}, f"{tag}: a bar per parameter")
+                need(all(" — " in s["label"] or "(days)" in s["label"] for s in a["series"]
+                         if s["label"].startswith("PRCC: ")), f"{tag}: symbols and units")
+                order = sorted(pr, key=lambda k: pr[k][0])
+                need([abs(pr[k][1]) for k in order] == sorted((abs(v[1]) for v in pr.values()), reverse=True),
+                     f"{tag}: parameters ranked by |PRCC|")
+                need(a["ylim"] == [-1.0, 1.0], f"{tag}: y from −1 to 1")
+                need(any(s["label"] == "zero" for s in a["series"]), f"{tag}: zero line")
+                starred = {s["label"].split(": ", 1)[1] for s in a["series"] if s["label"].startswith("p < 0.05: ")}
+                sig = {k for k in pr if est.get((k, "prcc_p_value"), 1.0) < 0.05}
+                need(starred == sig, f"{tag}: p < 0.05 marked for {sorted(sig)}, not {sorted(starred)}")
 if bad:
     sys.exit("test_plots: " + "; ".join(bad))
 PYEOF
@@ -193,6 +316,7 @@ for b in nan wrong plain; do
     fi
 done
 [ -s "$S/heatmap_total.pdf" ] || fail "plot_sweep.py --pdf wrote no PDF"
+[ -s "$B/sobol_total.pdf" ] || fail "plot_sensitivity.py --pdf wrote no PDF"
 
 [ "$keep" = 1 ] || rm -rf "$WORK"
 echo "test_plots: PASS (${#expected[@]} figures) in $(( $(date +%s) - start )) s"
