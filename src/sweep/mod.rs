@@ -2,7 +2,9 @@
 //! into an indexed list of runs, each run's record written atomically into its own
 //! folder, and the records merged into tidy tables.
 //!
-//! - [`spec`]: the sweep file, its checks and its designs (grid, zip, Latin hypercube).
+//! - [`spec`]: the sweep file, its checks and its axes.
+//! - [`design`]: the designs (grid, zip, Latin hypercube, Morris, Sobol') and the
+//!   settings of the sensitivity designs, with their checks.
 //! - [`check`]: the points' configs checked before anything runs.
 //! - [`manifest`]: the folder's `manifest.json`.
 //! - [`folder`]: clearing a folder for a forced re-run.
@@ -37,6 +39,7 @@
 //! split between processes.
 
 pub mod check;
+pub mod design;
 pub mod folder;
 pub mod manifest;
 pub mod points;
