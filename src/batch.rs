@@ -24,28 +24,68 @@ pub fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
         .map_err(|e| RunError::Other(format!("cannot start {threads} worker threads: {e}")))
 }
 
-/// `f(0), …, f(n − 1)`, computed on every worker of `pool`, returned in index order.
-///
-/// Each worker takes the next index from a shared counter until none is left. Unlike
-/// `par_iter`, a worker never starts a second job while it waits: each simulation runs
-/// inside its own one-thread pool, and a rayon worker waiting on another pool steals
-/// queued jobs, which would stack runs on one thread (all of them alive in memory at
-/// once, and wall times that include the stolen runs). Here the only jobs are one per
-/// worker, so there is nothing to steal.
+/// `f(0), …, f(n − 1)`, computed on every worker of `pool`, returned in index order
+/// ([`scheduled_on_pool`] in index order, every job on one thread).
 pub fn each_on_pool<T: Send>(
     pool: &rayon::ThreadPool,
     n: usize,
     f: impl Fn(usize) -> T + Sync,
 ) -> Vec<T> {
+    let order: Vec<usize> = (0..n).collect();
+    scheduled_on_pool(pool, &order, false, |i, _| f(i))
+}
+
+/// The indices `0..costs.len()` by decreasing cost, equal costs in index order.
+pub fn longest_first(costs: &[f64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by(|&a, &b| costs[b].total_cmp(&costs[a]).then(a.cmp(&b)));
+    order
+}
+
+/// The threads of the job started at position `q` of `n` on `workers` workers, when the
+/// tail is widened: the jobs started while fewer than `workers` others wait get the
+/// workers that will fall idle, the last one all of them (`workers − left`, at least 1,
+/// where `left` jobs start after it).
+pub fn tail_threads(q: usize, n: usize, workers: usize) -> usize {
+    let left = n - 1 - q;
+    workers.saturating_sub(left).max(1)
+}
+
+/// `f(i, threads)` for every job `i` of `order` (a permutation of `0..order.len()`),
+/// started in that order on every worker of `pool`, returned in index order. `threads`
+/// is 1, or with `widen_tail` [`tail_threads`]: the last jobs use the cores that would
+/// otherwise idle while they finish (a simulation's outputs do not depend on its thread
+/// count, so this changes only when it ends).
+///
+/// Each worker takes the next job from a shared counter until none is left. Unlike
+/// `par_iter`, a worker never starts a second job while it waits: each simulation runs
+/// inside its own pool, and a rayon worker waiting on another pool steals queued jobs,
+/// which would stack runs on one thread (all of them alive in memory at once, and wall
+/// times that include the stolen runs). Here the only jobs are one per worker, so there
+/// is nothing to steal.
+pub fn scheduled_on_pool<T: Send>(
+    pool: &rayon::ThreadPool,
+    order: &[usize],
+    widen_tail: bool,
+    f: impl Fn(usize, usize) -> T + Sync,
+) -> Vec<T> {
+    let n = order.len();
+    let workers = pool.current_num_threads();
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
     pool.broadcast(|_| {
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n {
+            let q = next.fetch_add(1, Ordering::Relaxed);
+            if q >= n {
                 break;
             }
-            let value = f(i);
+            let threads = if widen_tail {
+                tail_threads(q, n, workers)
+            } else {
+                1
+            };
+            let i = order[q];
+            let value = f(i, threads);
             *slots[i].lock().expect("no job panics while holding a slot") = Some(value);
         }
     });
@@ -69,10 +109,10 @@ pub fn catch<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     })
 }
 
-/// Simulates `config` with `seed` and one thread, in memory ([`Driver`]).
-pub fn simulate(mut config: Config, seed: u64) -> Result<Outcome, DriverError> {
+/// Simulates `config` with `seed` on `threads` threads, in memory ([`Driver`]).
+pub fn simulate(mut config: Config, seed: u64, threads: usize) -> Result<Outcome, DriverError> {
     config.run.seed = Some(seed);
-    config.run.threads = 1;
+    config.run.threads = threads;
     Driver::new(&config).run(&mut ())
 }
 
@@ -86,9 +126,13 @@ pub fn failure(e: &DriverError) -> String {
 
 /// [`simulate`] for a batch record: the stop reason and the `[timeseries, events,
 /// summary]` CSV texts (with headers), or the message of the failure or panic.
-pub fn simulate_record(config: Config, seed: u64) -> Result<(StopReason, [String; 3]), String> {
+pub fn simulate_record(
+    config: Config,
+    seed: u64,
+    threads: usize,
+) -> Result<(StopReason, [String; 3]), String> {
     catch(move || {
-        simulate(config, seed)
+        simulate(config, seed, threads)
             .map(|outcome| (outcome.reason, outcome.tables))
             .map_err(|e| failure(&e))
     })
@@ -178,6 +222,48 @@ pub fn write_concatenated(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_jobs_start_first_and_ties_keep_their_order() {
+        assert_eq!(longest_first(&[3.0, 9.0, 3.0, 1.0, 9.0]), [1, 4, 0, 2, 3]);
+        assert_eq!(longest_first(&[0.0; 4]), [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn only_the_tail_is_widened_and_the_last_job_gets_every_worker() {
+        // 2 workers, 5 jobs: the last job gets 2 threads, the others 1.
+        let t: Vec<usize> = (0..5).map(|q| tail_threads(q, 5, 2)).collect();
+        assert_eq!(t, [1, 1, 1, 1, 2]);
+        // 4 workers: the jobs started while 2, 1, 0 others wait get 2, 3, 4 threads.
+        let t: Vec<usize> = (0..6).map(|q| tail_threads(q, 6, 4)).collect();
+        assert_eq!(t, [1, 1, 1, 2, 3, 4]);
+        // One worker: always 1.
+        assert!((0..3).all(|q| tail_threads(q, 3, 1) == 1));
+    }
+
+    #[test]
+    fn scheduled_jobs_run_once_each_in_the_given_order_and_return_by_index() {
+        let pool = pool(1).unwrap();
+        let started = Mutex::new(Vec::new());
+        let order = [2, 0, 3, 1];
+        let out = scheduled_on_pool(&pool, &order, true, |i, threads| {
+            started.lock().unwrap().push((i, threads));
+            i * 10
+        });
+        assert_eq!(out, [0, 10, 20, 30]);
+        // One worker runs them in order; with one worker nothing is widened.
+        assert_eq!(
+            started.into_inner().unwrap(),
+            [(2, 1), (0, 1), (3, 1), (1, 1)]
+        );
+        let two = super::pool(2).unwrap();
+        let threads = scheduled_on_pool(&two, &[0, 1, 2], true, |_, t| t);
+        assert_eq!(threads, [1, 1, 2]);
+        assert_eq!(
+            scheduled_on_pool(&two, &[0, 1, 2], false, |_, t| t),
+            [1, 1, 1]
+        );
+    }
 
     #[test]
     fn concatenation_unions_columns_and_skips_leading_duplicates() {

@@ -355,7 +355,7 @@ fn clearance_zero_gives_the_tables_of_the_code_before_debris() {
     assert_eq!(c.cells.clearance_h, 0.0);
     // As the code before issue 17 wrote them (events without their unit column, every
     // summary column group).
-    let tables = common::former_tables(&seedsoil::batch::simulate(c, 7).unwrap().tables);
+    let tables = common::former_tables(&seedsoil::batch::simulate(c, 7, 1).unwrap().tables);
     for (table, name) in tables
         .iter()
         .zip(["timeseries.csv", "events.csv", "summary.csv"])

@@ -249,7 +249,7 @@ fn every_event_written_carries_the_documented_unit_of_its_value() {
             .push(TherapyConfig::new(kind, 2.0 + 0.5 * i as f64));
     }
     c.validate().unwrap();
-    let tables = seedsoil::batch::simulate(c, 4).unwrap().tables;
+    let tables = seedsoil::batch::simulate(c, 4, 1).unwrap().tables;
     let mut r = csv::Reader::from_reader(tables[1].as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(header.last().map(String::as_str), Some("unit"));

@@ -214,7 +214,7 @@ fn r0_tables_are_byte_identical_to_the_code_before_the_new_rules() {
     ];
     let c = config::load(Some(std::path::Path::new(path)), &sets).unwrap();
     // As the code before issue 17 wrote them (events without their unit column).
-    let tables = common::former_tables(&seedsoil::batch::simulate(c, 5).unwrap().tables);
+    let tables = common::former_tables(&seedsoil::batch::simulate(c, 5, 1).unwrap().tables);
     let golden =
         |f: &str| concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/r0-golden/").to_string() + f;
     common::assert_golden(&golden("timeseries.csv"), &tables[0]);

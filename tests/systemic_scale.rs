@@ -417,7 +417,7 @@ fn one_cell_per_agent_reproduces_the_code_before_the_key() {
         let seed = c.run.seed.unwrap();
         // As the code before issue 17 wrote them (events without their unit column,
         // every summary column group).
-        let tables = common::former_tables(&seedsoil::batch::simulate(c, seed).unwrap().tables);
+        let tables = common::former_tables(&seedsoil::batch::simulate(c, seed, 1).unwrap().tables);
         let got: Vec<(usize, u64)> = tables.iter().map(|t| (t.len(), fnv(t))).collect();
         eprintln!("{name}: {got:?}");
         if std::env::var_os("SEEDSOIL_BLESS").is_some() {

@@ -243,7 +243,7 @@ fn run_one(spec: &CompareSpec, s: usize, r: u32, seed: u64, trunk: Option<&Trunk
             let config = config.clone();
             catch(move || resume(checkpoint, config, seed))
         }
-        (Ok(config), None) => simulate_record(config.clone(), seed),
+        (Ok(config), None) => simulate_record(config.clone(), seed, 1),
     };
     let (stop_reason, error, tables) = match outcome {
         Ok((reason, tables)) => (Some(reason), None, Some(tables)),

@@ -199,6 +199,14 @@ impl Sweep {
         sets
     }
 
+    /// The simulated days of point `point` when the design varies `run.days` (its axis
+    /// value), else `None`: what the scheduler knows of a run's length before it runs.
+    pub fn expected_days(&self, point: u64) -> Option<f64> {
+        let axis = self.spec.axes.iter().position(|a| a.param == "run.days")?;
+        let value = self.points.get(point).swap_remove(axis);
+        value.as_float().or(value.as_integer().map(|d| d as f64))
+    }
+
     /// Point `point`'s config: the base table with [`Sweep::sets`] applied, validated.
     pub fn point_config(&self, point: u64) -> Result<Config, ConfigError> {
         let mut table = self.spec.base_table.clone();
@@ -260,12 +268,17 @@ pub struct Outcome {
     pub wall_time_s: f64,
 }
 
-/// Runs run `run_id` of `sweep` (one thread) and writes its record into `dir`: the
+/// Runs run `run_id` of `sweep` on `threads` threads and writes its record into `dir`: the
 /// files into a temporary folder, `status.json` last, then the folder renamed into place.
 /// A run whose point config is invalid, or whose simulation fails, gets a failed record.
 ///
 /// Errors only when the record cannot be written; the temporary folder is then removed.
-pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunError> {
+pub fn execute(
+    sweep: &Sweep,
+    dir: &Path,
+    run_id: u64,
+    threads: usize,
+) -> Result<Outcome, RunError> {
     let started = Instant::now();
     let run = sweep.run(run_id);
     let outcome = match sweep.point_config(run.point) {
@@ -279,7 +292,7 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
                 c.run.seed = Some(run.seed);
                 c.to_toml()
             });
-            batch::simulate_record(cfg, run.seed).map(|r| (r, toml))
+            batch::simulate_record(cfg, run.seed, threads).map(|r| (r, toml))
         }
     };
     let wall = started.elapsed().as_secs_f64();
@@ -322,6 +335,12 @@ pub fn execute(sweep: &Sweep, dir: &Path, run_id: u64) -> Result<Outcome, RunErr
 /// simulation per worker, calling `on_done` as each ends (from a worker thread). Returns
 /// the outcomes in the order of `ids`.
 ///
+/// Runs start longest first by [`Sweep::expected_days`] (in the order of `ids` when the
+/// design does not vary `run.days`), and the tail is widened
+/// ([`batch::scheduled_on_pool`]): the last run starts with all the workers' threads, so
+/// that no core idles while it finishes. Neither changes any output: a run's outputs do
+/// not depend on when it starts or on its thread count.
+///
 /// Errors when the pool cannot start or a record cannot be written (after every run
 /// has been tried).
 pub fn run_many(
@@ -332,8 +351,13 @@ pub fn run_many(
     on_done: &(dyn Fn(&Outcome) + Sync),
 ) -> Result<Vec<Outcome>, RunError> {
     let pool = batch::pool(threads)?;
-    let results = batch::each_on_pool(&pool, ids.len(), |i| {
-        let result = execute(sweep, dir, ids[i]);
+    let days: Vec<f64> = ids
+        .iter()
+        .map(|&id| sweep.expected_days(sweep.run(id).point).unwrap_or(0.0))
+        .collect();
+    let order = batch::longest_first(&days);
+    let results = batch::scheduled_on_pool(&pool, &order, true, |i, threads| {
+        let result = execute(sweep, dir, ids[i], threads);
         if let Ok(outcome) = &result {
             on_done(outcome);
         }
@@ -609,6 +633,22 @@ pub fn merge(sweep: &Sweep, dir: &Path) -> Result<MergeReport, RunError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expected_days_are_the_run_days_axis_or_unknown() {
+        let sweep = |text: &str| {
+            let spec = spec::SweepSpec::from_text(text, Path::new("sweep.toml"), None).unwrap();
+            Sweep::new(spec, 1)
+        };
+        let s = sweep(
+            "[[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2]\n\
+             [[axis]]\nparam = \"run.days\"\nvalues = [10, 40.5]\n",
+        );
+        let days: Vec<Option<f64>> = (0..4).map(|p| s.expected_days(p)).collect();
+        assert_eq!(days, [Some(10.0), Some(40.5), Some(10.0), Some(40.5)]);
+        let s = sweep("[[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2]\n");
+        assert_eq!(s.expected_days(1), None);
+    }
 
     #[test]
     fn run_seeds_are_distinct_and_fit_in_toml() {

@@ -356,7 +356,7 @@ mod tests {
         .unwrap();
         let sweep = Sweep::new(spec, 5);
         let tmp = tempfile::tempdir().unwrap();
-        let outcome = execute(&sweep, tmp.path(), 0).unwrap();
+        let outcome = execute(&sweep, tmp.path(), 0, 1).unwrap();
         assert_eq!(outcome.error, None);
         (tmp, sweep)
     }

@@ -287,7 +287,7 @@ pub fn run(
         let seed = run_seed(options.seed, b, r);
         let t0 = Instant::now();
         let outcome = match &configs[s] {
-            Ok(c) => simulate_record(c.clone(), seed),
+            Ok(c) => simulate_record(c.clone(), seed, 1),
             Err(e) => Err(e.clone()),
         };
         let record = RunRecord {
