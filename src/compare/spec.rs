@@ -100,22 +100,6 @@ pub struct Scenario {
     pub config: Result<Config, ConfigError>,
 }
 
-/// Flattens a `set` table into dotted keys: `{ "cells.p_symmetric" = 0.05 }` and
-/// `{ cells = { p_symmetric = 0.05 } }` both give `cells.p_symmetric`.
-fn flatten_set(prefix: &str, table: &toml::Table, out: &mut Vec<(String, toml::Value)>) {
-    for (key, value) in table {
-        let full = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        match value {
-            toml::Value::Table(inner) if !inner.is_empty() => flatten_set(&full, inner, out),
-            other => out.push((full, other.clone())),
-        }
-    }
-}
-
 /// Scenario names in the order they appear in the text (toml's tables are sorted by
 /// key): the byte offset of each key under `scenario`.
 fn scenario_order(text: &str) -> Vec<String> {
@@ -563,17 +547,7 @@ impl ScenarioFile {
 
     /// The `set` keys, flattened to dotted keys.
     fn set(&self, prefix: &str, problems: &mut Vec<Problem>) -> Vec<(String, toml::Value)> {
-        let mut set = Vec::new();
-        match &self.set {
-            None => {}
-            Some(Given { typed: Some(t), .. }) => flatten_set("", t, &mut set),
-            Some(other) => problems.push(Problem::new(
-                format!("{prefix}.set"),
-                show(&other.raw),
-                "expected a table of dotted keys, e.g. set = { \"cells.p_symmetric\" = 0.05 }",
-            )),
-        }
-        set
+        crate::spec::set::read(self.set.as_ref(), &format!("{prefix}.set"), problems)
     }
 }
 
@@ -662,16 +636,5 @@ mod tests {
         assert_eq!(scenario_order(text), ["zeta", "alpha", "mid"]);
         let inline = "scenario = { b = {}, a = {} }\n";
         assert_eq!(scenario_order(inline), ["b", "a"]);
-    }
-
-    #[test]
-    fn set_tables_flatten_to_dotted_keys() {
-        let t: toml::Table = "\"cells.p_symmetric\" = 0.05\nrun = { days = 3 }\n"
-            .parse()
-            .unwrap();
-        let mut out = Vec::new();
-        flatten_set("", &t, &mut out);
-        let keys: Vec<&str> = out.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(keys, ["cells.p_symmetric", "run.days"]);
     }
 }

@@ -12,7 +12,9 @@
 //! - [`show`]: values and names as problems show them.
 //! - [`head`]: [`head::HeadFile`], the keys every batch file starts with (`base`, `seed`,
 //!   `replicates`), and their checks.
+//! - [`set`]: the `set` table of config keys applied after the base.
 
 pub(crate) mod given;
 pub(crate) mod head;
+pub(crate) mod set;
 pub(crate) mod show;

@@ -14,6 +14,7 @@
 //! second_order = false         # sobol only: also the B_A runs for second-order indices
 //! timeseries_every_h = 24      # optional: sets output.timeseries_every_h of every run
 //! outputs = "summary"          # summary (default) | timeseries | all
+//! set = { "run.days" = 60.0 }  # optional: config keys every run takes (not an axis's)
 //! [[axis]]
 //! param = "cells.p_symmetric"  # any config key of the catalogue (`seedsoil params`)
 //! values = [0.05, 0.1, 0.2]    # or start/stop/steps (+ log = true), or range (lhs)
@@ -28,7 +29,8 @@
 //! each `[[axis]]` an `AxisFile`; every field kept as given, unknown keys collected), then
 //! one validation pass checks it and reports every problem at once, in the order unknown
 //! keys, `base`, `seed`, `replicates`, `design`, `samples`, `timeseries_every_h`,
-//! `outputs`, the axes (each: unknown keys, `param`, `log`, its values), and last the
+//! `outputs`, the axes (each: unknown keys, `param`, `log`, its values), the keys of `set`
+//! (each a config key that no axis varies, applied to the base table), and last the
 //! design's size (zip lengths, at most [`MAX_RUNS`] runs, at most [`MAX_LHS_CELLS`]
 //! samples × axes).
 //!
@@ -64,7 +66,7 @@ use crate::spec::head::{HeadFile, folder, parse_file, unknown_keys};
 use crate::spec::show::{quoted, show};
 
 /// Top-level keys of a sweep file.
-pub const TOP_KEYS: [&str; 13] = [
+pub const TOP_KEYS: [&str; 14] = [
     "base",
     "seed",
     "replicates",
@@ -77,6 +79,7 @@ pub const TOP_KEYS: [&str; 13] = [
     "second_order",
     "timeseries_every_h",
     "outputs",
+    "set",
     "axis",
 ];
 
@@ -386,6 +389,8 @@ struct SweepFile {
     timeseries_every_h: Option<Given<f64>>,
     /// Which files each run records.
     outputs: Option<Given<Outputs>>,
+    /// Config keys every run takes, applied to the base.
+    set: Option<Given<toml::Table>>,
     /// The `[[axis]]` tables.
     axis: Option<Given<Vec<Given<AxisFile>>>>,
     /// Keys a sweep file does not have.
@@ -430,7 +435,7 @@ const NEED_AXIS: &str = "a sweep file needs at least one [[axis]] with param and
 impl SweepFile {
     /// The validation pass: every problem of the file at once, in the order of its keys
     /// (unknown keys, base, seed, replicates, design, samples, the Morris and Sobol'
-    /// settings, timeseries_every_h, outputs, axes, then the design's size).
+    /// settings, timeseries_every_h, outputs, axes, set, then the design's size).
     fn check(self, path: &Path, cli_replicates: Option<u32>) -> Result<SweepSpec, Vec<Problem>> {
         let mut problems = Vec::new();
         unknown_keys(&self.unknown, "", "a sweep file", &TOP_KEYS, &mut problems);
@@ -455,7 +460,10 @@ impl SweepFile {
         let second_order = second_order(self.second_order.as_ref(), design, &mut problems);
         let timeseries_every_h = self.timeseries_every_h(&mut problems);
         let outputs = self.outputs(&mut problems);
+        let set = crate::spec::set::read(self.set.as_ref(), "set", &mut problems);
         let (axes, complete) = self.axes(design, &mut problems);
+        let mut base_table = base.table;
+        apply_set(&set, &axes, base_table.as_mut(), &mut problems);
         if let Some(design) = design
             && complete
             && !axes.is_empty()
@@ -476,7 +484,7 @@ impl SweepFile {
         Ok(SweepSpec {
             file: path.to_path_buf(),
             base: base.path,
-            base_table: base.table.expect("no problems: the base was read"),
+            base_table: base_table.expect("no problems: the base was read"),
             seed,
             replicates,
             design: design.expect("no problems: the design is known"),
@@ -621,6 +629,36 @@ impl SweepFile {
         }
         let complete = axes.len() == items.len();
         (axes, complete)
+    }
+}
+
+/// `set`: each key a config key that no axis varies, applied to the base table `table`
+/// (when it was read) as `--set` would.
+fn apply_set(
+    set: &[(String, toml::Value)],
+    axes: &[Axis],
+    mut table: Option<&mut toml::Table>,
+    problems: &mut Vec<Problem>,
+) {
+    for (key, value) in set {
+        let name = format!("set.{key}");
+        if lookup(key).is_none() {
+            problems.push(Problem::new(
+                name,
+                show(value),
+                "unknown config key; `seedsoil params` lists every key",
+            ));
+        } else if axes.iter().any(|a| &a.param == key) {
+            problems.push(Problem::new(
+                name,
+                show(value),
+                "an axis varies this key too: remove it from set or remove the axis",
+            ));
+        } else if let Some(t) = table.as_deref_mut()
+            && let Err(p) = crate::config::set_value(t, key, value.clone())
+        {
+            problems.push(p);
+        }
     }
 }
 
@@ -1102,6 +1140,36 @@ mod tests {
             p.join("\n").contains("only for layout = \"optimized\""),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn set_keys_reach_every_run_through_the_base_and_are_checked() {
+        let text = "set = { \"run.days\" = 60.0, cells = { p_symmetric_max = 0.6 } }\n\
+             [[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2]\n";
+        let s = SweepSpec::from_text(text, Path::new("sweep.toml"), None).unwrap();
+        assert_eq!(s.base_table["run"]["days"].as_float(), Some(60.0));
+        assert_eq!(
+            s.base_table["cells"]["p_symmetric_max"].as_float(),
+            Some(0.6)
+        );
+        // The resolved file names the base with the keys set, and no set: the same sweep.
+        assert!(!resolved(&s).contains("set"));
+        let again = SweepSpec::from_text(&resolved(&s), Path::new("sweep.toml"), None).unwrap();
+        assert_eq!(again.axes, s.axes);
+        // Every bad key at once: unknown, varied by an axis too, and a set that is not a
+        // table.
+        let all = problems(
+            "set = { \"cells.p_symetric\" = 0.2, \"cells.p_symmetric\" = 0.3 }\n\
+             [[axis]]\nparam = \"cells.p_symmetric\"\nvalues = [0.1, 0.2]\n",
+        )
+        .join("\n");
+        assert!(
+            all.contains("set.cells.p_symetric") && all.contains("unknown config key"),
+            "{all}"
+        );
+        assert!(all.contains("an axis varies this key too"), "{all}");
+        let all = problems("set = 3\n[[axis]]\nparam = \"run.days\"\nvalues = [1]\n").join("\n");
+        assert!(all.contains("expected a table of dotted keys"), "{all}");
     }
 
     /// The resolved sweep file without its base (the embedded default again).
