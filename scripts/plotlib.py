@@ -4,9 +4,10 @@ Every figure carries, besides its pixels:
 - a provenance footer (small grey text): seedsoil version, seed, the command that made
   the folder, and the folder's name;
 - the data it plots, as a PNG text chunk `seedsoil-data` (JSON): for each axes, the data
-  of its lines, collections and images, and for each series registered with `track()`
-  the CSV file and column it came from and how it was derived. `scripts/check_png.py
-  --source` reads the chunk back and re-derives every tracked series from its CSV.
+  of its lines, collections and images (for a line also its colour and marker), and for
+  each series registered with `track()` the CSV file and column it came from and how it
+  was derived. `scripts/check_png.py --source` reads the chunk back and re-derives every
+  tracked series from its CSV.
 """
 
 import argparse
@@ -25,6 +26,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.image import AxesImage  # noqa: E402
 from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -234,6 +236,9 @@ def figure_data(fig, source_folder=None, footer=None):
             if isinstance(art, Line2D):
                 xy = np.asarray(art.get_xydata(), dtype=float).reshape(-1, 2)
                 data = {"x": xy[:, 0], "y": xy[:, 1]}
+                entry["style"] = {"color": to_hex(art.get_color(), keep_alpha=False),
+                                  "marker": str(art.get_marker()),
+                                  "markerfacecolor": to_hex(art.get_markerfacecolor(), keep_alpha=False)}
             elif isinstance(art, PathCollection):
                 xy = np.asarray(art.get_offsets(), dtype=float).reshape(-1, 2)
                 data = {"x": xy[:, 0], "y": xy[:, 1]}
