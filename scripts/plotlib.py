@@ -376,14 +376,28 @@ class Saver:
         self.footer = provenance(folder) if folder is not None else None
         self.written = []
 
+    def footer_lines(self, fig):
+        """The footer wrapped to the figure's width ([] without one)."""
+        return textwrap.wrap(self.footer, max(40, int(fig.get_figwidth() * 19))) if self.footer else []
+
+    def footer_height(self, fig):
+        """The share of the figure's height that save() keeps clear for the footer."""
+        lines = self.footer_lines(fig)
+        return (len(lines) * 6.5 * 1.25 + 3) / (fig.get_figheight() * 72) if lines else 0.0
+
+    def layout(self, fig):
+        """Lay `fig` out as save() will (tight layout above the footer), e.g. to place
+        text by its extent on screen before saving."""
+        fig.tight_layout(rect=(0, self.footer_height(fig), 1, 1))
+
     def save(self, fig, name):
         bottom = 0.0
         if self.footer:
             # wrapped to the figure's width; the layout keeps clear of it
-            lines = textwrap.wrap(self.footer, max(40, int(fig.get_figwidth() * 19)))
+            lines = self.footer_lines(fig)
             fig.text(0.005, 0.004, "\n".join(lines), fontsize=6.5, color="#777777",
                      ha="left", va="bottom")
-            bottom = (len(lines) * 6.5 * 1.25 + 3) / (fig.get_figheight() * 72)
+            bottom = self.footer_height(fig)
         engine = fig.get_layout_engine()
         if isinstance(engine, ConstrainedLayoutEngine):
             engine.set(rect=(0, bottom, 1, 1 - bottom))

@@ -7,8 +7,10 @@
 # scripts/plot_*.py on them and checks each
 # expected PNG with scripts/check_png.py --source (not blank, and the data embedded in the
 # PNG re-derive from the source CSVs) and, from those data, what the figures show
-# (colours, units, scales, labels; the σ/μ* lines of the Morris plane, the ranking of the
-# Sobol' and PRCC bars, the p < 0.05 marks, the stochastic share in the titles). Also
+# (colours, units, scales, labels; the σ/μ* lines of the Morris plane and a distinct
+# colour and marker per parameter, the top-to-bottom ranking of the horizontal Sobol' and
+# PRCC bars, PRCC on x from −1 to 1, the p < 0.05 marks, the stochastic share in the
+# titles). Also
 # checks that check_png.py --source fails on an axes-only all-NaN figure, a figure
 # without embedded data and a figure whose plotted values differ from its CSV, that
 # plot_run.py refuses a comparison or sweep folder (exit 2), that plot_sweep.py draws
@@ -212,7 +214,8 @@ UNITS = {"cells.p_symmetric": "p_s (per CSC division) — cells.p_symmetric",
          "cells.migration_per_day": "μ (cell widths per day) — cells.migration_per_day",
          "run.days": "run.days (days)"}
 def series(ax, prefix):
-    """{parameter key: (x, y)} of the tracked one-point series labelled 'prefix: ...'."""
+    """{parameter key: (x, y)} of the tracked one-point series labelled 'prefix: ...'
+    (the bar charts: the index on x, the parameter's row on y)."""
     out = {}
     for s in ax["series"]:
         if s["label"].startswith(prefix + ": ") and "id" in s:
@@ -245,9 +248,12 @@ for name in ["morris", "sobol", "lhs"]:
                 need(a["xlabel"].startswith("μ*") and a["ylabel"].startswith("σ"), f"{tag}: μ* on x, σ on y")
                 need("cells (count)" in a["xlabel"] or "CSCs / all cells" in a["xlabel"], f"{tag}: output unit on x")
                 need("Garcia Sanchez" in a["title"], f"{tag}: reference of the σ/μ* lines")
-                pts = [s for s in a["series"] if s["type"] == "PathCollection"]
+                pts = [s for s in a["series"] if s["type"] == "Line2D" and s["label"] in UNITS.values()]
                 need(sorted(s["label"] for s in pts) == sorted(UNITS.values()),
                      f"{tag}: one point per parameter labelled with symbol and unit")
+                styles = [(s["style"]["markerfacecolor"], s["style"]["marker"]) for s in pts]
+                need(len(set(styles)) == len(styles) and all(m not in ("None", "", " ") for _, m in styles),
+                     f"{tag}: no two parameters share both colour and marker ({styles})")
                 for s in pts:
                     key = next(k for k, v in UNITS.items() if v == s["label"])
                     need(abs(s["data"]["x"]["values"][0] - est[(key, "mu_star")]) < 1e-9 * max(1, abs(est[(key, "mu_star")]))
@@ -256,25 +262,32 @@ for name in ["morris", "sobol", "lhs"]:
             elif kind == "sobol":
                 st, s1 = series(a, "ST"), series(a, "S1")
                 need(set(st) == set(UNITS) and set(s1) == set(UNITS), f"{tag}: S1 and ST bars of every parameter")
-                order = sorted(st, key=lambda k: st[k][0])
-                need([st[k][1] for k in order] == sorted((st[k][1] for k in st), reverse=True),
-                     f"{tag}: parameters ranked by ST")
-                need(all(s1[k][0] < st[k][0] < min([v[0] for v in s1.values() if v[0] > s1[k][0]] + [9e9])
-                         for k in st), f"{tag}: S1 and ST side by side")
-                need("ranked by ST" in a["xlabel"], f"{tag}: ranking named")
+                need(a["ylim"][0] > a["ylim"][1], f"{tag}: y axis downwards (first row at the top)")
+                order = sorted(st, key=lambda k: st[k][1])  # top to bottom
+                need([st[k][0] for k in order] == sorted((st[k][0] for k in st), reverse=True),
+                     f"{tag}: parameters ranked by ST from top to bottom")
+                need(all(s1[k][1] < st[k][1] < min([v[1] for v in s1.values() if v[1] > s1[k][1]] + [9e9])
+                         for k in st), f"{tag}: S1 and ST side by side in each row")
+                need("ranked by ST" in a["ylabel"], f"{tag}: ranking named")
+                need(a["xlabel"].startswith("Sobol' index"), f"{tag}: index on x")
             else:
                 pr = series(a, "PRCC")
                 need(set(pr) == {k for k in UNITS if (k, "prcc") in est}, f"{tag}: a bar per parameter")
                 need(all(" — " in s["label"] or "(days)" in s["label"] for s in a["series"]
                          if s["label"].startswith("PRCC: ")), f"{tag}: symbols and units")
-                order = sorted(pr, key=lambda k: pr[k][0])
-                need([abs(pr[k][1]) for k in order] == sorted((abs(v[1]) for v in pr.values()), reverse=True),
-                     f"{tag}: parameters ranked by |PRCC|")
-                need(a["ylim"] == [-1.0, 1.0], f"{tag}: y from −1 to 1")
-                need(any(s["label"] == "zero" for s in a["series"]), f"{tag}: zero line")
-                starred = {s["label"].split(": ", 1)[1] for s in a["series"] if s["label"].startswith("p < 0.05: ")}
+                need(a["ylim"][0] > a["ylim"][1], f"{tag}: y axis downwards (first row at the top)")
+                order = sorted(pr, key=lambda k: pr[k][1])  # top to bottom
+                need([abs(pr[k][0]) for k in order] == sorted((abs(v[0]) for v in pr.values()), reverse=True),
+                     f"{tag}: parameters ranked by |PRCC| from top to bottom")
+                need(a["xlim"] == [-1.0, 1.0], f"{tag}: PRCC on x from −1 to 1")
+                need(a["xlabel"].startswith("PRCC") and "ranked by |PRCC|" in a["ylabel"],
+                     f"{tag}: PRCC on x, ranked parameters on y")
+                zero = [s for s in a["series"] if s["label"] == "zero"]
+                need(len(zero) == 1 and zero[0]["data"]["x"]["n"] == 2, f"{tag}: zero line")
+                stars = {s["label"].split(": ", 1)[1]: s for s in a["series"] if s["label"].startswith("p < 0.05: ")}
                 sig = {k for k in pr if est.get((k, "prcc_p_value"), 1.0) < 0.05}
-                need(starred == sig, f"{tag}: p < 0.05 marked for {sorted(sig)}, not {sorted(starred)}")
+                need(set(stars) == sig, f"{tag}: p < 0.05 marked for {sorted(sig)}, not {sorted(stars)}")
+                need(all(s["style"]["marker"] == "*" for s in stars.values()), f"{tag}: marks are ★")
 if bad:
     sys.exit("test_plots: " + "; ".join(bad))
 PYEOF

@@ -118,17 +118,19 @@ pub(super) struct MorrisGiven<'a> {
     pub candidates: &'a Option<Given<u32>>,
 }
 
-/// A problem for each of `keys` given although the design is not `only`.
+/// Whether the design is one of `only`; if it is known and is not, a problem for each of
+/// `keys` given.
 pub(super) fn only_for(
     design: Option<Design>,
-    only: Design,
+    only: &[Design],
     keys: &[(&str, Option<&toml::Value>)],
     problems: &mut Vec<Problem>,
 ) -> bool {
     let Some(d) = design else { return false };
-    if d == only {
+    if only.contains(&d) {
         return true;
     }
+    let names: Vec<String> = only.iter().map(|o| quoted(o.as_str())).collect();
     for (key, raw) in keys {
         if let Some(raw) = raw {
             problems.push(Problem::new(
@@ -136,7 +138,7 @@ pub(super) fn only_for(
                 show(raw),
                 format!(
                     "only for design = {} (this sweep's design is {}); remove it",
-                    quoted(only.as_str()),
+                    names.join(" or "),
                     quoted(d.as_str())
                 ),
             ));
@@ -161,7 +163,7 @@ pub(super) fn morris_settings(
         ("layout", given.layout.as_ref().map(|g| &g.raw)),
         ("candidates", raw(given.candidates)),
     ];
-    if !only_for(design, Design::Morris, &keys, problems) {
+    if !only_for(design, &[Design::Morris], &keys, problems) {
         return None;
     }
     let before = problems.len();
@@ -275,7 +277,7 @@ pub(super) fn second_order(
     problems: &mut Vec<Problem>,
 ) -> bool {
     let keys = [("second_order", given.map(|g| &g.raw))];
-    if !only_for(design, Design::Sobol, &keys, problems) {
+    if !only_for(design, &[Design::Sobol], &keys, problems) {
         return false;
     }
     let Some(g) = given else {

@@ -57,7 +57,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use super::design::{Design, MAX_CANDIDATES, MAX_MORRIS_CELLS, MorrisLayout, MorrisSettings};
-use super::design::{MorrisGiven, morris_settings, second_order};
+use super::design::{MorrisGiven, morris_settings, only_for, second_order};
 use crate::batch::MAX_REPLICATES;
 use crate::config::{ParamInfo, ParamKind, lookup};
 use crate::error::{ConfigError, Problem};
@@ -533,29 +533,22 @@ impl SweepFile {
             }
             return None;
         };
-        match design {
-            Some(d) if !matches!(d, Design::Lhs | Design::Sobol) => {
+        let ranged = [Design::Lhs, Design::Sobol];
+        if design.is_some()
+            && !only_for(design, &ranged, &[("samples", Some(&given.raw))], problems)
+        {
+            return None;
+        }
+        match given.typed {
+            Some(n) if n >= least => Some(n),
+            _ => {
                 problems.push(Problem::new(
                     "samples",
                     show(&given.raw),
-                    format!(
-                        "only for design = \"lhs\" or \"sobol\" (this sweep's design is {}); remove it",
-                        quoted(d.as_str())
-                    ),
+                    format!("allowed integer {least} ≤ value ≤ {}", u32::MAX),
                 ));
                 None
             }
-            _ => match given.typed {
-                Some(n) if n >= least => Some(n),
-                _ => {
-                    problems.push(Problem::new(
-                        "samples",
-                        show(&given.raw),
-                        format!("allowed integer {least} ≤ value ≤ {}", u32::MAX),
-                    ));
-                    None
-                }
-            },
         }
     }
 
