@@ -103,25 +103,23 @@ for ev in relapse detected_metastasis; do
         || fail "the test comparison has no observed $ev (tests/data/plots/*.toml)"
 done
 
-# plot_run.py refuses a comparison or a sweep folder with exit 2, naming the right script
-for d in cmp:plot_compare.py sweep:plot_sweep.py; do
+# refuses SCRIPT FOLDER TEXT: SCRIPT exits with 2 on WORK/FOLDER, says TEXT, draws nothing
+refuses() {
+    local rc msg
     set +e
-    msg=$("$PY" scripts/plot_run.py "$WORK/${d%%:*}" -o "$WORK/refused" 2>&1); rc=$?
+    msg=$("$PY" "scripts/$1" "$WORK/$2" -o "$WORK/refused" 2>&1); rc=$?
     set -e
-    [ "$rc" = 2 ] || fail "plot_run.py on a ${d%%:*} folder exited $rc, not 2"
-    grep -q "${d##*:}" <<<"$msg" || fail "plot_run.py on ${d%%:*} did not name ${d##*:}: $msg"
-    [ ! -e "$WORK/refused" ] || fail "plot_run.py wrote figures for a ${d%%:*} folder"
-done
+    [ "$rc" = 2 ] || fail "$1 on the $2 folder exited $rc, not 2"
+    grep -q "$3" <<<"$msg" || fail "$1 on the $2 folder did not say $3: $msg"
+    [ ! -e "$WORK/refused" ] || fail "$1 wrote figures for the $2 folder"
+}
+# plot_run.py refuses a comparison or a sweep folder, naming the right script;
 # plot_sensitivity.py refuses a sweep without sensitivity.csv (naming `seedsoil
-# sensitivity`) and a folder that is not a sweep, with exit 2 and no figure
-for d in sweep:"seedsoil sensitivity" run:"not a sweep folder"; do
-    set +e
-    msg=$("$PY" scripts/plot_sensitivity.py "$WORK/${d%%:*}" -o "$WORK/refused-sens" 2>&1); rc=$?
-    set -e
-    [ "$rc" = 2 ] || fail "plot_sensitivity.py on the ${d%%:*} folder exited $rc, not 2"
-    grep -q "${d#*:}" <<<"$msg" || fail "plot_sensitivity.py on ${d%%:*} did not say ${d#*:}: $msg"
-    [ ! -e "$WORK/refused-sens" ] || fail "plot_sensitivity.py wrote figures for the ${d%%:*} folder"
-done
+# sensitivity`) and a folder that is not a sweep
+refuses plot_run.py cmp plot_compare.py
+refuses plot_run.py sweep plot_sweep.py
+refuses plot_sensitivity.py sweep "seedsoil sensitivity"
+refuses plot_sensitivity.py run "not a sweep folder"
 for s in run snapshot sweep compare sensitivity; do
     "$PY" "scripts/plot_$s.py" --help >/dev/null || fail "plot_$s.py --help failed"
 done
