@@ -89,7 +89,7 @@ struct RenderArgs {
 
 #[derive(Debug, Args)]
 struct SweepArgs {
-    /// The sweep file (TOML): base, seed, replicates, design, [[axis]] ...
+    /// The sweep file (TOML): base, seed, replicates, design, set, [[axis]] ...
     file: PathBuf,
     /// Output folder (default: runs/sweep-<file stem>).
     #[arg(short, long)]
@@ -103,8 +103,8 @@ struct SweepArgs {
     /// Replicates per point (overrides the file's `replicates`).
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
     replicates: Option<u32>,
-    /// Worker threads across runs, 0 = all cores; each simulation uses one. Outputs do not
-    /// depend on it.
+    /// Worker threads across runs, 0 = all cores; each simulation uses one (the last run
+    /// all of them). Outputs do not depend on it.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
     threads: u16,
     /// Validate, write DIR/sweep.toml, DIR/base.toml and DIR/plan.csv, print the number
