@@ -48,6 +48,7 @@
 //! | [`run`] | the run driver: one simulation from its config or a checkpoint to its tables, with checkpoints and a progress observer |
 //! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
 //! | [`sensitivity`] | global sensitivity analysis: Morris and Sobol' designs, their estimators and PRCC |
+//! | [`fit`] | Bayesian calibration by ABC-SMC: priors, perturbation kernel, adaptive distance, the algorithm (the `seedsoil fit` command is to come) |
 //! | [`rng`] | the counter-based random streams behind reproducibility |
 //! | [`units`] | the one conversion between days, hours and steps |
 //! | [`input`] | reading user-named files with a size cap |
@@ -61,6 +62,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod fields;
+pub mod fit;
 pub mod input;
 pub mod metastasis;
 pub mod model;

@@ -42,6 +42,9 @@ pub mod purpose {
     /// A sensitivity analysis's designs and bootstrap (entity = trajectory, candidate or
     /// 0; step = the resample), keyed by the sweep seed.
     pub const SENSITIVITY: u64 = 11;
+    /// An ABC-SMC fit's proposals (entity = generation, step = candidate index), keyed by
+    /// the fit seed.
+    pub const FIT: u64 = 12;
 }
 
 /// One SplitMix64 step: advances `state` and returns a well-mixed 64-bit value. The
