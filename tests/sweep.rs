@@ -44,6 +44,19 @@ fn grid_sweep(dir: &Path, days: f64, extra: &str) -> PathBuf {
     file
 }
 
+/// Runs `seedsoil sweep FILE -o OUT ARGS…`, which must succeed; returns OUT.
+fn sweep_into(file: &Path, out: &Path, args: &[&str]) -> PathBuf {
+    seedsoil()
+        .arg("sweep")
+        .arg(file)
+        .arg("-o")
+        .arg(out)
+        .args(args)
+        .assert()
+        .success();
+    out.to_path_buf()
+}
+
 const TABLES: [&str; 3] = ["runs.csv", "summary.csv", "timeseries.csv"];
 
 fn tables(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -65,18 +78,7 @@ fn status_files(dir: &Path) -> usize {
 fn outputs_do_not_depend_on_threads_shards_or_index_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let file = grid_sweep(tmp.path(), 8.0, "");
-    let run = |name: &str, args: &[&str]| {
-        let out = tmp.path().join(name);
-        seedsoil()
-            .arg("sweep")
-            .arg(&file)
-            .arg("-o")
-            .arg(&out)
-            .args(args)
-            .assert()
-            .success();
-        out
-    };
+    let run = |name: &str, args: &[&str]| sweep_into(&file, &tmp.path().join(name), args);
     let one = run("t1", &["--threads", "1"]);
     let two = run("t2", &["--threads", "2"]);
     let reference = tables(&one);
@@ -821,16 +823,7 @@ fn sensitivity_designs_give_the_same_tables_however_their_runs_are_split_or_orde
         )
         .unwrap();
         let run = |out: &str, args: &[&str]| {
-            let out = tmp.path().join(format!("{name}-{out}"));
-            seedsoil()
-                .arg("sweep")
-                .arg(&file)
-                .arg("-o")
-                .arg(&out)
-                .args(args)
-                .assert()
-                .success();
-            out
+            sweep_into(&file, &tmp.path().join(format!("{name}-{out}")), args)
         };
         let one = run("t1", &["--threads", "1"]);
         let two = run("t2", &["--threads", "2"]);
