@@ -22,7 +22,9 @@
 //! | [`prior`] | prior families ([`Prior`]) and the joint prior of the parameters ([`Priors`]) |
 //! | [`kernel`] | the multivariate normal perturbation kernel with twice the weighted covariance ([`Kernel`]) |
 //! | [`distance`] | the adaptive-scale weighted Euclidean distance ([`Distance`]) |
+//! | [`observed`] | the observed data: a tidy CSV of measurements over days turned into summary statistics ([`observed::Observed`]) |
 //! | [`population`] | one generation's weighted particles, their weighted mean, sd, quantiles and credible intervals ([`Population`]) |
+//! | [`spec`] | the fit file: base config, priors over config keys, observed data, weights and settings, checked ([`spec::FitSpec`]) |
 //! | [`smc`] | the algorithm ([`AbcSmc`]), its [`Settings`], the [`Candidate`]s it asks to simulate and the [`Fit`] it returns |
 //!
 //! The simulator is not called here: [`AbcSmc::run`] hands batches of [`Candidate`]s
@@ -64,9 +66,11 @@
 
 pub mod distance;
 pub mod kernel;
+pub mod observed;
 pub mod population;
 pub mod prior;
 pub mod smc;
+pub mod spec;
 
 pub use distance::Distance;
 pub use kernel::Kernel;
