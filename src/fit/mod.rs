@@ -22,6 +22,7 @@
 //! | [`prior`] | prior families ([`Prior`]) and the joint prior of the parameters ([`Priors`]) |
 //! | [`kernel`] | the multivariate normal perturbation kernel with twice the weighted covariance ([`Kernel`]) |
 //! | [`distance`] | the adaptive-scale weighted Euclidean distance ([`Distance`]) |
+//! | [`evaluate`] | a candidate's config, its simulation and its statistics read from `timeseries.csv` |
 //! | [`observed`] | the observed data: a tidy CSV of measurements over days turned into summary statistics ([`observed::Observed`]) |
 //! | [`population`] | one generation's weighted particles, their weighted mean, sd, quantiles and credible intervals ([`Population`]) |
 //! | [`spec`] | the fit file: base config, priors over config keys, observed data, weights and settings, checked ([`spec::FitSpec`]) |
@@ -65,6 +66,7 @@
 //! ```
 
 pub mod distance;
+pub mod evaluate;
 pub mod kernel;
 pub mod observed;
 pub mod population;
