@@ -36,7 +36,7 @@ use super::distance::Distance;
 use super::observed::{self, Observed};
 use super::prior::{Prior, Priors};
 use super::smc::Settings;
-use crate::config::{ParamKind, lookup};
+use crate::config::{FloatRange, ParamKind, lookup};
 use crate::error::{ConfigError, Problem};
 use crate::spec::given::{Given, finite};
 use crate::spec::head::{HeadFile, folder, parse_file, unknown_keys};
@@ -342,13 +342,19 @@ impl FitFile {
                     continue;
                 }
                 let (lo, hi) = support(&prior);
-                if !(range.contains(lo) && range.contains(hi)) {
+                // An infinite end of the support is inside only a range open on that side.
+                let inside = |v: f64| {
+                    range.contains(v)
+                        || (v == f64::NEG_INFINITY && range.min == v)
+                        || (v == f64::INFINITY && range.max == v)
+                };
+                if !(inside(lo) && inside(hi)) {
                     problems.push(Problem::new(
                         format!("{prefix}.prior"),
                         format!("support [{lo}, {hi}]"),
                         format!(
                             "must lie inside the allowed range of {key} ({}); narrow the range or use truncated-normal",
-                            range.describe()
+                            range
                         ),
                     ));
                 }
@@ -409,42 +415,6 @@ impl FitFile {
     }
 }
 
-/// The range a real-valued config key allows.
-#[derive(Debug, Clone, Copy)]
-struct KeyRange(crate::config::FloatRange);
-
-impl KeyRange {
-    fn contains(&self, v: f64) -> bool {
-        let r = &self.0;
-        let above = if r.min_inclusive {
-            v >= r.min
-        } else {
-            v > r.min
-        };
-        let below = if r.max_inclusive {
-            v <= r.max
-        } else {
-            v < r.max
-        };
-        above && below
-    }
-
-    fn describe(&self) -> String {
-        let r = &self.0;
-        let lo = if r.min.is_finite() {
-            format!("{} {} ", r.min, if r.min_inclusive { "≤" } else { "<" })
-        } else {
-            String::new()
-        };
-        let hi = if r.max.is_finite() {
-            format!(" {} {}", if r.max_inclusive { "≤" } else { "<" }, r.max)
-        } else {
-            String::new()
-        };
-        format!("{lo}value{hi}")
-    }
-}
-
 /// The smallest interval holding a prior's support.
 fn support(prior: &Prior) -> (f64, f64) {
     match *prior {
@@ -457,7 +427,7 @@ fn support(prior: &Prior) -> (f64, f64) {
 
 impl ParamFile {
     /// `key`: a known, real-valued config key, with its allowed range.
-    fn key(&self, prefix: &str, problems: &mut Vec<Problem>) -> Option<(String, KeyRange)> {
+    fn key(&self, prefix: &str, problems: &mut Vec<Problem>) -> Option<(String, FloatRange)> {
         let name = format!("{prefix}.key");
         let Some(given) = &self.key else {
             problems.push(Problem::new(
@@ -484,7 +454,7 @@ impl ParamFile {
                 ));
                 None
             }
-            Some(ParamKind::Float(range)) => Some((key.clone(), KeyRange(*range))),
+            Some(ParamKind::Float(range)) => Some((key.clone(), *range)),
             Some(_) => {
                 problems.push(Problem::new(
                     name,
