@@ -18,6 +18,17 @@ fn seedsoil(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `seedsoil ARGS…`, which must succeed (else its stderr is shown).
+fn succeeds(args: &[&str]) -> Output {
+    let out = seedsoil(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A row of `sensitivity.csv`: output, parameter, index, estimate, ci_low, ci_high.
 type Row = (String, String, String, f64, Option<f64>, Option<f64>);
 
@@ -106,7 +117,7 @@ fn sobol_indices_of_a_known_function_come_out_of_the_folder() {
         ishigami,
         &[0.5, -0.5],
     );
-    let out = seedsoil(&[
+    let out = succeeds(&[
         "sensitivity",
         dir.to_str().unwrap(),
         "--output",
@@ -114,11 +125,6 @@ fn sobol_indices_of_a_known_function_come_out_of_the_folder() {
         "--bootstrap",
         "100",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = String::from_utf8_lossy(&out.stdout);
     // Ranked by total order: x1 (0.558), x2 (0.442), x3 (0.244).
     let order: Vec<usize> = [
@@ -190,12 +196,7 @@ fn morris_measures_of_a_linear_function_are_its_slopes() {
         |u| 4.0 * u[0] - 2.0 * u[1],
         &[0.0],
     );
-    let out = seedsoil(&["sensitivity", dir.to_str().unwrap(), "--output", "y", "-q"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeds(&["sensitivity", dir.to_str().unwrap(), "--output", "y", "-q"]);
     let rows = indices(&dir);
     let est = |p: &str, i: &str| rows.iter().find(|r| r.1 == p && r.2 == i).unwrap().3;
     assert!((est("cells.p_symmetric", "mu") - 4.0).abs() < 1e-9);
@@ -221,24 +222,14 @@ fn a_morris_sweep_of_the_simulator_is_analysed_end_to_end() {
     )
     .unwrap();
     let dir = tmp.path().join("out");
-    let out = seedsoil(&[
+    succeeds(&[
         "sweep",
         file.to_str().unwrap(),
         "-o",
         dir.to_str().unwrap(),
         "-q",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = seedsoil(&["sensitivity", dir.to_str().unwrap(), "--bootstrap", "50"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeeds(&["sensitivity", dir.to_str().unwrap(), "--bootstrap", "50"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("total: morris design, 9 points, 2 replicates per point, averaged"),
