@@ -7,6 +7,7 @@
 //! - [`progress`]: the progress bars on stderr (the only user of indicatif).
 
 mod compare;
+mod fit;
 mod print;
 mod progress;
 mod run;
@@ -55,6 +56,10 @@ enum Command {
     /// Sobol' S1, ST (sobol sweeps), PRCC with p-values (any sweep), with bootstrap
     /// intervals; writes DIR/sensitivity.csv and prints a ranked table per output.
     Sensitivity(SensitivityArgs),
+    /// Calibrate parameters to observed data by ABC-SMC: priors over config keys, a tidy
+    /// CSV of measurements; writes the posterior, the generations and posterior predictive
+    /// runs. Runs here, or a batch at a time as a job array (--plan, --index, --shard).
+    Fit(fit::FitArgs),
     /// Draw a run folder's snapshots as PNGs (lattice, IL6, CXCL7 per day) plus numbered
     /// frames and an animated GIF of the growth on one canvas.
     Render(RenderArgs),
@@ -294,6 +299,7 @@ pub fn run() -> Result<()> {
         Command::Sweep(args) => sweep::sweep_cmd(args),
         Command::Collect(args) => sweep::collect_cmd(args),
         Command::Sensitivity(args) => sensitivity::sensitivity_cmd(args),
+        Command::Fit(args) => fit::fit_cmd(args),
         Command::Render(args) => render_cmd(args),
         Command::Validate(args) => validate::validate_cmd(args),
         Command::Completions { shell } => {
@@ -318,6 +324,20 @@ fn render_cmd(args: RenderArgs) -> anyhow::Result<()> {
 }
 
 /// A usage error (exit 2) as a config problem: `key = value: allowed`.
+/// `--shard K/N` parsed: integers with N ≥ 1 and 0 ≤ K < N.
+fn parse_shard(flag: &str, text: &str) -> Result<(u64, u64)> {
+    text.split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?)))
+        .filter(|&(k, n)| n >= 1 && k < n)
+        .ok_or_else(|| {
+            bad_usage(
+                flag,
+                format!("\"{text}\""),
+                format!("expected K/N with integers N ≥ 1 and 0 ≤ K < N, e.g. {flag} 0/4"),
+            )
+        })
+}
+
 fn bad_usage(key: &str, value: impl Into<String>, allowed: impl Into<String>) -> anyhow::Error {
     ConfigError::Invalid(vec![Problem::new(key, value, allowed)]).into()
 }

@@ -12,7 +12,7 @@ use seedsoil::sweep::manifest::SweepManifest;
 use seedsoil::sweep::{self, Sweep, SweepSpec};
 
 use super::progress::RunsBar;
-use super::{CollectArgs, SweepArgs, bad_usage, fresh_seed, print};
+use super::{CollectArgs, SweepArgs, bad_usage, fresh_seed, parse_shard, print};
 
 /// Runs `seedsoil sweep`.
 pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
@@ -29,27 +29,11 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
             PathBuf::from("runs").join(format!("sweep-{stem}"))
         }
     };
-    let shard = match &args.shard {
-        None => None,
-        Some(text) => {
-            let parsed = text
-                .split_once('/')
-                .and_then(|(k, n)| {
-                    Some((k.trim().parse::<u64>().ok()?, n.trim().parse::<u64>().ok()?))
-                })
-                .filter(|&(k, n)| n >= 1 && k < n);
-            match parsed {
-                Some(kn) => Some(kn),
-                None => {
-                    return Err(bad_usage(
-                        "--shard",
-                        format!("\"{text}\""),
-                        "expected K/N with integers N ≥ 1 and 0 ≤ K < N, e.g. --shard 0/4",
-                    ));
-                }
-            }
-        }
-    };
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| parse_shard("--shard", s))
+        .transpose()?;
     let partial = args.index.is_some() || shard.is_some();
     // The seed: the file's (or its base's), else the one recorded in the folder, else a
     // fresh one (not for partial runs: every process must agree on it).

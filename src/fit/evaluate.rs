@@ -59,9 +59,15 @@ pub fn candidate_config(spec: &FitSpec, theta: &[f64]) -> Result<Config, ConfigE
 /// The statistics of candidate `c`, in the order of the observed statistics, or `None`
 /// (module docs).
 pub fn summaries(spec: &FitSpec, c: &Candidate) -> Option<Vec<f64>> {
-    let config = candidate_config(spec, &c.theta).ok()?;
-    let (_, [timeseries, _, _]) = crate::batch::simulate_record(config, c.seed, 1).ok()?;
-    statistics_of(&timeseries, &spec.observed)
+    statistics_of(&timeseries(spec, &c.theta, c.seed)?, &spec.observed)
+}
+
+/// The text of the `timeseries.csv` of the run with parameter values `theta` and seed
+/// `seed` on one thread, or `None` if its config is invalid or it failed.
+pub fn timeseries(spec: &FitSpec, theta: &[f64], seed: u64) -> Option<String> {
+    let config = candidate_config(spec, theta).ok()?;
+    let (_, [timeseries, _, _]) = crate::batch::simulate_record(config, seed, 1).ok()?;
+    Some(timeseries)
 }
 
 /// The observed statistics read from the text of a `timeseries.csv`, or `None` when a

@@ -22,10 +22,14 @@
 //! | [`prior`] | prior families ([`Prior`]) and the joint prior of the parameters ([`Priors`]) |
 //! | [`kernel`] | the multivariate normal perturbation kernel with twice the weighted covariance ([`Kernel`]) |
 //! | [`distance`] | the adaptive-scale weighted Euclidean distance ([`Distance`]) |
+//! | [`driver`] | running a fit on a folder: here, or a batch at a time through a job array |
+//! | [`folder`] | the fit folder: setup files, one record per simulated candidate, the plan |
 //! | [`evaluate`] | a candidate's config, its simulation and its statistics read from `timeseries.csv` |
 //! | [`observed`] | the observed data: a tidy CSV of measurements over days turned into summary statistics ([`observed::Observed`]) |
 //! | [`population`] | one generation's weighted particles, their weighted mean, sd, quantiles and credible intervals ([`Population`]) |
 //! | [`spec`] | the fit file: base config, priors over config keys, observed data, weights and settings, checked ([`spec::FitSpec`]) |
+//! | [`predictive`] | posterior predictive runs (`predictive.csv`) |
+//! | [`tables`] | `posterior.csv` and `generations.csv` |
 //! | [`smc`] | the algorithm ([`AbcSmc`]), its [`Settings`], the [`Candidate`]s it asks to simulate and the [`Fit`] it returns |
 //!
 //! The simulator is not called here: [`AbcSmc::run`] hands batches of [`Candidate`]s
@@ -66,13 +70,17 @@
 //! ```
 
 pub mod distance;
+pub mod driver;
 pub mod evaluate;
+pub mod folder;
 pub mod kernel;
 pub mod observed;
 pub mod population;
+pub mod predictive;
 pub mod prior;
 pub mod smc;
 pub mod spec;
+pub mod tables;
 
 pub use distance::Distance;
 pub use kernel::Kernel;

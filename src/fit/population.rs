@@ -18,7 +18,7 @@
 //! `(1 − level)/2` and `(1 + level)/2` (equal tails).
 
 /// One completed generation of an ABC-SMC fit.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Population {
     /// Its index `t` (0 = the prior sample).
     pub generation: usize,

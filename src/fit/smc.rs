@@ -234,6 +234,9 @@ pub enum FitError {
     /// length.
     #[error("evaluator: {0}")]
     Evaluator(String),
+    /// The evaluator stopped the fit ([`AbcSmc::try_resume`]).
+    #[error("{0}")]
+    Stopped(String),
     /// A candidate drew [`MAX_PROPOSALS`] proposals, all outside the prior's support.
     #[error(
         "candidate {index} of generation {generation}: no proposal inside the prior's support in {MAX_PROPOSALS} draws"
@@ -309,13 +312,23 @@ impl AbcSmc {
 
     /// Continues a fit from its completed generations `populations` (0, 1, … in order),
     /// as if it had not been interrupted.
-    pub fn resume<E>(
+    pub fn resume<E>(&self, populations: Vec<Population>, mut evaluate: E) -> Result<Fit, FitError>
+    where
+        E: FnMut(&[Candidate]) -> Vec<Option<Vec<f64>>>,
+    {
+        self.try_resume(populations, |batch| Ok(evaluate(batch)))
+    }
+
+    /// [`AbcSmc::resume`] with an evaluator that may stop the fit: its error
+    /// ([`FitError::Stopped`]) is returned as is. A driver stops this way when a batch
+    /// is left for a job array to simulate, or when it cannot record a run.
+    pub fn try_resume<E>(
         &self,
         mut populations: Vec<Population>,
         mut evaluate: E,
     ) -> Result<Fit, FitError>
     where
-        E: FnMut(&[Candidate]) -> Vec<Option<Vec<f64>>>,
+        E: FnMut(&[Candidate]) -> Result<Vec<Option<Vec<f64>>>, FitError>,
     {
         self.check()?;
         self.check_populations(&populations)?;
@@ -446,7 +459,7 @@ impl AbcSmc {
         evaluate: &mut E,
     ) -> Result<Outcome, FitError>
     where
-        E: FnMut(&[Candidate]) -> Vec<Option<Vec<f64>>>,
+        E: FnMut(&[Candidate]) -> Result<Vec<Option<Vec<f64>>>, FitError>,
     {
         let s = &self.settings;
         let p_target = s.population;
@@ -512,7 +525,7 @@ impl AbcSmc {
                 .map(|i| self.propose(t, i, proposer.as_ref()))
                 .collect::<Result<_, _>>()?;
             let (candidates, redrawn): (Vec<Candidate>, Vec<u64>) = proposed.into_iter().unzip();
-            let results = evaluate(&candidates);
+            let results = evaluate(&candidates)?;
             if results.len() != candidates.len() {
                 return Err(FitError::Evaluator(format!(
                     "{} results for {} candidates",

@@ -12,6 +12,8 @@
 //! budget = 20000              # optional: most simulations in all
 //! quantile = 0.5              # the tolerance is this quantile of the last distances
 //! batch = 200                 # candidates simulated together (default 2 × population)
+//! predictive = 20             # posterior predictive runs after the fit (default 20)
+//! set = { "init.kind" = "disc" }  # optional: config constants every candidate takes
 //! weights = { total = 1.0, csc_fraction = 2.0 }  # optional, per observed output (default 1)
 //!
 //! [[param]]
@@ -43,7 +45,7 @@ use crate::spec::head::{HeadFile, folder, parse_file, unknown_keys};
 use crate::spec::show::{quoted, show};
 
 /// Top-level keys of a fit file.
-pub const TOP_KEYS: [&str; 12] = [
+pub const TOP_KEYS: [&str; 14] = [
     "base",
     "seed",
     "observed",
@@ -54,9 +56,14 @@ pub const TOP_KEYS: [&str; 12] = [
     "budget",
     "quantile",
     "batch",
+    "predictive",
+    "set",
     "weights",
     "param",
 ];
+
+/// Posterior predictive runs of a fit file without `predictive`.
+pub const DEFAULT_PREDICTIVE: usize = 20;
 
 /// Keys of a `[[param]]` table.
 pub const PARAM_KEYS: [&str; 5] = ["key", "prior", "range", "mean", "sd"];
@@ -80,6 +87,8 @@ pub struct FitSpec {
     pub settings: Settings,
     /// The weight of each statistic (its output's weight), in statistic order.
     pub weights: Vec<f64>,
+    /// Posterior predictive runs after the fit (0: none).
+    pub predictive: usize,
 }
 
 impl FitSpec {
@@ -122,6 +131,8 @@ struct FitFile {
     budget: Option<Given<u64>>,
     quantile: Option<Given<f64>>,
     batch: Option<Given<u32>>,
+    predictive: Option<Given<u32>>,
+    set: Option<Given<toml::Table>>,
     weights: Option<Given<toml::Table>>,
     param: Option<Given<Vec<Given<ParamFile>>>>,
     /// Keys a fit file does not have.
@@ -179,7 +190,29 @@ impl FitFile {
             }
         };
         let settings = self.settings(&mut problems);
+        let predictive = match &self.predictive {
+            None => DEFAULT_PREDICTIVE,
+            Some(Given { typed: Some(n), .. }) if *n <= 10_000 => *n as usize,
+            Some(g) => {
+                problems.push(Problem::new(
+                    "predictive",
+                    show(&g.raw),
+                    "allowed integer 0 ≤ value ≤ 10000 (posterior predictive runs)",
+                ));
+                0
+            }
+        };
         let priors = self.priors(&mut problems);
+        let set = crate::spec::set::read(self.set.as_ref(), "set", &mut problems);
+        let mut base_table = base.table;
+        let fitted = priors.as_ref().map(Priors::names).unwrap_or_default();
+        crate::spec::set::apply(
+            &set,
+            &fitted,
+            "a [[param]] fits this key: remove it from set",
+            base_table.as_mut(),
+            &mut problems,
+        );
         let weights = observed
             .as_ref()
             .map(|o| self.weights(o, &mut problems))
@@ -188,7 +221,7 @@ impl FitFile {
             return Err(problems);
         }
         let observed = observed.expect("no problems: the data were read");
-        let mut base_table = base.table.expect("no problems: the base was read");
+        let mut base_table = base_table.expect("no problems: the base was read");
         crate::config::set_value(
             &mut base_table,
             "run.days",
@@ -204,6 +237,7 @@ impl FitFile {
             priors: priors.expect("no problems: the priors are valid"),
             settings: settings.expect("no problems: the settings are valid"),
             weights,
+            predictive,
         })
     }
 

@@ -42,6 +42,34 @@ pub fn read(
     set
 }
 
+/// Applies `set` to the base `table` (if it was read), as `--set` would: each key known
+/// (`seedsoil params`), not one of `varied` (the keys the batch varies itself, refused
+/// with `varied_why`), and its value valid for the key.
+pub fn apply(
+    set: &[(String, toml::Value)],
+    varied: &[&str],
+    varied_why: &str,
+    mut table: Option<&mut toml::Table>,
+    problems: &mut Vec<Problem>,
+) {
+    for (key, value) in set {
+        let name = format!("set.{key}");
+        if crate::config::lookup(key).is_none() {
+            problems.push(Problem::new(
+                name,
+                show(value),
+                "unknown config key; `seedsoil params` lists every key",
+            ));
+        } else if varied.contains(&key.as_str()) {
+            problems.push(Problem::new(name, show(value), varied_why));
+        } else if let Some(t) = table.as_deref_mut()
+            && let Err(p) = crate::config::set_value(t, key, value.clone())
+        {
+            problems.push(p);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

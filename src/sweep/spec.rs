@@ -463,7 +463,14 @@ impl SweepFile {
         let set = crate::spec::set::read(self.set.as_ref(), "set", &mut problems);
         let (axes, complete) = self.axes(design, &mut problems);
         let mut base_table = base.table;
-        apply_set(&set, &axes, base_table.as_mut(), &mut problems);
+        let varied: Vec<&str> = axes.iter().map(|a| a.param.as_str()).collect();
+        crate::spec::set::apply(
+            &set,
+            &varied,
+            "an axis varies this key too: remove it from set or remove the axis",
+            base_table.as_mut(),
+            &mut problems,
+        );
         if let Some(design) = design
             && complete
             && !axes.is_empty()
@@ -622,36 +629,6 @@ impl SweepFile {
         }
         let complete = axes.len() == items.len();
         (axes, complete)
-    }
-}
-
-/// `set`: each key a config key that no axis varies, applied to the base table `table`
-/// (when it was read) as `--set` would.
-fn apply_set(
-    set: &[(String, toml::Value)],
-    axes: &[Axis],
-    mut table: Option<&mut toml::Table>,
-    problems: &mut Vec<Problem>,
-) {
-    for (key, value) in set {
-        let name = format!("set.{key}");
-        if lookup(key).is_none() {
-            problems.push(Problem::new(
-                name,
-                show(value),
-                "unknown config key; `seedsoil params` lists every key",
-            ));
-        } else if axes.iter().any(|a| &a.param == key) {
-            problems.push(Problem::new(
-                name,
-                show(value),
-                "an axis varies this key too: remove it from set or remove the axis",
-            ));
-        } else if let Some(t) = table.as_deref_mut()
-            && let Err(p) = crate::config::set_value(t, key, value.clone())
-        {
-            problems.push(p);
-        }
     }
 }
 
