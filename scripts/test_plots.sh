@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
 # The plotting test (CI): makes a small real run (2 snapshot days), a tiny 3D run (1
 # snapshot day), a grid sweep (2 × 2, 2 replicates), an LHS sweep (6 points), a Morris
-# sweep (3 axes, 4 trajectories, 2 replicates), a Sobol' sweep (3 axes, 8 base samples)
-# and a comparison (control vs surgery, branched, with detections and relapses), runs
-# `seedsoil sensitivity` on the Morris, Sobol' and LHS sweeps, runs every
-# scripts/plot_*.py on them and checks each
-# expected PNG with scripts/check_png.py --source (not blank, and the data embedded in the
-# PNG re-derive from the source CSVs) and, from those data, what the figures show
-# (colours, units, scales, labels; the σ/μ* lines of the Morris plane and a distinct
-# colour and marker per parameter, the top-to-bottom ranking of the horizontal Sobol' and
-# PRCC bars, PRCC on x from −1 to 1, the p < 0.05 marks, the stochastic share in the
-# titles). Also
-# checks that check_png.py --source fails on an axes-only all-NaN figure, a figure
-# without embedded data and a figure whose plotted values differ from its CSV, that
-# plot_run.py refuses a comparison or sweep folder (exit 2), that plot_sweep.py draws
-# the LHS, Morris and Sobol' sweeps as scatter plots (no grid heat map), and that
-# plot_sensitivity.py refuses a sweep without sensitivity.csv and a folder that is not a
-# sweep (exit 2).
+# sweep (3 axes, 4 trajectories, 2 replicates), a Sobol' sweep (3 axes, 8 base samples),
+# a comparison (control vs surgery, branched, with detections and relapses) and a tiny
+# ABC-SMC fit (`seedsoil fit`: 2 parameters, 2 generations of 30 particles, 5 predictive
+# runs, to configs/fit/growth.csv up to day 8; about a second), runs `seedsoil
+# sensitivity` on the Morris, Sobol' and LHS sweeps, runs every scripts/plot_*.py on
+# them and checks each expected PNG (49) with scripts/check_png.py --source (not blank,
+# and the data embedded in the PNG re-derive from the source CSVs) and, from those data,
+# what the figures show (colours, units, scales, labels; the σ/μ* lines of the Morris
+# plane and a distinct colour and marker per parameter, the top-to-bottom ranking of the
+# horizontal Sobol' and PRCC bars, PRCC on x from −1 to 1, the p < 0.05 marks, the
+# stochastic share in the titles; for the fit: one marginal panel per key labelled with
+# symbol and unit, whose 90 % credible-interval ends and mean are the weighted 5 %, 95 %
+# quantiles and mean of posterior.csv's last generation recomputed here, its rug every
+# posterior particle, a pairs scatter per pair of keys, a predictive panel per observed
+# output with the pointwise median and the observed points, log y iff they span more
+# than two decades, and ε per generation without generation 0's ∞). Also checks that
+# check_png.py --source fails on an axes-only all-NaN figure, a figure without embedded
+# data and a figure whose plotted values differ from its CSV, that plot_run.py refuses a
+# comparison or sweep folder (exit 2), that plot_sweep.py draws the LHS, Morris and
+# Sobol' sweeps as scatter plots (no grid heat map), that plot_sensitivity.py refuses a
+# sweep without sensitivity.csv and a folder that is not a sweep (exit 2), and that
+# plot_fit.py refuses a sweep, a run and an unfinished fit folder (exit 2).
 #
 # Environment:
 #   PYTHON    interpreter for the venv (default python3)
@@ -74,6 +80,30 @@ echo "test_plots: outputs in $WORK"
     || fail "seedsoil sweep (Sobol') failed"
 "$SEEDSOIL" compare tests/data/plots/compare.toml -o "$WORK/cmp" --force -q \
     || fail "seedsoil compare failed"
+# a tiny fit of T_c and p_s to the growth curve of configs/fit/growth.csv up to day 8
+mkdir -p "$WORK/fit-in"
+awk -F, 'NR == 1 || $1 <= 8' configs/fit/growth.csv >"$WORK/fit-in/growth.csv"
+cat >"$WORK/fit-in/fit.toml" <<EOF
+base = "$repo/configs/reference-r0.toml"
+set = { "init.kind" = "disc", "init.radius" = 5.0, "init.csc_fraction" = 0.1, "cells.p_symmetric_max" = 1.0 }
+seed = 7
+observed = "growth.csv"
+population = 30
+max_generations = 2
+min_acceptance = 0.01
+predictive = 5
+
+[[param]]
+key = "cells.cycle_time_h"
+prior = "uniform"
+range = [12.0, 48.0]
+
+[[param]]
+key = "cells.p_symmetric"
+prior = "uniform"
+range = [0.05, 0.8]
+EOF
+"$SEEDSOIL" fit "$WORK/fit-in/fit.toml" -o "$WORK/fit" --force -q || fail "seedsoil fit failed"
 # sensitivity indices (the LHS sweep without bootstrap: PRCC bars without intervals)
 "$SEEDSOIL" sensitivity "$WORK/morris" --bootstrap 200 -q || fail "seedsoil sensitivity (Morris) failed"
 "$SEEDSOIL" sensitivity "$WORK/sobol" --bootstrap 200 -q || fail "seedsoil sensitivity (Sobol') failed"
@@ -92,6 +122,7 @@ export SEEDSOIL  # plot_sweep.py takes symbols and units from `$SEEDSOIL params`
 "$PY" scripts/plot_sensitivity.py "$WORK/sobol" --pdf || fail "plot_sensitivity.py (Sobol') failed"
 "$PY" scripts/plot_sensitivity.py "$WORK/lhs" --outputs total,csc_fraction \
     || fail "plot_sensitivity.py (LHS) failed"
+"$PY" scripts/plot_fit.py "$WORK/fit" --pdf || fail "plot_fit.py failed"
 "$PY" scripts/plot_compare.py "$WORK/cmp" -o "$WORK/cmp-plots" 2>"$WORK/cmp-plots.err" \
     || { cat "$WORK/cmp-plots.err" >&2; fail "plot_compare.py failed"; }
 # (its Kaplan-Meier curves are seedsoil's kaplan_meier.csv: check_png.py --source below
@@ -115,12 +146,18 @@ refuses() {
 }
 # plot_run.py refuses a comparison or a sweep folder, naming the right script;
 # plot_sensitivity.py refuses a sweep without sensitivity.csv (naming `seedsoil
-# sensitivity`) and a folder that is not a sweep
+# sensitivity`) and a folder that is not a sweep; plot_fit.py refuses a sweep, a run and
+# a fit folder whose fit has not completed (no posterior.csv: naming --resume)
 refuses plot_run.py cmp plot_compare.py
 refuses plot_run.py sweep plot_sweep.py
 refuses plot_sensitivity.py sweep "seedsoil sensitivity"
 refuses plot_sensitivity.py run "not a sweep folder"
-for s in run snapshot sweep compare sensitivity; do
+refuses plot_fit.py sweep "not a fit folder: no fit.toml"
+refuses plot_fit.py run "not a fit folder: no fit.toml"
+mkdir -p "$WORK/fit-unfinished"
+cp "$WORK/fit/fit.toml" "$WORK/fit/observed.csv" "$WORK/fit-unfinished/"
+refuses plot_fit.py fit-unfinished "without posterior.csv, generations.csv.*--resume"
+for s in run snapshot sweep compare sensitivity fit; do
     "$PY" "scripts/plot_$s.py" --help >/dev/null || fail "plot_$s.py --help failed"
 done
 
@@ -130,6 +167,7 @@ L=$WORK/lhs/plots
 C=$WORK/cmp-plots
 M=$WORK/morris/plots
 B=$WORK/sobol/plots
+F=$WORK/fit/plots
 expected=(
     "$R/population.png" "$R/compartments.png" "$R/csc_fraction.png" "$R/cytokines.png"
     "$R/niches.png" "$R/snapshot_day6.png" "$R/snapshot_day12.png"
@@ -145,6 +183,7 @@ expected=(
     "$B/sobol_total.png" "$B/sobol_csc_fraction.png" "$B/prcc_total.png" "$B/prcc_csc_fraction.png"
     "$C/endpoints.png" "$C/paired_differences.png" "$C/km_relapse.png" "$C/km_detection.png"
     "$C/timecourse.png"
+    "$F/marginals.png" "$F/pairs.png" "$F/predictive.png" "$F/generations.png"
 )
 "$PY" scripts/check_png.py --source "${expected[@]}" \
     || fail "figure check failed (outputs kept in $WORK)"
@@ -286,6 +325,105 @@ for name in ["morris", "sobol", "lhs"]:
                 sig = {k for k in pr if est.get((k, "prcc_p_value"), 1.0) < 0.05}
                 need(set(stars) == sig, f"{tag}: p < 0.05 marked for {sorted(sig)}, not {sorted(stars)}")
                 need(all(s["style"]["marker"] == "*" for s in stars.values()), f"{tag}: marks are ★")
+# fit figures: the marked intervals and means are the weighted 5 %, 95 % quantiles and
+# mean of the last generation of posterior.csv, recomputed here (plotting positions
+# C_k − w_k/2, as seedsoil's fit::weighted_quantile), and so are generations.csv's
+import numpy as np
+def wq(v, wt, q):
+    v, wt = np.asarray(v, float), np.asarray(wt, float)
+    v, wt = v[wt > 0], wt[wt > 0]
+    o = np.argsort(v, kind="stable")
+    v, wt = v[o], wt[o]
+    return float(np.interp(q, (np.cumsum(wt) - 0.5 * wt) / wt.sum(), v))
+def close(a, b):
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+fd = w / "fit"
+post = pd.read_csv(fd / "posterior.csv")
+gens = pd.read_csv(fd / "generations.csv")
+obs = pd.read_csv(fd / "observed.csv")
+pred = pd.read_csv(fd / "predictive.csv")
+FKEYS = {"cells.cycle_time_h": "T_c (h) — cells.cycle_time_h",
+         "cells.p_symmetric": "p_s (per CSC division) — cells.p_symmetric"}
+PRIOR = {"cells.cycle_time_h": (12.0, 48.0), "cells.p_symmetric": (0.05, 0.8)}
+G = int(post["generation"].max())
+last = post[post["generation"] == G]
+need(G == 1 and len(last) == 30, f"fit: 2 generations of 30 particles (last {G}, {len(last)})")
+for g, d in post.groupby("generation"):
+    row = gens[gens["generation"] == g].iloc[0]
+    for k in FKEYS:
+        for q, col in ((0.05, "q05"), (0.5, "q50"), (0.95, "q95")):
+            need(close(row[f"{k}_{col}"], wq(d[k], d["weight"], q)),
+                 f"generations.csv: {k}_{col} of generation {g} is the weighted {q} quantile")
+        need(close(row[f"{k}_mean"], float((d[k] * d["weight"]).sum())),
+             f"generations.csv: {k}_mean of generation {g} is the weighted mean")
+def by_label(ax, lab):
+    return [s for s in ax["series"] if s["label"] == lab]
+def vals(s, c="x"):
+    return s["data"][c]["values"]
+CI = "90 % credible interval (5 %, 95 % weighted quantiles)"
+panels = [a for a in data(fd / "plots/marginals.png")["axes"] if a["series"]]
+need(sorted(a["xlabel"] for a in panels) == sorted(FKEYS.values()),
+     "marginals.png: one panel per key, x labelled with symbol and unit")
+for a in panels:
+    k = next((k for k, v in FKEYS.items() if v == a["xlabel"]), None)
+    if k is None:
+        continue
+    tag = f"marginals.png ({k})"
+    ci = by_label(a, CI)
+    lo, hi = wq(last[k], last["weight"], 0.05), wq(last[k], last["weight"], 0.95)
+    need(len(ci) == 2 and all("id" in s for s in ci) and set(vals(ci[0])) == {vals(ci[0])[0]}
+         and close(vals(ci[0])[0], lo) and close(vals(ci[1])[0], hi),
+         f"{tag}: 90 % CI at the weighted 5 %, 95 % quantiles {lo:.6g}, {hi:.6g}")
+    mean = by_label(a, "posterior mean (weighted)")
+    need(len(mean) == 1 and close(vals(mean[0])[0], float((last[k] * last["weight"]).sum())),
+         f"{tag}: the weighted posterior mean")
+    need("90 % CI" in a["title"] and f"{lo:.4g}" in a["title"] and f"{hi:.4g}" in a["title"],
+         f"{tag}: CI in the title")
+    rug = by_label(a, f"posterior particles: {k}")
+    need(len(rug) == 1 and np.allclose(sorted(vals(rug[0])), sorted(last[k]), rtol=1e-12),
+         f"{tag}: a rug of every particle")
+    for lab in ("prior density", "generation 0 (prior sample)", f"posterior: generation {G} (ESS "):
+        need(any(s["label"].startswith(lab) for s in a["series"]), f"{tag}: {lab!r} drawn")
+    need(a["ylim"][0] == 0 and a["xlim"][0] < PRIOR[k][0] and a["xlim"][1] > PRIOR[k][1],
+         f"{tag}: x holds the prior's support {PRIOR[k]}, y from 0")
+pa = data(fd / "plots/pairs.png")["axes"]
+pts = [s for a in pa for s in a["series"] if s["type"] == "PathCollection"]
+need(len(pa) == 4 and len(pts) == 1 and pts[0]["data"]["x"]["n"] == 30 and "id" in pts[0],
+     "pairs.png: 2 × 2 panels, one scatter of the 30 posterior particles")
+need(sum(1 for a in pa for s in a["series"] if s["label"].startswith("posterior histogram: ")) == 2,
+     "pairs.png: a histogram per key on the diagonal")
+pp = [a for a in data(fd / "plots/predictive.png")["axes"] if a["series"]]
+need([a["ylabel"] for a in pp] == ["total cells (count)", "CSCs (count)"], "predictive.png: a panel per output")
+for a, o in zip(pp, ["total", "csc"]):
+    tag = f"predictive.png ({o})"
+    med = by_label(a, "median")
+    days = sorted(pred["day"].unique())
+    need(len(med) == 1 and "id" in med[0] and np.allclose(vals(med[0]), days)
+         and np.allclose(vals(med[0], "y"), pred.groupby("day")[o].median().to_numpy()),
+         f"{tag}: the pointwise median of the predictive runs")
+    ob = [s for s in a["series"] if s["label"].startswith("observed")]
+    o_rows = obs[obs["output"] == o]
+    need(len(ob) == 1 and np.allclose(vals(ob[0]), o_rows["day"])
+         and np.allclose(vals(ob[0], "y"), o_rows["value"], rtol=1e-12), f"{tag}: the observed points")
+    need({s["label"] for s in a["series"] if s["type"].endswith("PolyCollection")}
+         == {"90 % band (5–95 %)", "50 % band (25–75 %)"}, f"{tag}: 50 % and 90 % bands")
+    q = pred.groupby("day")[o].quantile([0.05, 0.95]).to_numpy()
+    allv = np.r_[q, o_rows["value"]]
+    allv = allv[allv > 0]
+    wide = np.log10(allv.max() / allv.min()) > 2
+    need(a["yscale"] == ("log" if wide else "linear"), f"{tag}: log y iff the values span > 2 decades")
+ga = data(fd / "plots/generations.png")["axes"]
+eps = [s for a in ga for s in a["series"] if s["label"] == "ε"]
+need(len(eps) == 1 and vals(eps[0]) == list(range(1, G + 1))
+     and eps[0]["data"]["y"]["finite"] == G, "generations.png: ε of generations 1.. only (no ∞)")
+for lab in ("acceptance rate", "ESS", "particles (the largest ESS)"):
+    need(sum(1 for a in ga for s in a["series"] if s["label"] == lab and "id" in s) == 1,
+         f"generations.png: {lab} per generation")
+for k in FKEYS:
+    need(sum(1 for a in ga for s in a["series"] if s["label"] in (f"q05: {k}", f"q95: {k}") and "id" in s) == 2,
+         f"generations.png: the 5–95 % band of {k} per generation")
+need(sum(1 for a in ga for s in a["series"] if s["label"] == "weighted mean") == len(FKEYS),
+     "generations.png: the weighted mean of each key per generation")
 if bad:
     sys.exit("test_plots: " + "; ".join(bad))
 PYEOF
@@ -328,6 +466,7 @@ for b in nan wrong plain; do
 done
 [ -s "$S/heatmap_total.pdf" ] || fail "plot_sweep.py --pdf wrote no PDF"
 [ -s "$B/sobol_total.pdf" ] || fail "plot_sensitivity.py --pdf wrote no PDF"
+[ -s "$F/marginals.pdf" ] || fail "plot_fit.py --pdf wrote no PDF"
 
 [ "$keep" = 1 ] || rm -rf "$WORK"
 echo "test_plots: PASS (${#expected[@]} figures) in $(( $(date +%s) - start )) s"
