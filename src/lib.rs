@@ -48,7 +48,7 @@
 //! | [`run`] | the run driver: one simulation from its config or a checkpoint to its tables, with checkpoints and a progress observer |
 //! | [`batch`], [`compare`], [`sweep`], [`validate`] | many runs: replicates, scenario comparisons, parameter sweeps, the validation suite |
 //! | [`sensitivity`] | global sensitivity analysis: Morris and Sobol' designs, their estimators and PRCC |
-//! | [`fit`] | Bayesian calibration by ABC-SMC: priors, perturbation kernel, adaptive distance, the algorithm (the `seedsoil fit` command is to come) |
+//! | [`fit`] | Bayesian calibration by ABC-SMC (`seedsoil fit`): priors, perturbation kernel, adaptive distance, the algorithm, the fit folder with one record per candidate, resume and job arrays, posterior predictive runs |
 //! | [`rng`] | the counter-based random streams behind reproducibility |
 //! | [`units`] | the one conversion between days, hours and steps |
 //! | [`input`] | reading user-named files with a size cap |

@@ -16,7 +16,7 @@ use seedsoil::fit::{Fit, StopReason};
 use seedsoil::output::write_atomic;
 
 use super::progress::RunsBar;
-use super::{bad_usage, fresh_seed, parse_shard};
+use super::{bad_usage, batch_seed, parse_shard};
 
 /// Arguments of `seedsoil fit`.
 #[derive(Debug, Args)]
@@ -82,21 +82,13 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
         .map(|s| parse_shard("--shard", s))
         .transpose()?;
     let partial = args.index.is_some() || shard.is_some();
-    let seed = match spec.seed.or_else(|| folder::recorded_seed(&dir)) {
-        Some(s) => s,
-        None if partial => {
-            return Err(bad_usage(
-                "seed",
-                "(missing)",
-                format!(
-                    "--index and --shard need the fit's seed: give `seed` in {} or run --plan -o {} first",
-                    args.file.display(),
-                    dir.display()
-                ),
-            ));
-        }
-        None => fresh_seed(),
-    };
+    let seed = batch_seed(
+        spec.seed.or_else(|| folder::recorded_seed(&dir)),
+        partial,
+        "fit",
+        &args.file,
+        &dir,
+    )?;
 
     let reuse = partial || args.resume || args.plan;
     match folder::same_setup(&spec, &text, seed, &dir)? {
@@ -220,7 +212,7 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
     write_atomic(&dir.join("predictive.csv"), predictive.as_bytes())?;
     let manifest = serde_json::json!({
         "seedsoil_version": env!("CARGO_PKG_VERSION"),
-        "command": super::command_line(),
+        "command_line": super::command_line(),
         "fit_file": args.file.display().to_string(),
         "seed": seed,
         "stop": stop_name(fit.stop),
@@ -234,7 +226,7 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
         format!("{manifest:#}\n").as_bytes(),
     )?;
     if !args.quiet {
-        print_fit(&spec, &fit, seed, started.elapsed().as_secs_f64(), &dir);
+        print_fit(&spec, &fit, seed, &dir);
     }
     Ok(())
 }
@@ -249,10 +241,11 @@ fn stop_name(stop: StopReason) -> &'static str {
     }
 }
 
-/// The one-screen summary of a fit: the generations, the posterior, the files.
-fn print_fit(spec: &FitSpec, fit: &Fit, seed: u64, wall: f64, dir: &Path) {
+/// The one-screen summary of a fit: the generations, the posterior, the files. It holds
+/// no timing (`manifest.json` has the wall time), so that it is the same on every rerun.
+fn print_fit(spec: &FitSpec, fit: &Fit, seed: u64, dir: &Path) {
     println!(
-        "seedsoil {}: fit of {} parameters to {} statistics, seed {seed}, {} runs in {wall:.1} s; stopped: {}",
+        "seedsoil {}: fit of {} parameters to {} statistics, seed {seed}, {} runs; stopped: {}",
         env!("CARGO_PKG_VERSION"),
         spec.priors.dim(),
         spec.observed.statistics.len(),

@@ -324,6 +324,31 @@ fn render_cmd(args: RenderArgs) -> anyhow::Result<()> {
 }
 
 /// A usage error (exit 2) as a config problem: `key = value: allowed`.
+/// The seed of a batch (`what`: "sweep", "fit") from file `file` into folder `dir`: the
+/// one given (in the file or its base) or recorded in the folder, else a fresh one; not
+/// for a partial run (`--index`, `--shard`), since every process must agree on it.
+fn batch_seed(
+    given: Option<u64>,
+    partial: bool,
+    what: &str,
+    file: &std::path::Path,
+    dir: &std::path::Path,
+) -> Result<u64> {
+    match given {
+        Some(s) => Ok(s),
+        None if partial => Err(bad_usage(
+            "seed",
+            "(missing)",
+            format!(
+                "--index and --shard need the {what} seed: give `seed` in {} or run --plan -o {} first",
+                file.display(),
+                dir.display()
+            ),
+        )),
+        None => Ok(fresh_seed()),
+    }
+}
+
 /// `--shard K/N` parsed: integers with N ≥ 1 and 0 ≤ K < N.
 fn parse_shard(flag: &str, text: &str) -> Result<(u64, u64)> {
     text.split_once('/')

@@ -12,7 +12,7 @@ use seedsoil::sweep::manifest::SweepManifest;
 use seedsoil::sweep::{self, Sweep, SweepSpec};
 
 use super::progress::RunsBar;
-use super::{CollectArgs, SweepArgs, bad_usage, fresh_seed, parse_shard, print};
+use super::{CollectArgs, SweepArgs, bad_usage, batch_seed, parse_shard, print};
 
 /// Runs `seedsoil sweep`.
 pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
@@ -35,23 +35,13 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
         .map(|s| parse_shard("--shard", s))
         .transpose()?;
     let partial = args.index.is_some() || shard.is_some();
-    // The seed: the file's (or its base's), else the one recorded in the folder, else a
-    // fresh one (not for partial runs: every process must agree on it).
-    let seed = match spec.seed.or_else(|| sweep::recorded_seed(&dir)) {
-        Some(s) => s,
-        None if partial => {
-            return Err(bad_usage(
-                "seed",
-                "(missing)",
-                format!(
-                    "--index and --shard need the sweep seed: give `seed` in {} or run --plan -o {} first",
-                    args.file.display(),
-                    dir.display()
-                ),
-            ));
-        }
-        None => fresh_seed(),
-    };
+    let seed = batch_seed(
+        spec.seed.or_else(|| sweep::recorded_seed(&dir)),
+        partial,
+        "sweep",
+        &args.file,
+        &dir,
+    )?;
     let sweep = Sweep::new(spec, seed);
     sweep::check_points(&sweep)?;
     let total = sweep.run_count();
