@@ -7,9 +7,10 @@
 #   scripts/plot_run.py, scripts/plot_snapshot.py and `seedsoil render` (growth frames);
 # - the two science sweeps (configs/sweeps/rho-max.toml, enderling-paradox.toml):
 #   scripts/plot_sweep.py;
-# - the Kaplan 2005 comparison (configs/compare-kaplan2005.toml): scripts/plot_compare.py.
+# - the Kaplan 2005 comparison (configs/compare-kaplan2005.toml): scripts/plot_compare.py;
+# - the example fit (configs/fit/growth.toml): scripts/plot_fit.py.
 # Uses the venv .venv-plots (created with scripts/requirements.txt if missing) and the
-# release binary (built if missing). About a minute on two cores.
+# release binary (built if missing). About three minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -50,6 +51,11 @@ cp "$work/enderling-paradox-plots/heatmap_csc_fraction.png" "$out/sweep_paradox_
 "$PY" scripts/plot_compare.py "$work/kaplan" -o "$work/kaplan-plots"
 for f in endpoints paired_differences km_detection; do
   cp "$work/kaplan-plots/$f.png" "$out/compare_kaplan2005_$f.png"
+done
+"$bin" fit configs/fit/growth.toml -o "$work/fit" --quiet
+"$PY" scripts/plot_fit.py "$work/fit" -o "$work/fit-plots"
+for f in marginals predictive; do
+  cp "$work/fit-plots/$f.png" "$out/fit_growth_$f.png"
 done
 "$PY" scripts/check_png.py "$out"/*.png
 ls "$out"
