@@ -303,6 +303,11 @@ fn a_folder_of_another_fit_is_refused_and_force_starts_again() {
     );
     fit(tmp.path(), "out", &["--force", "-q"]);
     assert!(read(&tmp.path().join("out"), "fit.toml").contains("quantile = 0.3"));
+    // --plan --force starts the folder again too: the first batch is planned afresh.
+    let planned = fit(tmp.path(), "out", &["--plan", "--force", "-q"]);
+    assert_eq!(planned.trim(), "10", "a fresh plan of one batch");
+    assert!(!tmp.path().join("out/records").exists(), "records removed");
+    assert!(!tmp.path().join("out/posterior.csv").exists(), "tables removed");
 }
 
 #[test]

@@ -9,7 +9,11 @@
 # the small sweep tests/data/sweep/slurm-small.toml through scripts/slurm/submit.sh --wait
 # (one array task per run, then `seedsoil collect`), resubmits it (complete runs must be
 # skipped), runs the same sweep locally, and compares runs.csv, summary.csv and
-# timeseries.csv byte for byte. The daemons it started are stopped on exit.
+# timeseries.csv byte for byte. It then runs a tiny fit (ABC-SMC, a few rounds of job
+# arrays) through scripts/slurm/fit.sh --poll 0.5, runs fit.sh again on the complete folder
+# (it must submit nothing), fits the same file locally, and compares posterior.csv,
+# generations.csv, predictive.csv, observed.csv, base.toml and seed.txt byte for byte.
+# The daemons it started are stopped on exit.
 #
 # Environment:
 #   SEEDSOIL         a seedsoil binary to test (default: cargo build --release --locked)
@@ -207,6 +211,7 @@ fi
 case $SEEDSOIL in */*) SEEDSOIL=$(cd "$(dirname "$SEEDSOIL")" && pwd)/$(basename "$SEEDSOIL") ;; esac
 export SEEDSOIL
 "$SEEDSOIL" sweep --help >/dev/null || fail "$SEEDSOIL has no sweep command"
+"$SEEDSOIL" fit --help >/dev/null || fail "$SEEDSOIL has no fit command"
 
 sweep=$root/tests/data/sweep/slurm-small.toml
 files=(runs.csv summary.csv timeseries.csv)
@@ -244,6 +249,68 @@ phase "compare"
 for f in "${files[@]}"; do
   cmp "$slurm_out/$f" "$local_out/$f" || fail "$f differs between the job array and the local sweep"
   echo "slurm-test: $f identical ($(wc -l <"$local_out/$f") lines)"
+done
+
+phase "fit on slurm"
+# A tiny ABC-SMC fit (12 particles, 2 generations, rounds of at most 24 candidates) through
+# fit.sh: plan, job array, plan again ... then --resume here. Same bytes as a local fit.
+mkdir -p "$work/fit"
+awk -F, 'NR == 1 || $1 <= 4' configs/fit/growth.csv >"$work/fit/growth-day4.csv"
+fit=$work/fit/tiny.toml
+cat >"$fit" <<EOF
+base = "$root/configs/reference-r0.toml"
+set = { "init.kind" = "disc", "init.radius" = 5.0, "init.csc_fraction" = 0.1, "cells.p_symmetric_max" = 1.0 }
+seed = 3
+observed = "growth-day4.csv"
+population = 12
+max_generations = 2
+batch = 24
+predictive = 2
+
+[[param]]
+key = "cells.p_symmetric"
+prior = "uniform"
+range = [0.05, 0.8]
+EOF
+fit_files=(posterior.csv generations.csv predictive.csv observed.csv base.toml seed.txt)
+fit_slurm=$work/fit/slurm
+scripts/slurm/fit.sh --poll 0.5 "$fit" "$fit_slurm" \
+  --chdir="$work/jobs" --output="$work/jobs/fit-%A_%a.out" \
+  >"$work/fit/driver.out" 2>"$work/fit/driver.err" || {
+  cat "$work/fit/driver.err" >&2
+  fail "fit.sh failed"
+}
+cat "$work/fit/driver.err"
+rounds=$(grep -c '^fit.sh: round [0-9]*: [0-9]* candidate' "$work/fit/driver.err" || true)
+planned=$(sed -n 's/^fit.sh: round [0-9]*: \([0-9]*\) candidate.*/\1/p' "$work/fit/driver.err" |
+  awk '{ s += $1 } END { print s + 0 }')
+tasks=$(find "$work/jobs" -name 'fit-*_*.out' | wc -l)
+echo "slurm-test: $rounds rounds, $planned candidates, $tasks array task logs"
+[ "$rounds" -ge 2 ] || fail "expected at least 2 rounds (2 generations), saw $rounds"
+[ "$tasks" = "$planned" ] || fail "expected $planned array task logs, found $tasks"
+[ ! -e "$fit_slurm/plan.csv" ] || fail "plan.csv left in $fit_slurm after the fit"
+for f in "${fit_files[@]}" manifest.json; do [ -s "$fit_slurm/$f" ] || fail "no $f in $fit_slurm"; done
+mkdir -p "$work/fit/first"
+for f in "${fit_files[@]}"; do cp "$fit_slurm/$f" "$work/fit/first/"; done
+# Rerun on the complete folder: no round, no job, the same tables.
+rm -f "$work"/jobs/fit-*_*.out
+scripts/slurm/fit.sh --poll 0.5 "$fit" "$fit_slurm" \
+  --chdir="$work/jobs" --output="$work/jobs/fit-%A_%a.out" \
+  >/dev/null 2>"$work/fit/rerun.err" || {
+  cat "$work/fit/rerun.err" >&2
+  fail "fit.sh failed on the complete fit"
+}
+cat "$work/fit/rerun.err"
+! grep -q '^fit.sh: round' "$work/fit/rerun.err" || fail "fit.sh submitted a round for the complete fit"
+[ -z "$(find "$work/jobs" -name 'fit-*_*.out')" ] || fail "array tasks ran for the complete fit"
+for f in "${fit_files[@]}"; do
+  cmp "$work/fit/first/$f" "$fit_slurm/$f" || fail "$f changed when fit.sh was run on the complete fit"
+done
+fit_local=$work/fit/local
+(cd "$work" && "$SEEDSOIL" fit "$fit" -o "$fit_local" -q) || fail "the local fit failed"
+for f in "${fit_files[@]}"; do
+  cmp "$fit_slurm/$f" "$fit_local/$f" || fail "$f differs between fit.sh and the local fit"
+  echo "slurm-test: fit $f identical ($(wc -l <"$fit_local/$f") lines)"
 done
 phase ""
 

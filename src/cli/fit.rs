@@ -90,7 +90,8 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
         &dir,
     )?;
 
-    let reuse = partial || args.resume || args.plan;
+    // --plan --force starts the folder again; a task (--index, --shard) never does.
+    let reuse = partial || ((args.resume || args.plan) && !args.force);
     match folder::same_setup(&spec, &text, seed, &dir)? {
         Some(false) if reuse => {
             return Err(bad_usage(
