@@ -307,7 +307,10 @@ fn a_folder_of_another_fit_is_refused_and_force_starts_again() {
     let planned = fit(tmp.path(), "out", &["--plan", "--force", "-q"]);
     assert_eq!(planned.trim(), "10", "a fresh plan of one batch");
     assert!(!tmp.path().join("out/records").exists(), "records removed");
-    assert!(!tmp.path().join("out/posterior.csv").exists(), "tables removed");
+    assert!(
+        !tmp.path().join("out/posterior.csv").exists(),
+        "tables removed"
+    );
 }
 
 #[test]
