@@ -167,8 +167,11 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
                     ),
                 ));
             }
-            (None, Some((k, n))) => (0..planned.len()).filter(|r| *r as u64 % n == k).collect(),
-            (None, None) => unreachable!("partial"),
+            // A partial run without --index has a shard.
+            (None, shard) => {
+                let (k, n) = shard.unwrap_or((0, 1));
+                (0..planned.len()).filter(|r| *r as u64 % n == k).collect()
+            }
         };
         let selected: Vec<_> = rows.iter().map(|&r| planned[r].clone()).collect();
         let bar = RunsBar::new(Some(selected.len() as u64), 0, args.quiet).counting_failures();
