@@ -16,7 +16,7 @@ use seedsoil::fit::{Fit, StopReason};
 use seedsoil::output::write_atomic;
 
 use super::progress::RunsBar;
-use super::{bad_usage, batch_seed, parse_shard};
+use super::{bad_usage, batch_folder, batch_seed, parse_shard};
 
 /// Arguments of `seedsoil fit`.
 #[derive(Debug, Args)]
@@ -69,13 +69,7 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
         }
     })?;
     let spec = FitSpec::from_text(&text, &args.file)?;
-    let dir = args.output.clone().unwrap_or_else(|| {
-        let stem = args
-            .file
-            .file_stem()
-            .map_or("fit".into(), |s| s.to_string_lossy().into_owned());
-        PathBuf::from("runs").join(format!("fit-{stem}"))
-    });
+    let dir = batch_folder(args.output.as_ref(), &args.file, "fit");
     let shard = args
         .shard
         .as_deref()

@@ -324,6 +324,17 @@ fn render_cmd(args: RenderArgs) -> anyhow::Result<()> {
 }
 
 /// A usage error (exit 2) as a config problem: `key = value: allowed`.
+/// The output folder of a batch command (`what`: "sweep", "fit"): the one given, else
+/// `runs/<what>-<file stem>`.
+fn batch_folder(output: Option<&PathBuf>, file: &std::path::Path, what: &str) -> PathBuf {
+    output.cloned().unwrap_or_else(|| {
+        let stem = file
+            .file_stem()
+            .map_or_else(|| what.to_string(), |s| s.to_string_lossy().into_owned());
+        PathBuf::from("runs").join(format!("{what}-{stem}"))
+    })
+}
+
 /// The seed of a batch (`what`: "sweep", "fit") from file `file` into folder `dir`: the
 /// one given (in the file or its base) or recorded in the folder, else a fresh one; not
 /// for a partial run (`--index`, `--shard`), since every process must agree on it.

@@ -1,7 +1,7 @@
 //! `seedsoil sweep` and `seedsoil collect`: a sweep folder set up (or reused), its runs
 //! executed on a pool, their records merged, the manifest and the summary.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -12,23 +12,13 @@ use seedsoil::sweep::manifest::SweepManifest;
 use seedsoil::sweep::{self, Sweep, SweepSpec};
 
 use super::progress::RunsBar;
-use super::{CollectArgs, SweepArgs, bad_usage, batch_seed, parse_shard, print};
+use super::{CollectArgs, SweepArgs, bad_usage, batch_folder, batch_seed, parse_shard, print};
 
 /// Runs `seedsoil sweep`.
 pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
     let started = Instant::now();
     let spec = SweepSpec::load(&args.file, args.replicates)?;
-    let dir = match &args.output {
-        Some(p) => p.clone(),
-        None => {
-            let stem = args
-                .file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "sweep".to_string());
-            PathBuf::from("runs").join(format!("sweep-{stem}"))
-        }
-    };
+    let dir = batch_folder(args.output.as_ref(), &args.file, "sweep");
     let shard = args
         .shard
         .as_deref()
