@@ -67,6 +67,10 @@ here=$(cd "$(dirname "$0")" && pwd)
     "sbatch --wrap \"/path/to/scripts/slurm/fit.sh ...\", not as the batch script)" >&2
   exit 2
 }
+# Sourced after that check: a copy of fit.sh run by sbatch, with no lib.sh beside it
+# either, must still get its message.
+# shellcheck source-path=SCRIPTDIR
+. "$here/lib.sh"
 SEEDSOIL=${SEEDSOIL:-seedsoil}
 # A relative binary path (target/release/seedsoil) must survive the tasks' other cwd.
 case $SEEDSOIL in */*) SEEDSOIL=$(cd "$(dirname "$SEEDSOIL")" && pwd)/$(basename "$SEEDSOIL") ;; esac
@@ -76,9 +80,10 @@ fit=$(cd "$(dirname "$fit")" && pwd)/$(basename "$fit")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-# Array indices must stay below MaxArraySize (1001 unless the cluster says otherwise).
-max=$(scontrol show config 2>/dev/null | awk '$1 == "MaxArraySize" {print $3}')
-case $max in ''|*[!0-9]*) max=1001 ;; esac
+max=$(slurm_max_array_size)
+# Each round's arrays: background sbatch --wait, or (--poll) plain sbatch and squeue.
+sbatch_wait=1
+[ -z "$poll" ] || sbatch_wait=0
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -99,47 +104,14 @@ unrecorded() {
 # Submit OUT/plan.csv's N rows as arrays of at most MaxArraySize tasks; wait for them all.
 # Returns non-zero if sbatch --wait reports a failed task.
 run_round() {
-  local n=$1 round=$2 offset=0 count spec id status=0
-  local ids=() pids=()
-  rm -f "$tmp"/id.*
-  while [ $offset -lt "$n" ]; do
-    count=$((n - offset))
-    [ $count -gt "$max" ] && count=$max
-    spec=0-$((count - 1))${throttle:+%$throttle}
-    if [ -z "$poll" ]; then
-      # sbatch --wait blocks until the array ends; run the arrays side by side.
-      INDEX_OFFSET=$offset sbatch --parsable --wait --array="$spec" "${extra[@]}" \
-        "$here/fit.sbatch" "$fit" "$out" >"$tmp/id.$offset" &
-      pids+=($!)
-      # Report the job id as soon as sbatch prints it.
-      while [ ! -s "$tmp/id.$offset" ] && kill -0 "${pids[-1]}" 2>/dev/null; do sleep 0.1; done
-      id=$(head -n 1 "$tmp/id.$offset" | cut -d';' -f1)
-    else
-      id=$(INDEX_OFFSET=$offset sbatch --parsable --array="$spec" "${extra[@]}" \
-        "$here/fit.sbatch" "$fit" "$out") || { echo "fit.sh: sbatch failed" >&2; return 1; }
-      id=${id%%;*}
-      ids+=("$id")
-    fi
-    echo "fit.sh: round $round: job ${id:-?} (--array=$spec, rows from $offset)" >&2
-    offset=$((offset + count))
-  done
-  if [ -z "$poll" ]; then
-    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
-  else
-    local joined queued
-    joined=$(IFS=,; echo "${ids[*]}")
-    while :; do
-      if queued=$(squeue -h -j "$joined" -o %i 2>&1); then
-        [ -z "$queued" ] && break
-      else
-        # Jobs already purged from the controller are finished; other errors: retry.
-        case $queued in *"Invalid job id"*) break ;; esac
-      fi
-      sleep "$poll"
-    done
-  fi
-  return $status
+  local n=$1 round=$2
+  slurm_submit_arrays "$n" "$max" "$throttle" "$sbatch_wait" "$tmp/id" report_array \
+    "${extra[@]}" "$here/fit.sbatch" "$fit" "$out" || { echo "fit.sh: sbatch failed" >&2; return 1; }
+  slurm_wait_arrays "$poll"
 }
+
+# Called by slurm_submit_arrays (as ID SPEC OFFSET) for each array of round $round.
+report_array() { echo "fit.sh: round $round: job ${1:-?} (--array=$2, rows from $3)" >&2; }
 
 plural() { if [ "$1" = 1 ]; then echo "$2"; else echo "$2s"; fi; }
 

@@ -51,6 +51,8 @@ sweep=${args[0]} out=${args[1]}
 extra=("${args[@]:2}")
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR
+. "$here/lib.sh"
 SEEDSOIL=${SEEDSOIL:-seedsoil}
 # A relative binary path (target/release/seedsoil) must survive the tasks' other cwd.
 case $SEEDSOIL in */*) SEEDSOIL=$(cd "$(dirname "$SEEDSOIL")" && pwd)/$(basename "$SEEDSOIL") ;; esac
@@ -65,57 +67,30 @@ n=$(printf '%s' "$n" | tail -n 1 | tr -d '[:space:]')
 case $n in ''|*[!0-9]*) echo "submit.sh: --plan printed '$n', not a run count" >&2; exit 1 ;; esac
 [ "$n" -gt 0 ] || { echo "submit.sh: the sweep has no runs" >&2; exit 1; }
 
-# Array indices must stay below MaxArraySize (1001 unless the cluster says otherwise).
-max=$(scontrol show config 2>/dev/null | awk '$1 == "MaxArraySize" {print $3}')
-case $max in ''|*[!0-9]*) max=1001 ;; esac
+max=$(slurm_max_array_size)
 echo "submit.sh: $n runs of $sweep into $out (MaxArraySize $max)" >&2
 
-ids=() pids=() status=0
+status=0
 idfile=$(mktemp)
 trap 'rm -f "$idfile"*' EXIT
-offset=0
-while [ $offset -lt "$n" ]; do
-  count=$((n - offset))
-  [ $count -gt "$max" ] && count=$max
-  spec=0-$((count - 1))${throttle:+%$throttle}
-  if [ $wait_ = 1 ] && [ -z "$poll" ]; then
-    # sbatch --wait blocks until the array ends; run the arrays side by side.
-    INDEX_OFFSET=$offset sbatch --parsable --wait --array="$spec" "${extra[@]}" \
-      "$here/sweep.sbatch" "$sweep" "$out" > "$idfile.$offset" &
-    pids+=($!)
-  else
-    id=$(INDEX_OFFSET=$offset sbatch --parsable --array="$spec" "${extra[@]}" \
-      "$here/sweep.sbatch" "$sweep" "$out")
-    id=${id%%;*}
-    ids+=("$id")
-    echo "$id"
-  fi
-  offset=$((offset + count))
-done
+# With --wait (not --poll), each array is a background sbatch --wait, and the job ids are
+# printed once they have all ended; else each id is printed as soon as it is submitted.
+print_id() { echo "$1"; }
+sbatch_wait=0 report=print_id
+if [ $wait_ = 1 ] && [ -z "$poll" ]; then sbatch_wait=1 report=''; fi
+slurm_submit_arrays "$n" "$max" "$throttle" "$sbatch_wait" "$idfile" "$report" \
+  "${extra[@]}" "$here/sweep.sbatch" "$sweep" "$out"
 
 if [ $wait_ = 1 ]; then
-  if [ -z "$poll" ]; then
-    for pid in "${pids[@]}"; do wait "$pid" || status=1; done
-    cat "$idfile".* | cut -d';' -f1
-  else
-    joined=$(IFS=,; echo "${ids[*]}")
-    while :; do
-      if queued=$(squeue -h -j "$joined" -o %i 2>&1); then
-        [ -z "$queued" ] && break
-      else
-        # Jobs already purged from the controller are finished; other errors: retry.
-        case $queued in *"Invalid job id"*) break ;; esac
-      fi
-      sleep "$poll"
-    done
-  fi
+  slurm_wait_arrays "$poll" || status=1
+  if [ -z "$poll" ]; then cat "$idfile".* | cut -d';' -f1; fi
   [ $status = 0 ] || echo "submit.sh: some array tasks failed (see their slurm-*.out)" >&2
   "$SEEDSOIL" collect "$out" || status=1
   exit $status
 fi
 
 if [ $collect_job = 1 ]; then
-  dep=afterok$(printf ':%s' "${ids[@]}")
+  dep=afterok$(printf ':%s' "${slurm_ids[@]}")
   sbatch --parsable --job-name=seedsoil-collect --dependency="$dep" "${extra[@]}" \
     --wrap "$(printf '%q collect %q' "$SEEDSOIL" "$out")" | cut -d';' -f1
 fi
