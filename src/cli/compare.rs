@@ -12,7 +12,7 @@ use seedsoil::error::RunError;
 use seedsoil::output::{RunDir, manifest, write_atomic};
 
 use super::progress::RunsBar;
-use super::{CompareArgs, bad_usage, fresh_seed, print};
+use super::{CompareArgs, bad_usage, batch_seed, fresh_seed, parse_shard, print};
 
 /// The output folder: `-o`, else `runs/compare-<file stem>` (suffixed `-2`, `-3`, … if
 /// taken, unless `--force` or `--resume` asks for that folder itself).
@@ -26,7 +26,7 @@ fn output_dir(args: &CompareArgs) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenarios".to_string());
     let base = PathBuf::from("runs").join(format!("compare-{stem}"));
-    if args.force || args.resume {
+    if args.force || args.resume || args.plan || args.index.is_some() || args.shard.is_some() {
         return base;
     }
     let mut candidate = base.clone();
@@ -45,6 +45,9 @@ pub fn compare_cmd(args: CompareArgs) -> Result<()> {
     overrides.extend(args.days.map(super::days_override));
     let spec = CompareSpec::load_with(&args.file, args.replicates, &overrides)?;
     let dir = output_dir(&args);
+    if args.plan || args.index.is_some() || args.shard.is_some() {
+        return array_step(&args, &spec, &dir);
+    }
     let occupied = !folder::is_empty(&dir);
     if occupied && !args.force && !args.resume {
         let state = match folder::status(&dir).as_deref() {
@@ -133,6 +136,149 @@ pub fn compare_cmd(args: CompareArgs) -> Result<()> {
     match failures {
         None => Ok(()),
         Some(message) => Err(RunError::Other(message).into()),
+    }
+}
+
+/// One step of a comparison run as a job array: `--plan` (set up the folder, write
+/// `plan.csv`, print the number of runs) or a task (`--index`, `--shard`: run the selected
+/// runs without a record into their records). `--resume` merges afterwards.
+fn array_step(args: &CompareArgs, spec: &CompareSpec, dir: &Path) -> Result<()> {
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| parse_shard("--shard", s))
+        .transpose()?;
+    let partial = args.index.is_some() || shard.is_some();
+    let seed = batch_seed(
+        spec.seed.or_else(|| folder::recorded_seed(dir)),
+        partial,
+        "comparison",
+        &args.file,
+        dir,
+    )?;
+    let different = |difference: String| {
+        bad_usage(
+            "--output",
+            format!("\"{}\"", dir.display()),
+            format!(
+                "the folder holds a different comparison ({difference}); choose another folder or pass --force to --plan"
+            ),
+        )
+    };
+    let stored = folder::recorded(dir);
+    if let Some(stored) = &stored
+        && !args.force
+        && let Some(difference) = folder::difference(stored, spec, seed)
+    {
+        return Err(different(difference));
+    }
+    let total = compare::jobs(spec).len();
+    if args.plan {
+        let fresh = args.force || stored.is_none();
+        if fresh && !args.force && !folder::is_empty(dir) {
+            return Err(RunError::Occupied {
+                path: dir.to_path_buf(),
+                state: "it is not empty and holds no comparison".to_string(),
+            }
+            .into());
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let m = CompareManifest::new(
+            spec,
+            &args.file,
+            seed,
+            &[],
+            threads,
+            0.0,
+            super::command_line(),
+        );
+        let owned: &[&str] = if fresh { &folder::OWNED } else { &[] };
+        RunDir::claim(dir, true, manifest::to_json(&m).as_bytes(), owned)?;
+        folder::write_setup(spec, seed, dir)?;
+        folder::write_plan(spec, seed, dir)?;
+        println!("{total}");
+        return Ok(());
+    }
+    if stored.is_none() {
+        return Err(bad_usage(
+            "--output",
+            format!("\"{}\"", dir.display()),
+            format!(
+                "no comparison there: run `seedsoil compare {} -o {} --plan` first",
+                args.file.display(),
+                dir.display()
+            ),
+        ));
+    }
+    let selected: Vec<(usize, u32)> = match (args.index, shard) {
+        (Some(i), _) => match compare::jobs(spec).get(i as usize) {
+            Some(&job) => vec![job],
+            None => {
+                return Err(bad_usage(
+                    "--index",
+                    i.to_string(),
+                    format!(
+                        "allowed integer 0 ≤ value < {total} (the comparison has {total} runs)"
+                    ),
+                ));
+            }
+        },
+        // A task without --index has a shard.
+        (None, shard) => {
+            let (k, n) = shard.unwrap_or((0, 1));
+            compare::shard(spec, k, n)
+        }
+    };
+    let pending = compare::pending(spec, seed, dir);
+    let todo: Vec<(usize, u32)> = selected
+        .iter()
+        .copied()
+        .filter(|j| pending.contains(j))
+        .collect();
+    let progress = RunsBar::new(
+        Some(selected.len() as u64),
+        (selected.len() - todo.len()) as u64,
+        args.quiet,
+    )
+    .counting_failures();
+    let on_done = |run: &compare::RunRecord| progress.done(run.completed());
+    let executed =
+        compare::run_pending(spec, seed, dir, &todo, usize::from(args.threads), &on_done)?;
+    progress.finish();
+    let mut problems = Vec::new();
+    for e in &executed {
+        let name = &spec.scenarios[e.run.scenario].name;
+        if let Err(err) = &e.written {
+            problems.push(format!(
+                "\n  {name} replicate {}: cannot write its record: {err}",
+                e.run.replicate
+            ));
+        } else if let Some(error) = &e.run.error {
+            problems.push(format!(
+                "\n  {name} replicate {} (seed {}): {error}",
+                e.run.replicate, e.run.seed
+            ));
+        }
+    }
+    if !args.quiet {
+        println!(
+            "seedsoil {}: ran {} of {} selected runs ({} already recorded) into {}",
+            env!("CARGO_PKG_VERSION"),
+            todo.len(),
+            selected.len(),
+            selected.len() - todo.len(),
+            dir.display()
+        );
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(RunError::Other(format!(
+            "{} runs failed:{}",
+            problems.len(),
+            problems.concat()
+        ))
+        .into())
     }
 }
 

@@ -192,7 +192,25 @@ struct CompareArgs {
     /// depend on it.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=1024), allow_negative_numbers = true)]
     threads: u16,
-    /// Print nothing but errors.
+    /// Validate, set up the folder (compare.toml, configs/, a running manifest.json) and
+    /// write DIR/plan.csv (one row per run); print the number of runs, run nothing. Then
+    /// run the rows with --index or --shard (e.g. a job array) and merge with --resume.
+    #[arg(long, conflicts_with_all = ["index", "shard", "resume"])]
+    plan: bool,
+    /// Run only run I (row I of plan.csv, 0-based) into its record, skipping it if its
+    /// record is complete; no merge.
+    #[arg(
+        long,
+        value_name = "I",
+        conflicts_with_all = ["shard", "force", "resume"],
+        allow_negative_numbers = true
+    )]
+    index: Option<u64>,
+    /// Run the runs of task K of N (K in 0..N): rows with row % N == K, or with
+    /// branch_at_day whole replicates (replicate % N == K); no merge.
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true, conflicts_with_all = ["force", "resume"])]
+    shard: Option<String>,
+    /// Print nothing but errors (and the run count of --plan).
     #[arg(short, long)]
     quiet: bool,
 }

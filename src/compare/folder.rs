@@ -15,6 +15,9 @@ use crate::error::RunError;
 /// The resolved comparison's file in the folder.
 pub const RESOLVED: &str = "compare.toml";
 
+/// The plan of a comparison run as a job array (`--plan`).
+pub const PLAN: &str = "plan.csv";
+
 /// The tables `seedsoil compare` merges from the records.
 pub const FILES: [&str; 8] = [
     "runs.csv",
@@ -163,10 +166,37 @@ pub fn is_empty(dir: &Path) -> bool {
 /// records (`runs/`) first, then the tables and `configs/`, `compare.toml` last, so that
 /// a process killed midway never leaves records without the comparison they belong to.
 /// Other files are left alone.
-pub const OWNED: [&str; 11] = [
+pub const OWNED: [&str; 12] = [
     "runs", FILES[0], FILES[1], FILES[2], FILES[3], FILES[4], FILES[5], FILES[6], FILES[7],
-    "configs", RESOLVED,
+    "configs", PLAN, RESOLVED,
 ];
+
+/// Writes `plan.csv`: one row per run in output order (`row`, the `--index` of the run;
+/// `scenario`, `replicate`, `seed`).
+pub fn write_plan(spec: &CompareSpec, seed: u64, dir: &Path) -> Result<(), RunError> {
+    #[derive(serde::Serialize)]
+    struct PlanRow<'a> {
+        row: usize,
+        scenario: &'a str,
+        replicate: u32,
+        seed: u64,
+    }
+    let path = dir.join(PLAN);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for (row, (s, r)) in super::jobs(spec).into_iter().enumerate() {
+        w.serialize(PlanRow {
+            row,
+            scenario: &spec.scenarios[s].name,
+            replicate: r,
+            seed: super::replicate_seed(seed, r),
+        })
+        .map_err(|e| RunError::Other(format!("{}: {e}", path.display())))?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| RunError::Other(format!("{}: {e}", path.display())))?;
+    crate::output::write_atomic(&path, &bytes)
+}
 
 /// Writes the setup of the comparison of `spec` with seed `seed` into `dir`:
 /// `compare.toml` and each valid scenario's resolved config `configs/<name>.toml`.

@@ -96,6 +96,26 @@ pub fn jobs(spec: &CompareSpec) -> Vec<(usize, u32)> {
         .collect()
 }
 
+/// The runs of array task `k` of `n` (`--shard K/N`), in output order. Without
+/// `branch_at_day`, the runs at positions `i` of [`jobs`] with `i mod n = k`. With it,
+/// whole replicates (`r mod n = k`): every arm of a replicate restores the same tumour
+/// grown to the branch day, and a task grows each of its replicates' tumours once.
+pub fn shard(spec: &CompareSpec, k: u64, n: u64) -> Vec<(usize, u32)> {
+    jobs(spec)
+        .into_iter()
+        .enumerate()
+        .filter(|&(i, (_, r))| {
+            let key = if spec.branch_at_day.is_some() {
+                u64::from(r)
+            } else {
+                i as u64
+            };
+            key % n == k
+        })
+        .map(|(_, job)| job)
+        .collect()
+}
+
 /// The runs of the comparison of `spec` with seed `seed` without a complete record in
 /// `dir` ([`record::read`]), in output order: the ones `--resume` runs.
 pub fn pending(spec: &CompareSpec, seed: u64, dir: &Path) -> Vec<(usize, u32)> {
