@@ -38,6 +38,7 @@
 //! seed: they are byte-identical whatever the thread count and however the runs were
 //! split between processes.
 
+pub mod axis;
 pub mod check;
 pub mod design;
 pub mod folder;
