@@ -9,10 +9,16 @@
 # the small sweep tests/data/sweep/slurm-small.toml through scripts/slurm/submit.sh --wait
 # (one array task per run, then `seedsoil collect`), resubmits it (complete runs must be
 # skipped), runs the same sweep locally, and compares runs.csv, summary.csv and
-# timeseries.csv byte for byte. It then runs a tiny fit (ABC-SMC, a few rounds of job
-# arrays) through scripts/slurm/fit.sh --poll 0.5, runs fit.sh again on the complete folder
-# (it must submit nothing), fits the same file locally, and compares posterior.csv,
-# generations.csv, predictive.csv, observed.csv, base.toml and seed.txt byte for byte.
+# timeseries.csv byte for byte. It then runs a small branched comparison (a compare file
+# written into the temporary folder) through scripts/slurm/submit.sh --poll 0.5 (one
+# array task per run, then `seedsoil compare --resume`), resubmits it (every task must skip
+# its run and the tables stay), runs it locally, and compares its nine tables (runs.csv,
+# timeseries.csv, events.csv, summary.csv, organs.csv, comparison.csv, time_to_event.csv,
+# kaplan_meier.csv, compare.toml) byte for byte. It then runs a tiny fit (ABC-SMC, a few
+# rounds of job arrays) through scripts/slurm/fit.sh --poll 0.5, runs fit.sh again on the
+# complete folder (it must submit nothing), fits the same file locally, and compares
+# posterior.csv, generations.csv, predictive.csv, observed.csv, base.toml and seed.txt
+# byte for byte.
 # The daemons it started are stopped on exit.
 #
 # Environment:
@@ -212,6 +218,9 @@ case $SEEDSOIL in */*) SEEDSOIL=$(cd "$(dirname "$SEEDSOIL")" && pwd)/$(basename
 export SEEDSOIL
 "$SEEDSOIL" sweep --help >/dev/null || fail "$SEEDSOIL has no sweep command"
 "$SEEDSOIL" fit --help >/dev/null || fail "$SEEDSOIL has no fit command"
+# (no `| grep -q`: with pipefail, the help's writer killed by SIGPIPE would fail it)
+compare_help=$("$SEEDSOIL" compare --help) || fail "$SEEDSOIL has no compare command"
+case $compare_help in *--plan*) ;; *) fail "$SEEDSOIL has no compare --plan" ;; esac
 
 sweep=$root/tests/data/sweep/slurm-small.toml
 files=(runs.csv summary.csv timeseries.csv)
@@ -249,6 +258,72 @@ phase "compare"
 for f in "${files[@]}"; do
   cmp "$slurm_out/$f" "$local_out/$f" || fail "$f differs between the job array and the local sweep"
   echo "slurm-test: $f identical ($(wc -l <"$local_out/$f") lines)"
+done
+
+phase "compare on slurm"
+# A branched comparison (2 scenarios x 3 replicates, 12 days, branch at day 4) through
+# submit.sh --poll 0.5 (kind read from the file): plan, one array task per run (each
+# regrows its replicate's trunk), then `compare --resume` here. Resubmitted (with --kind
+# compare): every task skips its run, the tables stay. Same bytes as a local comparison.
+mkdir -p "$work/compare"
+cmpfile=$work/compare/small.toml
+cat >"$cmpfile" <<EOF
+base = "$root/tests/data/compare/base.toml"
+replicates = 3
+seed = 11
+branch_at_day = 4
+
+[scenario.control]
+set = { "run.days" = 12.0 }
+
+[scenario.fast]
+include = ["$root/tests/data/compare/faster.toml"]
+set = { "run.days" = 12.0 }
+EOF
+cmp_files=(runs.csv timeseries.csv events.csv summary.csv organs.csv comparison.csv
+  time_to_event.csv kaplan_meier.csv compare.toml)
+cmp_slurm=$work/compare/slurm
+scripts/slurm/submit.sh --poll 0.5 "$cmpfile" "$cmp_slurm" \
+  --chdir="$work/jobs" --output="$work/jobs/compare-%A_%a.out" \
+  >"$work/compare/submit.out" 2>"$work/compare/submit.err" || {
+  cat "$work/compare/submit.err" >&2
+  fail "the comparison's job array or its --resume failed"
+}
+cat "$work/compare/submit.err"
+grep -q '^submit.sh: 6 runs of comparison ' "$work/compare/submit.err" ||
+  fail "submit.sh did not plan the file as a comparison of 6 runs"
+n=$(($(wc -l <"$cmp_slurm/plan.csv") - 1))
+tasks=$(find "$work/jobs" -name 'compare-*_*.out' | wc -l)
+echo "slurm-test: $n runs, $tasks array task logs"
+[ "$n" = 6 ] || fail "expected 6 rows in $cmp_slurm/plan.csv, found $n"
+[ "$tasks" = "$n" ] || fail "expected $n array task logs, found $tasks"
+grep -q '"status": "completed"' "$cmp_slurm/manifest.json" ||
+  fail "the comparison's manifest.json is not completed"
+grep -q '"runs_executed_now": 0,' "$cmp_slurm/manifest.json" ||
+  fail "compare --resume simulated runs that the array tasks should have run"
+for f in "${cmp_files[@]}"; do [ -s "$cmp_slurm/$f" ] || fail "no $f in $cmp_slurm"; done
+mkdir -p "$work/compare/first"
+for f in "${cmp_files[@]}"; do cp "$cmp_slurm/$f" "$work/compare/first/"; done
+# The complete comparison again: each task finds its run's record and skips it.
+rm -f "$work"/jobs/compare-*_*.out
+scripts/slurm/submit.sh --poll 0.5 --kind compare "$cmpfile" "$cmp_slurm" \
+  --chdir="$work/jobs" --output="$work/jobs/compare-%A_%a.out" \
+  >/dev/null 2>"$work/compare/resubmit.err" || {
+  cat "$work/compare/resubmit.err" >&2
+  fail "resubmitting the complete comparison failed"
+}
+skipped=$(grep -l 'ran 0 of 1 selected runs (1 already recorded)' "$work"/jobs/compare-*_*.out | wc -l)
+echo "slurm-test: resubmitted: $skipped of $n array tasks skipped their recorded run"
+[ "$skipped" = "$n" ] || fail "expected $n array tasks to skip their recorded run, $skipped did"
+for f in "${cmp_files[@]}"; do
+  cmp "$work/compare/first/$f" "$cmp_slurm/$f" ||
+    fail "$f changed when the complete comparison was resubmitted"
+done
+cmp_local=$work/compare/local
+(cd "$work" && "$SEEDSOIL" compare "$cmpfile" -o "$cmp_local" -q) || fail "the local comparison failed"
+for f in "${cmp_files[@]}"; do
+  cmp "$cmp_slurm/$f" "$cmp_local/$f" || fail "$f differs between the job array and the local comparison"
+  echo "slurm-test: compare $f identical ($(wc -l <"$cmp_local/$f") lines)"
 done
 
 phase "fit on slurm"
