@@ -346,3 +346,27 @@ fn a_bad_fit_file_is_refused_with_every_problem() {
         .success()
         .stdout(predicates::str::contains("--plan"));
 }
+
+#[test]
+fn a_fit_whose_runs_all_fail_says_why_and_writes_no_posterior() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = small_fit(tmp.path(), "budget = 30");
+    // Every run stops at 2 cells, before the first observed day.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "\"cells.p_symmetric_max\" = 1.0 }",
+            "\"cells.p_symmetric_max\" = 1.0, \"run.stop_at_cells\" = 2 }",
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = seedsoil_in(tmp.path(), &["fit", "fit.toml", "-o", "out"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("generation 0 could not accept 24 particles") && err.contains("(budget)"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("out/posterior.csv").exists());
+    assert_eq!(count_records(&tmp.path().join("out/records")), 30);
+}

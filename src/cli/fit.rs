@@ -189,9 +189,9 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
     bar.finish();
     let Some(posterior) = fit.posterior() else {
         return Err(RunError::Other(format!(
-            "generation 0 could not accept {} particles ({:?} after {} runs); see the records in {}",
+            "generation 0 could not accept {} particles before the fit stopped ({}) after {} runs; a run fails when its config is invalid or it ends before the last observed day (extinction, run.stop_at_cells): see the records in {}",
             spec.settings.population,
-            fit.stop,
+            stop_name(fit.stop),
             fit.runs,
             dir.join("records").display()
         ))
