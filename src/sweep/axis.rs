@@ -1,6 +1,6 @@
 //! One `[[axis]]` of a sweep file: what it is once checked ([`Axis`], its
 //! [`AxisValues`]), how generated values are spaced ([`spaced`], [`axis_value`]), and the
-//! checks of an axis table as given ([`check_axis`]): its key (known, varied by one axis
+//! checks of an axis table as given (`check_axis`): its key (known, varied by one axis
 //! only), its values (a list, `start/stop/steps`, or a `range` for the designs that
 //! sample), and `log`/`scale`.
 
