@@ -245,19 +245,25 @@ pub fn plan(checks: &[Check], options: &Options) -> Result<Vec<(Scenario, usize)
     Ok(out)
 }
 
-/// Runs the checks `options` selects: every scenario × block × replicate on a pool of
-/// `options.threads` workers (one simulation per worker, one thread inside each), calling
-/// `on_done` as each simulation ends (for progress bars), then evaluates every check on
-/// every block. `on_start` is called once with the number of simulations.
-///
-/// Failed simulations are records (`runs.csv`) and fail the checks that need them; the
-/// others complete.
-pub fn run(
-    options: &Options,
-    on_start: &dyn Fn(usize),
-    on_done: &(dyn Fn(&RunRecord) + Sync),
-) -> Result<Validation, ValidateError> {
-    let started = Instant::now();
+/// What a validation runs, before any run: the selected checks, the scenarios with the
+/// replicates each needs, their configs, and every simulation as `(scenario, block,
+/// replicate)` in run order.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The selected checks.
+    pub checks: Vec<Check>,
+    /// Checks left out (on R0 while a user's config is validated).
+    pub skipped: Vec<&'static str>,
+    /// The scenarios with their replicates per block.
+    pub scenarios: Vec<(Scenario, usize)>,
+    /// Each scenario's config on the baseline, or why it is invalid.
+    pub configs: Vec<Result<Config, String>>,
+    /// Every simulation: `(scenario, block, replicate)`.
+    pub jobs: Vec<(usize, usize, usize)>,
+}
+
+/// Selects the checks of `options` and lays out their simulations.
+pub fn prepare(options: &Options) -> Result<Prepared, ValidateError> {
     let (checks, skipped) = select(options)?;
     let scenarios = plan(&checks, options).map_err(ValidateError::Suite)?;
     let baseline = options
@@ -280,34 +286,91 @@ pub fn run(
                 .flat_map(move |(s, (_, n))| (0..*n).map(move |r| (s, b, r)))
         })
         .collect();
-    on_start(jobs.len());
-    let pool = crate::batch::pool(options.threads).map_err(ValidateError::Run)?;
-    let runs: Vec<RunRecord> = each_on_pool(&pool, jobs.len(), |i| {
-        let (s, b, r) = jobs[i];
-        let seed = run_seed(options.seed, b, r);
+    Ok(Prepared {
+        checks,
+        skipped,
+        scenarios,
+        configs,
+        jobs,
+    })
+}
+
+impl Prepared {
+    /// The seed of simulation `i`.
+    pub fn seed(&self, options: &Options, i: usize) -> u64 {
+        let (_, b, r) = self.jobs[i];
+        run_seed(options.seed, b, r)
+    }
+
+    /// The config simulation `i` runs (its seed set, one thread), if its scenario's
+    /// config is valid.
+    pub fn config(&self, options: &Options, i: usize) -> Option<Config> {
+        let (s, _, _) = self.jobs[i];
+        self.configs[s].as_ref().ok().map(|c| {
+            let mut c = c.clone();
+            c.run.seed = Some(self.seed(options, i));
+            c.run.threads = 1;
+            c
+        })
+    }
+
+    /// Runs simulation `i` on one thread.
+    pub fn run_job(&self, options: &Options, i: usize) -> RunRecord {
+        let (s, b, r) = self.jobs[i];
+        let seed = self.seed(options, i);
         let t0 = Instant::now();
-        let outcome = match &configs[s] {
+        let outcome = match &self.configs[s] {
             Ok(c) => simulate_record(c.clone(), seed, 1),
             Err(e) => Err(e.clone()),
         };
-        let record = RunRecord {
-            scenario: scenarios[s].0.name.clone(),
+        RunRecord {
+            scenario: self.scenarios[s].0.name.clone(),
             block: b,
             replicate: r,
             seed,
-            config: configs[s].as_ref().ok().map(|c| {
-                let mut c = c.clone();
-                c.run.seed = Some(seed);
-                c.run.threads = 1;
-                c
-            }),
+            config: self.config(options, i),
             outcome,
             wall_time_s: t0.elapsed().as_secs_f64(),
-        };
+        }
+    }
+}
+
+/// Runs the checks `options` selects: every scenario × block × replicate on a pool of
+/// `options.threads` workers (one simulation per worker, one thread inside each), calling
+/// `on_done` as each simulation ends (for progress bars), then evaluates every check on
+/// every block. `on_start` is called once with the number of simulations.
+///
+/// Failed simulations are records (`runs.csv`) and fail the checks that need them; the
+/// others complete.
+pub fn run(
+    options: &Options,
+    on_start: &dyn Fn(usize),
+    on_done: &(dyn Fn(&RunRecord) + Sync),
+) -> Result<Validation, ValidateError> {
+    let started = Instant::now();
+    let prepared = prepare(options)?;
+    on_start(prepared.jobs.len());
+    let pool = crate::batch::pool(options.threads).map_err(ValidateError::Run)?;
+    let runs: Vec<RunRecord> = each_on_pool(&pool, prepared.jobs.len(), |i| {
+        let record = prepared.run_job(options, i);
         on_done(&record);
         record
     });
+    Ok(evaluate(prepared, runs, options, started))
+}
 
+/// Evaluates every check of `prepared` on every block from its simulations `runs` (one
+/// per job, in job order).
+pub fn evaluate(
+    prepared: Prepared,
+    runs: Vec<RunRecord>,
+    options: &Options,
+    started: Instant,
+) -> Validation {
+    let Prepared {
+        checks, skipped, ..
+    } = prepared;
+    let blocks = options.blocks.max(1);
     // Parse every completed run once.
     let index: BTreeMap<(&str, usize, usize), usize> = runs
         .iter()
@@ -364,14 +427,14 @@ pub fn run(
             });
         }
     }
-    Ok(Validation {
+    Validation {
         checks,
         skipped,
         runs,
         results,
         options: options.clone(),
         wall_time_s: started.elapsed().as_secs_f64(),
-    })
+    }
 }
 
 #[cfg(test)]
