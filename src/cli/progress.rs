@@ -81,7 +81,7 @@ pub struct RunsBar {
 }
 
 impl RunsBar {
-    /// A bar counting `len` runs (`None`: [`RunsBar::set_length`] later), of which
+    /// A bar counting `len` runs (`None`: unknown), of which
     /// `done` are done already; none if `quiet`.
     pub fn new(len: Option<u64>, done: u64, quiet: bool) -> Self {
         let bar = bar(len, "run", quiet);
@@ -103,13 +103,6 @@ impl RunsBar {
             p.set_message("0 failed");
         }
         self
-    }
-
-    /// Sets the number of runs.
-    pub fn set_length(&self, len: u64) {
-        if let Some(p) = &self.bar {
-            p.set_length(len);
-        }
     }
 
     /// A run is done; it failed unless `ok`.

@@ -9,7 +9,7 @@ use clap::Args;
 use seedsoil::error::RunError;
 use seedsoil::output::RunDir;
 use seedsoil::output::manifest::{self, RunningManifest};
-use seedsoil::validate::{self, Options, Validation, report};
+use seedsoil::validate::{self, Options, Prepared, Validation, record, report};
 
 use super::progress::RunsBar;
 
@@ -49,6 +49,21 @@ pub struct ValidateArgs {
     /// List the checks (name, seeds, quick, source, claim) and run nothing.
     #[arg(long)]
     list: bool,
+    /// Reuse the output folder of the same validation (validate.toml): skip simulations
+    /// whose record is complete, run the rest, evaluate. Merges a job array's records.
+    #[arg(long, conflicts_with_all = ["force", "list"])]
+    resume: bool,
+    /// Set up the folder (validate.toml, a running manifest.json) and write DIR/plan.csv,
+    /// one row per simulation; print their number, run nothing. Then run the rows with
+    /// --index or --shard (e.g. a job array) and evaluate with --resume.
+    #[arg(long, conflicts_with_all = ["index", "shard", "resume", "list"])]
+    plan: bool,
+    /// Run only simulation I (row I of plan.csv, 0-based) into its record; no verdicts.
+    #[arg(long, value_name = "I", conflicts_with_all = ["shard", "force", "resume", "list"], allow_negative_numbers = true)]
+    index: Option<u64>,
+    /// Run the simulations of task K of N (rows with row % N == K); no verdicts.
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true, conflicts_with_all = ["force", "resume", "list"])]
+    shard: Option<String>,
     /// Print nothing but errors.
     #[arg(short, long)]
     quiet: bool,
@@ -98,26 +113,83 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
         return Ok(());
     }
     // Selection errors before any folder is made.
-    validate::select(&options)?;
+    let prepared = validate::prepare(&options)?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(|s| super::parse_shard("--shard", s))
+        .transpose()?;
+    let partial = args.index.is_some() || shard.is_some();
+    let reuse = args.resume || args.plan || partial;
+    let path = match &args.output {
+        Some(p) => p.clone(),
+        None if reuse => PathBuf::from("runs/validate"),
+        None => RunDir::fresh_path(&PathBuf::from("runs/validate")),
+    };
+    let same = record::same_options(&path, &options);
+    if same == Some(false) && (partial || args.resume || (args.plan && !args.force)) {
+        return Err(super::bad_usage(
+            "--output",
+            format!("\"{}\"", path.display()),
+            "the folder holds a validation with other options (its validate.toml differs); choose another folder, or pass --force to --plan",
+        ));
+    }
+    if partial {
+        if same.is_none() {
+            return Err(super::bad_usage(
+                "--output",
+                format!("\"{}\"", path.display()),
+                "no validation there: run seedsoil validate with the same options, -o and --plan first",
+            ));
+        }
+        return run_task(&args, &options, &prepared, &path, shard);
+    }
     // The folder says it holds an unfinished validation before an earlier one's files go.
     let running = RunningManifest::new(options.seed, super::command_line());
-    let (path, force) = match &args.output {
-        Some(p) => (p.clone(), args.force),
-        None => (RunDir::fresh_path(&PathBuf::from("runs/validate")), false),
-    };
+    let fresh = !(reuse && same == Some(true)) || args.force;
+    let owned: &[&str] = if fresh { &VALIDATE_FILES } else { &[] };
     let dir = RunDir::claim(
         &path,
-        force,
+        args.force || reuse,
         manifest::to_json(&running).as_bytes(),
-        &VALIDATE_FILES,
+        owned,
     )?;
+    seedsoil::output::write_atomic(
+        &dir.path.join(record::OPTIONS),
+        record::options_text(&options).as_bytes(),
+    )?;
+    if args.plan {
+        record::write_plan(&dir.path, &prepared, &options)?;
+        println!("{}", prepared.jobs.len());
+        return Ok(());
+    }
 
-    let progress = RunsBar::new(None, 0, args.quiet);
-    let on_start = |n: usize| progress.set_length(n as u64);
-    let on_done = |r: &validate::RunRecord| progress.done_with(r.scenario.clone());
-    let v = validate::run(&options, &on_start, &on_done)?;
+    let started = std::time::Instant::now();
+    let todo: Vec<usize> = (0..prepared.jobs.len())
+        .filter(|&i| record::read(&dir.path, &prepared, &options, i).is_none())
+        .collect();
+    let progress = RunsBar::new(
+        Some(prepared.jobs.len() as u64),
+        (prepared.jobs.len() - todo.len()) as u64,
+        args.quiet,
+    );
+    let wall = run_into(&prepared, &options, &dir.path, &todo, &|r| {
+        progress.done_with(r.scenario.clone())
+    })?;
     progress.finish();
-
+    let runs: Vec<validate::RunRecord> = (0..prepared.jobs.len())
+        .map(|i| {
+            let mut r = record::read(&dir.path, &prepared, &options, i).ok_or_else(|| {
+                RunError::Other(format!(
+                    "simulation {i} has no complete record in {}",
+                    dir.path.display()
+                ))
+            })?;
+            r.wall_time_s = wall[i];
+            Ok(r)
+        })
+        .collect::<Result<_, RunError>>()?;
+    let v = validate::evaluate(prepared, runs, &options, started);
     write_outputs(&v, &dir)?;
     if !args.quiet {
         print_verdict(&v, &dir);
@@ -152,8 +224,10 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
 
 /// The files and folders a validation writes besides `manifest.json`: what `--force`
 /// removes of an earlier one.
-const VALIDATE_FILES: [&str; 6] = [
+const VALIDATE_FILES: [&str; 8] = [
     "runs",
+    record::OPTIONS,
+    record::PLAN,
     "validation.csv",
     "values.csv",
     "checks.csv",
@@ -161,26 +235,9 @@ const VALIDATE_FILES: [&str; 6] = [
     "power.csv",
 ];
 
+/// Writes the tables and the manifest of a validation (the run folders are its records,
+/// written as each simulation ended).
 fn write_outputs(v: &Validation, dir: &RunDir) -> Result<()> {
-    for r in &v.runs {
-        let folder = report::run_folder(r);
-        if let Some(c) = &r.config {
-            dir.write(&format!("{folder}/config.toml"), c.to_toml().as_bytes())?;
-        }
-        match &r.outcome {
-            Ok((_, [ts, ev, su])) => {
-                dir.write(&format!("{folder}/timeseries.csv"), ts.as_bytes())?;
-                dir.write(&format!("{folder}/events.csv"), ev.as_bytes())?;
-                dir.write(&format!("{folder}/summary.csv"), su.as_bytes())?;
-                let organs = seedsoil::output::summary::organs_from_summary(su)
-                    .map_err(|e| anyhow::anyhow!("{folder}/summary.csv: {e}"))?;
-                dir.write(&format!("{folder}/organs.csv"), organs.as_bytes())?;
-            }
-            Err(e) => {
-                dir.write(&format!("{folder}/error.txt"), format!("{e}\n").as_bytes())?;
-            }
-        }
-    }
     let csv = |rows: Vec<u8>, name: &str| -> Result<()> {
         dir.write(name, &rows)?;
         Ok(())
@@ -291,4 +348,83 @@ fn print_verdict(v: &Validation, dir: &RunDir) {
         "report: python3 scripts/validation_report.py {}",
         dir.path.display()
     );
+}
+
+/// Runs the simulations `todo` of `prepared` on the pool of `options.threads` workers,
+/// writing each one's record into `dir` as it ends; returns the wall time of every
+/// simulation of `prepared` (0 for those not run now).
+fn run_into(
+    prepared: &Prepared,
+    options: &Options,
+    dir: &std::path::Path,
+    todo: &[usize],
+    on_done: &(dyn Fn(&validate::RunRecord) + Sync),
+) -> Result<Vec<f64>> {
+    let pool = seedsoil::batch::pool(options.threads)?;
+    let done = seedsoil::batch::each_on_pool(&pool, todo.len(), |k| {
+        let r = prepared.run_job(options, todo[k]);
+        let written = record::write(dir, &r);
+        on_done(&r);
+        (r.wall_time_s, written)
+    });
+    let mut wall = vec![0.0; prepared.jobs.len()];
+    for (&i, (w, written)) in todo.iter().zip(done) {
+        written?;
+        wall[i] = w;
+    }
+    Ok(wall)
+}
+
+/// An array task: the selected rows of the plan without a record, run into their
+/// records; no verdicts.
+fn run_task(
+    args: &ValidateArgs,
+    options: &Options,
+    prepared: &Prepared,
+    dir: &std::path::Path,
+    shard: Option<(u64, u64)>,
+) -> Result<()> {
+    let total = prepared.jobs.len();
+    let selected: Vec<usize> = match (args.index, shard) {
+        (Some(i), _) if (i as usize) < total => vec![i as usize],
+        (Some(i), _) => {
+            return Err(super::bad_usage(
+                "--index",
+                i.to_string(),
+                format!(
+                    "allowed integer 0 ≤ value < {total} (the validation has {total} simulations)"
+                ),
+            ));
+        }
+        // A task without --index has a shard.
+        (None, shard) => {
+            let (k, n) = shard.unwrap_or((0, 1));
+            (0..total).filter(|i| *i as u64 % n == k).collect()
+        }
+    };
+    let todo: Vec<usize> = selected
+        .iter()
+        .copied()
+        .filter(|&i| record::read(dir, prepared, options, i).is_none())
+        .collect();
+    let progress = RunsBar::new(
+        Some(selected.len() as u64),
+        (selected.len() - todo.len()) as u64,
+        args.quiet,
+    );
+    run_into(prepared, options, dir, &todo, &|r| {
+        progress.done_with(r.scenario.clone())
+    })?;
+    progress.finish();
+    if !args.quiet {
+        println!(
+            "seedsoil {}: ran {} of {} selected simulations ({} already recorded) into {}",
+            env!("CARGO_PKG_VERSION"),
+            todo.len(),
+            selected.len(),
+            selected.len() - todo.len(),
+            dir.display()
+        );
+    }
+    Ok(())
 }

@@ -19,6 +19,7 @@
 
 pub mod check;
 pub mod checks;
+pub mod record;
 pub mod report;
 pub mod rule;
 pub mod scenario;
