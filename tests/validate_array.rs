@@ -79,4 +79,10 @@ fn array_steps_refuse_another_validation_and_a_missing_plan() {
     let mut args = vec!["validate", "-o", "out", "--index", "999"];
     args.extend(OPTIONS);
     refused_in(dir, &args, &["--index", "999"]);
+    // --resume reuses only a validation's folder.
+    std::fs::create_dir(dir.join("busy")).unwrap();
+    std::fs::write(dir.join("busy/notes.txt"), "mine").unwrap();
+    let mut args = vec!["validate", "-o", "busy", "--resume"];
+    args.extend(OPTIONS);
+    refused_in(dir, &args, &["--resume", "no validate.toml"]);
 }

@@ -134,6 +134,14 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
             "the folder holds a validation with other options (its validate.toml differs); choose another folder, or pass --force to --plan",
         ));
     }
+    let occupied = std::fs::read_dir(&path).is_ok_and(|mut d| d.next().is_some());
+    if args.resume && same.is_none() && occupied {
+        return Err(super::bad_usage(
+            "--resume",
+            format!("\"{}\"", path.display()),
+            "not a validation folder that --resume can reuse (it holds no validate.toml); choose another folder or pass --force",
+        ));
+    }
     if partial {
         if same.is_none() {
             return Err(super::bad_usage(
