@@ -18,7 +18,10 @@
 # rounds of job arrays) through scripts/slurm/fit.sh --poll 0.5, runs fit.sh again on the
 # complete folder (it must submit nothing), fits the same file locally, and compares
 # posterior.csv, generations.csv, predictive.csv, observed.csv, base.toml and seed.txt
-# byte for byte.
+# byte for byte. Last, it runs the liu2011 validation check with 3 seeds per arm through
+# scripts/slurm/submit.sh --kind validate --poll 0.5 (one array task per simulation, then
+# `seedsoil validate --resume`), validates the same locally, and compares validation.csv,
+# values.csv, checks.csv, runs.csv byte for byte and the exit codes (1 if a check fails).
 # The daemons it started are stopped on exit.
 #
 # Environment:
@@ -221,6 +224,8 @@ export SEEDSOIL
 # (no `| grep -q`: with pipefail, the help's writer killed by SIGPIPE would fail it)
 compare_help=$("$SEEDSOIL" compare --help) || fail "$SEEDSOIL has no compare command"
 case $compare_help in *--plan*) ;; *) fail "$SEEDSOIL has no compare --plan" ;; esac
+validate_help=$("$SEEDSOIL" validate --help) || fail "$SEEDSOIL has no validate command"
+case $validate_help in *--plan*) ;; *) fail "$SEEDSOIL has no validate --plan" ;; esac
 
 sweep=$root/tests/data/sweep/slurm-small.toml
 files=(runs.csv summary.csv timeseries.csv)
@@ -386,6 +391,38 @@ fit_local=$work/fit/local
 for f in "${fit_files[@]}"; do
   cmp "$fit_slurm/$f" "$fit_local/$f" || fail "$f differs between fit.sh and the local fit"
   echo "slurm-test: fit $f identical ($(wc -l <"$fit_local/$f") lines)"
+done
+
+phase "validate on slurm"
+# The liu2011 check with 3 seeds per arm (12 simulations) through submit.sh --kind validate
+# --poll 0.5: plan, one array task per simulation, then `validate --resume` here. Its four
+# tables and exit code (1 if a check fails) must be those of a local validation.
+mkdir -p "$work/validate"
+val_sel=(--only liu2011 --seeds 3)
+val_files=(validation.csv values.csv checks.csv runs.csv)
+val_slurm=$work/validate/slurm
+val_rc=0
+scripts/slurm/submit.sh --poll 0.5 --kind validate "$val_slurm" \
+  --chdir="$work/jobs" --output="$work/jobs/validate-%A_%a.out" -- "${val_sel[@]}" \
+  >"$work/validate/submit.out" 2>"$work/validate/submit.err" || val_rc=$?
+cat "$work/validate/submit.err"
+grep -q '^submit.sh: [0-9]* runs of validation ' "$work/validate/submit.err" ||
+  fail "submit.sh did not plan a validation"
+n=$(($(wc -l <"$val_slurm/plan.csv") - 1))
+tasks=$(find "$work/jobs" -name 'validate-*_*.out' | wc -l)
+echo "slurm-test: $n simulations, $tasks array task logs, submit.sh exit $val_rc"
+[ "$tasks" = "$n" ] || fail "expected $n array task logs, found $tasks"
+for f in "${val_files[@]}"; do [ -s "$val_slurm/$f" ] || fail "no $f in $val_slurm"; done
+val_local=$work/validate/local
+local_rc=0
+(cd "$work" && "$SEEDSOIL" validate "${val_sel[@]}" -o "$val_local" -q) || local_rc=$?
+echo "slurm-test: local validation exit $local_rc"
+case $local_rc in 0|1) ;; *) fail "the local validation failed (exit $local_rc)" ;; esac
+[ "$val_rc" = "$local_rc" ] ||
+  fail "submit.sh exited $val_rc, the local validation $local_rc"
+for f in "${val_files[@]}"; do
+  cmp "$val_slurm/$f" "$val_local/$f" || fail "$f differs between the job array and the local validation"
+  echo "slurm-test: validate $f identical ($(wc -l <"$val_local/$f") lines)"
 done
 phase ""
 

@@ -12,7 +12,7 @@ use seedsoil::error::RunError;
 use seedsoil::output::{RunDir, manifest, write_atomic};
 
 use super::progress::RunsBar;
-use super::{CompareArgs, bad_usage, batch_seed, fresh_seed, parse_shard, print};
+use super::{CompareArgs, array_task, bad_usage, batch_seed, fresh_seed, print};
 
 /// The output folder: `-o`, else `runs/compare-<file stem>` (suffixed `-2`, `-3`, … if
 /// taken, unless `--force` or `--resume` asks for that folder itself).
@@ -143,12 +143,7 @@ pub fn compare_cmd(args: CompareArgs) -> Result<()> {
 /// `plan.csv`, print the number of runs) or a task (`--index`, `--shard`: run the selected
 /// runs without a record into their records). `--resume` merges afterwards.
 fn array_step(args: &CompareArgs, spec: &CompareSpec, dir: &Path) -> Result<()> {
-    let shard = args
-        .shard
-        .as_deref()
-        .map(|s| parse_shard("--shard", s))
-        .transpose()?;
-    let partial = args.index.is_some() || shard.is_some();
+    let (shard, partial) = array_task(args.index, args.shard.as_deref())?;
     let seed = batch_seed(
         spec.seed.or_else(|| folder::recorded_seed(dir)),
         partial,
@@ -261,14 +256,7 @@ fn array_step(args: &CompareArgs, spec: &CompareSpec, dir: &Path) -> Result<()> 
         }
     }
     if !args.quiet {
-        println!(
-            "seedsoil {}: ran {} of {} selected runs ({} already recorded) into {}",
-            env!("CARGO_PKG_VERSION"),
-            todo.len(),
-            selected.len(),
-            selected.len() - todo.len(),
-            dir.display()
-        );
+        print::task("runs", todo.len(), selected.len(), dir);
     }
     if problems.is_empty() {
         Ok(())

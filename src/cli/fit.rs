@@ -16,7 +16,7 @@ use seedsoil::fit::{Fit, StopReason};
 use seedsoil::output::write_atomic;
 
 use super::progress::RunsBar;
-use super::{bad_usage, batch_folder, batch_seed, parse_shard};
+use super::{array_task, bad_usage, batch_folder, batch_seed};
 
 /// Arguments of `seedsoil fit`.
 #[derive(Debug, Args)]
@@ -70,12 +70,7 @@ pub fn fit_cmd(args: FitArgs) -> Result<()> {
     })?;
     let spec = FitSpec::from_text(&text, &args.file)?;
     let dir = batch_folder(args.output.as_ref(), &args.file, "fit");
-    let shard = args
-        .shard
-        .as_deref()
-        .map(|s| parse_shard("--shard", s))
-        .transpose()?;
-    let partial = args.index.is_some() || shard.is_some();
+    let (shard, partial) = array_task(args.index, args.shard.as_deref())?;
     let seed = batch_seed(
         spec.seed.or_else(|| folder::recorded_seed(&dir)),
         partial,

@@ -378,6 +378,13 @@ fn batch_seed(
     }
 }
 
+/// The `--shard` of a batch command parsed, and whether the command is an array task
+/// (`--index` or `--shard`).
+fn array_task(index: Option<u64>, shard: Option<&str>) -> Result<(Option<(u64, u64)>, bool)> {
+    let shard = shard.map(|s| parse_shard("--shard", s)).transpose()?;
+    Ok((shard, index.is_some() || shard.is_some()))
+}
+
 /// `--shard K/N` parsed: integers with N ≥ 1 and 0 ≤ K < N.
 fn parse_shard(flag: &str, text: &str) -> Result<(u64, u64)> {
     text.split_once('/')

@@ -228,3 +228,14 @@ pub fn sweep(
         }
     );
 }
+
+/// The line of an array task: how many of its selected runs (`what`: "runs",
+/// "simulations") it ran, and how many were already recorded in `dir`.
+pub fn task(what: &str, ran: usize, selected: usize, dir: &Path) {
+    println!(
+        "seedsoil {}: ran {ran} of {selected} selected {what} ({} already recorded) into {}",
+        env!("CARGO_PKG_VERSION"),
+        selected - ran,
+        dir.display()
+    );
+}

@@ -12,19 +12,14 @@ use seedsoil::sweep::manifest::SweepManifest;
 use seedsoil::sweep::{self, Sweep, SweepSpec};
 
 use super::progress::RunsBar;
-use super::{CollectArgs, SweepArgs, bad_usage, batch_folder, batch_seed, parse_shard, print};
+use super::{CollectArgs, SweepArgs, array_task, bad_usage, batch_folder, batch_seed, print};
 
 /// Runs `seedsoil sweep`.
 pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
     let started = Instant::now();
     let spec = SweepSpec::load(&args.file, args.replicates)?;
     let dir = batch_folder(args.output.as_ref(), &args.file, "sweep");
-    let shard = args
-        .shard
-        .as_deref()
-        .map(|s| parse_shard("--shard", s))
-        .transpose()?;
-    let partial = args.index.is_some() || shard.is_some();
+    let (shard, partial) = array_task(args.index, args.shard.as_deref())?;
     let seed = batch_seed(
         spec.seed.or_else(|| sweep::recorded_seed(&dir)),
         partial,
@@ -98,14 +93,7 @@ pub fn sweep_cmd(args: SweepArgs) -> Result<()> {
         let failures: Vec<&sweep::Outcome> =
             outcomes.iter().filter(|o| o.error.is_some()).collect();
         if !args.quiet {
-            println!(
-                "seedsoil {}: ran {} of {} selected runs ({} already recorded) into {}",
-                env!("CARGO_PKG_VERSION"),
-                todo.len(),
-                ids.len(),
-                ids.len() - todo.len(),
-                dir.display()
-            );
+            print::task("runs", todo.len(), ids.len(), &dir);
         }
         if failures.is_empty() {
             return Ok(());

@@ -114,12 +114,7 @@ pub fn validate_cmd(args: ValidateArgs) -> Result<()> {
     }
     // Selection errors before any folder is made.
     let prepared = validate::prepare(&options)?;
-    let shard = args
-        .shard
-        .as_deref()
-        .map(|s| super::parse_shard("--shard", s))
-        .transpose()?;
-    let partial = args.index.is_some() || shard.is_some();
+    let (shard, partial) = super::array_task(args.index, args.shard.as_deref())?;
     let reuse = args.resume || args.plan || partial;
     let path = match &args.output {
         Some(p) => p.clone(),
@@ -425,14 +420,7 @@ fn run_task(
     })?;
     progress.finish();
     if !args.quiet {
-        println!(
-            "seedsoil {}: ran {} of {} selected simulations ({} already recorded) into {}",
-            env!("CARGO_PKG_VERSION"),
-            todo.len(),
-            selected.len(),
-            selected.len() - todo.len(),
-            dir.display()
-        );
+        super::print::task("simulations", todo.len(), selected.len(), dir);
     }
     Ok(())
 }
