@@ -9,18 +9,13 @@ mod common;
 use common::{refused_in, repo, seedsoil_in};
 use std::path::Path;
 
-/// The tables of a comparison folder that must not depend on how it was run.
-const TABLES: [&str; 9] = [
-    "runs.csv",
-    "timeseries.csv",
-    "events.csv",
-    "summary.csv",
-    "organs.csv",
-    "comparison.csv",
-    "time_to_event.csv",
-    "kaplan_meier.csv",
-    "compare.toml",
-];
+/// The tables of a comparison folder that must not depend on how it was run: the merged
+/// tables and the resolved comparison.
+fn tables() -> impl Iterator<Item = &'static str> {
+    seedsoil::compare::folder::FILES
+        .into_iter()
+        .chain([seedsoil::compare::folder::RESOLVED])
+}
 
 /// A comparison of 2 scenarios × 3 replicates of the small R0-like base, 12 days, branched
 /// at day 4 or not.
@@ -53,7 +48,7 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 }
 
 fn assert_same_tables(a: &Path, b: &Path, what: &str) {
-    for name in TABLES {
+    for name in tables() {
         let read = |d: &Path| {
             std::fs::read(d.join(name)).unwrap_or_else(|e| panic!("{what}: {name}: {e}"))
         };

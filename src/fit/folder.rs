@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use super::smc::Candidate;
 use super::spec::FitSpec;
+use super::tables::to_csv;
 use crate::error::RunError;
 use crate::output::write_atomic;
 
@@ -54,30 +55,26 @@ pub fn param_names(spec: &FitSpec) -> Vec<String> {
 fn setup_contents(spec: &FitSpec, fit_text: &str, seed: u64) -> Result<[String; 4], RunError> {
     let base = toml::to_string(&spec.base_table)
         .map_err(|e| RunError::Other(format!("cannot write base.toml: {e}")))?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| RunError::Other(format!("cannot write observed.csv: {e}"));
-    w.write_record(["statistic", "output", "day", "value", "sd", "n", "weight"])
-        .map_err(csv_err)?;
-    for ((s, name), weight) in spec
+    let header = ["statistic", "output", "day", "value", "sd", "n", "weight"].map(String::from);
+    let rows: Vec<Vec<String>> = spec
         .observed
         .statistics
         .iter()
         .zip(statistic_names(spec))
         .zip(&spec.weights)
-    {
-        w.write_record([
-            name,
-            s.output.clone(),
-            s.day.to_string(),
-            s.value.to_string(),
-            s.sd.to_string(),
-            s.n.to_string(),
-            weight.to_string(),
-        ])
-        .map_err(csv_err)?;
-    }
-    let observed = String::from_utf8(w.into_inner().map_err(|e| csv_err(e.into_error().into()))?)
-        .expect("CSV of UTF-8 fields");
+        .map(|((s, name), weight)| {
+            vec![
+                name,
+                s.output.clone(),
+                s.day.to_string(),
+                s.value.to_string(),
+                s.sd.to_string(),
+                s.n.to_string(),
+                weight.to_string(),
+            ]
+        })
+        .collect();
+    let observed = to_csv(&header, &rows)?;
     Ok([fit_text.to_string(), base, observed, format!("{seed}\n")])
 }
 
@@ -187,12 +184,7 @@ pub fn write_record(
             ));
         }
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| RunError::Other(format!("{}: {e}", path.display()));
-    w.write_record(record_header(spec)).map_err(csv_err)?;
-    w.write_record(&row).map_err(csv_err)?;
-    let bytes = w.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
-    write_atomic(&path, &bytes)
+    write_atomic(&path, to_csv(&record_header(spec), &[row])?.as_bytes())
 }
 
 /// The recorded result of candidate `c`: `Some(Some(stats))` for a completed run,
@@ -234,25 +226,25 @@ pub fn read_record(spec: &FitSpec, dir: &Path, c: &Candidate) -> Option<Option<V
 /// record's columns without status and statistics.
 pub fn write_plan(spec: &FitSpec, dir: &Path, pending: &[Candidate]) -> Result<(), RunError> {
     let path = dir.join("plan.csv");
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| RunError::Other(format!("{}: {e}", path.display()));
     let mut header: Vec<String> = ["row", "generation", "index", "seed"]
         .map(String::from)
         .to_vec();
     header.extend(param_names(spec));
-    w.write_record(&header).map_err(csv_err)?;
-    for (row, c) in pending.iter().enumerate() {
-        let mut r = vec![
-            row.to_string(),
-            c.generation.to_string(),
-            c.index.to_string(),
-            c.seed.to_string(),
-        ];
-        r.extend(c.theta.iter().map(f64::to_string));
-        w.write_record(&r).map_err(csv_err)?;
-    }
-    let bytes = w.into_inner().map_err(|e| csv_err(e.into_error().into()))?;
-    write_atomic(&path, &bytes)
+    let rows: Vec<Vec<String>> = pending
+        .iter()
+        .enumerate()
+        .map(|(row, c)| {
+            let mut r = vec![
+                row.to_string(),
+                c.generation.to_string(),
+                c.index.to_string(),
+                c.seed.to_string(),
+            ];
+            r.extend(c.theta.iter().map(f64::to_string));
+            r
+        })
+        .collect();
+    write_atomic(&path, to_csv(&header, &rows)?.as_bytes())
 }
 
 /// The candidates of the folder's plan (`DIR/plan.csv`), in row order.

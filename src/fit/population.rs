@@ -86,6 +86,27 @@ pub fn weighted_quantile(values: &[f64], weights: &[f64], p: f64) -> f64 {
     pairs[pairs.len() - 1].0
 }
 
+/// The cumulative normalised weights of a population: particle `j` is drawn for a
+/// uniform `u` in `[0, 1)` by [`pick`].
+pub fn cumulative_weights(weights: &[f64]) -> Vec<f64> {
+    let total: f64 = weights.iter().sum();
+    weights
+        .iter()
+        .scan(0.0, |acc, w| {
+            *acc += w / total;
+            Some(*acc)
+        })
+        .collect()
+}
+
+/// The particle that a uniform `u` in `[0, 1)` picks from `cumulative`
+/// ([`cumulative_weights`]): particle `j` with probability `w_j`.
+pub fn pick(cumulative: &[f64], u: f64) -> usize {
+    cumulative
+        .partition_point(|&c| c <= u)
+        .min(cumulative.len().saturating_sub(1))
+}
+
 impl Population {
     /// The number of particles.
     pub fn size(&self) -> usize {

@@ -14,7 +14,7 @@
 
 use super::evaluate::timeseries;
 use super::folder::param_names;
-use super::population::Population;
+use super::population::{Population, cumulative_weights, pick};
 use super::smc::candidate_seed;
 use super::spec::FitSpec;
 use super::tables::to_csv;
@@ -38,23 +38,14 @@ pub struct Draw {
 
 /// The `n` draws from `posterior` of a fit with seed `seed`.
 pub fn draws(posterior: &Population, seed: u64, n: usize) -> Vec<Draw> {
-    let total: f64 = posterior.weights.iter().sum();
-    let cumulative: Vec<f64> = posterior
-        .weights
-        .iter()
-        .scan(0.0, |acc, w| {
-            *acc += w / total;
-            Some(*acc)
-        })
-        .collect();
-    let last = cumulative.len().saturating_sub(1);
+    let cumulative = cumulative_weights(&posterior.weights);
     (0..n)
         .map(|d| {
             let mut rng = stream(seed, purpose::FIT, PREDICTIVE_GENERATION as u64, d as u64);
             let u = uniform(&mut rng);
             Draw {
                 draw: d,
-                particle: cumulative.partition_point(|&c| c <= u).min(last),
+                particle: pick(&cumulative, u),
                 seed: candidate_seed(seed, PREDICTIVE_GENERATION, d),
             }
         })

@@ -76,7 +76,7 @@ use thiserror::Error;
 
 use super::distance::Distance;
 use super::kernel::Kernel;
-use super::population::{Population, weighted_quantile};
+use super::population::{Population, cumulative_weights, pick, weighted_quantile};
 use super::prior::Priors;
 use crate::rng::{purpose, splitmix64, stream, uniform};
 
@@ -433,10 +433,9 @@ impl AbcSmc {
         let Some(proposer) = proposer else {
             return Ok((candidate(self.priors.sample(&mut rng)), 0));
         };
-        let last = proposer.cumulative.len() - 1;
         for redrawn in 0..MAX_PROPOSALS {
             let u = uniform(&mut rng);
-            let j = proposer.cumulative.partition_point(|&c| c <= u).min(last);
+            let j = pick(&proposer.cumulative, u);
             let theta = proposer
                 .kernel
                 .perturb(&proposer.previous.particles[j], &mut rng);
@@ -476,19 +475,10 @@ impl AbcSmc {
                     .map(|x| self.distance.distance(x, &scales))
                     .collect();
                 let epsilon = weighted_quantile(&d, &prev.weights, s.quantile_alpha);
-                let total: f64 = prev.weights.iter().sum();
-                let cumulative: Vec<f64> = prev
-                    .weights
-                    .iter()
-                    .scan(0.0, |acc, w| {
-                        *acc += w / total;
-                        Some(*acc)
-                    })
-                    .collect();
                 let proposer = Proposer {
                     previous: prev,
                     kernel: Kernel::from_population(&prev.particles, &prev.weights),
-                    cumulative,
+                    cumulative: cumulative_weights(&prev.weights),
                 };
                 (Some(scales), epsilon, Some(proposer))
             }
